@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// idhealth: materializes Segment Profiles Sync identity graphs and checks their health.
+///
+/// A thin `idhealth` executable over the `IDHealthKit` library; the system C libraries
+/// libsqlite3 and libpq are reached through two `.systemLibrary` targets, and the built-in
+/// checks in `checks/` are embedded into the binary so a copied binary works anywhere.
+let package = Package(
+    name: "idhealth",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "idhealth", targets: ["idhealth"]),
+        .library(name: "IDHealthKit", targets: ["IDHealthKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .target(
+            name: "IDHealthCheckSQL",
+            path: "checks",
+            exclude: ["README.md"],
+            resources: [
+                .embedInCode("merge_chains.sql"),
+                .embedInCode("merge_fan_in.sql"),
+                .embedInCode("graph_stats.sql"),
+            ]
+        ),
+        .target(
+            name: "IDHealthKit",
+            dependencies: [
+                "CSQLite",
+                "CLibPQ",
+                "IDHealthCheckSQL",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "idhealth",
+            dependencies: [
+                "IDHealthKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "IDHealthKitTests",
+            dependencies: ["IDHealthKit"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "IDHealthCLITests",
+            dependencies: ["IDHealthKit"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,62 @@
+/// `merge_fan_in`: super-profiles. See `checks/merge_fan_in.sql` for what it finds.
+struct MergeFanInCheck: BuiltinCheck {
+    let definition = CheckCatalog.mergeFanIn
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        let warn = context.threshold("warn", of: definition)
+        let fail = context.threshold("fail", of: definition)
+        result.thresholds = ["warn": "segment_ids per profile \(warn)", "fail": "segment_ids per profile \(fail)"]
+        let parameters: [String: SQLValue] = [
+            "warn": .integer(warn.countLimit),
+            "fail": .integer(fail.countLimit),
+            "top": .integer(Int64(context.integer("top", of: definition))),
+        ]
+        let offenders = try context.render("offenders", of: file, id: definition.id, parameters: parameters)
+        let missing = try context.missingTables(offenders)
+        guard missing.isEmpty else {
+            result.status = .skipped
+            result.message = "table \(missing.joined(separator: ", ")) not found: run `idhealth materialize` first"
+            return
+        }
+        result.queries.append(context.record("offenders", offenders))
+        var overFail: Int64 = 0
+        var value: Int64 = 0
+        for row in try context.groupedCounts(offenders, by: ["kind"]) {
+            let count = row["n"].intValue ?? 0
+            value += count
+            if row["kind"].stringValue == "over_fail" { overFail += count }
+        }
+        let (columns, rows) = try context.samples(offenders, limit: context.configuration.sampleSize)
+        result.sampleColumns = columns
+        result.samples = rows
+
+        let histogram = try context.render("histogram", of: file, id: definition.id, parameters: parameters)
+        result.queries.append(context.record("histogram", histogram))
+        result.details["histogram"] = .array(try context.database.rows(histogram.sql, histogram.bindings).map { row in
+            .object(["segment_ids": .string(row["bucket"].stringValue ?? ""), "profiles": .integer(row["profiles"].intValue ?? 0)])
+        })
+
+        let shared = try context.render("shared_external_ids", of: file, id: definition.id, parameters: parameters)
+        result.queries.append(context.record("shared_external_ids", shared))
+        let masker = Masker(showValues: context.showValues)
+        result.details["likely_causes"] = .array(try context.database.rows(shared.sql, shared.bindings, limit: 1_000).map { row in
+            .object([
+                "canonical_segment_id": JSONValue(row["canonical_segment_id"]),
+                "external_id_type": JSONValue(row["external_id_type"]),
+                "external_id_value": .string(masker.mask(row["external_id_value"].stringValue ?? "")),
+                "segment_ids": JSONValue(row["segment_ids"]),
+            ])
+        })
+        if let graph = context.graph {
+            result.details["distribution"] = .object(graph.segmentIDsPerProfile.mapValues(JSONValue.integer))
+        }
+        result.details["over_fail"] = .integer(overFail)
+        result.value = value
+        result.status = overFail > 0 ? .fail : (value > 0 ? .warn : .pass)
+        if value > 0 {
+            let largest = rows.first.flatMap { $0.count > 1 ? $0[1].intValue : nil } ?? 0
+            result.message = "\(value) live profiles hold more than \(warn.countLimit) segment_ids (\(overFail) more than \(fail.countLimit)); the largest holds \(largest)"
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// A built-in check: its definition, and the Swift that runs its SQL and judges the result.
+protocol BuiltinCheck: Sendable {
+    var definition: CheckDefinition { get }
+    func run(_ context: CheckContext, into result: inout CheckResult) throws
+}
+
+extension BuiltinCheck {
+    /// Judges `value` by the check's `warn` and `fail` thresholds (a percentage is of `base`).
+    func judge(value: Int64, base: Double, context: CheckContext, into result: inout CheckResult) {
+        let warn = context.threshold("warn", of: definition)
+        let fail = context.threshold("fail", of: definition)
+        result.thresholds = ["warn": warn.description, "fail": fail.description]
+        if fail.isCrossed(by: Double(value), base: base) {
+            result.status = .fail
+        } else if warn.isCrossed(by: Double(value), base: base) {
+            result.status = .warn
+        } else {
+            result.status = .pass
+        }
+    }
+}
+
+/// The outcome of one `idhealth check`: every result plus the graph statistics.
+public struct CheckRun: Sendable {
+    public let results: [CheckResult]
+    public let graph: GraphStatistics?
+    public let startedAt: Date
+    public let finishedAt: Date
+
+    /// The counts by status.
+    public var summary: [CheckStatus: Int] {
+        var counts: [CheckStatus: Int] = [:]
+        for status in CheckStatus.allCases { counts[status] = 0 }
+        for result in results { counts[result.status, default: 0] += 1 }
+        return counts
+    }
+
+    /// The exit status of DESIGN.md §5: 3 when a check could not run, 1 when one failed
+    /// (or warned, with `--fail-on warn`), else 0.
+    public func exitStatus(failOn: CheckStatus = .fail) -> Int32 {
+        if results.contains(where: { $0.status == .error }) { return 3 }
+        if results.contains(where: { $0.status == .fail }) { return 1 }
+        if failOn == .warn, results.contains(where: { $0.status == .warn }) { return 1 }
+        return 0
+    }
+}
+
+/// Runs the selected checks in catalog order. A check that throws becomes `error` with the
+/// message and the others still run; a check whose tables are missing is `skipped`.
+public struct CheckRunner {
+    static let builtins: [any BuiltinCheck] = [MergeFanInCheck(), MergeChainsCheck()]
+
+    public let context: CheckContext
+    public let clock: @Sendable () -> Date
+
+    public init(context: CheckContext, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.context = context
+        self.clock = clock
+    }
+
+    /// Checks an explicit `--select` list against the catalog.
+    public static func validate(selection: [String]?) throws {
+        guard let selection else { return }
+        for id in selection where CheckCatalog.definition(id: id) == nil {
+            throw ConfigError("--select: unknown check `\(id)`; known checks: \(CheckCatalog.ids.joined(separator: ", "))")
+        }
+    }
+
+    public func run(selection: [String]? = nil, progress: (String) -> Void = { _ in }) throws -> CheckRun {
+        try Self.validate(selection: selection)
+        let startedAt = clock()
+        try context.database.useSchema(context.schemas.source, create: false)
+        try context.database.useSchema(context.schemas.target, create: false)
+        var context = self.context
+        context.graph = try GraphStatistics.read(context)
+        var results: [CheckResult] = []
+        for check in Self.builtins {
+            let definition = check.definition
+            if let selection, !selection.contains(definition.id) { continue }
+            var result = CheckResult(id: definition.id, title: definition.title, status: .pass)
+            if selection == nil, !context.configuration.isEnabled(definition) {
+                result.status = .skipped
+                result.message = "disabled in the config file"
+                results.append(result)
+                continue
+            }
+            progress("check \(definition.id)")
+            let start = Date()
+            do {
+                try check.run(context, into: &result)
+            } catch let error as DatabaseError {
+                result.status = .error
+                result.message = error.description
+            } catch {
+                result.status = .error
+                result.message = String(describing: error)
+            }
+            result.durationMilliseconds = Int(Date().timeIntervalSince(start) * 1000)
+            results.append(result)
+        }
+        return CheckRun(results: results, graph: context.graph, startedAt: startedAt, finishedAt: clock())
+    }
+}

@@ -1,0 +1,59 @@
+/// The commented `idhealth.yml` that `idhealth init` writes: every key with its default.
+public enum ConfigTemplate {
+    public static func text(database: String? = nil) -> String {
+        var lines = [
+            "# idhealth configuration. Command-line flags override these values.",
+            "# Unknown keys and wrong types are errors (exit 2), so a typo never goes unnoticed.",
+            "",
+            "# A SQLite path (relative to this file) or sqlite:PATH, a postgres:// URI, or a libpq",
+            "# keyword string. libpq's PG* variables and ~/.pgpass work; keep passwords out of this file.",
+            "database: \(database.map(yamlString) ?? "idhealth.sqlite")",
+            "",
+            "# Where the raw *_updates tables are (default: main in SQLite, public in PostgreSQL),",
+            "# and where the current-state tables go (default: the source schema).",
+            "# source_schema: public",
+            "# target_schema: identity",
+            "",
+            "materialization:",
+            "  # table: full rebuild, swapped in atomically. (incremental and view: not available yet.)",
+            "  mode: table",
+            "  # Hours of already-seen rows an incremental run re-reads, for rows that land late.",
+            "  etl_overlap: 2",
+            "",
+            "traits:",
+            "  # keep_last_value: a trait keeps its latest non-NULL value (as the dbt package does).",
+            "  # propagate: the latest snapshot wins as it is, so an explicit NULL clears a trait",
+            "  #   (use it once Segment's null trait propagation is on for your space).",
+            "  nulls: keep_last_value",
+            "",
+            "# Offending rows shown per check in the reports.",
+            "sample_size: 20",
+            "",
+            "# Report folder, relative to this file.",
+            "output: reports",
+            "",
+            "checks:",
+        ]
+        for check in CheckCatalog.all {
+            lines.append("  \(check.id):  # \(check.summary)")
+            lines.append("    enabled: true")
+            for parameter in check.parameters {
+                lines.append("    \(parameter.name): \(yamlValue(parameter.defaultValue))  # \(parameter.help)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func yamlValue(_ value: ConfigValue) -> String {
+        switch value {
+        case .threshold(let threshold): return yamlString(threshold.description)
+        case .string(let text): return yamlString(text)
+        case .strings(let items): return "[" + items.map(yamlString).joined(separator: ", ") + "]"
+        default: return value.description
+        }
+    }
+
+    static func yamlString(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

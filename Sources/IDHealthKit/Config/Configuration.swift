@@ -1,0 +1,259 @@
+import Foundation
+import Yams
+
+/// How `materialize` builds the current-state tables.
+public enum MaterializationMode: String, Sendable, CaseIterable {
+    /// Full rebuild into staging tables, swapped in atomically.
+    case table
+    /// Only what new raw rows touch (not available yet: see the README's limitations).
+    case incremental
+    /// Plain view definitions (not available yet: see the README's limitations).
+    case view
+}
+
+/// How a trait that a newer snapshot leaves NULL is treated.
+public enum TraitNulls: String, Sendable, CaseIterable {
+    /// The latest non-NULL value wins, as the dbt package's `LAST_VALUE … IGNORE NULLS`.
+    case keepLastValue = "keep_last_value"
+    /// The latest snapshot is taken as it is: an explicit NULL clears the trait.
+    case propagate
+}
+
+/// Everything `idhealth.yml` can say, with the design's defaults.
+///
+/// Parsed strictly: an unknown key or a value of the wrong type is a ``ConfigError`` naming
+/// the file, the line and the key, because a silently ignored typo in a CI gate's threshold
+/// is worse than a failed run.
+public struct Configuration: Sendable {
+    public var database: String?
+    public var sourceSchema: String?
+    public var targetSchema: String?
+    public var mode: MaterializationMode = .table
+    public var etlOverlapHours: Double = 2
+    public var traitNulls: TraitNulls = .keepLastValue
+    public var sampleSize: Int = 20
+    public var output: String?
+    /// Per-check settings by check id: `enabled` and the check's own parameters.
+    public var checks: [String: [String: ConfigValue]] = [:]
+    /// The folder the config file is in (or the working directory): relative paths start here.
+    public var baseDirectory: URL
+
+    public init(baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+        self.baseDirectory = baseDirectory
+    }
+
+    /// The name `idhealth` looks for when `--config` is not given.
+    public static let defaultFileName = "idhealth.yml"
+
+    /// Loads a config file. `explicit` says the user named it: then a missing file is an error;
+    /// the default file may be absent.
+    public static func load(path: String?, workingDirectory: URL) throws -> Configuration {
+        let explicit = path != nil
+        let url = URL(fileURLWithPath: path ?? defaultFileName, relativeTo: workingDirectory).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            if explicit { throw ConfigError("config file not found: \(url.path) (run `idhealth init` to write one)") }
+            return Configuration(baseDirectory: workingDirectory)
+        }
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ConfigError("cannot read config file \(url.path): \(error.localizedDescription)")
+        }
+        return try parse(text, file: url.path, baseDirectory: url.deletingLastPathComponent())
+    }
+
+    /// Parses the text of a config file; `file` names it in messages.
+    public static func parse(_ text: String, file: String, baseDirectory: URL) throws -> Configuration {
+        var config = Configuration(baseDirectory: baseDirectory)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigError("\(file): not valid YAML: \(error)")
+        }
+        guard let root else { return config }
+        let reader = ConfigReader(file: file)
+        let top = try reader.mapping(root, path: "")
+        for (key, value) in top {
+            switch key {
+            case "database": config.database = try reader.string(value, path: key)
+            case "source_schema": config.sourceSchema = try reader.identifier(value, path: key)
+            case "target_schema": config.targetSchema = try reader.identifier(value, path: key)
+            case "sample_size":
+                let size = try reader.integer(value, path: key)
+                guard (0...10_000).contains(size) else { throw reader.error(value, "sample_size must be between 0 and 10000, got \(size)") }
+                config.sampleSize = size
+            case "output": config.output = try reader.string(value, path: key)
+            case "materialization":
+                for (subkey, subvalue) in try reader.mapping(value, path: key) {
+                    let path = "materialization.\(subkey)"
+                    switch subkey {
+                    case "mode": config.mode = try reader.choice(subvalue, path: path)
+                    case "etl_overlap":
+                        let hours = try reader.number(subvalue, path: path)
+                        guard hours >= 0 else { throw reader.error(subvalue, "\(path) must be zero or more hours, got \(hours)") }
+                        config.etlOverlapHours = hours
+                    default: throw reader.unknownKey(subkey, in: subvalue, path: path, valid: ["mode", "etl_overlap"])
+                    }
+                }
+            case "traits":
+                for (subkey, subvalue) in try reader.mapping(value, path: key) {
+                    let path = "traits.\(subkey)"
+                    switch subkey {
+                    case "nulls": config.traitNulls = try reader.choice(subvalue, path: path)
+                    default: throw reader.unknownKey(subkey, in: subvalue, path: path, valid: ["nulls"])
+                    }
+                }
+            case "checks":
+                for (checkID, settings) in try reader.mapping(value, path: key) {
+                    let path = "checks.\(checkID)"
+                    guard let definition = CheckCatalog.definition(id: checkID) else {
+                        throw reader.unknownKey(checkID, in: settings, path: path, valid: CheckCatalog.ids)
+                    }
+                    var parsed: [String: ConfigValue] = [:]
+                    for (name, raw) in try reader.mapping(settings, path: path) {
+                        let parameterPath = "\(path).\(name)"
+                        if name == "enabled" {
+                            parsed[name] = .bool(try reader.bool(raw, path: parameterPath))
+                            continue
+                        }
+                        guard let parameter = definition.parameters.first(where: { $0.name == name }) else {
+                            throw reader.unknownKey(name, in: raw, path: parameterPath, valid: ["enabled"] + definition.parameters.map(\.name))
+                        }
+                        parsed[name] = try reader.value(raw, kind: parameter.kind, path: parameterPath)
+                    }
+                    config.checks[checkID] = parsed
+                }
+            default:
+                throw reader.unknownKey(key, in: value, path: key, valid: ["database", "source_schema", "target_schema", "materialization", "traits", "sample_size", "output", "checks"])
+            }
+        }
+        return config
+    }
+
+    /// The value of a check's parameter: the config file's, else the check's default.
+    public func parameter(_ name: String, of check: CheckDefinition) -> ConfigValue {
+        if let value = checks[check.id]?[name] { return value }
+        return check.parameters.first(where: { $0.name == name })?.defaultValue ?? .string("")
+    }
+
+    /// Whether a check is enabled (all are by default).
+    public func isEnabled(_ check: CheckDefinition) -> Bool {
+        if case .bool(let enabled)? = checks[check.id]?["enabled"] { return enabled }
+        return true
+    }
+}
+
+/// A parameter value from the config file, already checked against the parameter's kind.
+public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
+    case integer(Int)
+    case number(Double)
+    case bool(Bool)
+    case string(String)
+    case threshold(Threshold)
+    case strings([String])
+
+    public var description: String {
+        switch self {
+        case .integer(let value): return String(value)
+        case .number(let value): return String(value)
+        case .bool(let value): return String(value)
+        case .string(let value): return value
+        case .threshold(let value): return value.description
+        case .strings(let values): return values.joined(separator: ", ")
+        }
+    }
+}
+
+/// Reads YAML nodes strictly, with errors that name the file, line and key path.
+struct ConfigReader {
+    let file: String
+
+    func error(_ node: Node, _ message: String) -> ConfigError {
+        if let mark = node.mark { return ConfigError("\(file):\(mark.line): \(message)") }
+        return ConfigError("\(file): \(message)")
+    }
+
+    func unknownKey(_ key: String, in node: Node, path: String, valid: [String]) -> ConfigError {
+        error(node, "unknown key `\(path)`; valid keys here: \(valid.joined(separator: ", "))")
+    }
+
+    func mapping(_ node: Node, path: String) throws -> [(String, Node)] {
+        guard case .mapping(let mapping) = node else {
+            throw error(node, path.isEmpty ? "the config file must be a mapping of keys to values" : "`\(path)` must be a mapping of keys to values")
+        }
+        var seen = Set<String>()
+        return try mapping.map { key, value in
+            guard case .scalar(let scalar) = key else { throw error(key, "keys under `\(path)` must be plain words") }
+            guard seen.insert(scalar.string).inserted else {
+                throw error(key, "key `\(path.isEmpty ? scalar.string : path + "." + scalar.string)` is given twice")
+            }
+            return (scalar.string, value)
+        }
+    }
+
+    func scalarText(_ node: Node, path: String, expected: String) throws -> String {
+        guard case .scalar(let scalar) = node else { throw error(node, "`\(path)` must be \(expected)") }
+        return scalar.string
+    }
+
+    func string(_ node: Node, path: String) throws -> String {
+        let text = try scalarText(node, path: path, expected: "a string")
+        if node.null != nil { throw error(node, "`\(path)` must be a string, not empty") }
+        return text
+    }
+
+    func identifier(_ node: Node, path: String) throws -> String {
+        let text = try string(node, path: path)
+        guard !text.isEmpty, !text.contains("\0") else { throw error(node, "`\(path)` must be a non-empty name") }
+        return text
+    }
+
+    func integer(_ node: Node, path: String) throws -> Int {
+        let text = try scalarText(node, path: path, expected: "a whole number")
+        guard let value = node.int else { throw error(node, "`\(path)` must be a whole number, got `\(text)`") }
+        return value
+    }
+
+    func number(_ node: Node, path: String) throws -> Double {
+        let text = try scalarText(node, path: path, expected: "a number")
+        guard let value = node.int.map(Double.init) ?? node.float, value.isFinite else {
+            throw error(node, "`\(path)` must be a number, got `\(text)`")
+        }
+        return value
+    }
+
+    func bool(_ node: Node, path: String) throws -> Bool {
+        let text = try scalarText(node, path: path, expected: "true or false")
+        guard let value = node.bool else { throw error(node, "`\(path)` must be true or false, got `\(text)`") }
+        return value
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, path: String) throws -> T where T.RawValue == String {
+        let text = try scalarText(node, path: path, expected: "one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let value = T(rawValue: text) else {
+            throw error(node, "`\(path)` must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got `\(text)`")
+        }
+        return value
+    }
+
+    func value(_ node: Node, kind: CheckParameter.Kind, path: String) throws -> ConfigValue {
+        switch kind {
+        case .integer:
+            let value = try integer(node, path: path)
+            guard value >= 0 else { throw error(node, "`\(path)` must be zero or more, got \(value)") }
+            return .integer(value)
+        case .number: return .number(try number(node, path: path))
+        case .threshold:
+            let text = try scalarText(node, path: path, expected: "a threshold such as 500, \"> 0\" or \"> 0.1%\"")
+            guard let threshold = Threshold(parsing: text) else {
+                throw error(node, "`\(path)` must be a threshold such as 500, \"> 0\", \">= 10\" or \"> 0.1%\", got `\(text)`")
+            }
+            return .threshold(threshold)
+        case .strings:
+            guard case .sequence(let sequence) = node else { throw error(node, "`\(path)` must be a list of strings") }
+            return .strings(try sequence.map { try string($0, path: path) })
+        }
+    }
+}

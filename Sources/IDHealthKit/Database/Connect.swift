@@ -1,0 +1,46 @@
+import Foundation
+
+/// Where the data lives, as the user wrote it on the command line or in `idhealth.yml`.
+public struct DatabaseLocation: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case sqlite(path: String)
+        case postgres(conninfo: String)
+    }
+
+    public let kind: Kind
+
+    /// Parses `DB`: a SQLite path or `sqlite:PATH`; a `postgres://` or `postgresql://` URI, or
+    /// a libpq keyword string (`host=… dbname=…`).
+    public init(_ text: String) throws {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty {
+            throw ConfigError("--database is empty: give a SQLite file path or a postgres:// URI")
+        }
+        if trimmed.hasPrefix("postgres://") || trimmed.hasPrefix("postgresql://") {
+            kind = .postgres(conninfo: trimmed)
+        } else if trimmed.hasPrefix("sqlite:") {
+            var path = String(trimmed.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            kind = .sqlite(path: path)
+        } else if trimmed.range(of: #"^\s*[A-Za-z_]+\s*=\s*"#, options: .regularExpression) != nil {
+            kind = .postgres(conninfo: trimmed)
+        } else {
+            kind = .sqlite(path: trimmed)
+        }
+    }
+
+    public var engine: Dialect.Engine {
+        switch kind {
+        case .sqlite: return .sqlite
+        case .postgres: return .postgres
+        }
+    }
+
+    /// Opens a connection.
+    public func connect() throws -> any Database {
+        switch kind {
+        case .sqlite(let path): return try SQLiteDatabase(path: path)
+        case .postgres(let conninfo): return try PostgresDatabase(conninfo: conninfo)
+        }
+    }
+}

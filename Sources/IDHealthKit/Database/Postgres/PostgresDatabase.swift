@@ -1,0 +1,250 @@
+import CLibPQ
+import Foundation
+
+/// A connection to a PostgreSQL server through the system libpq.
+///
+/// The connection string is handed to libpq as it is (`expand_dbname`), so URIs, keyword
+/// strings, `PG*` environment variables, `.pgpass` and `sslmode` behave exactly as in psql.
+/// Rows are streamed in single-row mode, so a large result never sits in memory.
+public final class PostgresDatabase: Database {
+    public let dialect = Dialect.postgres
+    let connection: OpaquePointer
+    public let target: String
+
+    /// Connects with `conninfo`, a `postgres://` URI or a `key=value` string.
+    /// See https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PQCONNECTDBPARAMS.
+    public init(conninfo: String) throws {
+        let keywords = ["dbname", "fallback_application_name"]
+        let values = [conninfo, "idhealth"]
+        let connection = withArrayOfCStrings(keywords) { keywordPointers in
+            withArrayOfCStrings(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw DatabaseError(engine: .postgres, code: "08000", message: "out of memory while connecting")
+        }
+        if PQstatus(connection) != CONNECTION_OK {
+            let message = String(cString: PQerrorMessage(connection))
+            PQfinish(connection)
+            throw DatabaseError(engine: .postgres, code: "08001", message: "cannot connect: \(message)")
+        }
+        self.connection = connection
+        let user = String(cString: PQuser(connection))
+        let database = String(cString: PQdb(connection))
+        let host = PQhost(connection).map { String(cString: $0) } ?? "localhost"
+        let port = String(cString: PQport(connection))
+        target = "postgresql://\(user)@\(host.hasPrefix("/") ? "" : host)\(port.isEmpty ? "" : ":" + port)/\(database)"
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        try execute("SET client_min_messages = warning; SET TIME ZONE 'UTC'")
+    }
+
+    deinit {
+        PQfinish(connection)
+    }
+
+    /// Builds the error of a failed result from its diagnostic fields.
+    /// See https://www.postgresql.org/docs/current/libpq-exec.html#LIBPQ-PQRESULTERRORFIELD.
+    func error(_ result: OpaquePointer?, sql: String?) -> DatabaseError {
+        guard let result else {
+            return DatabaseError(engine: .postgres, code: "08006", message: String(cString: PQerrorMessage(connection)), sql: sql)
+        }
+        func field(_ code: Int32) -> String? {
+            PQresultErrorField(result, code).map { String(cString: $0) }
+        }
+        let message = field(idhealth_pg_diag_message_primary) ?? String(cString: PQresultErrorMessage(result))
+        return DatabaseError(
+            engine: .postgres,
+            code: field(idhealth_pg_diag_sqlstate) ?? "XX000",
+            message: message,
+            detail: field(idhealth_pg_diag_message_detail),
+            hint: field(idhealth_pg_diag_message_hint),
+            sql: sql
+        )
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ bindings: [SQLValue]) throws -> Int {
+        let result: OpaquePointer?
+        if bindings.isEmpty {
+            result = PQexec(connection, sql)
+        } else {
+            result = withParameters(bindings) { count, values in
+                PQexecParams(connection, sql, count, nil, values, nil, nil, 0)
+            }
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return Int(String(cString: PQcmdTuples(result))) ?? 0
+        default:
+            throw error(result, sql: sql)
+        }
+    }
+
+    public func forEachRow(_ sql: String, _ bindings: [SQLValue], _ body: (Row) throws -> Bool) throws {
+        let sent = withParameters(bindings) { count, values in
+            PQsendQueryParams(connection, sql, count, nil, values, nil, nil, 0)
+        }
+        guard sent == 1 else { throw error(nil, sql: sql) }
+        PQsetSingleRowMode(connection)
+        var failure: Error?
+        var stopped = false
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            switch PQresultStatus(result) {
+            case PGRES_SINGLE_TUPLE:
+                if stopped || failure != nil { continue }
+                let row = Self.row(result, index: 0)
+                do {
+                    if try !body(row) {
+                        stopped = true
+                        cancelRunningQuery()
+                    }
+                } catch {
+                    failure = error
+                    cancelRunningQuery()
+                }
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                continue
+            default:
+                // A cancel we asked for ends the query with an error we do not report.
+                if !stopped && failure == nil { failure = error(result, sql: sql) }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Asks the server to stop the current query, when the caller has read all it wants.
+    private func cancelRunningQuery() {
+        guard let cancel = PQgetCancel(connection) else { return }
+        defer { PQfreeCancel(cancel) }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(cancel, &buffer, Int32(buffer.count))
+    }
+
+    public func bulkLoad(into table: String, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+        let sql = "COPY \(table) (\(columns.map(dialect.quote).joined(separator: ", "))) FROM STDIN"
+        let result = PQexec(connection, sql)
+        let status = PQresultStatus(result)
+        if status != PGRES_COPY_IN {
+            defer { PQclear(result) }
+            throw error(result, sql: sql)
+        }
+        PQclear(result)
+        let sink = PostgresCopySink(connection: connection)
+        var failure: Error?
+        do {
+            try produce(sink)
+            try sink.flush()
+        } catch {
+            failure = error
+        }
+        let end = failure == nil ? PQputCopyEnd(connection, nil) : PQputCopyEnd(connection, "idhealth: load aborted")
+        if end != 1, failure == nil { failure = self.error(nil, sql: sql) }
+        while let final = PQgetResult(connection) {
+            defer { PQclear(final) }
+            if PQresultStatus(final) != PGRES_COMMAND_OK, failure == nil {
+                failure = error(final, sql: sql)
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    public func useSchema(_ schema: String, create: Bool) throws {
+        guard create else { return }
+        let exists = try firstRow("SELECT 1 FROM pg_namespace WHERE nspname = $1", [.text(schema)]) != nil
+        if !exists { try execute("CREATE SCHEMA \(dialect.quote(schema))") }
+    }
+
+    static func row(_ result: OpaquePointer, index: Int32) -> Row {
+        let count = PQnfields(result)
+        var columns: [String] = []
+        var values: [SQLValue] = []
+        columns.reserveCapacity(Int(count))
+        values.reserveCapacity(Int(count))
+        for column in 0..<count {
+            columns.append(String(cString: PQfname(result, column)))
+            if PQgetisnull(result, index, column) == 1 {
+                values.append(.null)
+                continue
+            }
+            let text = String(cString: PQgetvalue(result, index, column))
+            switch PQftype(result, column) {
+            case 20, 21, 23: values.append(Int64(text).map(SQLValue.integer) ?? .text(text))
+            case 16: values.append(.integer(text == "t" ? 1 : 0))
+            case 700, 701, 1700: values.append(Double(text).map(SQLValue.real) ?? .text(text))
+            default: values.append(.text(text))
+            }
+        }
+        return Row(columns: columns, values: values)
+    }
+
+    /// Passes bound values to libpq in text format; NULL stays a null pointer.
+    private func withParameters<T>(_ bindings: [SQLValue], _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
+        let texts: [String?] = bindings.map(\.stringValue)
+        var pointers: [UnsafeMutablePointer<CChar>?] = texts.map { $0.map { strdup($0)! } }
+        defer { pointers.forEach { free($0) } }
+        return pointers.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { rebound in
+                body(Int32(bindings.count), bindings.isEmpty ? nil : UnsafePointer(rebound))
+            }
+        }
+    }
+}
+
+/// Writes rows in COPY's text format, buffered into large chunks.
+/// See https://www.postgresql.org/docs/current/sql-copy.html (Text Format).
+final class PostgresCopySink: BulkSink {
+    let connection: OpaquePointer
+    var buffer: [UInt8] = []
+
+    init(connection: OpaquePointer) {
+        self.connection = connection
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func append(_ values: [SQLValue]) throws {
+        for (index, value) in values.enumerated() {
+            if index > 0 { buffer.append(0x09) }
+            guard let text = value.stringValue else {
+                buffer.append(contentsOf: [0x5C, 0x4E])  // \N
+                continue
+            }
+            for byte in text.utf8 {
+                switch byte {
+                case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])
+                case 0x09: buffer.append(contentsOf: [0x5C, 0x74])
+                case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: buffer.append(contentsOf: [0x5C, 0x72])
+                default: buffer.append(byte)
+                }
+            }
+        }
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        let sent = buffer.withUnsafeBufferPointer { pointer in
+            pointer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: pointer.count) {
+                PQputCopyData(connection, $0, Int32(pointer.count))
+            }
+        }
+        if sent != 1 {
+            throw DatabaseError(engine: .postgres, code: "08006", message: String(cString: PQerrorMessage(connection)))
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings that lives for the call.
+func withArrayOfCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { pointers.forEach { free($0) } }
+    return pointers.withUnsafeMutableBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { body($0) }
+    }
+}

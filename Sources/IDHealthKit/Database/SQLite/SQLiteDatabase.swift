@@ -1,0 +1,98 @@
+import CSQLite
+import Foundation
+
+/// A connection to a SQLite file through the system libsqlite3.
+///
+/// Opened in WAL mode with a busy timeout, so a reader never blocks on a writer and a
+/// second writer waits for the lock instead of failing at once. Schemas other than `main`
+/// are attached on demand (see ``useSchema(_:create:)``).
+public final class SQLiteDatabase: Database {
+    public let dialect = Dialect.sqlite
+    public let path: String
+    let handle: OpaquePointer
+
+    public var target: String { path }
+
+    /// Opens (and creates) the database file at `path`.
+    /// See https://www.sqlite.org/c3ref/open.html.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 30_000) throws {
+        self.path = path
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &db, flags, nil)
+        guard code == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(db)
+            throw DatabaseError(engine: .sqlite, code: String(code), message: "\(message): \(path)")
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA synchronous = NORMAL")
+        try execute("PRAGMA temp_store = MEMORY")
+        try execute("PRAGMA cache_size = -262144")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    func error(_ code: Int32, sql: String?) -> DatabaseError {
+        DatabaseError(engine: .sqlite, code: String(code), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ bindings: [SQLValue]) throws -> Int {
+        if bindings.isEmpty {
+            var message: UnsafeMutablePointer<CChar>?
+            let code = sqlite3_exec(handle, sql, nil, nil, &message)
+            if code != SQLITE_OK {
+                let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+                sqlite3_free(message)
+                throw DatabaseError(engine: .sqlite, code: String(sqlite3_extended_errcode(handle)), message: text, sql: sql)
+            }
+            return Int(sqlite3_changes(handle))
+        }
+        let statement = try SQLiteStatement(database: self, sql: sql)
+        try statement.bind(bindings)
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    public func forEachRow(_ sql: String, _ bindings: [SQLValue], _ body: (Row) throws -> Bool) throws {
+        let statement = try SQLiteStatement(database: self, sql: sql)
+        try statement.bind(bindings)
+        let columns = statement.columnNames
+        while try statement.step() {
+            if try !body(Row(columns: columns, values: statement.currentValues())) { break }
+        }
+    }
+
+    public func bulkLoad(into table: String, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+        let placeholders = (1...columns.count).map(dialect.placeholder).joined(separator: ", ")
+        let sql = "INSERT INTO \(table) (\(columns.map(dialect.quote).joined(separator: ", "))) VALUES (\(placeholders))"
+        let statement = try SQLiteStatement(database: self, sql: sql)
+        try produce(SQLiteBulkSink(statement: statement))
+    }
+
+    /// Makes `schema` usable as a schema name: `main` and `temp` always are; any other name is
+    /// attached as the file `<database>.<schema>.sqlite` beside the main file.
+    public func useSchema(_ schema: String, create: Bool) throws {
+        if schema == "main" || schema == "temp" { return }
+        let attached = try rows("SELECT name FROM pragma_database_list").compactMap { $0[0].stringValue }
+        if attached.contains(schema) { return }
+        let file = path == ":memory:" ? ":memory:" : path + "." + schema.replacingOccurrences(of: "/", with: "_") + ".sqlite"
+        try execute("ATTACH DATABASE ?1 AS \(dialect.quote(schema))", [.text(file)])
+    }
+}
+
+/// Feeds rows to a prepared INSERT, reusing one statement for every row.
+struct SQLiteBulkSink: BulkSink {
+    let statement: SQLiteStatement
+    func append(_ values: [SQLValue]) throws {
+        try statement.reset()
+        try statement.bind(values)
+        while try statement.step() {}
+    }
+}

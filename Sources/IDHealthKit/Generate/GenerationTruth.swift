@@ -1,0 +1,115 @@
+import Foundation
+
+/// Exactly what `generate` injected, written by `--truth FILE` so tests (and users evaluating
+/// idhealth) can hold every check's numbers against it.
+public struct GenerationTruth: Codable, Sendable, Equatable {
+    public struct SuperProfile: Codable, Sendable, Equatable {
+        public var canonicalSegmentID: String
+        public var segmentIDs: Int
+        public var externalIDType: String
+        public var externalIDValue: String
+        /// The day (UTC, `YYYY-MM-DD`) all its merges landed on.
+        public var mergeDay: String
+    }
+
+    public struct ChainOffender: Codable, Sendable, Equatable {
+        public var segmentID: String
+        public var pointsTo: String
+        /// `non_terminal`, `cycle`, `into_cycle` or `dangling`, as `merge_chains` names them.
+        public var kind: String
+        /// Hops to the terminal profile (`non_terminal` and `dangling` only).
+        public var hops: Int?
+        /// What the materialized id_graph must say is its canonical.
+        public var canonicalSegmentID: String
+    }
+
+    public struct Collision: Codable, Sendable, Equatable {
+        public var externalIDType: String
+        public var externalIDValue: String
+        public var canonicalSegmentIDs: [String]
+    }
+
+    public struct OverLimit: Codable, Sendable, Equatable {
+        public var canonicalSegmentID: String
+        public var externalIDType: String
+        public var distinctValues: Int
+        /// Whether this was injected on purpose or comes with a super-profile (each merged
+        /// visitor brings its own anonymous_id).
+        public var cause: String
+    }
+
+    public struct RowReference: Codable, Sendable, Equatable {
+        public var table: String
+        public var key: String
+    }
+
+    public struct Injected: Codable, Sendable, Equatable {
+        public var superProfiles: [SuperProfile] = []
+        public var chainOffenders: [ChainOffender] = []
+        public var mergedAwayWithTraits: [String] = []
+        public var collisions: [Collision] = []
+        public var overIdentifierLimits: [OverLimit] = []
+        public var badHashes: [RowReference] = []
+        public var duplicateRows: [RowReference] = []
+        public var lateLandingRows: [RowReference] = []
+        public var blockedValues: [RowReference] = []
+    }
+
+    public struct Expected: Codable, Sendable, Equatable {
+        public struct MergeChains: Codable, Sendable, Equatable {
+            public var value: Int
+            public var byKind: [String: Int]
+            /// Offending segment_ids by hop count (non_terminal and dangling).
+            public var hops: [String: Int]
+        }
+        public struct MergeFanIn: Codable, Sendable, Equatable {
+            public var value: Int
+            public var overFail: Int
+            public var max: Int
+        }
+        public var mergeChains: MergeChains
+        public var mergeFanIn: MergeFanIn
+    }
+
+    public var seed: UInt64
+    public var profiles: Int
+    public var anomalies: String
+    /// Rows written per raw table.
+    public var rows: [String: Int64] = [:]
+    public var injected = Injected()
+    public var expected = Expected(mergeChains: .init(value: 0, byKind: [:], hops: [:]), mergeFanIn: .init(value: 0, overFail: 0, max: 0))
+
+    /// The truth as pretty, key-sorted JSON with snake_case keys.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    public static func decode(_ data: Data) throws -> GenerationTruth {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(GenerationTruth.self, from: data)
+    }
+
+    /// Derives the expected check numbers from what was injected. The default fan-in limits
+    /// (warn above 50, fail above 500) apply; normal simulated people hold at most 4 segment_ids.
+    mutating func deriveExpectations(fanInWarn: Int = 50, fanInFail: Int = 500, largestNormalProfile: Int) {
+        var byKind: [String: Int] = ["non_terminal": 0, "cycle": 0, "into_cycle": 0, "dangling": 0]
+        var hops: [String: Int] = [:]
+        for offender in injected.chainOffenders {
+            byKind[offender.kind, default: 0] += 1
+            if let count = offender.hops { hops[String(count), default: 0] += 1 }
+        }
+        expected.mergeChains = .init(value: injected.chainOffenders.count, byKind: byKind, hops: hops)
+        let sizes = injected.superProfiles.map(\.segmentIDs)
+        expected.mergeFanIn = .init(
+            value: sizes.filter { $0 > fanInWarn }.count,
+            overFail: sizes.filter { $0 > fanInFail }.count,
+            max: max(sizes.max() ?? 0, largestNormalProfile)
+        )
+    }
+}

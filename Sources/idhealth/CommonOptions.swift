@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import IDHealthKit
+
+/// The options every database command shares (DESIGN.md §5).
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The config file.", valueName: "FILE"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("A SQLite path or sqlite:PATH; a postgres:// URI or libpq keyword string.", valueName: "DB"))
+    var database: String?
+
+    @Option(name: .long, help: ArgumentHelp("Schema holding the raw *_updates tables (default: main in SQLite, public in PostgreSQL).", valueName: "S"))
+    var sourceSchema: String?
+
+    @Option(name: .long, help: ArgumentHelp("Schema for the current-state tables (default: the source schema).", valueName: "T"))
+    var targetSchema: String?
+
+    /// The config file, with the command line's overrides applied.
+    func resolvedConfiguration() throws -> Configuration {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        var configuration = try Configuration.load(path: config, workingDirectory: cwd)
+        if let database { configuration.database = database }
+        if let sourceSchema { configuration.sourceSchema = sourceSchema }
+        if let targetSchema { configuration.targetSchema = targetSchema }
+        return configuration
+    }
+
+    /// Opens the database the configuration names and works out the schemas.
+    func open(_ configuration: Configuration) throws -> (any Database, Schemas) {
+        guard let text = configuration.database else {
+            throw ConfigError("no database: pass --database DB or set `database:` in idhealth.yml (run `idhealth init` to write one)")
+        }
+        var location = try DatabaseLocation(text)
+        if case .sqlite(let path) = location.kind {
+            let url = URL(fileURLWithPath: path, relativeTo: configuration.baseDirectory)
+            location = try DatabaseLocation("sqlite:" + url.standardizedFileURL.path)
+        }
+        let database = try location.connect()
+        let source = configuration.sourceSchema ?? database.dialect.defaultSchema
+        let target = configuration.targetSchema ?? source
+        return (database, Schemas(source: source, target: target))
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import IDHealthKit
+
+/// Where the command talks to people: results on stdout, diagnostics and progress on stderr.
+enum Console {
+    /// Progress only when stderr is a terminal, so logs and pipes stay clean.
+    static let showsProgress = isatty(STDERR_FILENO) == 1
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data(("idhealth: " + message + "\n").utf8))
+    }
+
+    static func progress(_ message: String) {
+        guard showsProgress else { return }
+        FileHandle.standardError.write(Data(("… " + message + "\n").utf8))
+    }
+
+    static func out(_ message: String = "") {
+        print(message)
+    }
+
+    /// Runs a command body and maps its errors to exit statuses: 2 for what the user can fix
+    /// (config, arguments, input tables), 3 for database and runtime errors.
+    static func guarded(_ body: () throws -> Int32) throws {
+        let status: Int32
+        do {
+            status = try body()
+        } catch let error as ConfigError {
+            Console.error(error.message)
+            throw ExitCode(2)
+        } catch let error as InputError {
+            Console.error(error.message)
+            throw ExitCode(2)
+        } catch let error as DatabaseError {
+            Console.error(error.description)
+            throw ExitCode(3)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            Console.error(String(describing: error))
+            throw ExitCode(3)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+extension String {
+    /// Right-aligns the text in a column of `width` characters.
+    func leftPad(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

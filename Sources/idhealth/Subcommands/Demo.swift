@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import IDHealthKit
+
+/// `idhealth demo`: generate → materialize → check → reports, on a SQLite file of its own.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate demo data with known anomalies, materialize it, check it and write the reports."
+    )
+
+    @Option(help: ArgumentHelp("Folder for the demo database, config and reports.", valueName: "DIR"))
+    var dir: String = "idhealth-demo"
+
+    @Option(help: "How many people to simulate.")
+    var profiles: Int = 5_000
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 42
+
+    func validate() throws {
+        guard (1...1_000_000).contains(profiles) else {
+            throw ValidationError("--profiles must be between 1 and 1000000 for the demo, got \(profiles)")
+        }
+    }
+
+    func run() throws {
+        try Console.guarded {
+            let started = Date()
+            let folder = URL(fileURLWithPath: dir).standardizedFileURL
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ConfigError("cannot create \(folder.path): \(error.localizedDescription)")
+            }
+            let databaseURL = folder.appendingPathComponent("demo.sqlite")
+            for suffix in ["", "-wal", "-shm"] {
+                try? FileManager.default.removeItem(atPath: databaseURL.path + suffix)
+            }
+            let configURL = folder.appendingPathComponent(Configuration.defaultFileName)
+            try Data(ConfigTemplate.text(database: "demo.sqlite").utf8).write(to: configURL, options: .atomic)
+            let configuration = try Configuration.load(path: configURL.path, workingDirectory: folder)
+
+            let database = try SQLiteDatabase(path: databaseURL.path)
+            let schemas = Schemas(source: "main", target: "main")
+            let truth = try ProfilesSyncGenerator(profiles: profiles, seed: seed, anomalies: true)
+                .write(to: database, schema: schemas.source, replace: true, progress: Console.progress)
+            let truthURL = folder.appendingPathComponent("truth.json")
+            try Generate.writeTruth(truth, to: truthURL)
+            Console.out("Generated \(profiles) people with the default anomalies (seed \(seed)) into \(databaseURL.path)")
+
+            try Materialize.materialize(database: database, schemas: schemas, configuration: configuration, modeOverride: "table")
+            var options = try CheckOptions.parse([])
+            options.output = folder.appendingPathComponent("reports").path
+            let status = try Check.check(database: database, schemas: schemas, configuration: configuration, options: options)
+            Console.out("")
+            Console.out("Demo finished in \(String(format: "%.1f", Date().timeIntervalSince(started)))s; the checks would exit \(status) in CI.")
+            Console.out("  reports:  \(folder.appendingPathComponent("reports").path)/identity-health.md (and .json)")
+            Console.out("  injected: \(truthURL.path)")
+            Console.out("  again:    idhealth run --config \(configURL.path)")
+            return 0
+        }
+    }
+}

@@ -1,0 +1,88 @@
+-- id: merge_chains
+-- title: Broken merge chains
+-- A segment_id's current pointer (its id_graph_updates row with the greatest seq, ties:
+-- greatest uuid_ts) should land on a terminal profile (one that points at itself) in one
+-- hop: Segment writes recursive entries so that it does. Offenders need two or more hops
+-- (`non_terminal`: a recursive entry is late or missing), sit on a cycle (`cycle`) or lead
+-- into one (`into_cycle`), or point at an id that has no id_graph_updates row of its own
+-- (`dangling`). In the materialized tables it also finds `merged_to` pointing at a missing
+-- or merged-away profile, and canonicals that do not map to themselves.
+
+-- name: offenders
+WITH RECURSIVE current_pointer AS (
+    SELECT segment_id, target
+    FROM (
+        SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target,
+               ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY u.seq DESC, u.uuid_ts DESC NULLS LAST) AS rn
+        FROM {{source.id_graph_updates}} u
+    ) ranked
+    WHERE rn = 1
+),
+broken AS (
+    SELECT p.segment_id AS segment_id, p.target AS target,
+           CASE WHEN t.segment_id IS NULL THEN 1 ELSE 0 END AS target_missing
+    FROM current_pointer p
+    LEFT JOIN current_pointer t ON t.segment_id = p.target
+    WHERE p.target <> p.segment_id
+      AND (t.segment_id IS NULL OR t.target <> t.segment_id)
+),
+walk(start_id, cur) AS (
+    SELECT segment_id, target FROM broken
+    UNION
+    SELECT w.start_id, p.target
+    FROM walk w
+    JOIN current_pointer p ON p.segment_id = w.cur
+),
+classified AS (
+    SELECT b.segment_id AS segment_id,
+           b.target AS points_to,
+           CASE WHEN EXISTS (SELECT 1 FROM walk w WHERE w.start_id = b.segment_id AND w.cur = b.segment_id)
+                    THEN 'cycle'
+                WHEN EXISTS (SELECT 1 FROM walk w JOIN walk m ON m.start_id = w.cur AND m.cur = w.cur
+                             WHERE w.start_id = b.segment_id)
+                    THEN 'into_cycle'
+                WHEN b.target_missing = 1 THEN 'dangling'
+                ELSE 'non_terminal' END AS kind,
+           (SELECT COUNT(DISTINCT w.cur) FROM walk w WHERE w.start_id = b.segment_id) AS hops
+    FROM broken b
+)
+SELECT segment_id, points_to, kind,
+       CASE WHEN kind IN ('cycle', 'into_cycle') THEN NULL ELSE hops END AS hops
+FROM classified
+ORDER BY CASE kind WHEN 'cycle' THEN 0 WHEN 'into_cycle' THEN 1 WHEN 'dangling' THEN 2 ELSE 3 END,
+         hops DESC, segment_id
+
+-- name: pointer_summary
+-- How many segment_ids are terminal, and how many land on a terminal in one hop.
+WITH current_pointer AS (
+    SELECT segment_id, target
+    FROM (
+        SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target,
+               ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY u.seq DESC, u.uuid_ts DESC NULLS LAST) AS rn
+        FROM {{source.id_graph_updates}} u
+    ) ranked
+    WHERE rn = 1
+)
+SELECT COUNT(*) AS segment_ids,
+       SUM(CASE WHEN p.target = p.segment_id THEN 1 ELSE 0 END) AS terminal,
+       SUM(CASE WHEN p.target <> p.segment_id AND t.target = t.segment_id THEN 1 ELSE 0 END) AS one_hop
+FROM current_pointer p
+LEFT JOIN current_pointer t ON t.segment_id = p.target
+
+-- name: materialized
+-- The same promise checked on the materialized tables (idhealth's own or the dbt package's,
+-- whose empty-string merged_to reads as NULL).
+SELECT pt.canonical_segment_id AS segment_id,
+       NULLIF(pt.merged_to, '') AS points_to,
+       CASE WHEN m.canonical_segment_id IS NULL THEN 'merged_to_missing' ELSE 'merged_to_merged_away' END AS kind,
+       CAST(NULL AS BIGINT) AS hops
+FROM {{target.profile_traits}} pt
+LEFT JOIN {{target.profile_traits}} m ON m.canonical_segment_id = NULLIF(pt.merged_to, '')
+WHERE NULLIF(pt.merged_to, '') IS NOT NULL
+  AND (m.canonical_segment_id IS NULL OR NULLIF(m.merged_to, '') IS NOT NULL)
+UNION ALL
+SELECT c.segment_id, c.canonical_segment_id, 'canonical_not_self', CAST(NULL AS BIGINT)
+FROM {{target.id_graph}} c
+WHERE c.canonical_segment_id <> c.segment_id
+  AND EXISTS (SELECT 1 FROM {{target.id_graph}} g WHERE g.canonical_segment_id = c.segment_id)
+ORDER BY 3, 1
