@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import IDHealthKit
+
+/// Generated data, materialized and checked: every check's numbers equal what the generator
+/// says it injected, on both engines.
+@Suite("Generator truth")
+struct GeneratorTruthTests {
+    @Test("merge_chains and merge_fan_in report exactly what was injected", arguments: Dialect.Engine.allCases)
+    func defaultAnomalies(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            let truth = try ProfilesSyncGenerator(profiles: 1_500, seed: 7, anomalies: true)
+                .write(to: test.database, schema: test.schemas.source, replace: false)
+            let summary = try test.materialize()
+            let run = try test.check()
+
+            let chains = try run.result("merge_chains")
+            #expect(chains.status == .fail)
+            #expect(chains.value == Int64(truth.expected.mergeChains.value))
+            #expect(chains.value == 9)
+            for (kind, count) in truth.expected.mergeChains.byKind {
+                #expect(chains.details["by_kind"]?[kind] == .integer(Int64(count)), "kind \(kind)")
+            }
+            // Offending segment_ids by hop count, against the sampled rows (all 9 fit in a sample).
+            #expect(chains.samples.count == 9)
+            let hopsColumn = try #require(chains.sampleColumns.firstIndex(of: "hops"))
+            var hops: [String: Int] = [:]
+            for row in chains.samples { if let value = row[hopsColumn].intValue { hops[String(value), default: 0] += 1 } }
+            #expect(hops == truth.expected.mergeChains.hops)
+
+            let fanIn = try run.result("merge_fan_in")
+            #expect(fanIn.status == .fail)
+            #expect(fanIn.value == Int64(truth.expected.mergeFanIn.value))
+            #expect(fanIn.details["over_fail"] == .integer(Int64(truth.expected.mergeFanIn.overFail)))
+            #expect(fanIn.details["distribution"]?["max"] == .integer(Int64(truth.expected.mergeFanIn.max)))
+
+            // The materialized graph resolves every injected chain as the design says.
+            let canonicals = try test.canonicals()
+            for offender in truth.injected.chainOffenders {
+                #expect(canonicals[offender.segmentID] == offender.canonicalSegmentID, "\(offender.kind) \(offender.segmentID)")
+            }
+            #expect(summary.resolution["cycle"] == 2)
+            #expect(summary.resolution["into_cycle"] == 1)
+            #expect(summary.resolution["dangling"] == 1)
+            for superProfile in truth.injected.superProfiles {
+                #expect(canonicals.values.filter { $0 == superProfile.canonicalSegmentID }.count == superProfile.segmentIDs)
+            }
+            // Row counts of the raw tables are what the truth says was written.
+            for table in TableName.rawTables {
+                let count = try test.database.scalar("SELECT COUNT(*) FROM \(test.database.dialect.qualified(test.schemas.source, table))").intValue
+                #expect(count == truth.rows[table], "\(table)")
+            }
+        }
+    }
+
+    @Test("with --anomalies none every check passes", arguments: Dialect.Engine.allCases)
+    func noAnomalies(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            let truth = try ProfilesSyncGenerator(profiles: 1_500, seed: 11, anomalies: false)
+                .write(to: test.database, schema: test.schemas.source, replace: false)
+            #expect(truth.injected == GenerationTruth.Injected())
+            let summary = try test.materialize()
+            #expect(summary.resolution["chain"] == nil)
+            let run = try test.check()
+            for result in run.results {
+                #expect(result.status == .pass, "\(result.id): \(result.message ?? "")")
+                #expect(result.value == 0, "\(result.id)")
+            }
+            #expect(try run.result("merge_fan_in").details["distribution"]?["max"] == .integer(Int64(truth.expected.mergeFanIn.max)))
+            #expect(run.exitStatus() == 0)
+        }
+    }
+
+    @Test("the same seed writes the same rows; another seed does not")
+    func deterministic() throws {
+        func fingerprint(seed: UInt64) throws -> [String] {
+            try TestDatabase.with(.sqlite) { test in
+                _ = try ProfilesSyncGenerator(profiles: 300, seed: seed, anomalies: true).write(to: test.database, schema: "main", replace: false)
+                return try test.database.rows("SELECT segment_id || '>' || canonical_segment_id || '@' || seq FROM id_graph_updates ORDER BY 1", limit: 1_000_000)
+                    .map { $0[0].stringValue ?? "" }
+            }
+        }
+        let first = try fingerprint(seed: 3)
+        #expect(first.count > 300)
+        #expect(try fingerprint(seed: 3) == first)
+        #expect(try fingerprint(seed: 4) != first)
+    }
+
+    @Test("existing raw tables are refused unless replaced")
+    func refusesToOverwrite() throws {
+        try TestDatabase.with(.sqlite) { test in
+            let generator = ProfilesSyncGenerator(profiles: 10, seed: 1, anomalies: false)
+            _ = try generator.write(to: test.database, schema: "main", replace: false)
+            #expect(throws: ConfigError.self) { try generator.write(to: test.database, schema: "main", replace: false) }
+            _ = try generator.write(to: test.database, schema: "main", replace: true)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import IDHealthKit
+
+/// A fresh, empty place to run a test on each engine: a SQLite file in a temporary folder,
+/// or a schema of its own on the test PostgreSQL server (`IDHEALTH_TEST_POSTGRES`, set by
+/// scripts/test.sh). Both are removed afterwards.
+///
+/// A PostgreSQL test without a server fails: it never skips silently.
+struct TestDatabase {
+    let database: any Database
+    let schemas: Schemas
+    /// The `--database` argument that reaches the same place from the command line.
+    let location: String
+    let directory: URL
+
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["IDHEALTH_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func with<T>(_ engine: Dialect.Engine, sourceLocation: SourceLocation = #_sourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        switch engine {
+        case .sqlite:
+            let path = directory.appendingPathComponent("test.sqlite").path
+            let database = try SQLiteDatabase(path: path)
+            return try body(TestDatabase(database: database, schemas: Schemas(source: "main", target: "main"), location: path, directory: directory))
+        case .postgres:
+            guard let url = postgresURL else {
+                Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server", sourceLocation: sourceLocation)
+                throw TestSetupError.noPostgres
+            }
+            let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+            let database = try PostgresDatabase(conninfo: url)
+            try database.execute("CREATE SCHEMA \(database.dialect.quote(schema))")
+            defer { _ = try? database.execute("DROP SCHEMA \(database.dialect.quote(schema)) CASCADE") }
+            return try body(TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: url, directory: directory))
+        }
+    }
+
+    enum TestSetupError: Error { case noPostgres }
+
+    // MARK: - Loading rows
+
+    /// Creates a raw table with all-text columns (plus BIGINT seq) and inserts rows.
+    func createRaw(_ table: String, columns: [String], rows: [[SQLValue]]) throws {
+        let d = database.dialect
+        let definitions = columns.map { column -> String in
+            let type: String
+            switch column {
+            case "seq": type = d.integerType
+            case "timestamp", "uuid_ts", "received_at": type = d.timestampType
+            default: type = d.textType
+            }
+            return "\(d.quote(column)) \(type)"
+        }
+        try database.execute("CREATE TABLE \(d.qualified(schemas.source, table)) (\(definitions.joined(separator: ", ")))")
+        let placeholders = (1...columns.count).map(d.placeholder).joined(separator: ", ")
+        let insert = "INSERT INTO \(d.qualified(schemas.source, table)) (\(columns.map(d.quote).joined(separator: ", "))) VALUES (\(placeholders))"
+        for row in rows { try database.execute(insert, row) }
+    }
+
+    /// id_graph_updates from (segment_id, canonical_segment_id, seq) triples; times follow seq.
+    func createGraph(_ pointers: [(String, String, Int64)]) throws {
+        try createRaw(TableName.idGraphUpdates, columns: ["segment_id", "canonical_segment_id", "triggering_event_type", "triggering_event_id", "timestamp", "uuid_ts", "seq"],
+                      rows: pointers.map { segment, canonical, seq in
+                          let time = SQLValue.text(database.dialect.timestampLiteral(UTCTime.format(1_700_000_000 + seq * 60)))
+                          return [.text(segment), .text(canonical), "identify", .text("evt_\(seq)"), time, time, .integer(seq)]
+                      })
+    }
+
+    /// Empty external id and trait tables, for graph-only tests.
+    func createEmptyExternalAndTraits(traits: [String] = ["email"]) throws {
+        try createRaw(TableName.externalIDMappingUpdates, columns: ["id", "segment_id", "external_id_type", "external_id_value", "external_id_hash", "timestamp", "uuid_ts", "seq"], rows: [])
+        try createRaw(TableName.profileTraitsUpdates, columns: ["id", "segment_id", "timestamp", "uuid_ts", "seq"] + traits, rows: [])
+    }
+
+    func materialize(traitNulls: TraitNulls = .keepLastValue) throws -> MaterializeSummary {
+        try Materializer(database: database, schemas: schemas, traitNulls: traitNulls).run()
+    }
+
+    /// segment_id → canonical_segment_id from the materialized id_graph.
+    func canonicals() throws -> [String: String] {
+        var result: [String: String] = [:]
+        for row in try database.rows("SELECT segment_id, canonical_segment_id FROM \(database.dialect.qualified(schemas.target, TableName.idGraph))") {
+            result[row[0].stringValue ?? ""] = row[1].stringValue
+        }
+        return result
+    }
+
+    func check(_ configuration: Configuration = Configuration(), showValues: Bool = false) throws -> CheckRun {
+        let context = CheckContext(database: database, schemas: schemas, configuration: configuration, showValues: showValues)
+        return try CheckRunner(context: context).run()
+    }
+}
+
+extension CheckRun {
+    func result(_ id: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> CheckResult {
+        try #require(results.first(where: { $0.id == id }), "no result for \(id)", sourceLocation: sourceLocation)
+    }
+}
