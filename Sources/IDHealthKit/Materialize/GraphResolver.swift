@@ -139,7 +139,7 @@ struct WorkTables {
 
     static let workPrefix = "idhealth_work_"
     static let stagePrefix = "idhealth_stage_"
-    static let workNames = ["pointer", "jump", "walk", "cycle", "resolved"]
+    static let workNames = ["pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values"]
 
     func name(_ base: String) -> String {
         database.dialect.qualified(schema, Self.workPrefix + base)

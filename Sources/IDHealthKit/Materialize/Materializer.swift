@@ -92,7 +92,7 @@ public struct Materializer {
             try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["external_id_hash"], unique: true))
         }
         try timed(TableName.profileTraits) {
-            try database.execute(profileTraitsSQL(work: work, traits: traitColumns, etl: etl))
+            try buildProfileTraits(work: work, traits: traitColumns, etl: etl)
             try database.execute(work.stageIndex(TableName.profileTraits, columns: ["canonical_segment_id"], unique: true))
         }
         try timed("swap") {
@@ -109,13 +109,17 @@ public struct Materializer {
         return summary
     }
 
-    /// The `profile_traits` staging query: one row per profile; a live profile's trait is the
-    /// latest value over the latest snapshot of each of its segment_ids (non-NULL only with
-    /// `keep_last_value`); merged-away profiles keep a row with NULL traits and `merged_to`.
-    func profileTraitsSQL(work: WorkTables, traits: [String], etl: String) -> String {
+    /// Builds the `profile_traits` staging table: one row per profile; a live profile's trait
+    /// is the latest value over the latest snapshot of each of its segment_ids (non-NULL only
+    /// with `keep_last_value`); merged-away profiles keep a row with NULL traits and
+    /// `merged_to`. Intermediate results are indexed work tables, not CTEs, so no engine
+    /// re-evaluates them per row.
+    func buildProfileTraits(work: WorkTables, traits: [String], etl: String) throws {
         let d = database.dialect
         let raw = d.qualified(schemas.source, TableName.profileTraitsUpdates)
         let resolved = work.name("resolved")
+        let owned = work.name("traits_owned")
+        let values = work.name("traits_values")
         let quotedTraits = traits.map(d.quote)
         let latestOrder = "o.seq DESC, o.uuid_ts DESC NULLS LAST"
         let valueColumns: [String] = quotedTraits.map { trait in
@@ -130,28 +134,46 @@ public struct Materializer {
         let ownedTraits = quotedTraits.map { ", l.\($0) AS \($0)" }.joined()
         let valueList = valueColumns.map { ", " + $0 }.joined()
         let finalTraits = quotedTraits.map { ", v.\($0) AS \($0)" }.joined()
-        return """
-            CREATE TABLE \(work.stageName(TableName.profileTraits)) AS
-            WITH latest AS (
+
+        // The latest snapshot of every segment_id, labelled with its canonical profile.
+        try database.execute("""
+            CREATE TABLE \(owned) AS
+            SELECT canonical, seq, uuid_ts, COUNT(*) OVER (PARTITION BY canonical) AS snapshots\(quotedTraits.map { ", " + $0 }.joined())
+            FROM (
+            SELECT COALESCE(r.canonical, l.segment_id) AS canonical, l.seq AS seq, l.uuid_ts AS uuid_ts\(ownedTraits)
+            FROM (
                 SELECT t.segment_id AS segment_id, t.seq AS seq, t.uuid_ts AS uuid_ts\(latestTraits),
                        ROW_NUMBER() OVER (PARTITION BY t.segment_id ORDER BY t.seq DESC, t.uuid_ts DESC NULLS LAST) AS rn
                 FROM \(raw) t
-            ),
-            owned AS (
-                SELECT COALESCE(r.canonical, l.segment_id) AS canonical, l.seq AS seq, l.uuid_ts AS uuid_ts\(ownedTraits)
-                FROM latest l
-                LEFT JOIN \(resolved) r ON r.segment_id = l.segment_id
-                WHERE l.rn = 1
-            ),
-            trait_values AS (
-                SELECT * FROM (
-                    SELECT o.canonical AS canonical\(valueList),
-                           ROW_NUMBER() OVER (PARTITION BY o.canonical ORDER BY \(latestOrder)) AS rn
-                    FROM owned o
-                ) ranked
-                WHERE rn = 1
-            ),
-            profiles AS (
+            ) l
+            LEFT JOIN \(resolved) r ON r.segment_id = l.segment_id
+            WHERE l.rn = 1
+            ) labelled
+            """)
+        try database.execute(work.index("traits_owned", columns: ["canonical"]))
+        // One row of trait values per canonical profile. Most profiles have one snapshot and
+        // take it as it is; only the rest pay for the per-trait window sorts.
+        try database.execute("""
+            CREATE TABLE \(values) AS
+            SELECT o.canonical AS canonical\(quotedTraits.map { ", o.\($0) AS \($0)" }.joined())
+            FROM \(owned) o
+            WHERE o.snapshots = 1
+            UNION ALL
+            SELECT canonical\(quotedTraits.map { ", " + $0 }.joined()) FROM (
+                SELECT o.canonical AS canonical\(valueList),
+                       ROW_NUMBER() OVER (PARTITION BY o.canonical ORDER BY \(latestOrder)) AS rn
+                FROM \(owned) o
+                WHERE o.snapshots > 1
+            ) ranked
+            WHERE rn = 1
+            """)
+        try database.execute(work.index("traits_values", columns: ["canonical"], unique: true))
+        // Every segment_id of the graph, every canonical without a row of its own (dangling
+        // targets) and every trait owner unknown to the graph is a profile.
+        try database.execute("""
+            CREATE TABLE \(work.stageName(TableName.profileTraits)) AS
+            SELECT p.canonical_segment_id AS canonical_segment_id, p.merged_to AS merged_to\(finalTraits), \(etl) AS etl_ts
+            FROM (
                 SELECT r.segment_id AS canonical_segment_id,
                        CASE WHEN r.canonical <> r.segment_id THEN r.canonical END AS merged_to
                 FROM \(resolved) r
@@ -159,13 +181,11 @@ public struct Materializer {
                 SELECT r.canonical, NULL FROM \(resolved) r
                 WHERE NOT EXISTS (SELECT 1 FROM \(resolved) x WHERE x.segment_id = r.canonical)
                 UNION
-                SELECT o.canonical, NULL FROM owned o
-                WHERE NOT EXISTS (SELECT 1 FROM \(resolved) x WHERE x.segment_id = o.canonical)
-            )
-            SELECT p.canonical_segment_id AS canonical_segment_id, p.merged_to AS merged_to\(finalTraits), \(etl) AS etl_ts
-            FROM profiles p
-            LEFT JOIN trait_values v ON v.canonical = p.canonical_segment_id AND p.merged_to IS NULL
-            """
+                SELECT v.canonical, NULL FROM \(values) v
+                WHERE NOT EXISTS (SELECT 1 FROM \(resolved) x WHERE x.segment_id = v.canonical)
+            ) p
+            LEFT JOIN \(values) v ON v.canonical = p.canonical_segment_id AND p.merged_to IS NULL
+            """)
     }
 
     static func token() -> String {
