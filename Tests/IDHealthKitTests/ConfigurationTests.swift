@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import IDHealthKit
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    let base = URL(fileURLWithPath: "/tmp")
+
+    func parse(_ text: String) throws -> Configuration {
+        try Configuration.parse(text, file: "idhealth.yml", baseDirectory: base)
+    }
+
+    @Test("the template idhealth init writes parses back to the defaults")
+    func template() throws {
+        let config = try parse(ConfigTemplate.text(database: "x.sqlite"))
+        #expect(config.database == "x.sqlite")
+        #expect(config.mode == .table)
+        #expect(config.etlOverlapHours == 2)
+        #expect(config.traitNulls == .keepLastValue)
+        #expect(config.sampleSize == 20)
+        #expect(config.parameter("fail", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 500)))
+        #expect(config.parameter("fail", of: CheckCatalog.mergeChains) == .threshold(Threshold(.greater, 0)))
+    }
+
+    @Test("settings are read")
+    func settings() throws {
+        let config = try parse("""
+            database: postgres://db/x
+            source_schema: segment
+            target_schema: identity
+            sample_size: 5
+            traits: {nulls: propagate}
+            checks:
+              merge_fan_in: {warn: 20, fail: "> 200"}
+              merge_chains: {enabled: false}
+            """)
+        #expect(config.sourceSchema == "segment")
+        #expect(config.targetSchema == "identity")
+        #expect(config.sampleSize == 5)
+        #expect(config.traitNulls == .propagate)
+        #expect(config.parameter("warn", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 20)))
+        #expect(config.parameter("fail", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 200)))
+        #expect(!config.isEnabled(CheckCatalog.mergeChains))
+    }
+
+    @Test("an unknown key is named with its line and the valid keys")
+    func unknownKey() throws {
+        let error = try #require(throws: ConfigError.self) { try parse("database: x\nsample_sise: 3\n") }
+        #expect(error.message == "idhealth.yml:2: unknown key `sample_sise`; valid keys here: database, source_schema, target_schema, materialization, traits, sample_size, output, checks")
+    }
+
+    @Test("unknown checks and parameters are named")
+    func unknownCheck() throws {
+        let check = try #require(throws: ConfigError.self) { try parse("checks:\n  merge_fanin: {warn: 3}\n") }
+        #expect(check.message.contains("unknown key `checks.merge_fanin`"))
+        let parameter = try #require(throws: ConfigError.self) { try parse("checks:\n  merge_fan_in:\n    warning: 3\n") }
+        #expect(parameter.message.hasPrefix("idhealth.yml:3: unknown key `checks.merge_fan_in.warning`"))
+    }
+
+    @Test("wrong types are named", arguments: [
+        ("sample_size: many", "`sample_size` must be a whole number, got `many`"),
+        ("materialization: {mode: fast}", "`materialization.mode` must be one of table, incremental, view, got `fast`"),
+        ("materialization: {etl_overlap: -1}", "materialization.etl_overlap must be zero or more hours"),
+        ("checks: {merge_fan_in: {fail: lots}}", "`checks.merge_fan_in.fail` must be a threshold"),
+        ("checks: {merge_chains: {enabled: maybe}}", "`checks.merge_chains.enabled` must be true or false"),
+        ("traits: [a, b]", "`traits` must be a mapping"),
+        ("- just\n- a list", "the config file must be a mapping"),
+        ("database: [x", "not valid YAML"),
+        ("database: a\ndatabase: b", "key `database` is given twice"),
+    ])
+    func wrongTypes(text: String, message: String) throws {
+        let error = try #require(throws: ConfigError.self) { try parse(text) }
+        #expect(error.message.contains(message), "\(error.message)")
+    }
+
+    @Test("a named config file that is missing is an error; the default one may be absent")
+    func missingFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let error = try #require(throws: ConfigError.self) { try Configuration.load(path: "nope.yml", workingDirectory: directory) }
+        #expect(error.message.contains("config file not found"))
+        #expect(try Configuration.load(path: nil, workingDirectory: directory).database == nil)
+    }
+
+    @Test("thresholds parse and judge", arguments: [
+        ("500", 500.0, 0.0, false), ("500", 501, 0, true), ("> 0", 1, 0, true), ("> 0", 0, 0, false),
+        (">= 10", 10, 0, true), ("> 0.1%", 2, 1_000, true), ("> 0.1%", 1, 1_000, false),
+    ])
+    func thresholds(text: String, value: Double, base: Double, crossed: Bool) throws {
+        let threshold = try #require(Threshold(parsing: text))
+        #expect(threshold.isCrossed(by: value, base: base) == crossed)
+    }
+
+    @Test("bad thresholds are refused", arguments: ["", "lots", "> -1", "< 3", ">"])
+    func badThresholds(text: String) {
+        #expect(Threshold(parsing: text) == nil)
+    }
+
+    @Test("database locations", arguments: [
+        ("demo.sqlite", Dialect.Engine.sqlite), ("sqlite:/tmp/x.db", .sqlite), ("postgres://u@h/db", .postgres),
+        ("postgresql://h/db?sslmode=require", .postgres), ("host=localhost dbname=x", .postgres),
+    ])
+    func locations(text: String, engine: Dialect.Engine) throws {
+        #expect(try DatabaseLocation(text).engine == engine)
+    }
+}
+
+@Suite("Masking")
+struct MaskingTests {
+    @Test("personal values are masked, junk values are not", arguments: [
+        ("jane.kim@segment.com", "j***@segment.com"),
+        ("5285bc35-05ef-4d21", "52***4d21"),
+        ("usr_42", "u***"),
+        ("-1", "-1"), ("null", "null"), ("00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000000"),
+        ("test@test.com", "test@test.com"), ("  ", "  "),
+    ])
+    func mask(value: String, masked: String) {
+        #expect(Masker(showValues: false).mask(value) == masked)
+        #expect(Masker(showValues: true).mask(value) == value)
+    }
+
+    @Test("only personal columns of a sample row are masked")
+    func row() {
+        let row = Row(columns: ["canonical_segment_id", "external_id_value", "email", "segment_ids"],
+                      values: [.text("use_123456789"), .text("5285bc35-05ef-4d21"), .text("a@b.co"), .integer(3)])
+        #expect(Masker(showValues: false).mask(row: row) == [.text("use_123456789"), .text("52***4d21"), .text("a***@b.co"), .integer(3)])
+    }
+}

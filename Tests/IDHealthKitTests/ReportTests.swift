@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import IDHealthKit
+
+@Suite("Reports")
+struct ReportTests {
+    /// Generated data with the default anomalies, materialized and checked, on SQLite.
+    func checkedRun(showValues: Bool = false) throws -> (CheckRun, ReportContext) {
+        try TestDatabase.with(.sqlite) { test in
+            _ = try ProfilesSyncGenerator(profiles: 400, seed: 5, anomalies: true).write(to: test.database, schema: "main", replace: false)
+            _ = try test.materialize()
+            let run = try test.check(showValues: showValues)
+            return (run, ReportContext(runID: "run-1", engine: .sqlite, target: test.location, schemas: test.schemas))
+        }
+    }
+
+    @Test("the JSON report has the fields of DESIGN.md §6")
+    func json() throws {
+        let (run, context) = try checkedRun()
+        let data = try JSONReport.render(run, context: context)
+        let document = try JSONDecoder().decode(JSONValue.self, from: data)
+        #expect(document["schema_version"] == .string(JSONReport.schemaVersion))
+        #expect(document["tool"]?["name"] == .string("idhealth"))
+        #expect(document["run"]?["id"] == .string("run-1"))
+        #expect(document["run"]?["database"]?["kind"] == .string("sqlite"))
+        #expect(document["summary"]?["fail"] == .integer(2))
+        #expect(document["summary"]?["pass"] == .integer(0))
+        #expect(document["summary"]?["exit_status"] == .integer(1))
+        #expect(document["graph"]?["profiles"] != nil)
+        #expect(document["graph"]?["external_ids"] != nil)
+        guard case .array(let checks)? = document["checks"] else { Issue.record("no checks array"); return }
+        #expect(checks.compactMap { $0["id"]?.stringValue } == ["merge_fan_in", "merge_chains"])
+        for check in checks {
+            for field in ["id", "title", "status", "value", "thresholds", "details", "samples", "sql", "duration_ms"] {
+                #expect(check[field] != nil, "\(check["id"]?.stringValue ?? "?") lacks \(field)")
+            }
+        }
+        #expect(checks.first?["value"] == .integer(2))
+        #expect(checks.last?["value"] == .integer(9))
+    }
+
+    @Test("reports mask external id values unless asked not to", arguments: Dialect.Engine.allCases)
+    func masking(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            // 60 segment_ids merged into s0 through one real-looking email.
+            var pointers: [(String, String, Int64)] = [("s0", "s0", 1)]
+            for index in 1...59 { pointers += [("s\(index)", "s\(index)", Int64(index * 2)), ("s\(index)", "s0", Int64(index * 2 + 1))] }
+            try test.createGraph(pointers)
+            let time = SQLValue.text(test.database.dialect.timestampLiteral("2026-01-01 00:00:00"))
+            try test.createRaw(TableName.externalIDMappingUpdates, columns: ["id", "segment_id", "external_id_type", "external_id_value", "external_id_hash", "timestamp", "uuid_ts", "seq"],
+                               rows: (0...59).map { index in
+                                   [.text("x\(index)"), .text("s\(index)"), "email", "shared.person@example.com", .text("h\(index)"), time, time, .integer(Int64(index))]
+                               })
+            try test.createRaw(TableName.profileTraitsUpdates, columns: ["id", "segment_id", "timestamp", "uuid_ts", "seq", "email"], rows: [])
+            _ = try test.materialize()
+            let context = ReportContext(runID: "r", engine: engine, target: test.location, schemas: test.schemas)
+
+            let masked = try test.check()
+            #expect(try masked.result("merge_fan_in").status == .warn)
+            let maskedText = MarkdownReport.render(masked, context: context)
+            #expect(maskedText.contains("| s0 | email | `s***@example.com` | 60 |"))
+            #expect(!maskedText.contains("shared.person"))
+            let maskedJSON = String(decoding: try JSONReport.render(masked, context: context), as: UTF8.self)
+            #expect(!maskedJSON.contains("shared.person"))
+
+            let shown = try test.check(showValues: true)
+            #expect(MarkdownReport.render(shown, context: context).contains("| s0 | email | `shared.person@example.com` | 60 |"))
+        }
+    }
+
+    @Test("the Markdown report leads with the verdict and a table of all checks")
+    func markdown() throws {
+        let (run, context) = try checkedRun()
+        let text = MarkdownReport.render(run, context: context)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "# Identity health: ❌ 2 failures")
+        #expect(lines.contains { $0.hasPrefix("| Broken merge chains (`merge_chains`) | ❌ fail | 9 |") })
+        #expect(lines.contains { $0.hasPrefix("| Merge fan-in and super-profiles (`merge_fan_in`) | ❌ fail | 2 |") })
+        #expect(text.contains("```mermaid\nxychart-beta"))
+        #expect(text.contains("| non_terminal | 5 |"))
+        #expect(text.contains("<summary>SQL to reproduce</summary>"))
+    }
+
+    @Test("exit status: error beats fail beats warn")
+    func exitStatus() {
+        func run(_ statuses: [CheckStatus]) -> CheckRun {
+            CheckRun(results: statuses.map { CheckResult(id: "x", title: "x", status: $0) }, graph: nil, startedAt: Date(), finishedAt: Date())
+        }
+        #expect(run([.pass, .skipped]).exitStatus() == 0)
+        #expect(run([.pass, .warn]).exitStatus() == 0)
+        #expect(run([.pass, .warn]).exitStatus(failOn: .warn) == 1)
+        #expect(run([.warn, .fail]).exitStatus() == 1)
+        #expect(run([.fail, .error]).exitStatus() == 3)
+    }
+}
