@@ -63,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IDHealthCLITests",
-            dependencies: ["IDHealthKit"]
+            dependencies: ["IDHealthKit", "idhealth"]
         ),
     ],
     swiftLanguageModes: [.v6]

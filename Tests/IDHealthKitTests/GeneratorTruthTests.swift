@@ -96,3 +96,17 @@ struct GeneratorTruthTests {
         }
     }
 }
+
+@Suite("Truth file")
+struct TruthFileTests {
+    @Test("the truth file round-trips through its snake_case JSON")
+    func roundTrip() throws {
+        let truth = try TestDatabase.with(.sqlite) { test in
+            try ProfilesSyncGenerator(profiles: 50, seed: 2, anomalies: true).write(to: test.database, schema: "main", replace: false)
+        }
+        let data = try truth.jsonData()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"canonical_segment_id\""))
+        #expect(try GenerationTruth.decode(data) == truth)
+    }
+}

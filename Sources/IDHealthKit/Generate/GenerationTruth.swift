@@ -91,8 +91,28 @@ public struct GenerationTruth: Codable, Sendable, Equatable {
 
     public static func decode(_ data: Data) throws -> GenerationTruth {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.keyDecodingStrategy = .custom { path in SnakeCaseKey(path.last!.stringValue) }
         return try decoder.decode(GenerationTruth.self, from: data)
+    }
+
+    /// `canonical_segment_id` → `canonicalSegmentID`: the inverse of `.convertToSnakeCase`
+    /// for names that spell "ID" in capitals, which `.convertFromSnakeCase` does not undo.
+    struct SnakeCaseKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+
+        init(_ snake: String) {
+            let parts = snake.split(separator: "_").map(String.init)
+            stringValue = parts.enumerated().map { index, part in
+                if index == 0 { return part }
+                if part == "id" { return "ID" }
+                if part == "ids" { return "IDs" }
+                return part.prefix(1).uppercased() + part.dropFirst()
+            }.joined()
+        }
+
+        init?(stringValue: String) { self.init(stringValue) }
+        init?(intValue: Int) { nil }
     }
 
     /// Derives the expected check numbers from what was injected. The default fan-in limits

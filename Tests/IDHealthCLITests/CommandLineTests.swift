@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+import IDHealthKit
+
+/// The built binary, end to end: stdout, stderr and exit statuses (DESIGN.md §5).
+@Suite("Command line")
+struct CommandLineTests {
+    func json(_ url: URL) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: url))
+    }
+
+    @Test("demo writes reports that show the injected anomalies, and exits 0")
+    func demo() throws {
+        try CLI.withDirectory { directory in
+            let output = try CLI.run(["demo", "--dir", "demo", "--profiles", "1000"], in: directory)
+            #expect(output.status == 0, "\(output.stderr)")
+            let reports = directory.appendingPathComponent("demo/reports")
+            let markdown = try String(contentsOf: reports.appendingPathComponent("identity-health.md"), encoding: .utf8)
+            #expect(markdown.hasPrefix("# Identity health: ❌ 2 failures"))
+            #expect(markdown.contains("| Broken merge chains (`merge_chains`) | ❌ fail | 9 |"))
+            #expect(markdown.contains("| Merge fan-in and super-profiles (`merge_fan_in`) | ❌ fail | 2 |"))
+            let report = try json(reports.appendingPathComponent("identity-health.json"))
+            let truth = try GenerationTruth.decode(Data(contentsOf: directory.appendingPathComponent("demo/truth.json")))
+            guard case .array(let checks)? = report["checks"] else { Issue.record("no checks"); return }
+            let chains = try #require(checks.first { $0["id"] == .string("merge_chains") })
+            #expect(chains["value"] == .integer(Int64(truth.expected.mergeChains.value)))
+            let fanIn = try #require(checks.first { $0["id"] == .string("merge_fan_in") })
+            #expect(fanIn["value"] == .integer(Int64(truth.expected.mergeFanIn.value)))
+            #expect(output.stdout.contains("reports:"))
+            #expect(!output.stdout.contains("…"))  // no progress lines on a pipe
+        }
+    }
+
+    @Test("generate, then run: exit 1 with anomalies, 0 without")
+    func exitStatuses() throws {
+        try CLI.withDirectory { directory in
+            let generate = try CLI.run(["generate", "--database", "bad.sqlite", "--profiles", "300", "--truth", "truth.json"], in: directory)
+            #expect(generate.status == 0, "\(generate.stderr)")
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("truth.json").path))
+            let run = try CLI.run(["run", "--database", "bad.sqlite", "--output", "out"], in: directory)
+            #expect(run.status == 1, "\(run.stderr)")
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out/identity-health.json").path))
+
+            #expect(try CLI.run(["generate", "--database", "good.sqlite", "--profiles", "300", "--anomalies", "none"], in: directory).status == 0)
+            let clean = try CLI.run(["run", "--database", "good.sqlite", "--output", "good", "--format", "json"], in: directory)
+            #expect(clean.status == 0, "\(clean.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("good/identity-health.md").path))
+            let check = try CLI.run(["check", "--database", "bad.sqlite", "--select", "merge_fan_in", "--output", "x"], in: directory)
+            #expect(check.status == 1)
+            #expect(check.stdout.contains("merge_fan_in"))
+            #expect(!check.stdout.contains("merge_chains"))
+        }
+    }
+
+    @Test("usage errors exit 2", arguments: [
+        ["check", "--no-such-flag"],
+        ["check", "--select", "merge_chainz"],
+        ["check", "--format", "pdf"],
+        ["generate", "--profiles", "0", "--database", "x.sqlite"],
+        ["nonsense"],
+    ])
+    func usageErrors(arguments: [String]) throws {
+        try CLI.withDirectory { directory in
+            let output = try CLI.run(arguments, in: directory)
+            #expect(output.status == 2, "\(output.stderr)")
+            #expect(!output.stderr.isEmpty)
+            #expect(output.stdout.isEmpty)
+        }
+    }
+
+    @Test("bad config, missing tables and unavailable modes exit 2 and write nothing")
+    func badInput() throws {
+        try CLI.withDirectory { directory in
+            let configured = directory.appendingPathComponent("configured")
+            try FileManager.default.createDirectory(at: configured, withIntermediateDirectories: true)
+            try "database: x.sqlite\nsample_sise: 3\n".write(to: configured.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
+            let config = try CLI.run(["check"], in: configured)
+            #expect(config.status == 2)
+            #expect(config.stderr.contains("idhealth.yml:2: unknown key `sample_sise`"))
+            #expect(!FileManager.default.fileExists(atPath: configured.appendingPathComponent("reports").path))
+
+            let missing = try CLI.run(["materialize", "--database", "empty.sqlite", "--config", "none.yml"], in: directory)
+            #expect(missing.status == 2)
+            #expect(missing.stderr.contains("config file not found"))
+            let noTables = try CLI.run(["materialize", "--database", "empty.sqlite"], in: directory)
+            #expect(noTables.status == 2)
+            #expect(noTables.stderr.contains("id_graph_updates not found"))
+
+            #expect(try CLI.run(["generate", "--database", "d.sqlite", "--profiles", "50"], in: directory).status == 0)
+            let mode = try CLI.run(["materialize", "--database", "d.sqlite", "--mode", "incremental"], in: directory)
+            #expect(mode.status == 2)
+            #expect(mode.stderr.contains("`incremental` is not available"))
+            #expect(try CLI.run(["generate", "--database", "d.sqlite", "--profiles", "50"], in: directory).status == 2)
+        }
+    }
+
+    @Test("init writes a config that the other commands accept, and will not overwrite it")
+    func initCommand() throws {
+        try CLI.withDirectory { directory in
+            let first = try CLI.run(["init", "--database", "local.sqlite"], in: directory)
+            #expect(first.status == 0)
+            #expect(try CLI.run(["init"], in: directory).status == 2)
+            #expect(try CLI.run(["generate", "--profiles", "100"], in: directory).status == 0)
+            #expect(try CLI.run(["run"], in: directory).status == 1)
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("reports/identity-health.md").path))
+        }
+    }
+
+    @Test("an unreachable server exits 3 and never prints the password")
+    func unreachable() throws {
+        try CLI.withDirectory { directory in
+            let output = try CLI.run(["check", "--database", "postgresql://someone:hunter2secret@127.0.0.1:1/nothing?connect_timeout=5"], in: directory)
+            #expect(output.status == 3)
+            #expect(output.stderr.contains("cannot connect"))
+            #expect(!output.stderr.contains("hunter2secret"))
+            #expect(!output.stdout.contains("hunter2secret"))
+        }
+    }
+
+    @Test("generate and run against PostgreSQL in a schema of their own")
+    func postgres() throws {
+        let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
+        let schema = "cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let database = try PostgresDatabase(conninfo: url)
+        defer { _ = try? database.execute("DROP SCHEMA IF EXISTS \(database.dialect.quote(schema)) CASCADE") }
+        try CLI.withDirectory { directory in
+            let generate = try CLI.run(["generate", "--database", url, "--source-schema", schema, "--profiles", "500"], in: directory)
+            #expect(generate.status == 0, "\(generate.stderr)")
+            let run = try CLI.run(["run", "--database", url, "--source-schema", schema, "--output", "out"], in: directory)
+            #expect(run.status == 1, "\(run.stderr)")
+            let report = try json(directory.appendingPathComponent("out/identity-health.json"))
+            #expect(report["run"]?["database"]?["kind"] == .string("postgres"))
+            let target = report["run"]?["database"]?["target"]?.stringValue ?? ""
+            #expect(target.hasPrefix("postgresql://postgres@127.0.0.1:"))
+            let password = URLComponents(string: url)?.password ?? "?"
+            let text = try String(contentsOf: directory.appendingPathComponent("out/identity-health.json"), encoding: .utf8)
+                + String(contentsOf: directory.appendingPathComponent("out/identity-health.md"), encoding: .utf8)
+            #expect(!text.contains(password))
+            guard case .array(let checks)? = report["checks"] else { Issue.record("no checks"); return }
+            #expect(checks.first { $0["id"] == .string("merge_chains") }?["value"] == .integer(9))
+        }
+    }
+}
