@@ -26,8 +26,9 @@ struct CommonOptions: ParsableArguments {
         return configuration
     }
 
-    /// Opens the database the configuration names and works out the schemas.
-    func open(_ configuration: Configuration) throws -> (any Database, Schemas) {
+    /// Opens the database the configuration names and works out the schemas. Only `generate`
+    /// may create a new SQLite file: elsewhere a mistyped path must not become an empty database.
+    func open(_ configuration: Configuration, create: Bool = false) throws -> (any Database, Schemas) {
         guard let text = configuration.database else {
             throw ConfigError("no database: pass --database DB or set `database:` in idhealth.yml (run `idhealth init` to write one)")
         }
@@ -36,7 +37,7 @@ struct CommonOptions: ParsableArguments {
             let url = URL(fileURLWithPath: path, relativeTo: configuration.baseDirectory)
             location = try DatabaseLocation("sqlite:" + url.standardizedFileURL.path)
         }
-        let database = try location.connect()
+        let database = try location.connect(create: create)
         let source = configuration.sourceSchema ?? database.dialect.defaultSchema
         let target = configuration.targetSchema ?? source
         return (database, Schemas(source: source, target: target))

@@ -36,10 +36,10 @@ public struct DatabaseLocation: Sendable, Hashable {
         }
     }
 
-    /// Opens a connection.
-    public func connect() throws -> any Database {
+    /// Opens a connection; `create` allows a new SQLite file (for `generate`).
+    public func connect(create: Bool = false) throws -> any Database {
         switch kind {
-        case .sqlite(let path): return try SQLiteDatabase(path: path)
+        case .sqlite(let path): return try SQLiteDatabase(path: path, create: create)
         case .postgres(let conninfo): return try PostgresDatabase(conninfo: conninfo)
         }
     }

@@ -38,7 +38,7 @@ struct Generate: ParsableCommand {
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
-            let (database, schemas) = try common.open(configuration)
+            let (database, schemas) = try common.open(configuration, create: true)
             let started = Date()
             let generator = ProfilesSyncGenerator(profiles: profiles, seed: seed, anomalies: anomalies == .default)
             let result = try generator.write(to: database, schema: schemas.source, replace: replace, progress: Console.progress)

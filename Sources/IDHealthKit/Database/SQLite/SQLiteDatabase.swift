@@ -13,12 +13,16 @@ public final class SQLiteDatabase: Database {
 
     public var target: String { path }
 
-    /// Opens (and creates) the database file at `path`.
+    /// Opens the database file at `path`, creating it when `create` is set.
     /// See https://www.sqlite.org/c3ref/open.html.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 30_000) throws {
+    /// With `create` unset, a missing file is an error instead of a new, empty database.
+    public init(path: String, create: Bool = true, busyTimeoutMilliseconds: Int32 = 30_000) throws {
         self.path = path
+        if !create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
+            throw ConfigError("SQLite database not found: \(path) (run `idhealth generate` or `idhealth demo` to create one)")
+        }
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
