@@ -9,7 +9,7 @@
 -- or merged-away profile, and canonicals that do not map to themselves.
 
 -- name: offenders
-WITH RECURSIVE current_pointer AS (
+WITH RECURSIVE current_pointer AS MATERIALIZED (
     SELECT segment_id, target
     FROM (
         SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target,
@@ -54,7 +54,7 @@ ORDER BY CASE kind WHEN 'cycle' THEN 0 WHEN 'into_cycle' THEN 1 WHEN 'dangling' 
 
 -- name: pointer_summary
 -- How many segment_ids are terminal, and how many land on a terminal in one hop.
-WITH current_pointer AS (
+WITH current_pointer AS MATERIALIZED (
     SELECT segment_id, target
     FROM (
         SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target,
@@ -82,7 +82,7 @@ WHERE NULLIF(pt.merged_to, '') IS NOT NULL
   AND (m.canonical_segment_id IS NULL OR NULLIF(m.merged_to, '') IS NOT NULL)
 UNION ALL
 SELECT c.segment_id, c.canonical_segment_id, 'canonical_not_self', CAST(NULL AS BIGINT)
-FROM {{target.id_graph}} c
+FROM (SELECT DISTINCT canonical_segment_id FROM {{target.id_graph}}) k
+JOIN {{target.id_graph}} c ON c.segment_id = k.canonical_segment_id
 WHERE c.canonical_segment_id <> c.segment_id
-  AND EXISTS (SELECT 1 FROM {{target.id_graph}} g WHERE g.canonical_segment_id = c.segment_id)
 ORDER BY 3, 1

@@ -153,8 +153,8 @@ struct WorkTables {
         database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", schema: schema, table: Self.workPrefix + base, columns: columns, unique: unique)
     }
 
-    func stageIndex(_ table: String, columns: [String], unique: Bool) -> String {
-        database.dialect.createIndex("idhealth_\(token)_\(table)_key", schema: schema, table: Self.stagePrefix + table, columns: columns, unique: unique)
+    func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> String {
+        database.dialect.createIndex("idhealth_\(token)_\(table)_\(suffix)", schema: schema, table: Self.stagePrefix + table, columns: columns, unique: unique)
     }
 
     /// Drops every work table, and the staging tables when `includingStage` is set.

@@ -71,6 +71,7 @@ public struct Materializer {
                 JOIN \(work.name("resolved")) r ON r.segment_id = p.segment_id
                 """)
             try database.execute(work.stageIndex(TableName.idGraph, columns: ["segment_id"], unique: true))
+            try database.execute(work.stageIndex(TableName.idGraph, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
         }
         try timed(TableName.externalIDMapping) {
             let raw = d.qualified(schemas.source, TableName.externalIDMappingUpdates)
@@ -90,6 +91,7 @@ public struct Materializer {
                 WHERE e.rn = 1
                 """)
             try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["external_id_hash"], unique: true))
+            try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
         }
         try timed(TableName.profileTraits) {
             try buildProfileTraits(work: work, traits: traitColumns, etl: etl)
