@@ -36,6 +36,15 @@ let package = Package(
             resources: [
                 .embedInCode("merge_chains.sql"),
                 .embedInCode("merge_fan_in.sql"),
+                .embedInCode("merged_profile_traits.sql"),
+                .embedInCode("external_id_collisions.sql"),
+                .embedInCode("identifier_limits.sql"),
+                .embedInCode("blocked_values.sql"),
+                .embedInCode("external_id_hash.sql"),
+                .embedInCode("duplicate_rows.sql"),
+                .embedInCode("freshness.sql"),
+                .embedInCode("materialization_drift.sql"),
+                .embedInCode("merge_rate_anomaly.sql"),
                 .embedInCode("graph_stats.sql"),
             ]
         ),

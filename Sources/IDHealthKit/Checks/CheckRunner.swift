@@ -1,27 +1,5 @@
 import Foundation
 
-/// A built-in check: its definition, and the Swift that runs its SQL and judges the result.
-protocol BuiltinCheck: Sendable {
-    var definition: CheckDefinition { get }
-    func run(_ context: CheckContext, into result: inout CheckResult) throws
-}
-
-extension BuiltinCheck {
-    /// Judges `value` by the check's `warn` and `fail` thresholds (a percentage is of `base`).
-    func judge(value: Int64, base: Double, context: CheckContext, into result: inout CheckResult) {
-        let warn = context.threshold("warn", of: definition)
-        let fail = context.threshold("fail", of: definition)
-        result.thresholds = ["warn": warn.description, "fail": fail.description]
-        if fail.isCrossed(by: Double(value), base: base) {
-            result.status = .fail
-        } else if warn.isCrossed(by: Double(value), base: base) {
-            result.status = .warn
-        } else {
-            result.status = .pass
-        }
-    }
-}
-
 /// The outcome of one `idhealth check`: every result plus the graph statistics.
 public struct CheckRun: Sendable {
     public let results: [CheckResult]
@@ -47,10 +25,15 @@ public struct CheckRun: Sendable {
     }
 }
 
-/// Runs the selected checks in catalog order. A check that throws becomes `error` with the
-/// message and the others still run; a check whose tables are missing is `skipped`.
+/// Runs the selected checks, built-in ones in catalog order and then the custom ones. A check
+/// that throws becomes `error` with the message and the others still run; a check whose
+/// tables are missing, or that needs what the database lacks, is `skipped` with the reason.
 public struct CheckRunner {
-    static let builtins: [any BuiltinCheck] = [MergeFanInCheck(), MergeChainsCheck()]
+    static let builtins: [any RunnableCheck] = [
+        MergeChainsCheck(), MergeFanInCheck(), MergedProfileTraitsCheck(), ExternalIDCollisionsCheck(),
+        IdentifierLimitsCheck(), BlockedValuesCheck(), ExternalIDHashCheck(), DuplicateRowsCheck(),
+        FreshnessCheck(), MaterializationDriftCheck(), MergeRateAnomalyCheck(),
+    ]
 
     public let context: CheckContext
     public let clock: @Sendable () -> Date
@@ -60,23 +43,26 @@ public struct CheckRunner {
         self.clock = clock
     }
 
-    /// Checks an explicit `--select` list against the catalog.
-    public static func validate(selection: [String]?) throws {
+    /// Checks a `--select` list against the known ids.
+    static func validate(selection: [String]?, known: [String]) throws {
         guard let selection else { return }
-        for id in selection where CheckCatalog.definition(id: id) == nil {
-            throw ConfigError("--select: unknown check `\(id)`; known checks: \(CheckCatalog.ids.joined(separator: ", "))")
+        for id in selection where !known.contains(id) {
+            throw ConfigError("--select: unknown check `\(id)`; known checks: \(known.joined(separator: ", "))")
         }
     }
 
     public func run(selection: [String]? = nil, progress: (String) -> Void = { _ in }) throws -> CheckRun {
-        try Self.validate(selection: selection)
+        let customs = try CustomCheck.load(from: context.configuration)
+        let checks: [any RunnableCheck] = Self.builtins + customs
+        try Self.validate(selection: selection, known: checks.map(\.definition.id))
         let startedAt = clock()
         try context.database.useSchema(context.schemas.source, create: false)
         try context.database.useSchema(context.schemas.target, create: false)
         var context = self.context
+        try context.probeCapabilities()
         context.graph = try GraphStatistics.read(context)
         var results: [CheckResult] = []
-        for check in Self.builtins {
+        for check in checks {
             let definition = check.definition
             if let selection, !selection.contains(definition.id) { continue }
             var result = CheckResult(id: definition.id, title: definition.title, status: .pass)
@@ -90,6 +76,9 @@ public struct CheckRunner {
             let start = Date()
             do {
                 try check.run(context, into: &result)
+            } catch let unavailable as CheckUnavailable {
+                result.status = .skipped
+                result.message = unavailable.reason
             } catch let error as DatabaseError {
                 result.status = .error
                 result.message = error.description

@@ -32,6 +32,9 @@ public enum ConfigTemplate {
             "# Report folder, relative to this file.",
             "output: reports",
             "",
+            "# Custom checks: every *.sql file in this folder (relative to this file) is a check.",
+            "checks_folder: checks",
+            "",
             "checks:",
         ]
         for check in CheckCatalog.all {
@@ -49,6 +52,7 @@ public enum ConfigTemplate {
         case .threshold(let threshold): return yamlString(threshold.description)
         case .string(let text): return yamlString(text)
         case .strings(let items): return "[" + items.map(yamlString).joined(separator: ", ") + "]"
+        case .limits(let limits): return "{" + limits.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
         default: return value.description
         }
     }

@@ -33,6 +33,8 @@ public struct Configuration: Sendable {
     public var traitNulls: TraitNulls = .keepLastValue
     public var sampleSize: Int = 20
     public var output: String?
+    /// The folder of custom checks (`*.sql`), relative to the config file.
+    public var checksFolder: String = "checks"
     /// Per-check settings by check id: `enabled` and the check's own parameters.
     public var checks: [String: [String: ConfigValue]] = [:]
     /// The folder the config file is in (or the working directory): relative paths start here.
@@ -85,6 +87,7 @@ public struct Configuration: Sendable {
                 guard (0...10_000).contains(size) else { throw reader.error(value, "sample_size must be between 0 and 10000, got \(size)") }
                 config.sampleSize = size
             case "output": config.output = try reader.string(value, path: key)
+            case "checks_folder": config.checksFolder = try reader.string(value, path: key)
             case "materialization":
                 for (subkey, subvalue) in try reader.mapping(value, path: key) {
                     let path = "materialization.\(subkey)"
@@ -126,7 +129,7 @@ public struct Configuration: Sendable {
                     config.checks[checkID] = parsed
                 }
             default:
-                throw reader.unknownKey(key, in: value, path: key, valid: ["database", "source_schema", "target_schema", "materialization", "traits", "sample_size", "output", "checks"])
+                throw reader.unknownKey(key, in: value, path: key, valid: ["database", "source_schema", "target_schema", "materialization", "traits", "sample_size", "output", "checks_folder", "checks"])
             }
         }
         return config
@@ -153,6 +156,7 @@ public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
     case string(String)
     case threshold(Threshold)
     case strings([String])
+    case limits([String: Int])
 
     public var description: String {
         switch self {
@@ -162,6 +166,7 @@ public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
         case .string(let value): return value
         case .threshold(let value): return value.description
         case .strings(let values): return values.joined(separator: ", ")
+        case .limits(let values): return values.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
         }
     }
 }
@@ -254,6 +259,14 @@ struct ConfigReader {
         case .strings:
             guard case .sequence(let sequence) = node else { throw error(node, "`\(path)` must be a list of strings") }
             return .strings(try sequence.map { try string($0, path: path) })
+        case .limits:
+            var limits: [String: Int] = [:]
+            for (type, value) in try mapping(node, path: path) {
+                let limit = try integer(value, path: "\(path).\(type)")
+                guard limit >= 0 else { throw error(value, "`\(path).\(type)` must be zero or more, got \(limit)") }
+                limits[type] = limit
+            }
+            return .limits(limits)
         }
     }
 }

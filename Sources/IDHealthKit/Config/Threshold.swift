@@ -20,9 +20,18 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
         self.isPercent = percent
     }
 
-    /// Parses `500`, `"> 0"`, `">= 10"` or `"> 0.1%"`; `nil` when the text is none of those.
+    /// A threshold nothing crosses: the check never reaches this status.
+    public static let never = Threshold(.greater, .infinity)
+
+    public var isNever: Bool { limit == .infinity }
+
+    /// Parses `500`, `"> 0"`, `">= 10"`, `"> 0.1%"` or `never`; `nil` when the text is none of those.
     public init?(parsing text: String) {
         var rest = text.trimmingCharacters(in: .whitespaces)
+        if rest.lowercased() == "never" {
+            self = .never
+            return
+        }
         var comparison = Comparison.greater
         if rest.hasPrefix(">=") {
             comparison = .greaterOrEqual
@@ -42,6 +51,7 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `value` crosses the threshold; `base` turns a percentage into a count.
     public func isCrossed(by value: Double, base: Double) -> Bool {
+        if isNever { return false }
         let bound = isPercent ? limit / 100 * base : limit
         switch comparison {
         case .greater: return value > bound
@@ -51,10 +61,12 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
 
     /// The limit as a whole count, for thresholds applied per profile (e.g. segment_ids).
     public var countLimit: Int64 {
-        comparison == .greater ? Int64(limit.rounded(.down)) : Int64(limit.rounded(.up)) - 1
+        if isNever { return Int64.max }
+        return comparison == .greater ? Int64(limit.rounded(.down)) : Int64(limit.rounded(.up)) - 1
     }
 
     public var description: String {
+        if isNever { return "never" }
         let number = limit.rounded() == limit ? String(Int64(limit)) : String(limit)
         return "\(comparison.rawValue) \(number)\(isPercent ? "%" : "")"
     }

@@ -26,6 +26,9 @@ public protocol Database: AnyObject {
     /// Makes a schema usable by name: SQLite attaches a sibling file, PostgreSQL creates the
     /// schema when `create` is set and it does not exist yet.
     func useSchema(_ schema: String, create: Bool) throws
+
+    /// How this connection computes a lower-case hex SHA-1 of text, or nil when it cannot.
+    func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper?
 }
 
 /// Receives rows during ``Database/bulkLoad(into:columns:_:)``.

@@ -103,6 +103,57 @@ public struct Dialect: Sendable, Hashable {
         }
     }
 
+    // MARK: - Functions
+
+    /// Whether `value` matches the regular expression `pattern`. SQLite has no built-in
+    /// implementation: idhealth registers `regexp()` on every SQLite connection.
+    public func regexpMatch(_ value: String, pattern: String) -> String {
+        switch engine {
+        case .sqlite: return "regexp(\(pattern), \(value))"
+        case .postgres: return "(\(value) ~ \(pattern))"
+        }
+    }
+
+    /// Why SHA-1 cannot be computed here, for a check that needs it.
+    public var sha1UnavailableReason: String {
+        switch engine {
+        case .sqlite: return "SHA-1 is not available on this SQLite connection"
+        case .postgres: return "PostgreSQL has no SHA-1 without the pgcrypto extension: run `CREATE EXTENSION pgcrypto;` (or ask your DBA) to enable this check"
+        }
+    }
+
+    /// A bound timestamp text as a value comparable with timestamp columns.
+    public func castToTimestamp(_ expression: String) -> String {
+        switch engine {
+        case .sqlite: return expression
+        case .postgres: return "CAST(\(expression) AS TIMESTAMPTZ)"
+        }
+    }
+
+    /// Hours from `earlier` to `later` as a real number.
+    public func hoursBetween(_ earlier: String, and later: String) -> String {
+        switch engine {
+        case .sqlite: return "((julianday(\(later)) - julianday(\(earlier))) * 24.0)"
+        case .postgres: return "(EXTRACT(EPOCH FROM ((\(later)) - (\(earlier)))) / 3600.0)"
+        }
+    }
+
+    /// The UTC calendar day of a timestamp as `YYYY-MM-DD` text.
+    public func dayText(_ expression: String) -> String {
+        switch engine {
+        case .sqlite: return "substr(strftime('%Y-%m-%d %H:%M:%S', \(expression)), 1, 10)"
+        case .postgres: return "to_char((\(expression)) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        }
+    }
+
+    /// The `YYYY-MM-DD` day `days` days before the `YYYY-MM-DD` day `day`.
+    public func daysBefore(_ day: String, days: String) -> String {
+        switch engine {
+        case .sqlite: return "date(\(day), '-' || (\(days)) || ' days')"
+        case .postgres: return "to_char(CAST(\(day) AS DATE) - CAST(\(days) AS INTEGER), 'YYYY-MM-DD')"
+        }
+    }
+
     // MARK: - Statements
 
     /// Starts a transaction that takes the write lock at once, so two writers never interleave.

@@ -12,7 +12,7 @@ extension Simulation {
         // profile, on one day.
         let junk: [(type: String, value: String, size: Int, daysBeforeEnd: Int64)] = [
             ("email", "test@test.com", 620, 20),
-            ("user_id", "-1", 75, 12),
+            ("user_id", "-1", 75, 40),
             ("anonymous_id", "00000000-0000-0000-0000-000000000000", 4, 30),
         ]
         for entry in junk {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Receives the simulated rows of one raw table during one pass and loads them.
@@ -11,6 +10,10 @@ final class Emission {
     let sink: BulkSink?
     let dialect: Dialect
     private(set) var rows: Int64 = 0
+    /// The latest landing time written (seconds since 1970), for the freshness truth.
+    private(set) var lastLanded: Int64 = .min
+    /// Merge rows (segment_id pointing elsewhere) per UTC day number, for the merge-rate truth.
+    private(set) var mergesPerDay: [Int64: Int] = [:]
 
     init(table: String, sink: BulkSink?, dialect: Dialect) {
         self.table = table
@@ -26,6 +29,8 @@ final class Emission {
         guard table == TableName.idGraphUpdates else { return }
         let values: [SQLValue] = [.text(segmentID), .text(canonical), .text(event), .text(eventID), time(t), time(landed), .integer(seq)]
         for _ in 0..<copies { try sink?.append(values); rows += 1 }
+        lastLanded = max(lastLanded, landed)
+        if segmentID != canonical { mergesPerDay[t / 86_400, default: 0] += copies }
     }
 
     func external(id: String, segmentID: String, type: String, value: String, hash: String? = nil, event: String, eventID: String, at t: Int64, landed: Int64, seq: Int64, copies: Int = 1) throws {
@@ -35,6 +40,7 @@ final class Emission {
             .text(event), .text(eventID), time(t), time(landed), .integer(seq),
         ]
         for _ in 0..<copies { try sink?.append(values); rows += 1 }
+        lastLanded = max(lastLanded, landed)
     }
 
     /// A full trait snapshot; `traits` holds one value per ``RawSchema/traits`` column.
@@ -43,18 +49,11 @@ final class Emission {
         let values: [SQLValue] = [.text(id), .text(segmentID), .integer(seq), time(t), time(landed), time(t + 1)]
             + traits + [.text("analytics.js"), .text("4.15.3")]
         for _ in 0..<copies { try sink?.append(values); rows += 1 }
+        lastLanded = max(lastLanded, landed)
     }
 
     /// Segment's external_id_hash: lower-case hex SHA-1 of type || value.
     static func hash(type: String, value: String) -> String {
-        var hex: [UInt8] = []
-        hex.reserveCapacity(40)
-        for byte in Insecure.SHA1.hash(data: Data((type + value).utf8)) {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        SHA1Hex.digest(type + value)
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -69,6 +69,13 @@ public struct GenerationTruth: Codable, Sendable, Equatable {
         }
         public var mergeChains: MergeChains
         public var mergeFanIn: MergeFanIn
+        /// Every check's expected value and status under the default settings, by check id
+        /// (freshness depends on the clock: see `last_landed`).
+        public var values: [String: Int] = [:]
+        public var statuses: [String: String] = [:]
+        /// The days `merge_rate_anomaly` must flag (default window 14 days, factor 3, at
+        /// least 50 merges), worked out from the rows as they were written.
+        public var anomalousMergeDays: [String] = []
     }
 
     public var seed: UInt64
@@ -76,6 +83,10 @@ public struct GenerationTruth: Codable, Sendable, Equatable {
     public var anomalies: String
     /// Rows written per raw table.
     public var rows: [String: Int64] = [:]
+    /// The latest uuid_ts written per raw table (`YYYY-MM-DD HH:MM:SS`, UTC).
+    public var lastLanded: [String: String] = [:]
+    /// The end of the simulated window: "now" for the data.
+    public var generatedUntil: String = UTCTime.format(Simulation.end)
     public var injected = Injected()
     public var expected = Expected(mergeChains: .init(value: 0, byKind: [:], hops: [:]), mergeFanIn: .init(value: 0, overFail: 0, max: 0))
 
@@ -117,7 +128,7 @@ public struct GenerationTruth: Codable, Sendable, Equatable {
 
     /// Derives the expected check numbers from what was injected. The default fan-in limits
     /// (warn above 50, fail above 500) apply; normal simulated people hold at most 4 segment_ids.
-    mutating func deriveExpectations(fanInWarn: Int = 50, fanInFail: Int = 500, largestNormalProfile: Int) {
+    mutating func deriveExpectations(fanInWarn: Int = 50, fanInFail: Int = 500, largestNormalProfile: Int, mergesPerDay: [Int64: Int]) {
         var byKind: [String: Int] = ["non_terminal": 0, "cycle": 0, "into_cycle": 0, "dangling": 0]
         var hops: [String: Int] = [:]
         for offender in injected.chainOffenders {
@@ -131,5 +142,46 @@ public struct GenerationTruth: Codable, Sendable, Equatable {
             overFail: sizes.filter { $0 > fanInFail }.count,
             max: max(sizes.max() ?? 0, largestNormalProfile)
         )
+        expected.anomalousMergeDays = Self.anomalousDays(mergesPerDay, window: 14, factor: 3, minMerges: 50)
+        let joining = injected.superProfiles.filter { $0.segmentIDs >= 2 }.count
+        let values: [String: Int] = [
+            "merge_chains": expected.mergeChains.value,
+            "merge_fan_in": expected.mergeFanIn.value,
+            "merged_profile_traits": injected.mergedAwayWithTraits.count,
+            "external_id_collisions": injected.collisions.count,
+            "identifier_limits": injected.overIdentifierLimits.count,
+            "blocked_values": injected.blockedValues.count,
+            "external_id_hash": injected.badHashes.count,
+            "duplicate_rows": injected.duplicateRows.count,
+            "materialization_drift": 0,
+            "merge_rate_anomaly": expected.anomalousMergeDays.count,
+        ]
+        expected.values = values
+        func status(_ value: Int, _ ifAny: String) -> String { value > 0 ? ifAny : "pass" }
+        expected.statuses = [
+            "merge_chains": status(values["merge_chains"]!, "fail"),
+            "merge_fan_in": expected.mergeFanIn.overFail > 0 ? "fail" : status(expected.mergeFanIn.value, "warn"),
+            "merged_profile_traits": status(values["merged_profile_traits"]!, "fail"),
+            "external_id_collisions": status(values["external_id_collisions"]!, "warn"),
+            "identifier_limits": status(values["identifier_limits"]!, "warn"),
+            "blocked_values": joining > 0 ? "fail" : status(values["blocked_values"]!, "warn"),
+            "external_id_hash": status(values["external_id_hash"]!, "fail"),
+            "duplicate_rows": status(values["duplicate_rows"]!, "warn"),
+            "materialization_drift": "pass",
+            "merge_rate_anomaly": status(values["merge_rate_anomaly"]!, "warn"),
+        ]
+    }
+
+    /// The merge-rate rule, written out independently of its SQL: a day is anomalous when it
+    /// has a full window of days after the first day with merges, at least `minMerges`
+    /// merges, and more than `factor` times the mean of the `window` days before it.
+    static func anomalousDays(_ mergesPerDay: [Int64: Int], window: Int64, factor: Double, minMerges: Int) -> [String] {
+        guard let first = mergesPerDay.keys.min() else { return [] }
+        return mergesPerDay.keys.sorted().filter { day in
+            let merges = mergesPerDay[day] ?? 0
+            guard day - window >= first, merges >= minMerges else { return false }
+            let before = ((day - window)..<day).reduce(0) { $0 + (mergesPerDay[$1] ?? 0) }
+            return Double(merges) > factor * Double(before) / Double(window)
+        }.map { String(UTCTime.format($0 * 86_400).prefix(10)) }
     }
 }

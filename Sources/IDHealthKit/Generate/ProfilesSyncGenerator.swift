@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes realistic Profiles Sync raw tables (`generate`, `demo`), deterministic for a seed.
 ///
 /// Each raw table is loaded in its own transaction with the engine's bulk path (a prepared
@@ -13,6 +15,10 @@ public struct ProfilesSyncGenerator {
         self.seed = seed
         self.anomalies = anomalies
     }
+
+    /// The end of the simulated window (fixed, so a seed always writes the same rows): the
+    /// data's "now", which the demo checks freshness against.
+    public static var windowEnd: Date { Date(timeIntervalSince1970: TimeInterval(Simulation.end)) }
 
     /// The range `--profiles` accepts.
     public static let profileRange = 1...5_000_000
@@ -32,6 +38,7 @@ public struct ProfilesSyncGenerator {
 
         var truth = GenerationTruth(seed: seed, profiles: profiles, anomalies: anomalies ? "default" : "none")
         var largest = 0
+        var mergesPerDay: [Int64: Int] = [:]
         for (index, table) in TableName.rawTables.enumerated() {
             progress("generating \(table)")
             let rows: Int64 = try database.inTransaction {
@@ -44,13 +51,15 @@ public struct ProfilesSyncGenerator {
                     try simulation.run()
                     if index == 0, let recorded = simulation.truth { truth = recorded }
                     largest = max(largest, simulation.largestNormalProfile)
+                    if index == 0 { mergesPerDay = emission.mergesPerDay }
+                    if emission.lastLanded > .min { truth.lastLanded[table] = UTCTime.format(emission.lastLanded) }
                     emitted = emission.rows
                 }
                 return emitted
             }
             truth.rows[table] = rows
         }
-        truth.deriveExpectations(largestNormalProfile: largest)
+        truth.deriveExpectations(largestNormalProfile: largest, mergesPerDay: mergesPerDay)
         return truth
     }
 }

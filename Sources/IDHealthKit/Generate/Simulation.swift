@@ -44,7 +44,26 @@ struct Simulation {
         for person in 0..<profiles {
             try ordinaryPerson(person)
         }
+        try recentVisitors()
         if anomalies { try injectAnomalies() }
+    }
+
+    /// Three people who visit and identify in the last two hours of the window, so every raw
+    /// table has landed recently (the data looks like a live sync, not a stale one).
+    mutating func recentVisitors() throws {
+        for index in 0..<3 {
+            let person = profiles + 500 + index
+            var rng = RandomSource(seed: seed, stream: UInt64(person))
+            let segment = Self.segmentID(&rng, person: person, device: 0)
+            let t = Self.end - 7_200 + Int64(index) * 600
+            try createDevice(segment, person: person, rng: &rng, at: t, eventID: "evt_\(person)_0")
+            let email = "recent.\(String(person, radix: 36))@example.com"
+            try emit.external(id: "x_\(segment)_email", segmentID: segment, type: "email", value: email, event: "identify",
+                              eventID: "evt_\(person)_1", at: t + 60, landed: t + 90, seq: Self.seq(t + 60))
+            var traits = TraitState(city: "Berlin", country: "DE")
+            traits.email = email
+            try snapshot(segment, traits, person: person, rng: &rng, at: t + 60, n: 1)
+        }
     }
 
     /// One person: 1–4 devices (anonymous segment_ids); 70% identify, after which every

@@ -129,32 +129,35 @@ struct GraphResolver {
 
 /// Names and creates the run's work and staging tables in the target schema.
 ///
-/// Every name carries the `idhealth_work_` or `idhealth_stage_` prefix, so leftovers of a
-/// killed run are recognised and dropped by the next one.
+/// Every name carries a prefix (`idhealth_work_` and `idhealth_stage_` for a
+/// materialization), so leftovers of a killed run are recognised and dropped by the next one,
+/// and a drift check's rebuild (`idhealth_driftwork_`, `idhealth_drift_`) never meets them.
 struct WorkTables {
     let database: any Database
     let schema: String
     /// A short token that keeps index names unique across runs (index names are schema-wide).
     let token: String
+    var workPrefix = WorkTables.workPrefix
+    var stagePrefix = WorkTables.stagePrefix
 
     static let workPrefix = "idhealth_work_"
     static let stagePrefix = "idhealth_stage_"
     static let workNames = ["pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values"]
 
     func name(_ base: String) -> String {
-        database.dialect.qualified(schema, Self.workPrefix + base)
+        database.dialect.qualified(schema, workPrefix + base)
     }
 
     func stageName(_ table: String) -> String {
-        database.dialect.qualified(schema, Self.stagePrefix + table)
+        database.dialect.qualified(schema, stagePrefix + table)
     }
 
     func index(_ base: String, columns: [String], unique: Bool = false, suffix: String = "key") -> String {
-        database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", schema: schema, table: Self.workPrefix + base, columns: columns, unique: unique)
+        database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", schema: schema, table: workPrefix + base, columns: columns, unique: unique)
     }
 
     func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> String {
-        database.dialect.createIndex("idhealth_\(token)_\(table)_\(suffix)", schema: schema, table: Self.stagePrefix + table, columns: columns, unique: unique)
+        database.dialect.createIndex("idhealth_\(token)_\(table)_\(suffix)", schema: schema, table: stagePrefix + table, columns: columns, unique: unique)
     }
 
     /// Drops every work table, and the staging tables when `includingStage` is set.

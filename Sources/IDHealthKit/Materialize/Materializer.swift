@@ -34,22 +34,42 @@ public struct Materializer {
         self.clock = clock
     }
 
-    /// Runs a full rebuild (`table` mode).
+    /// Runs a full rebuild (`table` mode): builds the staging tables, then swaps them in.
     public func run(progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
         let d = database.dialect
         try database.useSchema(schemas.source, create: false)
-        try database.useSchema(schemas.target, create: true)
+        let work = WorkTables(database: database, schema: schemas.target, token: Self.token())
+        defer { try? work.dropAll(includingStage: true) }
+        var summary = try build(work: work, progress: progress)
+        let start = Date()
+        try database.inTransaction {
+            for table in TableName.materializedTables {
+                try database.execute("DROP TABLE IF EXISTS \(d.qualified(schemas.target, table))")
+                try database.execute(d.renameTable(schema: schemas.target, from: work.stagePrefix + table, to: table))
+            }
+        }
+        summary.seconds["swap"] = Date().timeIntervalSince(start)
+        for table in TableName.materializedTables {
+            summary.rowsWritten[table] = try database.scalar("SELECT COUNT(*) FROM \(d.qualified(schemas.target, table))").intValue ?? 0
+        }
+        return summary
+    }
+
+    /// Builds the three tables as `<stage prefix><table>` beside the current ones, without
+    /// swapping them in (the drift check compares them). Drops its work tables; the caller
+    /// owns the staging tables.
+    func build(work: WorkTables, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
+        let d = database.dialect
         progress("validating raw tables in \(schemas.source)")
         let traitColumns = try RawTables(database: database, schema: schemas.source).validate()
-
-        let work = WorkTables(database: database, schema: schemas.target, token: Self.token())
+        try database.useSchema(schemas.target, create: true)
         var summary = MaterializeSummary()
         summary.traitColumns = traitColumns
         for table in TableName.rawTables {
             summary.rowsRead[table] = try database.scalar("SELECT COUNT(*) FROM \(d.qualified(schemas.source, table))").intValue ?? 0
         }
         try work.dropAll(includingStage: true)
-        defer { try? work.dropAll(includingStage: true) }
+        defer { try? work.dropAll(includingStage: false) }
 
         let etl = d.timestampConstant(Self.utcText(clock()))
         func timed(_ step: String, _ body: () throws -> Void) rethrows {
@@ -96,17 +116,6 @@ public struct Materializer {
         try timed(TableName.profileTraits) {
             try buildProfileTraits(work: work, traits: traitColumns, etl: etl)
             try database.execute(work.stageIndex(TableName.profileTraits, columns: ["canonical_segment_id"], unique: true))
-        }
-        try timed("swap") {
-            try database.inTransaction {
-                for table in TableName.materializedTables {
-                    try database.execute("DROP TABLE IF EXISTS \(d.qualified(schemas.target, table))")
-                    try database.execute(d.renameTable(schema: schemas.target, from: WorkTables.stagePrefix + table, to: table))
-                }
-            }
-        }
-        for table in TableName.materializedTables {
-            summary.rowsWritten[table] = try database.scalar("SELECT COUNT(*) FROM \(d.qualified(schemas.target, table))").intValue ?? 0
         }
         return summary
     }

@@ -1,5 +1,5 @@
 /// `merge_chains`: the CI gate. See `checks/merge_chains.sql` for what it finds.
-struct MergeChainsCheck: BuiltinCheck {
+struct MergeChainsCheck: RunnableCheck {
     let definition = CheckCatalog.mergeChains
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {

@@ -1,5 +1,5 @@
 /// `merge_fan_in`: super-profiles. See `checks/merge_fan_in.sql` for what it finds.
-struct MergeFanInCheck: BuiltinCheck {
+struct MergeFanInCheck: RunnableCheck {
     let definition = CheckCatalog.mergeFanIn
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
@@ -12,24 +12,9 @@ struct MergeFanInCheck: BuiltinCheck {
             "fail": .integer(fail.countLimit),
             "top": .integer(Int64(context.integer("top", of: definition))),
         ]
-        let offenders = try context.render("offenders", of: file, id: definition.id, parameters: parameters)
-        let missing = try context.missingTables(offenders)
-        guard missing.isEmpty else {
-            result.status = .skipped
-            result.message = "table \(missing.joined(separator: ", ")) not found: run `idhealth materialize` first"
-            return
-        }
-        result.queries.append(context.record("offenders", offenders))
-        var overFail: Int64 = 0
-        var value: Int64 = 0
-        for row in try context.groupedCounts(offenders, by: ["kind"]) {
-            let count = row["n"].intValue ?? 0
-            value += count
-            if row["kind"].stringValue == "over_fail" { overFail += count }
-        }
-        let (columns, rows) = try context.samples(offenders, limit: context.configuration.sampleSize)
-        result.sampleColumns = columns
-        result.samples = rows
+        guard let (_, value, byKind) = try offenders(context, file, arguments: parameters.mapValues(TemplateParameter.value), breakdown: "kind", into: &result) else { return }
+        let overFail = byKind["over_fail"] ?? 0
+        let rows = result.samples
 
         let histogram = try context.render("histogram", of: file, id: definition.id, parameters: parameters)
         result.queries.append(context.record("histogram", histogram))

@@ -157,6 +157,13 @@ public final class PostgresDatabase: Database {
         if !exists { try execute("CREATE SCHEMA \(dialect.quote(schema))") }
     }
 
+    /// pgcrypto's `digest()`, in whatever schema the extension was installed into.
+    public func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper? {
+        let sql = "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pgcrypto'"
+        guard let schema = try firstRow(sql)?[0].stringValue else { return nil }
+        return DatabaseCapabilities.SHA1Wrapper(before: "encode(\(dialect.quote(schema)).digest(CAST(", after: " AS TEXT), 'sha1'), 'hex')")
+    }
+
     static func row(_ result: OpaquePointer, index: Int32) -> Row {
         let count = PQnfields(result)
         var columns: [String] = []

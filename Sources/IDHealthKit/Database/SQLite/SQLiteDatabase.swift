@@ -32,6 +32,7 @@ public final class SQLiteDatabase: Database {
         handle = db
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        try SQLiteFunctions.register(on: db)
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA temp_store = MEMORY")
@@ -78,6 +79,10 @@ public final class SQLiteDatabase: Database {
         let sql = "INSERT INTO \(table) (\(columns.map(dialect.quote).joined(separator: ", "))) VALUES (\(placeholders))"
         let statement = try SQLiteStatement(database: self, sql: sql)
         try produce(SQLiteBulkSink(statement: statement))
+    }
+
+    public func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper? {
+        DatabaseCapabilities.SHA1Wrapper(before: SQLiteFunctions.sha1 + "(", after: ")")
     }
 
     /// Makes `schema` usable as a schema name: `main` and `temp` always are; any other name is

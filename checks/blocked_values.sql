@@ -1,0 +1,31 @@
+-- id: blocked_values
+-- title: Junk identifier values
+-- Values that should never identify a person: Segment's suggested blocklist (`^[0-]*$`,
+-- `-1`, `null`, `anonymous`) plus `undefined`, `none`, `nan`, empty or whitespace-only
+-- values, and the `extra_values` / `extra_patterns` settings. One such value on many
+-- segment_ids merges strangers into a super-profile. Exact values compare case-insensitively
+-- after trimming spaces; patterns are regular expressions.
+
+-- name: offenders
+WITH blocked_values AS (
+    {{param.values}}
+),
+blocked_patterns AS (
+    {{param.patterns}}
+),
+found AS (
+    SELECT x.external_id_type AS external_id_type, x.external_id_value AS external_id_value, x.segment_id AS segment_id
+    FROM {{source.external_id_mapping_updates}} x
+    WHERE x.external_id_value IS NULL
+       OR LOWER(TRIM(x.external_id_value)) IN (SELECT value FROM blocked_values)
+       OR EXISTS (SELECT 1 FROM blocked_patterns p WHERE {{fn.regexp(x.external_id_value, p.pattern)}})
+)
+SELECT f.external_id_type AS external_id_type,
+       f.external_id_value AS external_id_value,
+       COUNT(DISTINCT f.segment_id) AS segment_ids,
+       COUNT(DISTINCT COALESCE(g.canonical_segment_id, f.segment_id)) AS profiles,
+       CASE WHEN COUNT(DISTINCT f.segment_id) >= {{param.fail_segment_ids}} THEN 'joins_segment_ids' ELSE 'single_segment_id' END AS kind
+FROM found f
+LEFT JOIN {{target.id_graph}} g ON g.segment_id = f.segment_id
+GROUP BY f.external_id_type, f.external_id_value
+ORDER BY segment_ids DESC, f.external_id_type, f.external_id_value

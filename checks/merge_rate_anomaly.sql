@@ -1,0 +1,39 @@
+-- id: merge_rate_anomaly
+-- title: Days with unusually many merges
+-- Merges per day (id_graph_updates rows that point a segment_id elsewhere, by event
+-- timestamp, UTC) against the mean of the `window_days` days before. A day above `factor`
+-- times that baseline, with at least `min_merges` merges, is flagged: a junk identifier or a
+-- bad deploy merging people in bulk shows up here first. Days without a full window of
+-- history before them are not judged.
+
+-- name: offenders
+WITH daily AS (
+    SELECT {{fn.day(u."timestamp")}} AS day, COUNT(*) AS merges
+    FROM {{source.id_graph_updates}} u
+    WHERE u.canonical_segment_id <> u.segment_id
+    GROUP BY {{fn.day(u."timestamp")}}
+),
+first_day AS (
+    SELECT MIN(day) AS day FROM daily
+),
+scored AS (
+    SELECT d.day AS day, d.merges AS merges,
+           COALESCE(SUM(p.merges), 0) * 1.0 / {{param.window_days}} AS baseline
+    FROM daily d
+    CROSS JOIN first_day f
+    LEFT JOIN daily p ON p.day < d.day AND p.day >= {{fn.days_before(d.day, {{param.window_days}})}}
+    WHERE {{fn.days_before(d.day, {{param.window_days}})}} >= f.day
+    GROUP BY d.day, d.merges
+)
+SELECT day, merges, ROUND(baseline, 1) AS baseline
+FROM scored
+WHERE merges >= {{param.min_merges}}
+  AND merges > {{param.factor}} * baseline
+ORDER BY merges DESC, day
+
+-- name: merges_per_day
+SELECT {{fn.day(u."timestamp")}} AS day, COUNT(*) AS merges
+FROM {{source.id_graph_updates}} u
+WHERE u.canonical_segment_id <> u.segment_id
+GROUP BY {{fn.day(u."timestamp")}}
+ORDER BY 1
