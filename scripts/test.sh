@@ -8,5 +8,9 @@ source scripts/lib/throwaway-postgres.sh
 
 install_missing_packages
 start_throwaway_postgres
+# pgcrypto gives PostgreSQL its SHA-1 (external_id_hash); a second database without it
+# tests the fallback.
+"$PG_BIN/psql" "$IDHEALTH_PG_URL" -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pgcrypto" -c "CREATE DATABASE idhealth_nocrypto" >/dev/null
 export IDHEALTH_TEST_POSTGRES="$IDHEALTH_PG_URL"
+export IDHEALTH_TEST_POSTGRES_NOCRYPTO="${IDHEALTH_PG_URL%/postgres}/idhealth_nocrypto"
 swift test "$@"

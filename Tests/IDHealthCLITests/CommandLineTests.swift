@@ -16,16 +16,20 @@ struct CommandLineTests {
             #expect(output.status == 0, "\(output.stderr)")
             let reports = directory.appendingPathComponent("demo/reports")
             let markdown = try String(contentsOf: reports.appendingPathComponent("identity-health.md"), encoding: .utf8)
-            #expect(markdown.hasPrefix("# Identity health: ❌ 2 failures"))
+            #expect(markdown.hasPrefix("# Identity health: ❌ 5 failures, 4 warnings"))
             #expect(markdown.contains("| Broken merge chains (`merge_chains`) | ❌ fail | 9 |"))
             #expect(markdown.contains("| Merge fan-in and super-profiles (`merge_fan_in`) | ❌ fail | 2 |"))
             let report = try json(reports.appendingPathComponent("identity-health.json"))
             let truth = try GenerationTruth.decode(Data(contentsOf: directory.appendingPathComponent("demo/truth.json")))
             guard case .array(let checks)? = report["checks"] else { Issue.record("no checks"); return }
-            let chains = try #require(checks.first { $0["id"] == .string("merge_chains") })
-            #expect(chains["value"] == .integer(Int64(truth.expected.mergeChains.value)))
-            let fanIn = try #require(checks.first { $0["id"] == .string("merge_fan_in") })
-            #expect(fanIn["value"] == .integer(Int64(truth.expected.mergeFanIn.value)))
+            #expect(checks.count == 11)
+            for (id, value) in truth.expected.values {
+                let check = try #require(checks.first { $0["id"] == .string(id) })
+                #expect(check["value"] == .integer(Int64(value)), "\(id)")
+                #expect(check["status"] == .string(truth.expected.statuses[id] ?? "?"), "\(id)")
+                #expect(markdown.contains("(`\(id)`)"), "\(id)")
+            }
+            #expect(checks.first { $0["id"] == .string("freshness") }?["status"] == .string("pass"))
             #expect(output.stdout.contains("reports:"))
             #expect(!output.stdout.contains("…"))  // no progress lines on a pipe
         }

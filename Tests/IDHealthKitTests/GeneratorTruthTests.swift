@@ -53,6 +53,52 @@ struct GeneratorTruthTests {
         }
     }
 
+    @Test("every check's value and status equal the truth", arguments: Dialect.Engine.allCases)
+    func everyCheck(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            let truth = try ProfilesSyncGenerator(profiles: 1_500, seed: 21, anomalies: true)
+                .write(to: test.database, schema: test.schemas.source, replace: false)
+            _ = try test.materialize()
+            let asOf = ProfilesSyncGenerator.windowEnd.addingTimeInterval(3_600)
+            let run = try test.check(now: asOf)
+            #expect(run.results.map(\.id) == CheckCatalog.ids)
+            for (id, value) in truth.expected.values {
+                let result = try run.result(id)
+                #expect(result.value == Int64(value), "\(id): \(result.message ?? "")")
+                #expect(result.status.rawValue == truth.expected.statuses[id], "\(id): \(result.message ?? "")")
+            }
+            #expect(truth.expected.anomalousMergeDays.count == 2)
+            let days = try run.result("merge_rate_anomaly").samples.compactMap { $0.first?.stringValue }.sorted()
+            #expect(days == truth.expected.anomalousMergeDays)
+            #expect(days == truth.injected.superProfiles.filter { $0.segmentIDs > 50 }.map(\.mergeDay).sorted())
+
+            // Freshness: hours from each table's last landing (per the truth) to the clock.
+            let freshness = try run.result("freshness")
+            #expect(freshness.status == .pass)
+            let stalest = truth.lastLanded.values.min()!
+            let expectedHours = (asOf.timeIntervalSince1970 - Double(try #require(seconds(stalest)))) / 3_600
+            #expect(freshness.value == Int64(expectedHours.rounded(.down)))
+
+            // The offenders are the injected ones.
+            let hash = try run.result("external_id_hash")
+            #expect(hash.samples.count == truth.injected.badHashes.count)
+            let blocked = try run.result("blocked_values")
+            let blockedValues = Set(blocked.samples.compactMap { $0[1].stringValue })
+            #expect(blockedValues == Set(truth.injected.superProfiles.map(\.externalIDValue)))
+            let collision = try run.result("external_id_collisions")
+            #expect(collision.samples.first?[0] == .text("email"))
+            #expect(collision.samples.first?[2] == .integer(2))
+            let merged = try run.result("merged_profile_traits")
+            #expect(Set(merged.samples.compactMap { $0[0].stringValue }) == Set(truth.injected.mergedAwayWithTraits))
+        }
+    }
+
+    func seconds(_ text: String) -> Int64? {
+        let parts = text.split(whereSeparator: { "- :".contains($0) }).compactMap { Int64($0) }
+        guard parts.count == 6 else { return nil }
+        return UTCTime.seconds(year: parts[0], month: parts[1], day: parts[2]) + parts[3] * 3_600 + parts[4] * 60 + parts[5]
+    }
+
     @Test("with --anomalies none every check passes", arguments: Dialect.Engine.allCases)
     func noAnomalies(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
@@ -61,10 +107,11 @@ struct GeneratorTruthTests {
             #expect(truth.injected == GenerationTruth.Injected())
             let summary = try test.materialize()
             #expect(summary.resolution["chain"] == nil)
-            let run = try test.check()
+            let run = try test.check(now: ProfilesSyncGenerator.windowEnd.addingTimeInterval(3_600))
+            #expect(run.results.count == CheckCatalog.all.count)
             for result in run.results {
                 #expect(result.status == .pass, "\(result.id): \(result.message ?? "")")
-                #expect(result.value == 0, "\(result.id)")
+                if result.id != "freshness" { #expect(result.value == 0, "\(result.id)") }
             }
             #expect(try run.result("merge_fan_in").details["distribution"]?["max"] == .integer(Int64(truth.expected.mergeFanIn.max)))
             #expect(run.exitStatus() == 0)

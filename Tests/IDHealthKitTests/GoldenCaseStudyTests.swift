@@ -95,6 +95,9 @@ struct GoldenCaseStudyTests {
             #expect(run.graph?.profiles == 1)
             #expect(run.graph?.mergedAway == 1)
             #expect(run.graph?.externalIDsByType == ["anonymous_id": 2, "email": 1])
+            for result in run.results {
+                #expect(result.status == .pass || result.id == "freshness", "\(result.id): \(result.message ?? "")")
+            }
             #expect(run.exitStatus() == 0)
         }
     }

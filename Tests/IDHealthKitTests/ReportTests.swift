@@ -9,7 +9,7 @@ struct ReportTests {
         try TestDatabase.with(.sqlite) { test in
             _ = try ProfilesSyncGenerator(profiles: 400, seed: 5, anomalies: true).write(to: test.database, schema: "main", replace: false)
             _ = try test.materialize()
-            let run = try test.check(showValues: showValues)
+            let run = try test.check(showValues: showValues, now: ProfilesSyncGenerator.windowEnd.addingTimeInterval(3_600))
             return (run, ReportContext(runID: "run-1", engine: .sqlite, target: test.location, schemas: test.schemas))
         }
     }
@@ -23,20 +23,21 @@ struct ReportTests {
         #expect(document["tool"]?["name"] == .string("idhealth"))
         #expect(document["run"]?["id"] == .string("run-1"))
         #expect(document["run"]?["database"]?["kind"] == .string("sqlite"))
-        #expect(document["summary"]?["fail"] == .integer(2))
-        #expect(document["summary"]?["pass"] == .integer(0))
+        #expect(document["summary"]?["fail"] == .integer(5))
+        #expect(document["summary"]?["warn"] == .integer(4))
+        #expect(document["summary"]?["pass"] == .integer(2))
         #expect(document["summary"]?["exit_status"] == .integer(1))
         #expect(document["graph"]?["profiles"] != nil)
         #expect(document["graph"]?["external_ids"] != nil)
         guard case .array(let checks)? = document["checks"] else { Issue.record("no checks array"); return }
-        #expect(checks.compactMap { $0["id"]?.stringValue } == ["merge_fan_in", "merge_chains"])
+        #expect(checks.compactMap { $0["id"]?.stringValue } == CheckCatalog.ids)
         for check in checks {
             for field in ["id", "title", "status", "value", "thresholds", "details", "samples", "sql", "duration_ms"] {
                 #expect(check[field] != nil, "\(check["id"]?.stringValue ?? "?") lacks \(field)")
             }
         }
-        #expect(checks.first?["value"] == .integer(2))
-        #expect(checks.last?["value"] == .integer(9))
+        #expect(checks.first?["value"] == .integer(9))
+        #expect(checks[1]["value"] == .integer(2))
     }
 
     @Test("reports mask external id values unless asked not to", arguments: Dialect.Engine.allCases)
@@ -73,7 +74,7 @@ struct ReportTests {
         let (run, context) = try checkedRun()
         let text = MarkdownReport.render(run, context: context)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines[0] == "# Identity health: ❌ 2 failures")
+        #expect(lines[0] == "# Identity health: ❌ 5 failures, 4 warnings")
         #expect(lines.contains { $0.hasPrefix("| Broken merge chains (`merge_chains`) | ❌ fail | 9 |") })
         #expect(lines.contains { $0.hasPrefix("| Merge fan-in and super-profiles (`merge_fan_in`) | ❌ fail | 2 |") })
         #expect(text.contains("```mermaid\nxychart-beta"))

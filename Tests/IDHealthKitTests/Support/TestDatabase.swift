@@ -90,9 +90,9 @@ struct TestDatabase {
         return result
     }
 
-    func check(_ configuration: Configuration = Configuration(), showValues: Bool = false) throws -> CheckRun {
-        let context = CheckContext(database: database, schemas: schemas, configuration: configuration, showValues: showValues)
-        return try CheckRunner(context: context).run()
+    func check(_ configuration: Configuration = Configuration(baseDirectory: URL(fileURLWithPath: "/nonexistent")), showValues: Bool = false, now: Date = Date(), selection: [String]? = nil) throws -> CheckRun {
+        let context = CheckContext(database: database, schemas: schemas, configuration: configuration, showValues: showValues, now: now)
+        return try CheckRunner(context: context).run(selection: selection)
     }
 }
 
