@@ -96,9 +96,10 @@ public struct CheckContext {
     }
 
     /// A threshold setting of a check, resolved from the config file or its default.
+    /// A threshold the check does not define is never crossed.
     func threshold(_ name: String, of check: CheckDefinition) -> Threshold {
         if case .threshold(let value) = configuration.parameter(name, of: check) { return value }
-        return Threshold(.greater, 0)
+        return .never
     }
 
     func integer(_ name: String, of check: CheckDefinition) -> Int {
