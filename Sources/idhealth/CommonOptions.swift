@@ -34,8 +34,7 @@ struct CommonOptions: ParsableArguments {
         }
         var location = try DatabaseLocation(text)
         if case .sqlite(let path) = location.kind {
-            let url = URL(fileURLWithPath: path, relativeTo: configuration.baseDirectory)
-            location = try DatabaseLocation("sqlite:" + url.standardizedFileURL.path)
+            location = try DatabaseLocation("sqlite:" + configuration.resolve(path).path)
         }
         let database = try location.connect(create: create)
         let source = configuration.sourceSchema ?? database.dialect.defaultSchema

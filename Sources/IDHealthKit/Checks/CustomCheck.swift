@@ -24,7 +24,7 @@ struct CustomCheck: RunnableCheck {
     /// Loads every `*.sql` of the configured checks folder, in file-name order. Copies of the
     /// built-in checks (as in this repository's own `checks/`) are not custom checks.
     static func load(from configuration: Configuration) throws -> [CustomCheck] {
-        let folder = URL(fileURLWithPath: configuration.checksFolder, relativeTo: configuration.baseDirectory).standardizedFileURL
+        let folder = configuration.resolve(configuration.checksFolder)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { return [] }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
@@ -90,7 +90,8 @@ struct CustomCheck: RunnableCheck {
         guard let file, problem == nil else { throw ConfigError(problem ?? "\(path): unusable") }
         guard let (_, value, _) = try offenders(context, file, into: &result) else { return }
         result.details["file"] = .string(path)
-        judge(value: value, base: 0, context: context, into: &result)
+        // A percentage threshold in a custom check is of the live profiles.
+        judge(value: value, base: Double(context.graph?.profiles ?? 0), context: context, into: &result)
         if value > 0 { result.message = "\(value) offending rows" }
     }
 }

@@ -135,6 +135,14 @@ public struct Configuration: Sendable {
         return config
     }
 
+    /// A path from the config file or the command line, relative to ``baseDirectory`` unless
+    /// absolute.
+    public func resolve(_ path: String) -> URL {
+        let expanded = (path as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL }
+        return baseDirectory.appendingPathComponent(expanded).standardizedFileURL
+    }
+
     /// The value of a check's parameter: the config file's, else the check's default.
     public func parameter(_ name: String, of check: CheckDefinition) -> ConfigValue {
         if let value = checks[check.id]?[name] { return value }

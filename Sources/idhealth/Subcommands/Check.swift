@@ -61,7 +61,7 @@ struct Check: ParsableCommand {
         let context = CheckContext(database: database, schemas: schemas, configuration: configuration, showValues: options.showValues, now: now)
         let run = try CheckRunner(context: context).run(selection: options.selection, progress: Console.progress)
         let directory = options.output.map { URL(fileURLWithPath: $0) }
-            ?? configuration.output.map { URL(fileURLWithPath: $0, relativeTo: configuration.baseDirectory) }
+            ?? configuration.output.map(configuration.resolve)
             ?? configuration.baseDirectory.appendingPathComponent("reports")
         let report = ReportContext(runID: UUID().uuidString.lowercased(), engine: database.dialect.engine, target: database.target, schemas: schemas)
         let written = try ReportWriter(directory: directory.standardizedFileURL).write(run, context: report, formats: options.formats, failOn: options.failStatus)

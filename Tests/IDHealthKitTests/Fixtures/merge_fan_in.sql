@@ -1,0 +1,64 @@
+-- id: merge_fan_in
+-- title: Merge fan-in and super-profiles
+-- A live profile that holds far more segment_ids than a person has devices is usually the
+-- work of one shared identifier (a hard-coded test email, a `-1` user_id) that merged
+-- strangers together. `warn` and `fail` are limits on segment_ids per profile.
+-- Reads the materialized id_graph and, for the likely cause, external_id_mapping_updates.
+
+-- name: offenders
+SELECT g.canonical_segment_id AS canonical_segment_id,
+       COUNT(*) AS segment_ids,
+       CASE WHEN COUNT(*) > {{param.fail}} THEN 'over_fail' ELSE 'over_warn' END AS kind
+FROM {{target.id_graph}} g
+GROUP BY g.canonical_segment_id
+HAVING COUNT(*) > {{param.warn}}
+ORDER BY segment_ids DESC, canonical_segment_id
+
+-- name: histogram
+WITH sizes AS (
+    SELECT canonical_segment_id, COUNT(*) AS n
+    FROM {{target.id_graph}}
+    GROUP BY canonical_segment_id
+)
+SELECT CASE WHEN n = 1 THEN '1'
+            WHEN n = 2 THEN '2'
+            WHEN n <= 5 THEN '3-5'
+            WHEN n <= 10 THEN '6-10'
+            WHEN n <= 50 THEN '11-50'
+            WHEN n <= 500 THEN '51-500'
+            ELSE '>500' END AS bucket,
+       MIN(n) AS smallest,
+       COUNT(*) AS profiles
+FROM sizes
+GROUP BY 1
+ORDER BY smallest
+
+-- name: shared_external_ids
+-- For the largest offenders, the external ids shared by most of their segment_ids: the
+-- likely cause of the merge.
+WITH top_profiles AS (
+    SELECT canonical_segment_id
+    FROM {{target.id_graph}}
+    GROUP BY canonical_segment_id
+    HAVING COUNT(*) > {{param.warn}}
+    ORDER BY COUNT(*) DESC, canonical_segment_id
+    LIMIT {{param.top}}
+),
+shared AS (
+    SELECT g.canonical_segment_id AS canonical_segment_id,
+           x.external_id_type AS external_id_type,
+           x.external_id_value AS external_id_value,
+           COUNT(DISTINCT x.segment_id) AS segment_ids,
+           ROW_NUMBER() OVER (
+               PARTITION BY g.canonical_segment_id
+               ORDER BY COUNT(DISTINCT x.segment_id) DESC, x.external_id_type, x.external_id_value
+           ) AS rn
+    FROM top_profiles t
+    JOIN {{target.id_graph}} g ON g.canonical_segment_id = t.canonical_segment_id
+    JOIN {{source.external_id_mapping_updates}} x ON x.segment_id = g.segment_id
+    GROUP BY g.canonical_segment_id, x.external_id_type, x.external_id_value
+)
+SELECT canonical_segment_id, external_id_type, external_id_value, segment_ids
+FROM shared
+WHERE rn <= 3 AND segment_ids > 1
+ORDER BY canonical_segment_id, rn
