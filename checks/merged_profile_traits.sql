@@ -17,22 +17,26 @@ WITH current_pointer AS MATERIALIZED (
     ) ranked
     WHERE rn = 1
 ),
-first_merge AS (
+first_merge AS MATERIALIZED (
     SELECT u.segment_id AS segment_id, MIN(u.seq) AS merged_seq
     FROM {{source.id_graph_updates}} u
     WHERE u.canonical_segment_id <> u.segment_id
     GROUP BY u.segment_id
+),
+merged_away AS MATERIALIZED (
+    SELECT p.segment_id AS segment_id, p.target AS merged_into, f.merged_seq AS merged_seq
+    FROM current_pointer p
+    JOIN first_merge f ON f.segment_id = p.segment_id
+    WHERE p.target <> p.segment_id
 )
 SELECT t.segment_id AS segment_id,
-       MIN(p.target) AS merged_into,
+       MIN(m.merged_into) AS merged_into,
        'raw_history' AS kind,
        COUNT(*) AS trait_rows_after_merge,
        MAX(t.seq) AS latest_seq
 FROM {{source.profile_traits_updates}} t
-JOIN first_merge f ON f.segment_id = t.segment_id
-JOIN current_pointer p ON p.segment_id = t.segment_id
-WHERE p.target <> p.segment_id
-  AND t.seq > f.merged_seq
+JOIN merged_away m ON m.segment_id = t.segment_id
+WHERE t.seq > m.merged_seq
   AND {{fn.any_raw_trait_not_null(t)}}
 GROUP BY t.segment_id
 ORDER BY trait_rows_after_merge DESC, latest_seq DESC, segment_id
