@@ -67,13 +67,27 @@ public enum MarkdownReport {
     static func checkSection(_ result: CheckResult) -> [String] {
         var out = ["## \(badge(result.status)): \(result.title) (`\(result.id)`)", ""]
         if let message = result.message { out += [message, ""] }
-        if case .object(let byKind)? = result.details["by_kind"] {
-            let kinds = byKind.filter { ($0.value.intValue ?? 0) > 0 }.sorted { $0.key < $1.key }
-            if !kinds.isEmpty {
-                out += ["| kind | count |", "| --- | ---: |"]
-                out += kinds.map { "| \($0.key) | \($0.value.intValue ?? 0) |" }
-                out.append("")
-            }
+        // Breakdowns (by kind, by type, by table): every detail that maps names to counts.
+        for key in result.details.keys.sorted() {
+            guard case .object(let counts)? = result.details[key], !counts.isEmpty,
+                  counts.values.allSatisfy({ $0.intValue != nil || $0 == .null }) else { continue }
+            let label = key.hasPrefix("by_") ? String(key.dropFirst(3)) : key
+            let rows = counts.sorted { $0.key < $1.key }.filter { ($0.value.intValue ?? 1) > 0 }
+            guard !rows.isEmpty, key != "distribution", key != "limits" else { continue }
+            out += ["| \(cell(label)) | count |", "| --- | ---: |"]
+            out += rows.map { "| \(cell($0.key)) | \($0.value.intValue.map(String.init) ?? "not checked") |" }
+            out.append("")
+        }
+        if case .object(let hours)? = result.details["hours_since_last_landed"] {
+            out += ["| raw table | hours since it last landed |", "| --- | ---: |"]
+            out += hours.sorted { $0.key < $1.key }.map { "| \($0.key) | \($0.value.stringValue ?? "never") |" }
+            out.append("")
+        }
+        if case .array(let days)? = result.details["merges_per_day"], !days.isEmpty {
+            let recent = days.suffix(60)
+            out += barChart(title: "Merges per day\(days.count > recent.count ? " (last \(recent.count) days with merges)" : "")",
+                            labels: recent.map { String(($0["day"]?.stringValue ?? "").suffix(5)) },
+                            values: recent.map { $0["merges"]?.intValue ?? 0 }, xLabel: "day", yLabel: "merges")
         }
         if case .array(let lengths)? = result.details["chain_lengths"], !lengths.isEmpty {
             out += ["Hops from each segment_id to its terminal profile (cycles excluded):", ""]
