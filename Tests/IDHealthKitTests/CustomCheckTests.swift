@@ -33,7 +33,7 @@ struct CustomCheckTests {
             files["bad_sql.sql"] = "-- id: bad_sql\nSELECT * FROM {{target.no_such_table}}"
             files["failing.sql"] = "-- id: failing_sql\nSELECT nonsense FROM {{target.id_graph}}"
             files["twin.sql"] = "-- id: merge_chains\nSELECT 1"
-            files["merge_fan_in.sql"] = String(decoding: try #require(Bundle.module.url(forResource: "merge_fan_in", withExtension: "sql", subdirectory: "Fixtures")).dataContents(), as: UTF8.self)
+            files["merge_fan_in.sql"] = try String(contentsOf: bundled.appendingPathComponent("../../checks/merge_fan_in.sql").standardizedFileURL, encoding: .utf8)
             let configuration = try withChecks(files, in: test)
             let run = try test.check(configuration, now: ProfilesSyncGenerator.windowEnd.addingTimeInterval(3_600))
 
@@ -93,8 +93,4 @@ struct CustomCheckTests {
             }
         }
     }
-}
-
-extension URL {
-    func dataContents() throws -> Data { try Data(contentsOf: self) }
 }

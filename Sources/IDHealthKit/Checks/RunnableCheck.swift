@@ -19,6 +19,19 @@ extension RunnableCheck {
         return .pass
     }
 
+    /// Marks the check `skipped`, naming the tables a query reads that do not exist; true
+    /// when it did.
+    func skipIfTablesMissing(_ query: RenderedQuery, _ context: CheckContext, into result: inout CheckResult) throws -> Bool {
+        let missing = try context.missingTables(query)
+        guard !missing.isEmpty else { return false }
+        result.status = .skipped
+        let materialized = missing.contains { reference in
+            TableName.materializedTables.contains { reference == "\(context.schemas.target).\($0)" }
+        }
+        result.message = "table \(missing.joined(separator: ", ")) not found\(materialized ? ": run `idhealth materialize` first" : "")"
+        return true
+    }
+
     /// Runs a check file's `offenders` query the usual way: skipped when a table it reads is
     /// missing; the value counted (or summed over `sum`) in the database, broken down by the
     /// `breakdown` column; up to `sample_size` rows sampled. Returns nil when skipped.
@@ -26,14 +39,7 @@ extension RunnableCheck {
                    breakdown: String? = nil, sum: String? = nil, mask: Bool = true,
                    into result: inout CheckResult) throws -> (query: RenderedQuery, value: Int64, byKind: [String: Int64])? {
         let query = try context.render("offenders", of: file, id: definition.id, arguments: arguments)
-        let missing = try context.missingTables(query)
-        guard missing.isEmpty else {
-            result.status = .skipped
-            let hint = missing.contains { $0.hasPrefix(context.schemas.target + ".") && TableName.materializedTables.contains(String($0.split(separator: ".").last ?? "")) }
-                ? ": run `idhealth materialize` first" : ""
-            result.message = "table \(missing.joined(separator: ", ")) not found\(hint)"
-            return nil
-        }
+        if try skipIfTablesMissing(query, context, into: &result) { return nil }
         result.queries.append(context.record("offenders", query))
         var value: Int64 = 0
         var byKind: [String: Int64] = [:]

@@ -6,12 +6,7 @@ struct FreshnessCheck: RunnableCheck {
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
         let query = try context.render("offenders", of: file, id: definition.id)
-        let missing = try context.missingTables(query)
-        guard missing.isEmpty else {
-            result.status = .skipped
-            result.message = "table \(missing.joined(separator: ", ")) not found"
-            return
-        }
+        if try skipIfTablesMissing(query, context, into: &result) { return }
         result.queries.append(context.record("offenders", query))
         let rows = try context.database.rows(query.sql, query.bindings)
         result.sampleColumns = ["raw_table", "last_landed", "hours_since"]

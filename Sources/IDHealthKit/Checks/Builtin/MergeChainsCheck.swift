@@ -5,12 +5,7 @@ struct MergeChainsCheck: RunnableCheck {
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
         let offenders = try context.render("offenders", of: file, id: definition.id)
-        let missing = try context.missingTables(offenders)
-        guard missing.isEmpty else {
-            result.status = .skipped
-            result.message = "table \(missing.joined(separator: ", ")) not found"
-            return
-        }
+        if try skipIfTablesMissing(offenders, context, into: &result) { return }
         result.queries.append(context.record("offenders", offenders))
 
         var byKind: [String: Int64] = ["non_terminal": 0, "cycle": 0, "into_cycle": 0, "dangling": 0]
