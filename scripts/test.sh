@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 source scripts/lib/throwaway-postgres.sh
 
 install_missing_packages
+# Real consumers validate the reports: jsonschema (the JSON Schema) and junitparser (JUnit).
+python3 -c "import jsonschema, junitparser" 2>/dev/null \
+  || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore jsonschema junitparser
 start_throwaway_postgres
 # pgcrypto gives PostgreSQL its SHA-1 (external_id_hash); a second database without it
 # tests the fallback.

@@ -16,6 +16,23 @@ enum Console {
         FileHandle.standardError.write(Data(("… " + message + "\n").utf8))
     }
 
+    /// Colours only for a terminal, and never when NO_COLOR is set (https://no-color.org).
+    static var usesColor: Bool {
+        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+            && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    static func colored(_ text: String, _ status: CheckStatus) -> String {
+        let code: String
+        switch status {
+        case .pass: code = "32"
+        case .warn: code = "33"
+        case .fail, .error: code = "31"
+        case .skipped: code = "2"
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+
     static func out(_ message: String = "") {
         print(message)
     }

@@ -30,6 +30,8 @@ struct CommandLineTests {
                 #expect(markdown.contains("(`\(id)`)"), "\(id)")
             }
             #expect(checks.first { $0["id"] == .string("freshness") }?["status"] == .string("pass"))
+            let junit = try ReportValidation.validate(reports)
+            #expect(junit == .init(cases: 11, failures: 5, errors: 0, skipped: 0))
             #expect(output.stdout.contains("reports:"))
             #expect(!output.stdout.contains("…"))  // no progress lines on a pipe
         }
@@ -43,7 +45,12 @@ struct CommandLineTests {
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("truth.json").path))
             let run = try CLI.run(["run", "--database", "bad.sqlite", "--output", "out"], in: directory)
             #expect(run.status == 1, "\(run.stderr)")
-            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out/identity-health.json").path))
+            #expect(try ReportValidation.validate(directory.appendingPathComponent("out")).cases == 11)
+            // --fail-on warn turns warnings into JUnit failures and exit 1.
+            let strict = try CLI.run(["check", "--database", "bad.sqlite", "--output", "strict", "--fail-on", "warn", "--no-history"], in: directory)
+            #expect(strict.status == 1)
+            let counts = try ReportValidation.validate(directory.appendingPathComponent("strict"))
+            #expect(counts.failures > 5)
 
             #expect(try CLI.run(["generate", "--database", "good.sqlite", "--profiles", "300", "--anomalies", "none"], in: directory).status == 0)
             let clean = try CLI.run(["run", "--database", "good.sqlite", "--output", "good", "--format", "json"], in: directory)
@@ -53,6 +60,51 @@ struct CommandLineTests {
             #expect(check.status == 1)
             #expect(check.stdout.contains("merge_fan_in"))
             #expect(!check.stdout.contains("merge_chains"))
+        }
+    }
+
+    @Test("a second run shows the trend; --no-history records nothing")
+    func history() throws {
+        try CLI.withDirectory { directory in
+            #expect(try CLI.run(["generate", "--database", "h.sqlite", "--profiles", "200"], in: directory).status == 0)
+            #expect(try CLI.run(["run", "--database", "h.sqlite", "--output", "first"], in: directory).status == 1)
+            let first = try json(directory.appendingPathComponent("first/identity-health.json"))
+            guard case .array(let firstChecks)? = first["checks"] else { Issue.record("no checks"); return }
+            #expect(firstChecks.allSatisfy { $0["previous"] == .null })
+
+            let second = try CLI.run(["check", "--database", "h.sqlite", "--output", "second"], in: directory)
+            #expect(second.status == 1)
+            let report = try json(directory.appendingPathComponent("second/identity-health.json"))
+            guard case .array(let checks)? = report["checks"] else { Issue.record("no checks"); return }
+            let chains = try #require(checks.first { $0["id"] == .string("merge_chains") })
+            #expect(chains["previous"]?["value"] == .integer(9))
+            #expect(chains["previous"]?["status"] == .string("fail"))
+            let markdown = try String(contentsOf: directory.appendingPathComponent("second/identity-health.md"), encoding: .utf8)
+            #expect(markdown.contains("| Broken merge chains (`merge_chains`) | ❌ fail | 9 | unchanged |"))
+            let database = try IDHealthKit.SQLiteDatabase(path: directory.appendingPathComponent("h.sqlite").path, create: false)
+            #expect(try database.scalar("SELECT COUNT(DISTINCT run_id) FROM idhealth_check_results").intValue == 2)
+            #expect(try database.scalar("SELECT COUNT(*) FROM idhealth_check_results").intValue == 22)
+
+            #expect(try CLI.run(["check", "--database", "h.sqlite", "--output", "third", "--no-history"], in: directory).status == 1)
+            #expect(try database.scalar("SELECT COUNT(DISTINCT run_id) FROM idhealth_check_results").intValue == 2)
+        }
+    }
+
+    @Test("under GitHub Actions: the step summary and annotations")
+    func githubActions() throws {
+        try CLI.withDirectory { directory in
+            #expect(try CLI.run(["generate", "--database", "g.sqlite", "--profiles", "200"], in: directory).status == 0)
+            let summary = directory.appendingPathComponent("summary.md")
+            try "earlier step\n".write(to: summary, atomically: true, encoding: .utf8)
+            let output = try CLI.run(["run", "--database", "g.sqlite", "--output", "out"], in: directory,
+                                     environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary.path])
+            #expect(output.status == 1)
+            let text = try String(contentsOf: summary, encoding: .utf8)
+            #expect(text.hasPrefix("earlier step\n# Identity health: ❌"))
+            let annotations = output.stdout.split(separator: "\n").filter { $0.hasPrefix("::") }
+            #expect(annotations.count == 10)  // 5 failures and 5 warnings (freshness: the data ends in 2026-11-28), capped at ten
+            #expect(annotations.first?.hasPrefix("::error title=idhealth ") == true)
+            #expect(annotations.contains { $0.hasPrefix("::warning title=idhealth duplicate_rows::") })
         }
     }
 
@@ -147,6 +199,8 @@ struct CommandLineTests {
             #expect(!text.contains(password))
             guard case .array(let checks)? = report["checks"] else { Issue.record("no checks"); return }
             #expect(checks.first { $0["id"] == .string("merge_chains") }?["value"] == .integer(9))
+            #expect(checks.first { $0["id"] == .string("external_id_hash") }?["status"] == .string("fail"))
+            #expect(try ReportValidation.validate(directory.appendingPathComponent("out")).cases == 11)
         }
     }
 }

@@ -6,6 +6,8 @@ public struct CheckRun: Sendable {
     public let graph: GraphStatistics?
     public let startedAt: Date
     public let finishedAt: Date
+    /// Each check's result on the previous recorded run (from `idhealth_check_results`).
+    public var previous: [String: PreviousResult] = [:]
 
     /// The counts by status.
     public var summary: [CheckStatus: Int] {

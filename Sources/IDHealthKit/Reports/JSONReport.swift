@@ -5,7 +5,7 @@ import Foundation
 /// Its shape is versioned by `schema_version` and described by
 /// `schema/identity-health.schema.json`; keys are sorted so the file diffs cleanly.
 public enum JSONReport {
-    public static let schemaVersion = "1.0.0"
+    public static let schemaVersion = "1.1.0"
 
     public static func document(_ run: CheckRun, context: ReportContext, failOn: CheckStatus = .fail) -> JSONValue {
         let summary = run.summary
@@ -48,6 +48,13 @@ public enum JSONReport {
                 }),
                 "duration_ms": .integer(Int64(result.durationMilliseconds)),
                 "message": result.message.map(JSONValue.string) ?? .null,
+                "previous": run.previous[result.id].map { previous in
+                    .object([
+                        "status": .string(previous.status),
+                        "value": previous.value.map(JSONValue.integer) ?? .null,
+                        "checked_at": .string(previous.checkedAt),
+                    ])
+                } ?? .null,
             ])
         }
 

@@ -13,11 +13,11 @@ public enum MarkdownReport {
         out.append("")
         out.append("`\(context.engine.rawValue)` database `\(context.target)` · raw tables in `\(context.schemas.source)`, current state in `\(context.schemas.target)` · \(ReportContext.iso8601(run.finishedAt)) · idhealth \(context.toolVersion) · exit status \(run.exitStatus(failOn: failOn))")
         out.append("")
-        out.append("| Check | Status | Value | Thresholds | Finding |")
-        out.append("| --- | --- | ---: | --- | --- |")
+        out.append("| Check | Status | Value | Since last run | Thresholds | Finding |")
+        out.append("| --- | --- | ---: | --- | --- | --- |")
         for result in run.results {
             let thresholds = result.thresholds.sorted { $0.key > $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; ")
-            out.append("| \(cell(result.title)) (`\(result.id)`) | \(badge(result.status)) | \(result.value.map(String.init) ?? "–") | \(cell(thresholds)) | \(cell(result.message ?? "")) |")
+            out.append("| \(cell(result.title)) (`\(result.id)`) | \(badge(result.status)) | \(result.value.map(String.init) ?? "–") | \(trend(result, run.previous[result.id])) | \(cell(thresholds)) | \(cell(result.message ?? "")) |")
         }
         out.append("")
         out += graphSection(run.graph)
@@ -25,6 +25,18 @@ public enum MarkdownReport {
             out += checkSection(result)
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// "was 7 (+2)", "unchanged", "new"; a status change is named.
+    static func trend(_ result: CheckResult, _ previous: PreviousResult?) -> String {
+        guard let previous else { return "new" }
+        var parts: [String] = []
+        if let now = result.value, let then = previous.value {
+            let change = now - then
+            parts.append(change == 0 ? "unchanged" : "was \(then) (\(change > 0 ? "+" : "")\(change))")
+        }
+        if previous.status != result.status.rawValue { parts.append("was \(previous.status)") }
+        return parts.isEmpty ? "unchanged" : parts.joined(separator: ", ")
     }
 
     static func verdict(_ run: CheckRun) -> String {

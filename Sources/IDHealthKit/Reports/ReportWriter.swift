@@ -2,12 +2,13 @@ import Foundation
 
 /// The report formats `--format` can choose.
 public enum ReportFormat: String, Sendable, CaseIterable {
-    case md, json
+    case md, json, junit
 
     public var fileName: String {
         switch self {
         case .md: return "identity-health.md"
         case .json: return "identity-health.json"
+        case .junit: return "identity-health.junit.xml"
         }
     }
 }
@@ -32,6 +33,7 @@ public struct ReportWriter {
             switch format {
             case .md: data = Data(MarkdownReport.render(run, context: context, failOn: failOn).utf8)
             case .json: data = try JSONReport.render(run, context: context, failOn: failOn)
+            case .junit: data = Data(JUnitReport.render(run, context: context, failOn: failOn).utf8)
             }
             let url = directory.appendingPathComponent(format.fileName)
             do {

@@ -19,6 +19,9 @@ struct CheckOptions: ParsableArguments {
     @Flag(help: "Show external id values in reports unmasked.")
     var showValues = false
 
+    @Flag(help: "Do not read or append idhealth_check_results (for read-only database users).")
+    var noHistory = false
+
     var selection: [String]? {
         select.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
@@ -56,18 +59,40 @@ struct Check: ParsableCommand {
         }
     }
 
-    /// Runs the checks, writes the reports, prints a summary; returns the exit status.
+    /// Runs the checks, writes the reports, records the run in `idhealth_check_results`,
+    /// prints a summary; returns the exit status.
     static func check(database: any Database, schemas: Schemas, configuration: Configuration, options: CheckOptions, now: Date = Date()) throws -> Int32 {
         let context = CheckContext(database: database, schemas: schemas, configuration: configuration, showValues: options.showValues, now: now)
-        let run = try CheckRunner(context: context).run(selection: options.selection, progress: Console.progress)
+        var run = try CheckRunner(context: context).run(selection: options.selection, progress: Console.progress)
+        let history = CheckHistory(database: database, schema: schemas.target)
+        let runID = UUID().uuidString.lowercased()
+        if !options.noHistory {
+            do {
+                run.previous = try history.previous()
+            } catch {
+                Console.error("warning: cannot read \(CheckHistory.table), reports show no trend: \(error)")
+            }
+        }
         let directory = options.output.map { URL(fileURLWithPath: $0) }
             ?? configuration.output.map(configuration.resolve)
             ?? configuration.baseDirectory.appendingPathComponent("reports")
-        let report = ReportContext(runID: UUID().uuidString.lowercased(), engine: database.dialect.engine, target: database.target, schemas: schemas)
+        let report = ReportContext(runID: runID, engine: database.dialect.engine, target: database.target, schemas: schemas)
         let written = try ReportWriter(directory: directory.standardizedFileURL).write(run, context: report, formats: options.formats, failOn: options.failStatus)
+        if !options.noHistory {
+            do {
+                try history.append(run, runID: runID)
+            } catch {
+                // A read-only user still gets the reports; the trend just does not advance.
+                Console.error("warning: cannot record this run in \(schemas.target).\(CheckHistory.table) (use --no-history for read-only users): \(error)")
+            }
+        }
+        CIIntegration.publish(run, context: report, failOn: options.failStatus)
+
+        let color = Console.usesColor
         for result in run.results {
             let value = result.value.map(String.init) ?? "-"
-            Console.out("  " + result.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+            let status = result.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+            Console.out("  " + (color ? Console.colored(status, result.status) : status)
                 + result.id.padding(toLength: 24, withPad: " ", startingAt: 0) + value.leftPad(10) + "  " + (result.message ?? ""))
         }
         for url in written { Console.out("  wrote \(url.path)") }

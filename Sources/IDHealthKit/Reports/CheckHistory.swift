@@ -1,0 +1,77 @@
+import Foundation
+
+/// What a check said on the previous run, for the trend in every report.
+public struct PreviousResult: Sendable, Hashable {
+    public let status: String
+    public let value: Int64?
+    public let checkedAt: String
+}
+
+/// `idhealth_check_results` in the target schema: one row per check per run, appended after
+/// every check run so the next report can show each check's value then → now.
+public struct CheckHistory {
+    public static let table = "idhealth_check_results"
+
+    public let database: any Database
+    public let schema: String
+
+    public init(database: any Database, schema: String) {
+        self.database = database
+        self.schema = schema
+    }
+
+    var qualified: String { database.dialect.qualified(schema, Self.table) }
+
+    /// Each check's latest recorded result; empty when there is no history yet.
+    public func previous() throws -> [String: PreviousResult] {
+        guard try database.tableExists(schema: schema, table: Self.table) else { return [:] }
+        let d = database.dialect
+        let sql = """
+            SELECT check_id, status, value, \(d.timestampText("checked_at")) AS checked_at FROM (
+                SELECT check_id, status, value, checked_at,
+                       ROW_NUMBER() OVER (PARTITION BY check_id ORDER BY checked_at DESC, run_id DESC) AS rn
+                FROM \(qualified)
+            ) ranked
+            WHERE rn = 1
+            """
+        var results: [String: PreviousResult] = [:]
+        try database.forEachRow(sql, []) { row in
+            if let id = row["check_id"].stringValue {
+                results[id] = PreviousResult(status: row["status"].stringValue ?? "", value: row["value"].intValue, checkedAt: row["checked_at"].stringValue ?? "")
+            }
+            return true
+        }
+        return results
+    }
+
+    /// Appends a run's results in one transaction (creating the table the first time).
+    public func append(_ run: CheckRun, runID: String) throws {
+        let d = database.dialect
+        try database.useSchema(schema, create: true)
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS \(qualified) (
+                run_id \(d.textType) NOT NULL,
+                check_id \(d.textType) NOT NULL,
+                status \(d.textType) NOT NULL,
+                value \(d.integerType),
+                thresholds \(d.textType),
+                checked_at \(d.timestampType) NOT NULL,
+                tool_version \(d.textType) NOT NULL
+            )
+            """)
+        let placeholders = (1...7).map(d.placeholder)
+        let insert = "INSERT INTO \(qualified) (run_id, check_id, status, value, thresholds, checked_at, tool_version) VALUES (\(placeholders[0]), \(placeholders[1]), \(placeholders[2]), \(placeholders[3]), \(placeholders[4]), \(d.castToTimestamp(placeholders[5])), \(placeholders[6]))"
+        let checkedAt = UTCTime.format(Int64(run.finishedAt.timeIntervalSince1970.rounded(.down)))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try database.inTransaction {
+            for result in run.results {
+                let thresholds = String(decoding: try encoder.encode(result.thresholds), as: UTF8.self)
+                try database.execute(insert, [
+                    .text(runID), .text(result.id), .text(result.status.rawValue), result.value.map(SQLValue.integer) ?? .null,
+                    .text(thresholds), .text(d.timestampLiteral(checkedAt)), .text(IDHealthVersion.current),
+                ])
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// Validates written reports with real consumers: the `jsonschema` package against the
+/// committed JSON Schema, and `junitparser` reading the JUnit file (scripts/test.sh installs
+/// both).
+enum ReportValidation {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let script = #"""
+import json, sys
+import jsonschema, junitparser
+folder, schema_path = sys.argv[1], sys.argv[2]
+report = json.load(open(folder + "/identity-health.json"))
+schema = json.load(open(schema_path))
+jsonschema.Draft202012Validator.check_schema(schema)
+jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(report)
+xml = junitparser.JUnitXml.fromfile(folder + "/identity-health.junit.xml")
+suites = list(xml) if isinstance(xml, junitparser.JUnitXml) else [xml]
+cases = [case for suite in suites for case in suite]
+failed = sum(1 for case in cases if any(isinstance(r, junitparser.Failure) for r in case.result))
+errors = sum(1 for case in cases if any(isinstance(r, junitparser.Error) for r in case.result))
+skipped = sum(1 for case in cases if any(isinstance(r, junitparser.Skipped) for r in case.result))
+print(json.dumps({"cases": len(cases), "failures": failed, "errors": errors, "skipped": skipped}))
+"""#
+
+    struct JUnitCounts: Decodable, Equatable {
+        let cases: Int
+        let failures: Int
+        let errors: Int
+        let skipped: Int
+    }
+
+    /// Validates the JSON report and reads the JUnit file; returns the JUnit counts.
+    static func validate(_ folder: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> JUnitCounts {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, folder.path, repository.appendingPathComponent("schema/identity-health.schema.json").path]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "report validation failed: \(errorText)", sourceLocation: sourceLocation)
+        return try JSONDecoder().decode(JUnitCounts.self, from: data)
+    }
+}
