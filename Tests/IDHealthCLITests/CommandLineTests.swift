@@ -32,6 +32,17 @@ struct CommandLineTests {
             #expect(checks.first { $0["id"] == .string("freshness") }?["status"] == .string("pass"))
             let junit = try ReportValidation.validate(reports)
             #expect(junit == .init(cases: 11, failures: 5, errors: 0, skipped: 0))
+
+            // The HTML renders in a real browser, self-contained, with its charts.
+            let html = try String(contentsOf: reports.appendingPathComponent("identity-health.html"), encoding: .utf8)
+            #expect(!html.contains("<script"))
+            #expect(!html.contains("http://") || !html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http://"))
+            #expect(!html.contains("https://"))
+            let dom = try ReportValidation.renderHTML(reports.appendingPathComponent("identity-health.html"))
+            #expect(dom.contains("Identity health: 5 failures, 4 warnings"))
+            #expect(dom.components(separatedBy: "<figure class=\"chart\">").count - 1 == 3)
+            #expect(dom.contains("Merges per day"))
+            #expect(dom.contains("id=\"merge_chains\""))
             #expect(output.stdout.contains("reports:"))
             #expect(!output.stdout.contains("…"))  // no progress lines on a pipe
         }
@@ -79,6 +90,8 @@ struct CommandLineTests {
             let chains = try #require(checks.first { $0["id"] == .string("merge_chains") })
             #expect(chains["previous"]?["value"] == .integer(9))
             #expect(chains["previous"]?["status"] == .string("fail"))
+            let html = try String(contentsOf: directory.appendingPathComponent("second/identity-health.html"), encoding: .utf8)
+            #expect(html.contains("merge_chains over the last 2 runs"))
             let markdown = try String(contentsOf: directory.appendingPathComponent("second/identity-health.md"), encoding: .utf8)
             #expect(markdown.contains("| Broken merge chains (`merge_chains`) | ❌ fail | 9 | unchanged |"))
             let database = try IDHealthKit.SQLiteDatabase(path: directory.appendingPathComponent("h.sqlite").path, create: false)

@@ -31,6 +31,24 @@ print(json.dumps({"cases": len(cases), "failures": failed, "errors": errors, "sk
         let skipped: Int
     }
 
+    /// Opens the HTML report in headless Chromium and returns the DOM it rendered.
+    static func renderHTML(_ file: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-chromium-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        process.arguments = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile.path)",
+                             "--virtual-time-budget=2000", "--dump-dom", file.absoluteString]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "chromium could not render \(file.path)", sourceLocation: sourceLocation)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Validates the JSON report and reads the JUnit file; returns the JUnit counts.
     static func validate(_ folder: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> JUnitCounts {
         let process = Process()

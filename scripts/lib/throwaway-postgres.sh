@@ -14,6 +14,8 @@ install_missing_packages() {
   pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
   { [ -n "$(find_pg_bin)" ] && [ -x "$(find_pg_bin)/initdb" ]; } || missing+=(postgresql)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  # The HTML report is opened in a real headless browser by the tests.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     local sudo_cmd=()

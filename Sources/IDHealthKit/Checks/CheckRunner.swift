@@ -8,6 +8,8 @@ public struct CheckRun: Sendable {
     public let finishedAt: Date
     /// Each check's result on the previous recorded run (from `idhealth_check_results`).
     public var previous: [String: PreviousResult] = [:]
+    /// Each check's values on earlier recorded runs, oldest first (for the HTML charts).
+    public var history: [String: [HistoryPoint]] = [:]
 
     /// The counts by status.
     public var summary: [CheckStatus: Int] {

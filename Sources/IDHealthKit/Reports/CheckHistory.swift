@@ -7,6 +7,12 @@ public struct PreviousResult: Sendable, Hashable {
     public let checkedAt: String
 }
 
+/// One check's value on one earlier run.
+public struct HistoryPoint: Sendable, Hashable {
+    public let checkedAt: String
+    public let value: Int64?
+}
+
 /// `idhealth_check_results` in the target schema: one row per check per run, appended after
 /// every check run so the next report can show each check's value then → now.
 public struct CheckHistory {
@@ -42,6 +48,29 @@ public struct CheckHistory {
             return true
         }
         return results
+    }
+
+    /// Each check's values over its last `runs` recorded runs, oldest first.
+    public func series(runs: Int = 30) throws -> [String: [HistoryPoint]] {
+        guard try database.tableExists(schema: schema, table: Self.table) else { return [:] }
+        let d = database.dialect
+        let sql = """
+            SELECT check_id, \(d.timestampText("checked_at")) AS checked_at, value FROM (
+                SELECT check_id, checked_at, value,
+                       ROW_NUMBER() OVER (PARTITION BY check_id ORDER BY checked_at DESC, run_id DESC) AS rn
+                FROM \(qualified)
+            ) ranked
+            WHERE rn <= \(d.placeholder(1))
+            ORDER BY check_id, checked_at
+            """
+        var series: [String: [HistoryPoint]] = [:]
+        try database.forEachRow(sql, [.integer(Int64(runs))]) { row in
+            if let id = row["check_id"].stringValue {
+                series[id, default: []].append(HistoryPoint(checkedAt: row["checked_at"].stringValue ?? "", value: row["value"].intValue))
+            }
+            return true
+        }
+        return series
     }
 
     /// Appends a run's results in one transaction (creating the table the first time).

@@ -2,13 +2,14 @@ import Foundation
 
 /// The report formats `--format` can choose.
 public enum ReportFormat: String, Sendable, CaseIterable {
-    case md, json, junit
+    case md, json, junit, html
 
     public var fileName: String {
         switch self {
         case .md: return "identity-health.md"
         case .json: return "identity-health.json"
         case .junit: return "identity-health.junit.xml"
+        case .html: return "identity-health.html"
         }
     }
 }
@@ -34,6 +35,7 @@ public struct ReportWriter {
             case .md: data = Data(MarkdownReport.render(run, context: context, failOn: failOn).utf8)
             case .json: data = try JSONReport.render(run, context: context, failOn: failOn)
             case .junit: data = Data(JUnitReport.render(run, context: context, failOn: failOn).utf8)
+            case .html: data = Data(HTMLReport.render(run, context: context, failOn: failOn).utf8)
             }
             let url = directory.appendingPathComponent(format.fileName)
             do {

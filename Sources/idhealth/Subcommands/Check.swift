@@ -69,6 +69,7 @@ struct Check: ParsableCommand {
         if !options.noHistory {
             do {
                 run.previous = try history.previous()
+                run.history = try history.series()
             } catch {
                 Console.error("warning: cannot read \(CheckHistory.table), reports show no trend: \(error)")
             }
