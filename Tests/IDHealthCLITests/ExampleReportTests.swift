@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// `reports/` holds the reports of the demo data (its default seed and size), so the README
+/// can link to real, current examples. This test regenerates them and fails when they differ
+/// from what is committed. Run times, durations, the run id and the temporary path are
+/// normalised. To record new examples: `IDHEALTH_RECORD_EXAMPLES=1 scripts/test.sh --filter
+/// ExampleReport`, which writes them and then fails, so a recording never passes for a test.
+@Suite("Example reports")
+struct ExampleReportTests {
+    static let files = ["identity-health.md", "identity-health.json", "identity-health.junit.xml", "identity-health.html"]
+
+    static func normalise(_ text: String, folder: String) -> String {
+        var text = text.replacingOccurrences(of: folder, with: "idhealth-demo")
+        let rules: [(String, String)] = [
+            (#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"#, "2026-11-28T01:00:00Z"),
+            (#""duration_ms" : \d+"#, #""duration_ms" : 0"#),
+            (#"time="[0-9.]+""#, #"time="0.000""#),
+            (#"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#, "00000000-0000-0000-0000-000000000000"),
+        ]
+        for (pattern, replacement) in rules {
+            text = text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        }
+        return text
+    }
+
+    @Test("reports/ holds the current reports of `idhealth demo`")
+    func examples() throws {
+        try CLI.withDirectory { directory in
+            let output = try CLI.run(["demo", "--dir", "demo"], in: directory)
+            #expect(output.status == 0, "\(output.stderr)")
+            let generated = directory.appendingPathComponent("demo").standardizedFileURL
+            let committed = ReportValidation.repository.appendingPathComponent("reports")
+            let record = ProcessInfo.processInfo.environment["IDHEALTH_RECORD_EXAMPLES"] == "1"
+            for file in Self.files {
+                let text = Self.normalise(try String(contentsOf: generated.appendingPathComponent("reports/\(file)"), encoding: .utf8), folder: generated.path)
+                let target = committed.appendingPathComponent(file)
+                if record {
+                    try text.write(to: target, atomically: true, encoding: .utf8)
+                    continue
+                }
+                let expected = try? String(contentsOf: target, encoding: .utf8)
+                #expect(expected == text, "reports/\(file) is not the current demo report: record it again (see this test's doc comment)")
+            }
+            #expect(!record, "recorded the example reports: rerun without IDHEALTH_RECORD_EXAMPLES")
+        }
+    }
+}
