@@ -67,6 +67,7 @@ struct CommandLineTests {
             let clean = try CLI.run(["run", "--database", "good.sqlite", "--output", "good", "--format", "json"], in: directory)
             #expect(clean.status == 0, "\(clean.stderr)")
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("good/identity-health.md").path))
+            #expect(try ReportValidation.validate(directory.appendingPathComponent("good")).cases == -1)
             let check = try CLI.run(["check", "--database", "bad.sqlite", "--select", "merge_fan_in", "--output", "x"], in: directory)
             #expect(check.status == 1)
             #expect(check.stdout.contains("merge_fan_in"))
@@ -98,6 +99,9 @@ struct CommandLineTests {
             #expect(try database.scalar("SELECT COUNT(DISTINCT run_id) FROM idhealth_check_results").intValue == 2)
             #expect(try database.scalar("SELECT COUNT(*) FROM idhealth_check_results").intValue == 22)
 
+            for folder in ["first", "second"] {
+                #expect(try ReportValidation.validate(directory.appendingPathComponent(folder)).cases == 11)
+            }
             #expect(try CLI.run(["check", "--database", "h.sqlite", "--output", "third", "--no-history"], in: directory).status == 1)
             #expect(try database.scalar("SELECT COUNT(DISTINCT run_id) FROM idhealth_check_results").intValue == 2)
         }
@@ -118,6 +122,41 @@ struct CommandLineTests {
             #expect(annotations.count == 10)  // 5 failures and 5 warnings (freshness: the data ends in 2026-11-28), capped at ten
             #expect(annotations.first?.hasPrefix("::error title=idhealth ") == true)
             #expect(annotations.contains { $0.hasPrefix("::warning title=idhealth duplicate_rows::") })
+            #expect(try ReportValidation.validate(directory.appendingPathComponent("out")).cases == 11)
+        }
+    }
+
+    @Test("a read-only PostgreSQL user still gets every report; the run is just not recorded")
+    func readOnlyUser() throws {
+        let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
+        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
+        let schema = "ro_" + suffix, role = "reader_" + suffix, password = "pw" + suffix
+        let admin = try PostgresDatabase(conninfo: url)
+        defer {
+            _ = try? admin.execute("DROP SCHEMA IF EXISTS \(admin.dialect.quote(schema)) CASCADE")
+            _ = try? admin.execute("DROP ROLE IF EXISTS \(admin.dialect.quote(role))")
+        }
+        try CLI.withDirectory { directory in
+            #expect(try CLI.run(["generate", "--database", url, "--source-schema", schema, "--profiles", "200"], in: directory).status == 0)
+            #expect(try CLI.run(["materialize", "--database", url, "--source-schema", schema], in: directory).status == 0)
+            try admin.execute("CREATE ROLE \(admin.dialect.quote(role)) LOGIN PASSWORD '\(password)'")
+            try admin.execute("GRANT USAGE ON SCHEMA \(admin.dialect.quote(schema)) TO \(admin.dialect.quote(role))")
+            try admin.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \(admin.dialect.quote(schema)) TO \(admin.dialect.quote(role))")
+            var components = try #require(URLComponents(string: url))
+            components.user = role
+            components.password = password
+            let readerURL = try #require(components.string)
+            let output = try CLI.run(["check", "--database", readerURL, "--source-schema", schema, "--output", "out"], in: directory)
+            #expect(output.status == 1, "\(output.stderr)")
+            #expect(output.stderr.contains("cannot record this run"))
+            #expect(!output.stderr.contains(password))
+            let report = try json(directory.appendingPathComponent("out/identity-health.json"))
+            guard case .array(let checks)? = report["checks"] else { Issue.record("no checks"); return }
+            // The drift rebuild needs to write: skipped, with the reason; everything else ran.
+            #expect(checks.first { $0["id"] == .string("materialization_drift") }?["status"] == .string("skipped"))
+            #expect(checks.filter { $0["status"] == .string("error") }.isEmpty)
+            #expect(try ReportValidation.validate(directory.appendingPathComponent("out")).cases == 11)
+            #expect(try !admin.tableExists(schema: schema, table: "idhealth_check_results"))
         }
     }
 
@@ -177,6 +216,7 @@ struct CommandLineTests {
             #expect(try CLI.run(["generate", "--profiles", "100"], in: directory).status == 0)
             #expect(try CLI.run(["run"], in: directory).status == 1)
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("reports/identity-health.md").path))
+            #expect(try ReportValidation.validate(directory.appendingPathComponent("reports")).cases == 11)
         }
     }
 
