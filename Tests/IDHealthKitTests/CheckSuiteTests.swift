@@ -135,7 +135,7 @@ struct CheckSuiteTests {
             var data = Data()
             data.external += [("c", "user_id", " NULL ", 8)]
             try load(test, data)
-            var result = try run(test, "blocked_values")
+            let result = try run(test, "blocked_values")
             #expect(result.status == .warn)
             #expect(result.value == 1)
             #expect(result.samples.first?[1] == .text(" NULL "))  // junk is shown as it is

@@ -94,7 +94,7 @@ public enum CheckCatalog {
         title: "Junk identifier values",
         summary: "identifier values that should never identify a person, with the segment_ids and profiles each joins",
         parameters: [
-            CheckParameter(name: "extra_values", kind: .strings, defaultValue: .strings(["test@test.com"]),
+            CheckParameter(name: "extra_values", kind: .strings, defaultValue: .strings(JunkValues.suggestedExtras),
                            help: "more exact values to treat as junk (compared case-insensitively)"),
             CheckParameter(name: "extra_patterns", kind: .strings, defaultValue: .strings([]),
                            help: "more regular expressions to treat as junk"),

@@ -36,12 +36,5 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         return text
     }
 
-    /// True when the error says a table or view does not exist.
-    public var isMissingRelation: Bool {
-        switch engine {
-        case .postgres: return code == "42P01"
-        case .sqlite: return message.contains("no such table")
-        }
-    }
 }
 

@@ -95,14 +95,6 @@ public struct Dialect: Sendable, Hashable {
         "CAST('\(utcText.replacingOccurrences(of: "'", with: "''"))' AS \(timestampType))"
     }
 
-    /// The current time as a value of ``timestampType``.
-    public var currentTimestamp: String {
-        switch engine {
-        case .sqlite: return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
-        case .postgres: return "CURRENT_TIMESTAMP"
-        }
-    }
-
     // MARK: - Functions
 
     /// Whether `value` matches the regular expression `pattern`. SQLite has no built-in
@@ -179,11 +171,6 @@ public struct Dialect: Sendable, Hashable {
     /// Renames a table within its schema.
     public func renameTable(schema: String, from: String, to: String) -> String {
         "ALTER TABLE \(qualified(schema, from)) RENAME TO \(quote(to))"
-    }
-
-    /// Refreshes the planner's statistics for a table, which matters between iterative passes.
-    public func analyze(schema: String, table: String) -> String {
-        "ANALYZE \(qualified(schema, table))"
     }
 
     /// Finds a table or view by name in a schema; returns one row when it exists.

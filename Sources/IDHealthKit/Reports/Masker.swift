@@ -19,10 +19,7 @@ public struct Masker: Sendable {
 
     /// Values Segment suggests blocking (plus a few more): junk, not people.
     public static func isJunk(_ value: String) -> Bool {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        if trimmed.isEmpty { return true }
-        if trimmed.allSatisfy({ $0 == "0" || $0 == "-" }) { return true }
-        return ["-1", "null", "anonymous", "undefined", "none", "nan", "test@test.com"].contains(trimmed)
+        JunkValues.contains(value)
     }
 
     static func isPersonal(column: String) -> Bool {

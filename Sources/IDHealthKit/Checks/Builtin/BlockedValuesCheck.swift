@@ -2,17 +2,11 @@
 struct BlockedValuesCheck: RunnableCheck {
     let definition = CheckCatalog.blockedValues
 
-    /// Segment's suggested blocklist plus common placeholders, compared after trimming and
-    /// lower-casing.
-    static let defaultValues = ["-1", "null", "anonymous", "undefined", "none", "nan"]
-    /// Zeros and dashes only (`0`, `00000000-0000-…`), and empty or whitespace-only values.
-    static let defaultPatterns = [#"^[0-]*$"#, #"^\s*$"#]
-
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
-        let values = Self.defaultValues + context.strings("extra_values", of: definition)
+        let values = JunkValues.exact + context.strings("extra_values", of: definition)
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let patterns = Self.defaultPatterns + context.strings("extra_patterns", of: definition)
+        let patterns = JunkValues.patterns + context.strings("extra_patterns", of: definition)
         let failSegmentIDs = max(context.integer("fail_segment_ids", of: definition), 1)
         let arguments: [String: TemplateParameter] = [
             "values": .rows(columns: [.init("value", "text")], rows: values.map { [.text($0)] }),

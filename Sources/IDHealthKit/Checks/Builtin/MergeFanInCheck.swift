@@ -14,7 +14,6 @@ struct MergeFanInCheck: RunnableCheck {
         ]
         guard let (_, value, byKind) = try offenders(context, file, arguments: parameters.mapValues(TemplateParameter.value), breakdown: "kind", into: &result) else { return }
         let overFail = byKind["over_fail"] ?? 0
-        let rows = result.samples
 
         let histogram = try context.render("histogram", of: file, id: definition.id, parameters: parameters)
         result.queries.append(context.record("histogram", histogram))
@@ -40,7 +39,7 @@ struct MergeFanInCheck: RunnableCheck {
         result.value = value
         result.status = overFail > 0 ? .fail : (value > 0 ? .warn : .pass)
         if value > 0 {
-            let largest = rows.first.flatMap { $0.count > 1 ? $0[1].intValue : nil } ?? 0
+            let largest = result.samples.first.flatMap { $0.count > 1 ? $0[1].intValue : nil } ?? 0
             result.message = "\(value) live profiles hold more than \(warn.countLimit) segment_ids (\(overFail) more than \(fail.countLimit)); the largest holds \(largest)"
         }
     }
