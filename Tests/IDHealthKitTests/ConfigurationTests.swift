@@ -14,7 +14,7 @@ struct ConfigurationTests {
     func template() throws {
         let config = try parse(ConfigTemplate.text(database: "x.sqlite"))
         #expect(config.database == "x.sqlite")
-        #expect(config.mode == .table)
+        #expect(config.mode == .incremental)
         #expect(config.etlOverlapHours == 2)
         #expect(config.traitNulls == .keepLastValue)
         #expect(config.sampleSize == 20)

@@ -5,9 +5,10 @@ import Yams
 public enum MaterializationMode: String, Sendable, CaseIterable {
     /// Full rebuild into staging tables, swapped in atomically.
     case table
-    /// Only what new raw rows touch (not available yet: see the README's limitations).
+    /// Only what rows landed since the last run touch, rewritten in one transaction; equals a
+    /// full rebuild. The first run rebuilds.
     case incremental
-    /// Plain view definitions (not available yet: see the README's limitations).
+    /// Plain view definitions over the raw tables.
     case view
 }
 
@@ -28,7 +29,7 @@ public struct Configuration: Sendable {
     public var database: String?
     public var sourceSchema: String?
     public var targetSchema: String?
-    public var mode: MaterializationMode = .table
+    public var mode: MaterializationMode = .incremental
     public var etlOverlapHours: Double = 2
     public var traitNulls: TraitNulls = .keepLastValue
     public var sampleSize: Int = 20

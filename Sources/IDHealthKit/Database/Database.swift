@@ -29,6 +29,22 @@ public protocol Database: AnyObject {
 
     /// How this connection computes a lower-case hex SHA-1 of text, or nil when it cannot.
     func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper?
+
+    /// Tries once to take the named lock that keeps two materializations of one target apart.
+    /// The lock is the engine's own and dies with the process (a PostgreSQL session advisory
+    /// lock; an exclusive `flock` on a file beside the SQLite database), so a killed run never
+    /// leaves a stale lock behind. `holder` describes this process to whoever finds it taken.
+    func tryLock(_ name: String, holder: String) throws -> LockAttempt
+
+    /// Releases a lock taken with ``tryLock(_:holder:)``.
+    func unlock(_ name: String) throws
+}
+
+/// The outcome of ``Database/tryLock(_:holder:)``.
+public enum LockAttempt: Sendable, Equatable {
+    case acquired
+    /// Someone else has it; the text names them as well as the engine can.
+    case heldBy(String)
 }
 
 /// Receives rows during ``Database/bulkLoad(into:columns:_:)``.
@@ -77,6 +93,18 @@ extension Database {
     public func tableExists(schema: String, table: String) throws -> Bool {
         let (sql, bindings) = dialect.tableExistsQuery(schema: schema, table: table)
         return try firstRow(sql, bindings) != nil
+    }
+
+    /// The column names and declared types of a table, in table order; empty when it does not exist.
+    public func columnTypes(schema: String, table: String) throws -> [(name: String, type: String)] {
+        let (sql, bindings) = dialect.columnsQuery(schema: schema, table: table)
+        return try rows(sql, bindings).compactMap { row in row[0].stringValue.map { ($0, row[1].stringValue ?? "") } }
+    }
+
+    /// `table` or `view` when `name` exists in `schema`, nil otherwise.
+    public func relationKind(schema: String, name: String) throws -> String? {
+        let (sql, bindings) = dialect.relationKindQuery(schema: schema, name: name)
+        return try scalar(sql, bindings).stringValue
     }
 
     /// The column names of a table, in table order; empty when the table does not exist.

@@ -122,6 +122,16 @@ public struct Dialect: Sendable, Hashable {
         }
     }
 
+    /// `expression` (a timestamp) moved `hours` earlier. On SQLite the result is
+    /// `YYYY-MM-DD HH:MM:SS` text, or NULL when the text is not a time SQLite understands.
+    public func timestamp(_ expression: String, minusHours hours: Double) -> String {
+        let seconds = Int((hours * 3600).rounded())
+        switch engine {
+        case .sqlite: return "datetime(\(expression), '-\(seconds) seconds')"
+        case .postgres: return "((\(expression)) - make_interval(secs => \(seconds)))"
+        }
+    }
+
     /// Hours from `earlier` to `later` as a real number.
     public func hoursBetween(_ earlier: String, and later: String) -> String {
         switch engine {
@@ -168,6 +178,44 @@ public struct Dialect: Sendable, Hashable {
         }
     }
 
+    /// Adds a column at the end of a table.
+    public func addColumn(schema: String, table: String, column: String, type: String) -> String {
+        "ALTER TABLE \(qualified(schema, table)) ADD COLUMN \(quote(column)) \(type)"
+    }
+
+    /// Drops a table or a view, whichever `kind` (from ``relationKindQuery(schema:name:)``) says it is.
+    public func dropRelation(schema: String, name: String, kind: String) -> String {
+        "DROP \(kind == "view" ? "VIEW" : "TABLE") IF EXISTS \(qualified(schema, name))"
+    }
+
+    /// Finds what a name is in a schema; one row, `table` or `view`, when it exists.
+    public func relationKindQuery(schema: String, name: String) -> (String, [SQLValue]) {
+        switch engine {
+        case .sqlite:
+            return ("SELECT type FROM \(quote(schema)).sqlite_master WHERE type IN ('table', 'view') AND name = ?1", [.text(name)])
+        case .postgres:
+            return ("SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')", [.text(schema), .text(name)])
+        }
+    }
+
+    /// What decides whether two column types hold the same values: SQLite's type affinity
+    /// (a table created from a query renames `INTEGER` to `INT`, but both store integers), or
+    /// PostgreSQL's exact type.
+    /// See https://www.sqlite.org/datatype3.html#determination_of_column_affinity.
+    public func typeFamily(_ declared: String) -> String {
+        let upper = declared.uppercased()
+        switch engine {
+        case .postgres:
+            return declared.lowercased()
+        case .sqlite:
+            if upper.contains("INT") { return "integer" }
+            if upper.contains("CHAR") || upper.contains("CLOB") || upper.contains("TEXT") { return "text" }
+            if upper.isEmpty || upper.contains("BLOB") { return "blob" }
+            if upper.contains("REAL") || upper.contains("FLOA") || upper.contains("DOUB") { return "real" }
+            return "numeric"
+        }
+    }
+
     /// Renames a table within its schema.
     public func renameTable(schema: String, from: String, to: String) -> String {
         "ALTER TABLE \(qualified(schema, from)) RENAME TO \(quote(to))"
@@ -183,13 +231,18 @@ public struct Dialect: Sendable, Hashable {
         }
     }
 
-    /// Lists a table's column names in table order.
+    /// Lists a table's (or view's) column names and declared types, in table order.
     public func columnsQuery(schema: String, table: String) -> (String, [SQLValue]) {
         switch engine {
         case .sqlite:
-            return ("SELECT name FROM pragma_table_info(?1, ?2) ORDER BY cid", [.text(table), .text(schema)])
+            return ("SELECT name, type FROM pragma_table_info(?1, ?2) ORDER BY cid", [.text(table), .text(schema)])
         case .postgres:
-            return ("SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position", [.text(schema), .text(table)])
+            return ("""
+                SELECT a.attname, format_type(a.atttypid, a.atttypmod)
+                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+                ORDER BY a.attnum
+                """, [.text(schema), .text(table)])
         }
     }
 }

@@ -8,13 +8,18 @@
 /// whose current row has the greatest seq (the most recent merge) becomes the canonical of
 /// every member and of every id leading into the cycle.
 ///
+/// The input is a pointer table `(segment_id, target, seq, "timestamp", uuid_ts)`: every
+/// current pointer for a full rebuild, or only the pointers of the profiles an incremental
+/// run re-resolves (with edges leaving that set already replaced by their unchanged canonical).
+///
 /// The result is the work table `resolved(segment_id, canonical, hops, kind)` where `kind` is
 /// `terminal`, `merged` (one hop), `chain` (two or more hops), `dangling` (ends at an id
 /// without rows), `cycle` (a member) or `into_cycle`.
 struct GraphResolver {
     let database: any Database
     let work: WorkTables
-    let source: String
+    /// The qualified name of the pointer table to resolve.
+    let pointer: String
 
     /// Pass limit safety net: pointer jumping needs about log2(depth) passes, and ids still
     /// pending after that are on or leading into a cycle.
@@ -28,24 +33,9 @@ struct GraphResolver {
         return passes + 1
     }
 
-    /// Builds the `pointer` and `resolved` work tables; returns resolution counts by kind.
+    /// Builds the `resolved` work table (and its helpers); returns resolution counts by kind.
     func resolve() throws -> [String: Int64] {
-        let d = database.dialect
-        let raw = d.qualified(source, TableName.idGraphUpdates)
-        let pointer = work.name("pointer"), jump = work.name("jump"), walk = work.name("walk"),
-            cycle = work.name("cycle"), resolved = work.name("resolved")
-
-        try database.execute("""
-            CREATE TABLE \(pointer) AS
-            SELECT segment_id, target, seq, "timestamp", uuid_ts FROM (
-                SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target, u.seq AS seq,
-                       u."timestamp" AS "timestamp", u.uuid_ts AS uuid_ts,
-                       ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY u.seq DESC, u.uuid_ts DESC NULLS LAST) AS rn
-                FROM \(raw) u
-            ) ranked
-            WHERE rn = 1
-            """)
-        try database.execute(work.index("pointer", columns: ["segment_id"], unique: true))
+        let jump = work.name("jump"), walk = work.name("walk"), cycle = work.name("cycle"), resolved = work.name("resolved")
 
         try database.execute("""
             CREATE TABLE \(jump) AS
@@ -127,48 +117,3 @@ struct GraphResolver {
     }
 }
 
-/// Names and creates the run's work and staging tables in the target schema.
-///
-/// Every name carries a prefix (`idhealth_work_` and `idhealth_stage_` for a
-/// materialization), so leftovers of a killed run are recognised and dropped by the next one,
-/// and a drift check's rebuild (`idhealth_driftwork_`, `idhealth_drift_`) never meets them.
-struct WorkTables {
-    let database: any Database
-    let schema: String
-    /// A short token that keeps index names unique across runs (index names are schema-wide).
-    let token: String
-    var workPrefix = WorkTables.workPrefix
-    var stagePrefix = WorkTables.stagePrefix
-
-    static let workPrefix = "idhealth_work_"
-    static let stagePrefix = "idhealth_stage_"
-    static let workNames = ["pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values"]
-
-    func name(_ base: String) -> String {
-        database.dialect.qualified(schema, workPrefix + base)
-    }
-
-    func stageName(_ table: String) -> String {
-        database.dialect.qualified(schema, stagePrefix + table)
-    }
-
-    func index(_ base: String, columns: [String], unique: Bool = false, suffix: String = "key") -> String {
-        database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", schema: schema, table: workPrefix + base, columns: columns, unique: unique)
-    }
-
-    func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> String {
-        database.dialect.createIndex("idhealth_\(token)_\(table)_\(suffix)", schema: schema, table: stagePrefix + table, columns: columns, unique: unique)
-    }
-
-    /// Drops every work table, and the staging tables when `includingStage` is set.
-    func dropAll(includingStage: Bool) throws {
-        for base in Self.workNames {
-            try database.execute("DROP TABLE IF EXISTS \(name(base))")
-        }
-        if includingStage {
-            for table in TableName.materializedTables {
-                try database.execute("DROP TABLE IF EXISTS \(stageName(table))")
-            }
-        }
-    }
-}

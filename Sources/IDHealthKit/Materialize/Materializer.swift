@@ -1,76 +1,211 @@
 import Foundation
 
-/// What one materialization did, for the console and the run log.
+/// What one materialization did, for the console and `idhealth_runs`.
 public struct MaterializeSummary: Sendable {
-    /// Rows written per current-state table.
-    public var rowsWritten: [String: Int64] = [:]
-    /// Rows read per raw table.
+    public var runID = UUID().uuidString.lowercased()
+    /// The mode asked for.
+    public var mode: MaterializationMode = .table
+    public var traitNulls: TraitNulls = .keepLastValue
+    /// Why an incremental run rebuilt everything instead (first run, `--full-refresh`, …); nil
+    /// when it ran incrementally or the mode was `table` or `view`.
+    public var fullRefreshReason: String?
+    /// Whether the run rewrote only what new rows touched.
+    public var incremental: Bool { mode == .incremental && fullRefreshReason == nil }
+    /// Raw rows read per raw table.
     public var rowsRead: [String: Int64] = [:]
-    /// Resolution outcome by kind (`terminal`, `merged`, `chain`, `dangling`, `cycle`, `into_cycle`).
+    /// Rows written (inserted or rewritten) per current-state table.
+    public var rowsWritten: [String: Int64] = [:]
+    /// Rows removed per current-state table because their raw rows were deleted upstream.
+    public var rowsDeleted: [String: Int64] = [:]
+    /// Rows per current-state table after the run.
+    public var tableRows: [String: Int64] = [:]
+    /// Resolution outcome by kind (`terminal`, `merged`, `chain`, `dangling`, `cycle`,
+    /// `into_cycle`) over the segment_ids this run resolved.
     public var resolution: [String: Int64] = [:]
     /// Seconds spent per step.
     public var seconds: [String: Double] = [:]
     /// The trait columns of `profile_traits`.
     public var traitColumns: [String] = []
+    /// Trait columns this run added to `profile_traits`.
+    public var addedTraitColumns: [String] = []
 }
 
 /// Builds `id_graph`, `external_id_mapping` and `profile_traits` from the raw history
-/// (DESIGN.md §3), entirely in the database.
+/// (DESIGN.md §3), entirely in the database, in one of three modes.
 ///
-/// Everything is built into `idhealth_stage_*` tables and swapped in with renames inside one
-/// transaction, so readers see either the previous tables or the new ones, never a mix, and a
-/// killed run leaves the previous tables intact.
+/// * `table`: a full rebuild into `idhealth_stage_*` tables, swapped in with renames inside
+///   one transaction, so readers see either the previous tables or the new ones.
+/// * `incremental`: reads only rows landed since the last run and rewrites, in one
+///   transaction, exactly the rows they touch (``IncrementalUpdate``). The result equals a
+///   full rebuild of the same data; the first run is a full rebuild.
+/// * `view`: plain view definitions (``ViewDefinitions``).
+///
+/// Every mode takes the target schema's materialization lock first, and records the run in
+/// `idhealth_runs`.
 public struct Materializer {
     public let database: any Database
     public let schemas: Schemas
     public let traitNulls: TraitNulls
+    /// How far before the last high-water mark an incremental run starts reading (DESIGN.md §3).
+    public let etlOverlapHours: Double
     /// The run's `etl_ts`, injected so tests and reports are deterministic.
     public let clock: @Sendable () -> Date
 
-    public init(database: any Database, schemas: Schemas, traitNulls: TraitNulls = .keepLastValue, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(database: any Database, schemas: Schemas, traitNulls: TraitNulls = .keepLastValue, etlOverlapHours: Double = 2, clock: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.schemas = schemas
         self.traitNulls = traitNulls
+        self.etlOverlapHours = etlOverlapHours
         self.clock = clock
     }
 
-    /// Runs a full rebuild (`table` mode): builds the staging tables, then swaps them in.
-    public func run(progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
-        let d = database.dialect
+    /// Runs one materialization in `mode`; `fullRefresh` makes an incremental run rebuild.
+    /// `lockWaitSeconds` is how long to wait for another materialization of the same target.
+    public func run(mode: MaterializationMode = .table, fullRefresh: Bool = false, lockWaitSeconds: Double = 0, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
         try database.useSchema(schemas.source, create: false)
+        try database.useSchema(schemas.target, create: true)
+        let lock = try MaterializationLock.acquire(database: database, schema: schemas.target, waitSeconds: lockWaitSeconds, progress: progress)
+        defer { lock.release() }
+
+        let started = Date()
+        var summary = MaterializeSummary()
+        summary.mode = mode
+        summary.traitNulls = traitNulls
         let work = WorkTables(database: database, schema: schemas.target, token: Self.token())
         defer { try? work.dropAll(includingStage: true) }
-        var summary = try build(work: work, progress: progress)
-        let start = Date()
-        try database.inTransaction {
-            for table in TableName.materializedTables {
-                try database.execute("DROP TABLE IF EXISTS \(d.qualified(schemas.target, table))")
-                try database.execute(d.renameTable(schema: schemas.target, from: work.stagePrefix + table, to: table))
+        try work.dropAll(includingStage: true)
+        do {
+            switch mode {
+            case .view:
+                try ViewDefinitions(materializer: self).create(into: &summary, progress: progress)
+                try database.inTransaction {
+                    try RunLog(database: database, schema: schemas.target).record(summary, status: "succeeded", started: started, finished: Date(), highWater: nil)
+                }
+            case .table, .incremental:
+                let log = RunLog(database: database, schema: schemas.target)
+                if mode == .incremental, let previous = try incrementalBase(fullRefresh: fullRefresh, into: &summary) {
+                    try IncrementalUpdate(materializer: self, work: work, previous: previous)
+                        .run(into: &summary, started: started, progress: progress)
+                } else {
+                    try fullRebuild(work: work, started: started, log: log, into: &summary, progress: progress)
+                }
             }
-        }
-        summary.seconds["swap"] = Date().timeIntervalSince(start)
-        for table in TableName.materializedTables {
-            summary.rowsWritten[table] = try database.scalar("SELECT COUNT(*) FROM \(d.qualified(schemas.target, table))").intValue ?? 0
+        } catch let error as InputError {
+            throw error
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            // The run's own transaction is rolled back; say so in the log where possible.
+            try? RunLog(database: database, schema: schemas.target).record(summary, status: "failed", started: started, finished: Date(), highWater: nil, message: String(describing: error))
+            throw error
         }
         return summary
     }
 
-    /// Builds the three tables as `<stage prefix><table>` beside the current ones, without
-    /// swapping them in (the drift check compares them). Drops its work tables; the caller
-    /// owns the staging tables.
+    /// The previous run an incremental run continues from, or nil (with the reason set on the
+    /// summary) when it must rebuild everything.
+    func incrementalBase(fullRefresh: Bool, into summary: inout MaterializeSummary) throws -> RunLog.PreviousRun? {
+        if fullRefresh {
+            summary.fullRefreshReason = "--full-refresh"
+            return nil
+        }
+        guard let previous = try RunLog(database: database, schema: schemas.target).previous() else {
+            summary.fullRefreshReason = "first run: no successful materialization in \(schemas.target).\(TableName.runs)"
+            return nil
+        }
+        for table in TableName.materializedTables + TableName.stateTables {
+            let kind = try database.relationKind(schema: schemas.target, name: table)
+            if kind != "table" {
+                summary.fullRefreshReason = kind == nil ? "\(schemas.target).\(table) is missing" : "\(schemas.target).\(table) is a view (view mode ran last)"
+                return nil
+            }
+        }
+        if previous.traitNulls != traitNulls.rawValue {
+            summary.fullRefreshReason = "traits.nulls changed from \(previous.traitNulls) to \(traitNulls.rawValue)"
+            return nil
+        }
+        return previous
+    }
+
+    /// A full rebuild: stage everything, then swap it in together with the run's log row.
+    func fullRebuild(work: WorkTables, started: Date, log: RunLog, into summary: inout MaterializeSummary, progress: (String) -> Void) throws {
+        let d = database.dialect
+        let built = try build(work: work, progress: progress)
+        summary.rowsRead = built.rowsRead
+        summary.resolution = built.resolution
+        summary.seconds.merge(built.seconds) { $1 }
+        summary.traitColumns = built.traitColumns
+        summary.rowsDeleted = try deletedByRebuild(work: work)
+        let start = Date()
+        try database.inTransaction {
+            try dropCurrent()
+            for table in WorkTables.stagedTables {
+                try database.execute(d.renameTable(schema: schemas.target, from: work.stagePrefix + table, to: table))
+            }
+            for table in TableName.materializedTables {
+                let rows = try database.scalar("SELECT COUNT(*) FROM \(d.qualified(schemas.target, table))").intValue ?? 0
+                summary.rowsWritten[table] = rows
+                summary.tableRows[table] = rows
+            }
+            try log.record(summary, status: "succeeded", started: started, finished: Date(), highWater: work.name("hwm"))
+        }
+        summary.seconds["swap"] = Date().timeIntervalSince(start)
+    }
+
+    /// Drops the current tables or views (dependent views first), inside the caller's transaction.
+    func dropCurrent() throws {
+        for table in WorkTables.stagedTables.reversed() {
+            if let kind = try database.relationKind(schema: schemas.target, name: table) {
+                try database.execute(database.dialect.dropRelation(schema: schemas.target, name: table, kind: kind))
+            }
+        }
+    }
+
+    /// Keys of the current tables that a rebuild no longer has: what upstream deletions removed.
+    /// Only asked when the current tables are idhealth's (not views, not missing).
+    func deletedByRebuild(work: WorkTables) throws -> [String: Int64] {
+        let d = database.dialect
+        var deleted: [String: Int64] = [:]
+        let keys = [TableName.idGraph: "segment_id", TableName.externalIDMapping: "external_id_hash", TableName.profileTraits: "canonical_segment_id"]
+        for table in TableName.materializedTables {
+            guard try database.relationKind(schema: schemas.target, name: table) == "table", let key = keys[table] else { continue }
+            let column = d.quote(key)
+            deleted[table] = try database.scalar("""
+                SELECT COUNT(*) FROM \(d.qualified(schemas.target, table)) o
+                WHERE NOT EXISTS (SELECT 1 FROM \(work.stageName(table)) s WHERE s.\(column) = o.\(column))
+                """).intValue ?? 0
+        }
+        return deleted
+    }
+
+    /// Records each raw table's latest `uuid_ts` before anything is read, in the `hwm` work
+    /// table: rows landing during the run are read again by the next one, never skipped.
+    func captureHighWater(work: WorkTables) throws {
+        let d = database.dialect
+        let columns = TableName.rawTables.map { "(SELECT MAX(u.uuid_ts) FROM \(d.qualified(schemas.source, $0)) u) AS \(d.quote($0))" }
+        try database.execute("CREATE TABLE \(work.name("hwm")) AS SELECT \(columns.joined(separator: ", "))")
+    }
+
+    /// The latest row per key first: greatest seq, then latest landing, then a stable
+    /// tie-break, so a full rebuild and an incremental run always pick the same row.
+    static func latestFirst(_ alias: String, tieBreak: String) -> String {
+        "\(alias).seq DESC, \(alias).uuid_ts DESC NULLS LAST, \(alias).\(tieBreak) DESC"
+    }
+
+    /// Builds the three tables and the state tables as `<stage prefix><table>` beside the
+    /// current ones, without swapping them in (the drift check compares them). The caller
+    /// owns the work and staging tables.
     func build(work: WorkTables, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
         let d = database.dialect
         progress("validating raw tables in \(schemas.source)")
         let traitColumns = try RawTables(database: database, schema: schemas.source).validate()
         try database.useSchema(schemas.target, create: true)
+        try captureHighWater(work: work)
         var summary = MaterializeSummary()
-        summary.traitColumns = traitColumns
+        summary.traitColumns = traitColumns.map(\.name)
         for table in TableName.rawTables {
             summary.rowsRead[table] = try database.scalar("SELECT COUNT(*) FROM \(d.qualified(schemas.source, table))").intValue ?? 0
         }
-        try work.dropAll(includingStage: true)
-        defer { try? work.dropAll(includingStage: false) }
-
         let etl = d.timestampConstant(Self.utcText(clock()))
         func timed(_ step: String, _ body: () throws -> Void) rethrows {
             progress(step)
@@ -79,15 +214,27 @@ public struct Materializer {
             summary.seconds[step] = Date().timeIntervalSince(start)
         }
 
+        let pointer = work.stageName(TableName.statePointer)
         try timed("resolve") {
-            summary.resolution = try GraphResolver(database: database, work: work, source: schemas.source).resolve()
+            try database.execute("""
+                CREATE TABLE \(pointer) AS
+                SELECT segment_id, target, seq, "timestamp", uuid_ts FROM (
+                    SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target, u.seq AS seq,
+                           u."timestamp" AS "timestamp", u.uuid_ts AS uuid_ts,
+                           ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY \(Self.latestFirst("u", tieBreak: "canonical_segment_id"))) AS rn
+                    FROM \(d.qualified(schemas.source, TableName.idGraphUpdates)) u
+                ) ranked
+                WHERE rn = 1
+                """)
+            try database.execute(work.stageIndex(TableName.statePointer, columns: ["segment_id"], unique: true))
+            summary.resolution = try GraphResolver(database: database, work: work, pointer: pointer).resolve()
         }
         try timed(TableName.idGraph) {
             try database.execute("""
                 CREATE TABLE \(work.stageName(TableName.idGraph)) AS
                 SELECT p.segment_id AS segment_id, r.canonical AS canonical_segment_id,
                        p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(etl) AS etl_ts
-                FROM \(work.name("pointer")) p
+                FROM \(pointer) p
                 JOIN \(work.name("resolved")) r ON r.segment_id = p.segment_id
                 """)
             try database.execute(work.stageIndex(TableName.idGraph, columns: ["segment_id"], unique: true))
@@ -99,104 +246,38 @@ public struct Materializer {
                 CREATE TABLE \(work.stageName(TableName.externalIDMapping)) AS
                 SELECT e.external_id_hash AS external_id_hash, e.external_id_type AS external_id_type,
                        e.external_id_value AS external_id_value,
-                       COALESCE(r.canonical, e.segment_id) AS canonical_segment_id, e.segment_id AS segment_id,
+                       COALESCE(g.canonical_segment_id, e.segment_id) AS canonical_segment_id, e.segment_id AS segment_id,
                        e."timestamp" AS "timestamp", e.seq AS seq, e.uuid_ts AS uuid_ts, \(etl) AS etl_ts
                 FROM (
                     SELECT x.external_id_hash, x.external_id_type, x.external_id_value, x.segment_id,
                            x."timestamp", x.seq, x.uuid_ts,
-                           ROW_NUMBER() OVER (PARTITION BY x.external_id_hash ORDER BY x.seq DESC, x.uuid_ts DESC NULLS LAST) AS rn
+                           ROW_NUMBER() OVER (PARTITION BY x.external_id_hash ORDER BY \(Self.latestFirst("x", tieBreak: "segment_id"))) AS rn
                     FROM \(raw) x
                 ) e
-                LEFT JOIN \(work.name("resolved")) r ON r.segment_id = e.segment_id
+                LEFT JOIN \(work.stageName(TableName.idGraph)) g ON g.segment_id = e.segment_id
                 WHERE e.rn = 1
                 """)
             try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["external_id_hash"], unique: true))
             try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
         }
         try timed(TableName.profileTraits) {
-            try buildProfileTraits(work: work, traits: traitColumns, etl: etl)
+            let quoted = traitColumns.map { d.quote($0.name) }
+            let snapshots = work.stageName(TableName.stateTraits)
+            try database.execute("""
+                CREATE TABLE \(snapshots) AS
+                SELECT segment_id, seq, uuid_ts\(quoted.map { ", " + $0 }.joined()) FROM (
+                    SELECT t.segment_id AS segment_id, t.seq AS seq, t.uuid_ts AS uuid_ts\(quoted.map { ", t.\($0) AS \($0)" }.joined()),
+                           ROW_NUMBER() OVER (PARTITION BY t.segment_id ORDER BY t.seq DESC, t.uuid_ts DESC NULLS LAST) AS rn
+                    FROM \(d.qualified(schemas.source, TableName.profileTraitsUpdates)) t
+                ) ranked
+                WHERE rn = 1
+                """)
+            try database.execute(work.stageIndex(TableName.stateTraits, columns: ["segment_id"], unique: true))
+            try ProfileTraitsBuilder(database: database, work: work, traitNulls: traitNulls, graph: work.stageName(TableName.idGraph), snapshots: snapshots, traits: traitColumns.map(\.name))
+                .build(into: work.stageName(TableName.profileTraits), keys: nil, etl: etl)
             try database.execute(work.stageIndex(TableName.profileTraits, columns: ["canonical_segment_id"], unique: true))
         }
         return summary
-    }
-
-    /// Builds the `profile_traits` staging table: one row per profile; a live profile's trait
-    /// is the latest value over the latest snapshot of each of its segment_ids (non-NULL only
-    /// with `keep_last_value`); merged-away profiles keep a row with NULL traits and
-    /// `merged_to`. Intermediate results are indexed work tables, not CTEs, so no engine
-    /// re-evaluates them per row.
-    func buildProfileTraits(work: WorkTables, traits: [String], etl: String) throws {
-        let d = database.dialect
-        let raw = d.qualified(schemas.source, TableName.profileTraitsUpdates)
-        let resolved = work.name("resolved")
-        let owned = work.name("traits_owned")
-        let values = work.name("traits_values")
-        let quotedTraits = traits.map(d.quote)
-        let latestOrder = "o.seq DESC, o.uuid_ts DESC NULLS LAST"
-        let valueColumns: [String] = quotedTraits.map { trait in
-            switch traitNulls {
-            case .keepLastValue:
-                return "FIRST_VALUE(o.\(trait)) OVER (PARTITION BY o.canonical ORDER BY CASE WHEN o.\(trait) IS NULL THEN 1 ELSE 0 END, \(latestOrder)) AS \(trait)"
-            case .propagate:
-                return "o.\(trait) AS \(trait)"
-            }
-        }
-        let latestTraits = quotedTraits.map { ", t.\($0) AS \($0)" }.joined()
-        let ownedTraits = quotedTraits.map { ", l.\($0) AS \($0)" }.joined()
-        let valueList = valueColumns.map { ", " + $0 }.joined()
-        let finalTraits = quotedTraits.map { ", v.\($0) AS \($0)" }.joined()
-
-        // The latest snapshot of every segment_id, labelled with its canonical profile.
-        try database.execute("""
-            CREATE TABLE \(owned) AS
-            SELECT canonical, seq, uuid_ts, COUNT(*) OVER (PARTITION BY canonical) AS snapshots\(quotedTraits.map { ", " + $0 }.joined())
-            FROM (
-            SELECT COALESCE(r.canonical, l.segment_id) AS canonical, l.seq AS seq, l.uuid_ts AS uuid_ts\(ownedTraits)
-            FROM (
-                SELECT t.segment_id AS segment_id, t.seq AS seq, t.uuid_ts AS uuid_ts\(latestTraits),
-                       ROW_NUMBER() OVER (PARTITION BY t.segment_id ORDER BY t.seq DESC, t.uuid_ts DESC NULLS LAST) AS rn
-                FROM \(raw) t
-            ) l
-            LEFT JOIN \(resolved) r ON r.segment_id = l.segment_id
-            WHERE l.rn = 1
-            ) labelled
-            """)
-        try database.execute(work.index("traits_owned", columns: ["canonical"]))
-        // One row of trait values per canonical profile. Most profiles have one snapshot and
-        // take it as it is; only the rest pay for the per-trait window sorts.
-        try database.execute("""
-            CREATE TABLE \(values) AS
-            SELECT o.canonical AS canonical\(quotedTraits.map { ", o.\($0) AS \($0)" }.joined())
-            FROM \(owned) o
-            WHERE o.snapshots = 1
-            UNION ALL
-            SELECT canonical\(quotedTraits.map { ", " + $0 }.joined()) FROM (
-                SELECT o.canonical AS canonical\(valueList),
-                       ROW_NUMBER() OVER (PARTITION BY o.canonical ORDER BY \(latestOrder)) AS rn
-                FROM \(owned) o
-                WHERE o.snapshots > 1
-            ) ranked
-            WHERE rn = 1
-            """)
-        try database.execute(work.index("traits_values", columns: ["canonical"], unique: true))
-        // Every segment_id of the graph, every canonical without a row of its own (dangling
-        // targets) and every trait owner unknown to the graph is a profile.
-        try database.execute("""
-            CREATE TABLE \(work.stageName(TableName.profileTraits)) AS
-            SELECT p.canonical_segment_id AS canonical_segment_id, p.merged_to AS merged_to\(finalTraits), \(etl) AS etl_ts
-            FROM (
-                SELECT r.segment_id AS canonical_segment_id,
-                       CASE WHEN r.canonical <> r.segment_id THEN r.canonical END AS merged_to
-                FROM \(resolved) r
-                UNION
-                SELECT r.canonical, NULL FROM \(resolved) r
-                WHERE NOT EXISTS (SELECT 1 FROM \(resolved) x WHERE x.segment_id = r.canonical)
-                UNION
-                SELECT v.canonical, NULL FROM \(values) v
-                WHERE NOT EXISTS (SELECT 1 FROM \(resolved) x WHERE x.segment_id = v.canonical)
-            ) p
-            LEFT JOIN \(values) v ON v.canonical = p.canonical_segment_id AND p.merged_to IS NULL
-            """)
     }
 
     static func token() -> String {

@@ -20,11 +20,25 @@ struct RawTables {
         TableName.profileTraitsUpdates: ["segment_id", "seq"],
     ]
 
+    /// A trait column of `profile_traits_updates` and its declared type.
+    struct TraitColumn: Equatable {
+        let name: String
+        let type: String
+    }
+
+    /// The condition that selects the rows an incremental run reads: landed after the cutoff in
+    /// `since` (the previous high-water mark minus `etl_overlap`), or of unknown landing time.
+    static func newRows(_ alias: String, table: String, since: String, dialect: Dialect) -> String {
+        "(\(alias).uuid_ts > (SELECT c.\(dialect.quote(table)) FROM \(since) c) OR \(alias).uuid_ts IS NULL)"
+    }
+
     /// Validates all three tables; returns the trait columns of `profile_traits_updates`.
-    func validate() throws -> [String] {
-        var traitColumns: [String] = []
+    /// With `since`, only the rows an incremental run reads are checked for NULL keys.
+    func validate(since: String? = nil) throws -> [TraitColumn] {
+        var traitColumns: [TraitColumn] = []
         for table in TableName.rawTables {
-            let columns = try database.columns(schema: schema, table: table)
+            let typed = try database.columnTypes(schema: schema, table: table)
+            let columns = typed.map(\.name)
             if columns.isEmpty {
                 throw InputError("table \(schema).\(table) not found: idhealth reads the Profiles Sync raw tables \(TableName.rawTables.joined(separator: ", ")) from the source schema (set --source-schema, or run `idhealth generate` for demo data)")
             }
@@ -33,18 +47,21 @@ struct RawTables {
                 throw InputError("table \(schema).\(table) has no column \(column) (it has: \(columns.joined(separator: ", ")))")
             }
             let quoted = database.dialect.qualified(schema, table)
-            for column in Self.keyColumns[table] ?? [] {
-                let nulls = try database.scalar("SELECT COUNT(*) FROM \(quoted) WHERE \(database.dialect.quote(column)) IS NULL").intValue ?? 0
+            let keys = Self.keyColumns[table] ?? []
+            let restriction = since.map { " AND " + Self.newRows("u", table: table, since: $0, dialect: database.dialect) } ?? ""
+            let counts = try database.firstRow("SELECT \(keys.map { "SUM(CASE WHEN u.\(database.dialect.quote($0)) IS NULL THEN 1 ELSE 0 END)" }.joined(separator: ", ")) FROM \(quoted) u WHERE (\(keys.map { "u.\(database.dialect.quote($0)) IS NULL" }.joined(separator: " OR ")))\(restriction)")
+            for (index, column) in keys.enumerated() {
+                let nulls = counts?[index].intValue ?? 0
                 if nulls > 0 {
                     throw InputError("table \(schema).\(table): \(nulls) row(s) have NULL in key column \(column); these rows cannot be placed in the graph")
                 }
             }
             if table == TableName.profileTraitsUpdates {
-                traitColumns = columns.filter(TableName.isTraitColumn)
+                traitColumns = typed.filter { TableName.isTraitColumn($0.name) }.map { TraitColumn(name: $0.name, type: $0.type) }
             }
         }
-        let graphRows = try database.scalar("SELECT COUNT(*) FROM \(database.dialect.qualified(schema, TableName.idGraphUpdates))").intValue ?? 0
-        if graphRows == 0 {
+        let graphRows = try database.firstRow("SELECT 1 FROM \(database.dialect.qualified(schema, TableName.idGraphUpdates)) LIMIT 1")
+        if graphRows == nil {
             throw InputError("table \(schema).\(TableName.idGraphUpdates) is empty: there is no identity graph to materialize")
         }
         return traitColumns

@@ -11,6 +11,16 @@ public enum TableName {
     public static let rawTables = [idGraphUpdates, externalIDMappingUpdates, profileTraitsUpdates]
     public static let materializedTables = [idGraph, externalIDMapping, profileTraits]
 
+    /// One row per materialization: what it read and wrote, its high-water marks (DESIGN.md §3).
+    public static let runs = "idhealth_runs"
+    /// The current pointer of every segment_id (its latest id_graph_updates row), kept so an
+    /// incremental run can re-resolve a profile without re-reading the history.
+    public static let statePointer = "idhealth_state_pointer"
+    /// The latest profile_traits_updates row of every segment_id, for the same reason.
+    public static let stateTraits = "idhealth_state_traits"
+    /// Built and swapped together with the three tables; incremental runs keep them current.
+    public static let stateTables = [statePointer, stateTraits]
+
     /// Columns of `profile_traits_updates` that are never traits (DESIGN.md §3).
     static let nonTraitColumns: Set<String> = [
         "user_id", "anonymous_id", "id", "segment_id", "canonical_segment_id", "merged_to",

@@ -108,14 +108,13 @@ struct Run: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var options: CheckOptions
 
-    @Option(help: "Materialization mode: table (incremental and view are not available yet).")
-    var mode: String?
+    @OptionGroup var materialize: MaterializeOptions
 
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
             let (database, schemas) = try common.open(configuration)
-            try Materialize.materialize(database: database, schemas: schemas, configuration: configuration, modeOverride: mode)
+            try Materialize.materialize(database: database, schemas: schemas, configuration: configuration, options: materialize)
             return try Check.check(database: database, schemas: schemas, configuration: configuration, options: options)
         }
     }

@@ -48,7 +48,7 @@ struct Demo: ParsableCommand {
             try Generate.writeTruth(truth, to: truthURL)
             Console.out("Generated \(profiles) people with the default anomalies (seed \(seed)) into \(databaseURL.path)")
 
-            try Materialize.materialize(database: database, schemas: schemas, configuration: configuration, modeOverride: "table")
+            try Materialize.materialize(database: database, schemas: schemas, configuration: configuration, options: MaterializeOptions.parse(["--mode", "table"]))
             var options = try CheckOptions.parse([])
             options.output = folder.appendingPathComponent("reports").path
             // The generated history ends on a fixed date; freshness is judged an hour after it.

@@ -2,6 +2,26 @@ import ArgumentParser
 import Foundation
 import IDHealthKit
 
+/// The options `materialize` and `run` share.
+struct MaterializeOptions: ParsableArguments {
+    @Option(help: "incremental (default: rewrite only what rows landed since the last run touch), table (full rebuild) or view (plain views).")
+    var mode: String?
+
+    @Flag(help: "In incremental mode, rebuild everything from scratch this time.")
+    var fullRefresh = false
+
+    @Option(name: .customLong("lock-wait"), help: ArgumentHelp("Seconds to wait for another materialization of the same target to finish before giving up.", valueName: "seconds"))
+    var lockWait: Double = 0
+
+    func resolvedMode(_ configuration: Configuration) throws -> MaterializationMode {
+        guard let mode else { return configuration.mode }
+        guard let parsed = MaterializationMode(rawValue: mode) else {
+            throw ConfigError("--mode must be one of \(MaterializationMode.allCases.map(\.rawValue).joined(separator: ", ")), got `\(mode)`")
+        }
+        return parsed
+    }
+}
+
 /// `idhealth materialize`: builds id_graph, external_id_mapping and profile_traits.
 struct Materialize: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,45 +29,51 @@ struct Materialize: ParsableCommand {
     )
 
     @OptionGroup var common: CommonOptions
-
-    @Option(help: "table (full rebuild), incremental or view. Only table is available in this version.")
-    var mode: String?
-
-    @Flag(help: "Rebuild everything from scratch (what table mode always does).")
-    var fullRefresh = false
+    @OptionGroup var options: MaterializeOptions
 
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
             let (database, schemas) = try common.open(configuration)
-            try Self.materialize(database: database, schemas: schemas, configuration: configuration, modeOverride: mode)
+            try Self.materialize(database: FaultInjection.wrap(database), schemas: schemas, configuration: configuration, options: options)
             return 0
         }
     }
 
     /// Runs a materialization and prints what it did; shared by `materialize`, `run` and `demo`.
-    static func materialize(database: any Database, schemas: Schemas, configuration: Configuration, modeOverride: String?) throws {
-        var mode = configuration.mode
-        if let modeOverride {
-            guard let parsed = MaterializationMode(rawValue: modeOverride) else {
-                throw ConfigError("--mode must be one of \(MaterializationMode.allCases.map(\.rawValue).joined(separator: ", ")), got `\(modeOverride)`")
-            }
-            mode = parsed
+    static func materialize(database: any Database, schemas: Schemas, configuration: Configuration, options: MaterializeOptions) throws {
+        let mode = try options.resolvedMode(configuration)
+        guard options.lockWait >= 0 else { throw ConfigError("--lock-wait must be zero or more seconds, got \(options.lockWait)") }
+        let materializer = Materializer(database: database, schemas: schemas, traitNulls: configuration.traitNulls, etlOverlapHours: configuration.etlOverlapHours)
+        let summary = try materializer.run(mode: mode, fullRefresh: options.fullRefresh, lockWaitSeconds: options.lockWait, progress: Console.progress)
+        report(summary, schemas: schemas)
+    }
+
+    static func report(_ summary: MaterializeSummary, schemas: Schemas) {
+        var how = summary.mode.rawValue
+        if let reason = summary.fullRefreshReason { how += ", full rebuild: " + reason }
+        Console.out("Materialized into \(schemas.target) (mode: \(how); traits.nulls: \(summary.traitNulls.rawValue); run \(summary.runID)):")
+        if summary.mode == .view {
+            Console.out("  created views \(TableName.materializedTables.joined(separator: ", ")) over \(schemas.source)'s raw tables (\(summary.traitColumns.count) trait columns)")
+            return
         }
-        guard mode == .table else {
-            throw ConfigError("materialization mode `\(mode.rawValue)` is not available in idhealth \(IDHealthVersion.current) yet; use `--mode table` (a full rebuild, swapped in atomically)")
-        }
-        let summary = try Materializer(database: database, schemas: schemas, traitNulls: configuration.traitNulls)
-            .run(progress: Console.progress)
-        Console.out("Materialized into \(schemas.target) (mode: table, traits.nulls: \(configuration.traitNulls.rawValue)):")
+        Console.out("  " + "table".padding(toLength: 20, withPad: " ", startingAt: 0) + "written".leftPad(12) + "deleted".leftPad(10) + "rows now".leftPad(12) + "time".leftPad(9))
         for table in TableName.materializedTables {
-            let rows = String(summary.rowsWritten[table] ?? 0)
-            Console.out("  " + table.padding(toLength: 20, withPad: " ", startingAt: 0) + rows.leftPad(12) + " rows " + String(format: "%8.2fs", summary.seconds[table] ?? 0))
+            let step = table == TableName.idGraph ? "resolve" : table
+            let seconds = (summary.seconds[step] ?? 0) + (table == TableName.idGraph && !summary.incremental ? summary.seconds[TableName.idGraph] ?? 0 : 0)
+            Console.out("  " + table.padding(toLength: 20, withPad: " ", startingAt: 0)
+                + String(summary.rowsWritten[table] ?? 0).leftPad(12)
+                + String(summary.rowsDeleted[table] ?? 0).leftPad(10)
+                + String(summary.tableRows[table] ?? 0).leftPad(12)
+                + String(format: "%8.2fs", seconds))
         }
         let read = TableName.rawTables.map { "\($0) \(summary.rowsRead[$0] ?? 0)" }.joined(separator: ", ")
         Console.out("  read: \(read)")
+        if !summary.addedTraitColumns.isEmpty {
+            Console.out("  new trait columns added to profile_traits: \(summary.addedTraitColumns.joined(separator: ", "))")
+        }
         let kinds = ["terminal", "merged", "chain", "dangling", "cycle", "into_cycle"]
             .map { "\($0) \(summary.resolution[$0] ?? 0)" }.joined(separator: ", ")
-        Console.out(String(format: "  resolution (%.2fs): %@", summary.seconds["resolve"] ?? 0, kinds))
+        Console.out("  resolved \(summary.incremental ? "(affected segment_ids only)" : "(all segment_ids)"): \(kinds)")
     }
 }

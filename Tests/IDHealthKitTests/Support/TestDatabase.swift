@@ -35,12 +35,31 @@ struct TestDatabase {
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
             let database = try PostgresDatabase(conninfo: url)
             try database.execute("CREATE SCHEMA \(database.dialect.quote(schema))")
-            defer { _ = try? database.execute("DROP SCHEMA \(database.dialect.quote(schema)) CASCADE") }
+            defer {
+                // The schema and any extra schema a test made with ``extraSchema(_:)``.
+                for name in (try? database.rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", [.text(schema + "%")])) ?? [] {
+                    _ = try? database.execute("DROP SCHEMA \(database.dialect.quote(name[0].stringValue ?? schema)) CASCADE")
+                }
+            }
             return try body(TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: url, directory: directory))
         }
     }
 
     enum TestSetupError: Error { case noPostgres }
+
+    /// Another schema beside the test's own, removed with it: an attached file in SQLite, a
+    /// schema named after the test's in PostgreSQL.
+    func extraSchema(_ suffix: String) throws -> String {
+        switch database.dialect.engine {
+        case .sqlite:
+            try database.useSchema(suffix, create: true)
+            return suffix
+        case .postgres:
+            let name = schemas.source + "_" + suffix
+            try database.useSchema(name, create: true)
+            return name
+        }
+    }
 
     // MARK: - Loading rows
 

@@ -17,6 +17,7 @@ struct MaterializationDriftCheck: RunnableCheck {
         work.stagePrefix = "idhealth_drift_"
         defer { try? work.dropAll(includingStage: true) }
         do {
+            try work.dropAll(includingStage: true)
             _ = try Materializer(database: context.database, schemas: context.schemas, traitNulls: context.configuration.traitNulls).build(work: work)
         } catch let error as DatabaseError {
             result.status = .skipped

@@ -157,6 +157,41 @@ public final class PostgresDatabase: Database {
         if !exists { try execute("CREATE SCHEMA \(dialect.quote(schema))") }
     }
 
+    /// The first key of every idhealth advisory lock ("idh" in ASCII), so its locks are told
+    /// apart from an application's own; the second key is `hashtext(name)`.
+    static let advisoryLockClass: Int32 = 0x69_64_68
+
+    /// A session advisory lock: held until released or until the session ends, which a killed
+    /// process's session does at once. While held, `application_name` says who holds it, so a
+    /// second run can name the holder from `pg_stat_activity`.
+    /// See https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS.
+    public func tryLock(_ name: String, holder: String) throws -> LockAttempt {
+        let taken = try scalar("SELECT pg_try_advisory_lock(\(Self.advisoryLockClass), hashtext($1))", [.text(name)])
+        if taken.intValue == 1 {
+            try execute("SELECT set_config('application_name', $1, false)", [.text(String(holder.prefix(63)))])
+            return .acquired
+        }
+        let sql = """
+            SELECT a.pid, a.application_name, a.usename, COALESCE(host(a.client_addr), 'local socket') AS client,
+                   to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS since
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = CAST(\(Self.advisoryLockClass) AS oid)
+              AND l.objid = CAST(hashtext($1) AS oid) AND l.objsubid = 2
+            """
+        guard let row = try firstRow(sql, [.text(name)]) else {
+            return .heldBy("another session (it may have just finished)")
+        }
+        let pid = row["pid"].intValue.map(String.init) ?? "?"
+        let application = row["application_name"].stringValue ?? ""
+        let user = row["usename"].stringValue ?? "?"
+        return .heldBy("\(application.isEmpty ? "a session" : "`\(application)`") — PostgreSQL backend pid \(pid), user \(user), from \(row["client"].stringValue ?? "?"), connected since \(row["since"].stringValue ?? "?") UTC")
+    }
+
+    public func unlock(_ name: String) throws {
+        try execute("SELECT pg_advisory_unlock(\(Self.advisoryLockClass), hashtext($1))", [.text(name)])
+        try execute("SELECT set_config('application_name', 'idhealth', false)")
+    }
+
     /// pgcrypto's `digest()`, in whatever schema the extension was installed into.
     public func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper? {
         let sql = "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pgcrypto'"

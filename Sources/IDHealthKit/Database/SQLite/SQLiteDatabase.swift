@@ -10,6 +10,7 @@ public final class SQLiteDatabase: Database {
     public let dialect = Dialect.sqlite
     public let path: String
     let handle: OpaquePointer
+    private let lockFiles = SQLiteLockFiles()
 
     public var target: String { path }
 
@@ -83,6 +84,14 @@ public final class SQLiteDatabase: Database {
 
     public func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper? {
         DatabaseCapabilities.SHA1Wrapper(before: SQLiteFunctions.sha1 + "(", after: ")")
+    }
+
+    public func tryLock(_ name: String, holder: String) throws -> LockAttempt {
+        try lockFiles.tryLock(database: path, name: name, holder: holder)
+    }
+
+    public func unlock(_ name: String) throws {
+        lockFiles.unlock(name: name)
     }
 
     /// Makes `schema` usable as a schema name: `main` and `temp` always are; any other name is

@@ -1,0 +1,362 @@
+import Foundation
+
+/// An incremental materialization: reads the raw rows landed since the previous run's
+/// high-water mark minus `etl_overlap` and rewrites exactly the rows they touch, so the
+/// result equals a full rebuild of all the data (DESIGN.md §3; proven by the property test).
+///
+/// Why the affected set is enough: a segment_id's canonical depends only on the pointers
+/// along its path. If a touched segment_id `t` (a new or vanished pointer row) lies on the
+/// path of `x`, then `x` had the same canonical as `t` before the run. So every segment_id
+/// whose previous canonical is the previous canonical of some touched id (or a touched id
+/// itself) is re-resolved; any pointer leaving that set ends at an untouched path whose
+/// canonical cannot have changed, and is replaced by that canonical. Every new cycle lies
+/// inside the set, so cycles are broken exactly as in a full rebuild.
+///
+/// Deletions upstream (GDPR) are found with anti-joins (`EXCEPT`, which SQLite runs with a
+/// temporary b-tree rather than a correlated scan) of the state tables against the raw
+/// tables' keys: a state row whose raw row is gone is touched like a new one, and its key's
+/// remaining raw rows (if any) are re-read. Everything that changes the target schema
+/// happens in one transaction together with the run's `idhealth_runs` row.
+struct IncrementalUpdate {
+    let materializer: Materializer
+    let work: WorkTables
+    let previous: RunLog.PreviousRun
+
+    var database: any Database { materializer.database }
+    var source: String { materializer.schemas.source }
+    var target: String { materializer.schemas.target }
+    var d: Dialect { database.dialect }
+
+    func raw(_ table: String) -> String { d.qualified(source, table) }
+    func current(_ table: String) -> String { d.qualified(target, table) }
+    func newRows(_ alias: String, _ table: String) -> String { RawTables.newRows(alias, table: table, since: work.name("since"), dialect: d) }
+    func count(_ sql: String) throws -> Int64 { try database.scalar(sql).intValue ?? 0 }
+
+    func run(into summary: inout MaterializeSummary, started: Date, progress: (String) -> Void) throws {
+        let epoch = d.timestampConstant("0001-01-01 00:00:00")
+        let cutoffs = TableName.rawTables.map { table in
+            "COALESCE(\(d.timestamp("r." + d.quote(RunLog.highWaterColumn(table)), minusHours: materializer.etlOverlapHours)), \(epoch)) AS \(d.quote(table))"
+        }
+        try database.execute("CREATE TABLE \(work.name("since")) AS SELECT \(cutoffs.joined(separator: ", ")) FROM \(current(TableName.runs)) r WHERE r.run_id = \(d.placeholder(1))", [.text(previous.runID)])
+
+        progress("validating new rows in \(source)")
+        let rawTraits = try RawTables(database: database, schema: source).validate(since: work.name("since"))
+        try materializer.captureHighWater(work: work)
+        let traits = try TraitColumns.reconcile(raw: rawTraits, state: database.columnTypes(schema: target, table: TableName.stateTraits), schemas: materializer.schemas, dialect: d)
+        summary.traitColumns = traits.all.map(\.name)
+        summary.addedTraitColumns = traits.added.map(\.name)
+        let etl = d.timestampConstant(Materializer.utcText(materializer.clock()))
+
+        func timed(_ step: String, _ body: () throws -> Void) rethrows {
+            progress(step)
+            let start = Date()
+            try body()
+            summary.seconds[step, default: 0] += Date().timeIntervalSince(start)
+        }
+        try database.inTransaction {
+            for column in traits.added {
+                for table in [TableName.stateTraits, TableName.profileTraits] {
+                    try database.execute(d.addColumn(schema: target, table: table, column: column.name, type: column.type))
+                }
+            }
+            try timed("resolve") { try updateGraph(into: &summary, etl: etl) }
+            try timed(TableName.externalIDMapping) { try updateMapping(into: &summary, etl: etl) }
+            try timed(TableName.profileTraits) { try updateTraits(traits, into: &summary, etl: etl) }
+            for table in TableName.materializedTables {
+                summary.tableRows[table] = try count("SELECT COUNT(*) FROM \(current(table))")
+            }
+            try RunLog(database: database, schema: target).record(summary, status: "succeeded", started: started, finished: Date(), highWater: work.name("hwm"))
+        }
+    }
+
+    // MARK: - id_graph
+
+    /// Updates the pointer state and re-resolves every segment_id the new or vanished pointer
+    /// rows can have moved; rewrites their `id_graph` rows.
+    func updateGraph(into summary: inout MaterializeSummary, etl: String) throws {
+        let rawGraph = raw(TableName.idGraphUpdates)
+        let pointer = current(TableName.statePointer), graph = current(TableName.idGraph)
+        let newPointer = work.name("new_pointer"), vanished = work.name("vanished_pointer"), delta = work.name("pointer_delta"),
+            touched = work.name("touched"), affectedCanonical = work.name("affected_canonical"), affected = work.name("affected"),
+            subPointer = work.name("sub_pointer")
+        let columns = #"segment_id, target, seq, "timestamp", uuid_ts"#
+
+        try database.execute("""
+            CREATE TABLE \(newPointer) AS
+            SELECT \(columns), rows_read FROM (
+                SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target, u.seq AS seq,
+                       u."timestamp" AS "timestamp", u.uuid_ts AS uuid_ts,
+                       COUNT(*) OVER (PARTITION BY u.segment_id) AS rows_read,
+                       ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY \(Materializer.latestFirst("u", tieBreak: "canonical_segment_id"))) AS rn
+                FROM \(rawGraph) u
+                WHERE \(newRows("u", TableName.idGraphUpdates))
+            ) ranked
+            WHERE rn = 1
+            """)
+        try database.execute(work.index("new_pointer", columns: ["segment_id"], unique: true))
+        try database.execute("""
+            CREATE TABLE \(vanished) AS
+            SELECT DISTINCT segment_id FROM (
+                SELECT segment_id, seq, target FROM \(pointer)
+                EXCEPT
+                SELECT segment_id, seq, canonical_segment_id FROM \(rawGraph)
+            ) gone
+            """)
+        try database.execute(work.index("vanished_pointer", columns: ["segment_id"], unique: true))
+        let vanishedCount = try count("SELECT COUNT(*) FROM \(vanished)")
+        var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newPointer)")
+
+        // The new current pointer of every touched segment_id; a vanished one's remaining raw
+        // rows (if any) are read again.
+        var candidates = """
+            SELECT p.segment_id, p.target, p.seq, p."timestamp", p.uuid_ts FROM \(pointer) p
+            JOIN \(newPointer) n ON n.segment_id = p.segment_id
+            WHERE NOT EXISTS (SELECT 1 FROM \(vanished) v WHERE v.segment_id = p.segment_id)
+            UNION ALL
+            SELECT \(columns) FROM \(newPointer)
+            """
+        if vanishedCount > 0 {
+            candidates += """
+
+                UNION ALL
+                SELECT u.segment_id, u.canonical_segment_id, u.seq, u."timestamp", u.uuid_ts FROM \(rawGraph) u
+                WHERE u.segment_id IN (SELECT v.segment_id FROM \(vanished) v)
+                """
+            read += try count("SELECT COUNT(*) FROM \(rawGraph) u WHERE u.segment_id IN (SELECT v.segment_id FROM \(vanished) v)")
+        }
+        summary.rowsRead[TableName.idGraphUpdates] = read
+        try database.execute("""
+            CREATE TABLE \(delta) AS
+            SELECT \(columns) FROM (
+                SELECT c.segment_id AS segment_id, c.target AS target, c.seq AS seq, c."timestamp" AS "timestamp", c.uuid_ts AS uuid_ts,
+                       ROW_NUMBER() OVER (PARTITION BY c.segment_id ORDER BY \(Materializer.latestFirst("c", tieBreak: "target"))) AS rn
+                FROM (\(candidates)) c
+            ) ranked
+            WHERE rn = 1
+            """)
+        try database.execute(work.index("pointer_delta", columns: ["segment_id"], unique: true))
+        try database.execute("CREATE TABLE \(touched) AS SELECT segment_id FROM \(newPointer) UNION SELECT segment_id FROM \(vanished)")
+        try database.execute(work.index("touched", columns: ["segment_id"], unique: true))
+
+        // Everything that resolved like a touched id may move.
+        try database.execute("""
+            CREATE TABLE \(affectedCanonical) AS
+            SELECT g.canonical_segment_id AS canonical FROM \(graph) g JOIN \(touched) t ON t.segment_id = g.segment_id
+            UNION
+            SELECT segment_id FROM \(touched)
+            """)
+        try database.execute(work.index("affected_canonical", columns: ["canonical"], unique: true))
+        try database.execute("""
+            CREATE TABLE \(affected) AS
+            SELECT g.segment_id AS segment_id FROM \(graph) g WHERE g.canonical_segment_id IN (SELECT a.canonical FROM \(affectedCanonical) a)
+            UNION
+            SELECT segment_id FROM \(touched)
+            """)
+        try database.execute(work.index("affected", columns: ["segment_id"], unique: true))
+        // Their pointers; one that leaves the set ends at an unchanged canonical and points there.
+        try database.execute("""
+            CREATE TABLE \(subPointer) AS
+            SELECT x.segment_id AS segment_id,
+                   CASE WHEN EXISTS (SELECT 1 FROM \(affected) a WHERE a.segment_id = x.target) THEN x.target
+                        ELSE COALESCE(g.canonical_segment_id, x.target) END AS target,
+                   x.seq AS seq, x."timestamp" AS "timestamp", x.uuid_ts AS uuid_ts
+            FROM (
+                SELECT \(columns) FROM \(delta)
+                UNION ALL
+                SELECT p.segment_id, p.target, p.seq, p."timestamp", p.uuid_ts FROM \(pointer) p
+                JOIN \(affected) a ON a.segment_id = p.segment_id
+                WHERE NOT EXISTS (SELECT 1 FROM \(touched) t WHERE t.segment_id = p.segment_id)
+            ) x
+            LEFT JOIN \(graph) g ON g.segment_id = x.target
+            """)
+        try database.execute(work.index("sub_pointer", columns: ["segment_id"], unique: true))
+        summary.resolution = try GraphResolver(database: database, work: work, pointer: subPointer).resolve()
+
+        summary.rowsDeleted[TableName.idGraph] = try count("""
+            SELECT COUNT(*) FROM \(graph) g JOIN \(touched) t ON t.segment_id = g.segment_id
+            WHERE NOT EXISTS (SELECT 1 FROM \(delta) x WHERE x.segment_id = g.segment_id)
+            """)
+        try database.execute("DELETE FROM \(pointer) WHERE segment_id IN (SELECT t.segment_id FROM \(touched) t)")
+        try database.execute("INSERT INTO \(pointer) (\(columns)) SELECT \(columns) FROM \(delta)")
+        try database.execute("DELETE FROM \(graph) WHERE segment_id IN (SELECT a.segment_id FROM \(affected) a)")
+        summary.rowsWritten[TableName.idGraph] = Int64(try database.execute("""
+            INSERT INTO \(graph) (segment_id, canonical_segment_id, "timestamp", seq, uuid_ts, etl_ts)
+            SELECT p.segment_id, r.canonical, p."timestamp", p.seq, p.uuid_ts, \(etl)
+            FROM \(subPointer) p JOIN \(work.name("resolved")) r ON r.segment_id = p.segment_id
+            """))
+    }
+
+    // MARK: - external_id_mapping
+
+    /// Rewrites the mapping rows of every touched external id, and the canonical of every
+    /// row whose segment_id was re-resolved.
+    func updateMapping(into summary: inout MaterializeSummary, etl: String) throws {
+        let rawMapping = raw(TableName.externalIDMappingUpdates)
+        let mapping = current(TableName.externalIDMapping), graph = current(TableName.idGraph)
+        let newMapping = work.name("new_mapping"), vanished = work.name("vanished_mapping"), touched = work.name("touched_hash"),
+            delta = work.name("mapping_delta")
+        let columns = #"external_id_hash, external_id_type, external_id_value, segment_id, "timestamp", seq, uuid_ts"#
+
+        try database.execute("""
+            CREATE TABLE \(newMapping) AS
+            SELECT \(columns), rows_read FROM (
+                SELECT e.external_id_hash AS external_id_hash, e.external_id_type AS external_id_type, e.external_id_value AS external_id_value,
+                       e.segment_id AS segment_id, e."timestamp" AS "timestamp", e.seq AS seq, e.uuid_ts AS uuid_ts,
+                       COUNT(*) OVER (PARTITION BY e.external_id_hash) AS rows_read,
+                       ROW_NUMBER() OVER (PARTITION BY e.external_id_hash ORDER BY \(Materializer.latestFirst("e", tieBreak: "segment_id"))) AS rn
+                FROM \(rawMapping) e
+                WHERE \(newRows("e", TableName.externalIDMappingUpdates))
+            ) ranked
+            WHERE rn = 1
+            """)
+        try database.execute(work.index("new_mapping", columns: ["external_id_hash"], unique: true))
+        try database.execute("""
+            CREATE TABLE \(vanished) AS
+            SELECT DISTINCT external_id_hash FROM (
+                SELECT external_id_hash, seq, segment_id FROM \(mapping)
+                EXCEPT
+                SELECT external_id_hash, seq, segment_id FROM \(rawMapping)
+            ) gone
+            """)
+        try database.execute(work.index("vanished_mapping", columns: ["external_id_hash"], unique: true))
+        let vanishedCount = try count("SELECT COUNT(*) FROM \(vanished)")
+        var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newMapping)")
+        var candidates = """
+            SELECT \(columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM \(mapping) m
+            JOIN \(newMapping) n ON n.external_id_hash = m.external_id_hash
+            WHERE NOT EXISTS (SELECT 1 FROM \(vanished) v WHERE v.external_id_hash = m.external_id_hash)
+            UNION ALL
+            SELECT \(columns) FROM \(newMapping)
+            """
+        if vanishedCount > 0 {
+            let reread = "FROM \(rawMapping) e WHERE e.external_id_hash IN (SELECT v.external_id_hash FROM \(vanished) v)"
+            candidates += "\nUNION ALL\nSELECT \(columns.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) \(reread)"
+            read += try count("SELECT COUNT(*) \(reread)")
+        }
+        summary.rowsRead[TableName.externalIDMappingUpdates] = read
+        try database.execute("""
+            CREATE TABLE \(delta) AS
+            SELECT \(columns) FROM (
+                SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.external_id_hash ORDER BY \(Materializer.latestFirst("c", tieBreak: "segment_id"))) AS rn
+                FROM (\(candidates)) c
+            ) ranked
+            WHERE rn = 1
+            """)
+        try database.execute("CREATE TABLE \(touched) AS SELECT external_id_hash FROM \(newMapping) UNION SELECT external_id_hash FROM \(vanished)")
+        try database.execute(work.index("touched_hash", columns: ["external_id_hash"], unique: true))
+
+        summary.rowsDeleted[TableName.externalIDMapping] = try count("""
+            SELECT COUNT(*) FROM \(vanished) v
+            WHERE NOT EXISTS (SELECT 1 FROM \(delta) x WHERE x.external_id_hash = v.external_id_hash)
+            """)
+        try database.execute("DELETE FROM \(mapping) WHERE external_id_hash IN (SELECT t.external_id_hash FROM \(touched) t)")
+        var written = try database.execute("""
+            INSERT INTO \(mapping) (external_id_hash, external_id_type, external_id_value, canonical_segment_id, segment_id, "timestamp", seq, uuid_ts, etl_ts)
+            SELECT x.external_id_hash, x.external_id_type, x.external_id_value, COALESCE(g.canonical_segment_id, x.segment_id),
+                   x.segment_id, x."timestamp", x.seq, x.uuid_ts, \(etl)
+            FROM \(delta) x LEFT JOIN \(graph) g ON g.segment_id = x.segment_id
+            """)
+        // A row's canonical moves only if its segment_id was re-resolved, and then its previous
+        // canonical is one of the affected canonicals.
+        let newCanonical = "COALESCE((SELECT g.canonical_segment_id FROM \(graph) g WHERE g.segment_id = m.segment_id), m.segment_id)"
+        written += try database.execute("""
+            UPDATE \(mapping) AS m SET canonical_segment_id = \(newCanonical), etl_ts = \(etl)
+            WHERE m.canonical_segment_id IN (SELECT a.canonical FROM \(work.name("affected_canonical")) a)
+              AND m.canonical_segment_id <> \(newCanonical)
+            """)
+        summary.rowsWritten[TableName.externalIDMapping] = Int64(written)
+    }
+
+    // MARK: - profile_traits
+
+    /// Updates the trait snapshots and rewrites every profile whose members or snapshots
+    /// changed.
+    func updateTraits(_ traits: TraitColumns, into summary: inout MaterializeSummary, etl: String) throws {
+        let rawTraits = raw(TableName.profileTraitsUpdates)
+        let snapshots = current(TableName.stateTraits), graph = current(TableName.idGraph), profiles = current(TableName.profileTraits)
+        let newTraits = work.name("new_traits"), reread = work.name("reread_traits"), delta = work.name("traits_delta"),
+            keys = work.name("profile_keys"), profileDelta = work.name("profile_delta")
+        let quoted = traits.all.map { d.quote($0.name) }
+        // A trait column the raw table no longer has reads as NULL of the column's type.
+        let rawValues = traits.all.map { column in
+            traits.rawNames.contains(column.name) ? "t.\(d.quote(column.name))" : "CAST(NULL AS \(column.type.isEmpty ? d.textType : column.type))"
+        }
+        let columns = (["segment_id", "seq", "uuid_ts"] + quoted).joined(separator: ", ")
+        let fromRaw = (["t.segment_id", "t.seq", "t.uuid_ts"] + rawValues).joined(separator: ", ")
+
+        try database.execute("""
+            CREATE TABLE \(newTraits) AS
+            SELECT \(columns), rows_read FROM (
+                SELECT \(zip(["segment_id", "seq", "uuid_ts"] + quoted, ["t.segment_id", "t.seq", "t.uuid_ts"] + rawValues).map { "\($1) AS \($0)" }.joined(separator: ", ")),
+                       COUNT(*) OVER (PARTITION BY t.segment_id) AS rows_read,
+                       ROW_NUMBER() OVER (PARTITION BY t.segment_id ORDER BY t.seq DESC, t.uuid_ts DESC NULLS LAST) AS rn
+                FROM \(rawTraits) t
+                WHERE \(newRows("t", TableName.profileTraitsUpdates))
+            ) ranked
+            WHERE rn = 1
+            """)
+        try database.execute(work.index("new_traits", columns: ["segment_id"], unique: true))
+        // Snapshots whose raw row was deleted, and (when a column appeared) every segment_id
+        // with a value in it, are read again from all their raw rows.
+        var rereadQuery = """
+            SELECT DISTINCT segment_id FROM (
+                SELECT segment_id, seq FROM \(snapshots)
+                EXCEPT
+                SELECT segment_id, seq FROM \(rawTraits)
+            ) gone
+            """
+        if !traits.added.isEmpty {
+            rereadQuery += "\nUNION\nSELECT t.segment_id FROM \(rawTraits) t WHERE " + traits.added.map { "t.\(d.quote($0.name)) IS NOT NULL" }.joined(separator: " OR ")
+        }
+        try database.execute("CREATE TABLE \(reread) AS \(rereadQuery)")
+        try database.execute(work.index("reread_traits", columns: ["segment_id"], unique: true))
+        let rereadCount = try count("SELECT COUNT(*) FROM \(reread)")
+        var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newTraits)")
+        var candidates = """
+            SELECT \(columns.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM \(snapshots) s
+            JOIN \(newTraits) n ON n.segment_id = s.segment_id
+            WHERE NOT EXISTS (SELECT 1 FROM \(reread) r WHERE r.segment_id = s.segment_id)
+            UNION ALL
+            SELECT \(columns) FROM \(newTraits)
+            """
+        if rereadCount > 0 {
+            let from = "FROM \(rawTraits) t WHERE t.segment_id IN (SELECT r.segment_id FROM \(reread) r)"
+            candidates += "\nUNION ALL\nSELECT \(fromRaw) \(from)"
+            read += try count("SELECT COUNT(*) \(from)")
+        }
+        summary.rowsRead[TableName.profileTraitsUpdates] = read
+        try database.execute("""
+            CREATE TABLE \(delta) AS
+            SELECT \(columns) FROM (
+                SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.segment_id ORDER BY c.seq DESC, c.uuid_ts DESC NULLS LAST) AS rn
+                FROM (\(candidates)) c
+            ) ranked
+            WHERE rn = 1
+            """)
+        let touched = "SELECT n.segment_id FROM \(newTraits) n UNION SELECT r.segment_id FROM \(reread) r"
+        try database.execute("DELETE FROM \(snapshots) WHERE segment_id IN (\(touched))")
+        try database.execute("INSERT INTO \(snapshots) (\(columns)) SELECT \(columns) FROM \(delta)")
+
+        // Profiles to rewrite: the re-resolved segment_ids, their previous and new canonicals,
+        // and the owners and profiles of changed snapshots.
+        try database.execute("""
+            CREATE TABLE \(keys) AS
+            SELECT a.segment_id AS profile_id FROM \(work.name("affected")) a
+            UNION SELECT c.canonical FROM \(work.name("affected_canonical")) c
+            UNION SELECT r.canonical FROM \(work.name("resolved")) r
+            UNION SELECT x.segment_id FROM (\(touched)) x
+            UNION SELECT g.canonical_segment_id FROM \(graph) g WHERE g.segment_id IN (\(touched))
+            """)
+        try database.execute(work.index("profile_keys", columns: ["profile_id"], unique: true))
+        try ProfileTraitsBuilder(database: database, work: work, traitNulls: materializer.traitNulls, graph: graph, snapshots: snapshots, traits: traits.all.map(\.name))
+            .build(into: profileDelta, keys: keys, etl: etl)
+        summary.rowsDeleted[TableName.profileTraits] = try count("""
+            SELECT COUNT(*) FROM \(profiles) p
+            WHERE p.canonical_segment_id IN (SELECT k.profile_id FROM \(keys) k)
+              AND NOT EXISTS (SELECT 1 FROM \(profileDelta) x WHERE x.canonical_segment_id = p.canonical_segment_id)
+            """)
+        try database.execute("DELETE FROM \(profiles) WHERE canonical_segment_id IN (SELECT k.profile_id FROM \(keys) k)")
+        let output = (["canonical_segment_id", "merged_to"] + quoted + ["etl_ts"]).joined(separator: ", ")
+        summary.rowsWritten[TableName.profileTraits] = Int64(try database.execute("INSERT INTO \(profiles) (\(output)) SELECT \(output) FROM \(profileDelta)"))
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// `view` mode: `id_graph`, `external_id_mapping` and `profile_traits` as plain views over
+/// the raw tables, giving the same rows as a full rebuild whenever they are queried.
+///
+/// Nothing is stored, so nothing drifts; every query pays for the whole resolution. The
+/// resolution is a recursive walk along current pointers (UNION drops repeated steps, so it
+/// ends on cycles) with the same rules as ``GraphResolver``: the walk's terminal, or for a
+/// cycle the target of its member with the greatest seq. The trait columns are those of
+/// `profile_traits_updates` when the views are created: run `materialize --mode view` again
+/// after a new trait column appears.
+struct ViewDefinitions {
+    let materializer: Materializer
+    var database: any Database { materializer.database }
+    var schemas: Schemas { materializer.schemas }
+    var traitNulls: TraitNulls { materializer.traitNulls }
+
+    func create(into summary: inout MaterializeSummary, progress: (String) -> Void) throws {
+        let d = database.dialect
+        progress("validating raw tables in \(schemas.source)")
+        let traits = try RawTables(database: database, schema: schemas.source).validate()
+        summary.traitColumns = traits.map(\.name)
+        if d.engine == .sqlite && schemas.source != schemas.target {
+            throw ConfigError("view mode on SQLite needs the views beside the raw tables (a SQLite view cannot read another attached file): set target_schema to the source schema `\(schemas.source)`, or use --mode table")
+        }
+        let definitions = [
+            (TableName.idGraph, idGraph()),
+            (TableName.externalIDMapping, externalIDMapping()),
+            (TableName.profileTraits, profileTraits(traits.map { d.quote($0.name) })),
+        ]
+        try database.inTransaction {
+            try materializer.dropCurrent()
+            for (name, select) in definitions {
+                try database.execute("CREATE VIEW \(d.qualified(schemas.target, name)) AS\n\(select)")
+            }
+        }
+    }
+
+    func raw(_ table: String) -> String { database.dialect.qualified(schemas.source, table) }
+    func view(_ table: String) -> String { database.dialect.qualified(schemas.target, table) }
+
+    func idGraph() -> String {
+        """
+        WITH RECURSIVE pointer AS (
+            SELECT segment_id, target, seq, "timestamp", uuid_ts FROM (
+                SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target, u.seq AS seq,
+                       u."timestamp" AS "timestamp", u.uuid_ts AS uuid_ts,
+                       ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY \(Materializer.latestFirst("u", tieBreak: "canonical_segment_id"))) AS rn
+                FROM \(raw(TableName.idGraphUpdates)) u
+            ) ranked
+            WHERE rn = 1
+        ),
+        walk(start_id, cur) AS (
+            SELECT segment_id, target FROM pointer
+            UNION
+            SELECT w.start_id, p.target FROM walk w JOIN pointer p ON p.segment_id = w.cur WHERE p.target <> p.segment_id
+        ),
+        terminal AS (
+            SELECT w.start_id AS start_id, w.cur AS canonical FROM walk w
+            LEFT JOIN pointer p ON p.segment_id = w.cur
+            WHERE p.segment_id IS NULL OR p.target = p.segment_id
+        ),
+        on_cycle AS (
+            SELECT w.start_id AS segment_id FROM walk w JOIN pointer p ON p.segment_id = w.start_id
+            WHERE w.cur = w.start_id AND p.target <> p.segment_id
+        ),
+        cycle_canonical AS (
+            SELECT start_id, canonical FROM (
+                SELECT w.start_id AS start_id, p.target AS canonical,
+                       ROW_NUMBER() OVER (PARTITION BY w.start_id ORDER BY p.seq DESC, p.segment_id DESC) AS rn
+                FROM walk w JOIN pointer p ON p.segment_id = w.cur
+                WHERE w.cur IN (SELECT segment_id FROM on_cycle) AND w.start_id NOT IN (SELECT start_id FROM terminal)
+            ) ranked
+            WHERE rn = 1
+        )
+        SELECT p.segment_id AS segment_id, COALESCE(t.canonical, c.canonical) AS canonical_segment_id,
+               p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, CURRENT_TIMESTAMP AS etl_ts
+        FROM pointer p
+        LEFT JOIN terminal t ON t.start_id = p.segment_id
+        LEFT JOIN cycle_canonical c ON c.start_id = p.segment_id
+        """
+    }
+
+    func externalIDMapping() -> String {
+        """
+        SELECT e.external_id_hash AS external_id_hash, e.external_id_type AS external_id_type,
+               e.external_id_value AS external_id_value,
+               COALESCE(g.canonical_segment_id, e.segment_id) AS canonical_segment_id, e.segment_id AS segment_id,
+               e."timestamp" AS "timestamp", e.seq AS seq, e.uuid_ts AS uuid_ts, CURRENT_TIMESTAMP AS etl_ts
+        FROM (
+            SELECT x.external_id_hash, x.external_id_type, x.external_id_value, x.segment_id,
+                   x."timestamp", x.seq, x.uuid_ts,
+                   ROW_NUMBER() OVER (PARTITION BY x.external_id_hash ORDER BY \(Materializer.latestFirst("x", tieBreak: "segment_id"))) AS rn
+            FROM \(raw(TableName.externalIDMappingUpdates)) x
+        ) e
+        LEFT JOIN \(view(TableName.idGraph)) g ON g.segment_id = e.segment_id
+        WHERE e.rn = 1
+        """
+    }
+
+    func profileTraits(_ quoted: [String]) -> String {
+        let windowed = ProfileTraitsBuilder.traitValues(quoted, traitNulls: traitNulls)
+        // Each CTE is computed once (the id_graph view would otherwise be evaluated once per
+        // reference). Every profile with trait values is live; the other profiles (merged
+        // away, or live without trait rows) follow with NULL traits. A LEFT JOIN of profiles
+        // to trait_values would be the same rows, but SQLite scans trait_values per row there.
+        return """
+            WITH graph AS MATERIALIZED (
+                SELECT segment_id, canonical_segment_id FROM \(view(TableName.idGraph))
+            ),
+            snapshots AS MATERIALIZED (
+                SELECT segment_id, seq, uuid_ts\(quoted.map { ", " + $0 }.joined()) FROM (
+                    SELECT t.segment_id AS segment_id, t.seq AS seq, t.uuid_ts AS uuid_ts\(quoted.map { ", t.\($0) AS \($0)" }.joined()),
+                           ROW_NUMBER() OVER (PARTITION BY t.segment_id ORDER BY t.seq DESC, t.uuid_ts DESC NULLS LAST) AS rn
+                    FROM \(raw(TableName.profileTraitsUpdates)) t
+                ) ranked
+                WHERE rn = 1
+            ),
+            trait_values AS MATERIALIZED (
+                SELECT canonical\(quoted.map { ", " + $0 }.joined()) FROM (
+                    SELECT o.canonical AS canonical\(windowed.map { ", " + $0 }.joined()),
+                           ROW_NUMBER() OVER (PARTITION BY o.canonical ORDER BY \(ProfileTraitsBuilder.latestOrder)) AS rn
+                    FROM (
+                        SELECT m.canonical AS canonical, s.seq AS seq, s.uuid_ts AS uuid_ts\(quoted.map { ", s.\($0) AS \($0)" }.joined())
+                        FROM (\(ProfileTraitsBuilder.members(graph: "graph", snapshots: "snapshots"))) m
+                        JOIN snapshots s ON s.segment_id = m.segment_id
+                    ) o
+                ) ranked
+                WHERE rn = 1
+            )
+            SELECT v.canonical AS canonical_segment_id, CAST(NULL AS \(database.dialect.textType)) AS merged_to\(quoted.map { ", v.\($0) AS \($0)" }.joined()), CURRENT_TIMESTAMP AS etl_ts
+            FROM trait_values v
+            UNION ALL
+            SELECT p.canonical_segment_id, p.merged_to\(quoted.map { ", NULL AS \($0)" }.joined()), CURRENT_TIMESTAMP
+            FROM (\(ProfileTraitsBuilder.profiles(graph: "graph", snapshots: "snapshots", keys: nil))) p
+            WHERE p.merged_to IS NOT NULL OR p.canonical_segment_id NOT IN (SELECT canonical FROM trait_values)
+            """
+    }
+}

@@ -1,0 +1,53 @@
+/// Names and creates the run's work and staging tables in the target schema.
+///
+/// Every name carries a prefix (`idhealth_work_` and `idhealth_stage_` for a
+/// materialization), so leftovers of a killed run are recognised and dropped by the next one,
+/// and a drift check's rebuild (`idhealth_driftwork_`, `idhealth_drift_`) never meets them.
+struct WorkTables {
+    let database: any Database
+    let schema: String
+    /// A short token that keeps index names unique across runs (index names are schema-wide).
+    let token: String
+    var workPrefix = WorkTables.workPrefix
+    var stagePrefix = WorkTables.stagePrefix
+
+    static let workPrefix = "idhealth_work_"
+    static let stagePrefix = "idhealth_stage_"
+    /// Every work table any materialization creates, so a killed run's leftovers are found.
+    static let workNames = [
+        "pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values", "hwm", "since",
+        "new_pointer", "vanished_pointer", "pointer_delta", "touched", "affected_canonical", "affected",
+        "sub_pointer", "new_mapping", "vanished_mapping", "touched_hash", "mapping_delta",
+        "new_traits", "reread_traits", "traits_delta", "profile_keys", "profile_delta",
+    ]
+    /// Everything a full rebuild stages and swaps in.
+    static let stagedTables = TableName.materializedTables + TableName.stateTables
+
+    func name(_ base: String) -> String {
+        database.dialect.qualified(schema, workPrefix + base)
+    }
+
+    func stageName(_ table: String) -> String {
+        database.dialect.qualified(schema, stagePrefix + table)
+    }
+
+    func index(_ base: String, columns: [String], unique: Bool = false, suffix: String = "key") -> String {
+        database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", schema: schema, table: workPrefix + base, columns: columns, unique: unique)
+    }
+
+    func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> String {
+        database.dialect.createIndex("idhealth_\(token)_\(table)_\(suffix)", schema: schema, table: stagePrefix + table, columns: columns, unique: unique)
+    }
+
+    /// Drops every work table, and the staging tables when `includingStage` is set.
+    func dropAll(includingStage: Bool) throws {
+        for base in Self.workNames {
+            try database.execute("DROP TABLE IF EXISTS \(name(base))")
+        }
+        if includingStage {
+            for table in Self.stagedTables {
+                try database.execute("DROP TABLE IF EXISTS \(stageName(table))")
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import IDHealthKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Test-only fault injection for the kill test (README, "Atomic and locked").
+///
+/// With `IDHEALTH_KILL_AT_STATEMENT=N` set, the process sends itself SIGKILL just before its
+/// N-th SQL statement of a materialization, so a test can stop a real run at any step,
+/// including inside the swap transaction, and then check that the previous tables are intact.
+/// `IDHEALTH_KILL_AT_STATEMENT=0` kills nothing and prints the number of statements run, so
+/// the test knows the range. Unset (always, outside tests), the database is used as it is.
+enum FaultInjection {
+    static func wrap(_ database: any Database) -> any Database {
+        guard let text = ProcessInfo.processInfo.environment["IDHEALTH_KILL_AT_STATEMENT"], let target = Int(text) else {
+            return database
+        }
+        return StatementCountingDatabase(wrapping: database, killAt: target)
+    }
+}
+
+/// Forwards everything to a real connection, counting statements.
+final class StatementCountingDatabase: Database {
+    let base: any Database
+    let killAt: Int
+    var statements = 0
+
+    init(wrapping base: any Database, killAt: Int) {
+        self.base = base
+        self.killAt = killAt
+    }
+
+    deinit {
+        if killAt == 0 {
+            FileHandle.standardError.write(Data("idhealth: fault injection: \(statements) statements\n".utf8))
+        }
+    }
+
+    private func step() {
+        statements += 1
+        if statements == killAt {
+            kill(getpid(), SIGKILL)
+        }
+    }
+
+    var dialect: Dialect { base.dialect }
+    var target: String { base.target }
+
+    func execute(_ sql: String, _ bindings: [SQLValue]) throws -> Int {
+        step()
+        return try base.execute(sql, bindings)
+    }
+
+    func forEachRow(_ sql: String, _ bindings: [SQLValue], _ body: (Row) throws -> Bool) throws {
+        step()
+        try base.forEachRow(sql, bindings, body)
+    }
+
+    func bulkLoad(into table: String, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+        step()
+        try base.bulkLoad(into: table, columns: columns, produce)
+    }
+
+    func useSchema(_ schema: String, create: Bool) throws { try base.useSchema(schema, create: create) }
+    func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper? { try base.sha1Wrapper() }
+    func tryLock(_ name: String, holder: String) throws -> LockAttempt { try base.tryLock(name, holder: holder) }
+    func unlock(_ name: String) throws { try base.unlock(name) }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+@testable import IDHealthKit
+
+/// DESIGN.md §3: incremental output must equal a full rebuild of the same data, row for row.
+///
+/// Random histories land in batches; after every batch an incremental run (into one target
+/// schema) is compared with a full rebuild of all the data so far (into another), and the
+/// views of `view` mode with both. Compared: every column but `etl_ts` (when a row was last
+/// written, which differs by design), every row, ordered by the table's key.
+@Suite("Incremental equals a full rebuild")
+struct IncrementalPropertyTests {
+    static let seeds: [UInt64] = Array(1...8)
+    static let batches = 8
+
+    @Test("random histories, incremental after every batch: the same rows as a full rebuild and as the views",
+          arguments: Dialect.Engine.allCases, TraitNulls.allCases)
+    func randomHistories(engine: Dialect.Engine, nulls: TraitNulls) throws {
+        for seed in Self.seeds {
+            try TestDatabase.with(engine) { test in
+                let harness = try Harness(test: test, nulls: nulls)
+                var history = RandomHistory(seed: seed &* 7919 &+ (nulls == .propagate ? 1 : 0), batches: Self.batches)
+                for batch in 0..<Self.batches {
+                    let plan = history.next(batch: batch)
+                    try harness.land(plan)
+                    let summary = try harness.materializeBoth()
+                    if batch == 0 {
+                        #expect(summary.fullRefreshReason != nil, "the first run is a full rebuild")
+                    } else {
+                        #expect(summary.incremental, "seed \(seed) batch \(batch): \(summary.fullRefreshReason ?? "")")
+                    }
+                    try harness.expectEqual(harness.incremental, harness.full, "seed \(seed), batch \(batch), \(nulls.rawValue)")
+                    if batch == Self.batches / 2 || batch == Self.batches - 1 {
+                        try harness.materializeViews()
+                        try harness.expectEqual(harness.views, harness.full, "views: seed \(seed), batch \(batch), \(nulls.rawValue)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("the nasty orders: a merge before its target exists, recursive entries a batch late, a chain, a deletion",
+          arguments: Dialect.Engine.allCases)
+    func nastyOrders(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            let harness = try Harness(test: test, nulls: .keepLastValue)
+            var seq: Int64 = 0
+            func row(_ segment: String, _ target: String, batch: Int) -> RandomHistory.RawRow {
+                seq += 1
+                return RandomHistory.RawRow(table: TableName.idGraphUpdates, values: [
+                    "segment_id": .text(segment), "canonical_segment_id": .text(target), "seq": .integer(seq),
+                    "timestamp": .text(UTCTime.format(RandomHistory.base + seq)), "id": .text("r\(seq)"),
+                ], segmentID: segment, landing: batch, uuidTS: RandomHistory.base + Int64(batch) * RandomHistory.batchSeconds + seq)
+            }
+            func traits(_ segment: String, email: String?, batch: Int) -> RandomHistory.RawRow {
+                seq += 1
+                return RandomHistory.RawRow(table: TableName.profileTraitsUpdates, values: [
+                    "segment_id": .text(segment), "seq": .integer(seq), "email": email.map(SQLValue.text) ?? .null,
+                    "timestamp": .text(UTCTime.format(RandomHistory.base + seq)), "id": .text("t\(seq)"),
+                ], segmentID: segment, landing: batch, uuidTS: RandomHistory.base + Int64(batch) * RandomHistory.batchSeconds + seq)
+            }
+            func mapping(_ hash: String, to segment: String, batch: Int) -> RandomHistory.RawRow {
+                seq += 1
+                return RandomHistory.RawRow(table: TableName.externalIDMappingUpdates, values: [
+                    "segment_id": .text(segment), "seq": .integer(seq), "external_id_hash": .text(hash), "external_id_type": "email",
+                    "external_id_value": .text(hash + "@x.com"), "timestamp": .text(UTCTime.format(RandomHistory.base + seq)), "id": .text("e\(seq)"),
+                ], segmentID: segment, landing: batch, uuidTS: RandomHistory.base + Int64(batch) * RandomHistory.batchSeconds + seq)
+            }
+            // Batch 0: a and its member m; x merges into b, whose own row has not landed.
+            try harness.land(.init(rows: [row("a", "a", batch: 0), row("m", "m", batch: 0), row("m", "a", batch: 0), row("x", "x", batch: 0), row("x", "b", batch: 0),
+                                          traits("m", email: "m@x.com", batch: 0), mapping("h1", to: "x", batch: 0)]))
+            _ = try harness.materializeBoth()
+            #expect(try harness.canonicals(harness.incremental) == ["a": "a", "m": "a", "x": "b"])
+            try harness.expectEqual(harness.incremental, harness.full, "batch 0")
+            // Batch 1: b lands; a merges into b, but m's recursive entry does not land yet.
+            try harness.land(.init(rows: [row("b", "b", batch: 1), row("a", "b", batch: 1), traits("a", email: "a@x.com", batch: 1)]))
+            var summary = try harness.materializeBoth()
+            #expect(summary.incremental)
+            #expect(try harness.canonicals(harness.incremental) == ["a": "b", "b": "b", "m": "b", "x": "b"])
+            try harness.expectEqual(harness.incremental, harness.full, "batch 1")
+            // Batch 2: b merges elsewhere (c); m's recursive entry to b lands a batch late.
+            let late = row("m", "b", batch: 2)
+            try harness.land(.init(rows: [row("c", "c", batch: 2), row("b", "c", batch: 2), late, mapping("h1", to: "c", batch: 2)]))
+            summary = try harness.materializeBoth()
+            #expect(try harness.canonicals(harness.incremental) == ["a": "c", "b": "c", "c": "c", "m": "c", "x": "c"])
+            try harness.expectEqual(harness.incremental, harness.full, "batch 2")
+            // Batch 3: c is deleted upstream: b, a, x and m now end at a deleted profile.
+            try harness.land(.init(rows: [], deletions: ["c"]))
+            summary = try harness.materializeBoth()
+            #expect(summary.rowsDeleted[TableName.idGraph] == 1)
+            #expect(summary.rowsDeleted[TableName.profileTraits] == 0, "c stays a profile: the dangling target of its members")
+            #expect(summary.rowsDeleted[TableName.externalIDMapping] == 0, "h1 falls back to its older row")
+            let h1 = try test.database.rows("SELECT segment_id, canonical_segment_id FROM \(test.database.dialect.qualified(harness.incremental, TableName.externalIDMapping))")
+            #expect(h1.map(\.values) == [[.text("x"), .text("c")]])
+            #expect(try harness.canonicals(harness.incremental) == ["a": "c", "b": "c", "m": "c", "x": "c"])
+            try harness.expectEqual(harness.incremental, harness.full, "batch 3")
+            let live = try test.database.rows("SELECT merged_to, email FROM \(test.database.dialect.qualified(harness.incremental, TableName.profileTraits)) WHERE canonical_segment_id = 'c'")
+            #expect(live.map(\.values) == [[.null, .text("a@x.com")]], "the dangling profile keeps its members' traits")
+        }
+    }
+
+    /// Raw tables in one schema, an incremental target and a full-rebuild target beside them.
+    struct Harness {
+        let test: TestDatabase
+        let nulls: TraitNulls
+        let source: String
+        let incremental: String
+        let full: String
+        var views: String { source }
+        var database: any Database { test.database }
+
+        init(test: TestDatabase, nulls: TraitNulls) throws {
+            self.test = test
+            self.nulls = nulls
+            source = test.schemas.source
+            incremental = try test.extraSchema("inc")
+            full = try test.extraSchema("full")
+            let d = test.database.dialect
+            try test.createRaw(TableName.idGraphUpdates, columns: ["segment_id", "canonical_segment_id", "timestamp", "uuid_ts", "seq"], rows: [])
+            try test.createRaw(TableName.externalIDMappingUpdates, columns: ["id", "segment_id", "external_id_type", "external_id_value", "external_id_hash", "timestamp", "uuid_ts", "seq"], rows: [])
+            try test.database.execute("""
+                CREATE TABLE \(d.qualified(source, TableName.profileTraitsUpdates)) (
+                    id \(d.textType), segment_id \(d.textType), "timestamp" \(d.timestampType), uuid_ts \(d.timestampType), seq \(d.integerType),
+                    email \(d.textType), plan \(d.textType), score \(d.realType))
+                """)
+        }
+
+        func land(_ batch: RandomHistory.Batch) throws {
+            let d = database.dialect
+            try database.inTransaction {
+                for segment in batch.deletions {
+                    for table in TableName.rawTables {
+                        try database.execute("DELETE FROM \(d.qualified(source, table)) WHERE segment_id = \(d.placeholder(1))", [.text(segment)])
+                    }
+                }
+                if let column = batch.newColumn {
+                    try database.execute(d.addColumn(schema: source, table: TableName.profileTraitsUpdates, column: column, type: d.textType))
+                    for seq in batch.backfill {
+                        try database.execute("UPDATE \(d.qualified(source, TableName.profileTraitsUpdates)) SET \(d.quote(column)) = 'platinum' WHERE seq = \(d.placeholder(1))", [.integer(seq)])
+                    }
+                }
+                for row in batch.rows {
+                    let columns = try database.columns(schema: source, table: row.table)
+                    var values = row.values
+                    values["uuid_ts"] = .text(UTCTime.format(row.uuidTS))
+                    let bound = columns.map { column -> SQLValue in
+                        let value = values[column] ?? .null
+                        if ["timestamp", "uuid_ts"].contains(column), let text = value.stringValue { return .text(d.timestampLiteral(text)) }
+                        return value
+                    }
+                    let placeholders = (1...columns.count).map(d.placeholder).joined(separator: ", ")
+                    try database.execute("INSERT INTO \(d.qualified(source, row.table)) (\(columns.map(d.quote).joined(separator: ", "))) VALUES (\(placeholders))", bound)
+                }
+            }
+        }
+
+        /// Runs incremental into one schema and a full rebuild into the other; returns the
+        /// incremental run's summary.
+        func materializeBoth() throws -> MaterializeSummary {
+            let summary = try Materializer(database: database, schemas: Schemas(source: source, target: incremental), traitNulls: nulls).run(mode: .incremental)
+            _ = try Materializer(database: database, schemas: Schemas(source: source, target: full), traitNulls: nulls).run(mode: .table)
+            return summary
+        }
+
+        func materializeViews() throws {
+            _ = try Materializer(database: database, schemas: Schemas(source: source, target: views), traitNulls: nulls).run(mode: .view)
+        }
+
+        func canonicals(_ schema: String) throws -> [String: String] {
+            var result: [String: String] = [:]
+            for row in try database.rows("SELECT segment_id, canonical_segment_id FROM \(database.dialect.qualified(schema, TableName.idGraph))") {
+                result[row[0].stringValue ?? ""] = row[1].stringValue
+            }
+            return result
+        }
+
+        static let keys = [TableName.idGraph: "segment_id", TableName.externalIDMapping: "external_id_hash", TableName.profileTraits: "canonical_segment_id"]
+
+        /// Every row of a table but `etl_ts`, columns by name, rows by key.
+        func contents(_ schema: String, _ table: String) throws -> (columns: [String], rows: [[SQLValue]]) {
+            let d = database.dialect
+            let columns = try database.columns(schema: schema, table: table).filter { $0 != "etl_ts" }.sorted()
+            let rows = try database.rows("SELECT \(columns.map(d.quote).joined(separator: ", ")) FROM \(d.qualified(schema, table)) ORDER BY \(d.quote(Self.keys[table] ?? "segment_id"))").map(\.values)
+            return (columns, rows)
+        }
+
+        func expectEqual(_ schema: String, _ expected: String, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            for table in TableName.materializedTables {
+                let actual = try contents(schema, table), wanted = try contents(expected, table)
+                #expect(actual.columns == wanted.columns, "\(context): \(table) columns", sourceLocation: sourceLocation)
+                guard actual.rows != wanted.rows else { continue }
+                let extra = actual.rows.filter { !wanted.rows.contains($0) }.prefix(3)
+                let missing = wanted.rows.filter { !actual.rows.contains($0) }.prefix(3)
+                Issue.record("\(context): \(table) differs from \(expected) (\(actual.rows.count) vs \(wanted.rows.count) rows; columns \(actual.columns)); only in \(schema): \(Array(extra)); only in \(expected): \(Array(missing))", sourceLocation: sourceLocation)
+            }
+        }
+    }
+}
