@@ -8,6 +8,11 @@ enum Console {
     static let showsProgress = isatty(STDERR_FILENO) == 1
 
     static func error(_ message: String) {
+        notice(message)
+    }
+
+    /// Something a log should show even when it is not a terminal.
+    static func notice(_ message: String) {
         FileHandle.standardError.write(Data(("idhealth: " + message + "\n").utf8))
     }
 

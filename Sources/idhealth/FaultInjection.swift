@@ -11,26 +11,34 @@ import Darwin
 /// With `IDHEALTH_KILL_AT_STATEMENT=N` set, the process sends itself SIGKILL just before its
 /// N-th SQL statement of a materialization, so a test can stop a real run at any step,
 /// including inside the swap transaction, and then check that the previous tables are intact.
-/// `IDHEALTH_KILL_AT_STATEMENT=0` kills nothing and prints the number of statements run, so
-/// the test knows the range. Unset (always, outside tests), the database is used as it is.
+/// `IDHEALTH_KILL_AT_STATEMENT=0` kills nothing and prints the number of statements run.
+/// With `IDHEALTH_PAUSE_AT_STATEMENT=N` the process instead says so on stderr and waits
+/// (holding its lock) until the file `IDHEALTH_PAUSE_RELEASE_FILE` exists, so the lock test
+/// can start a second run against it. Unset (always, outside tests), the database is used
+/// as it is.
 enum FaultInjection {
     static func wrap(_ database: any Database) -> any Database {
-        guard let text = ProcessInfo.processInfo.environment["IDHEALTH_KILL_AT_STATEMENT"], let target = Int(text) else {
-            return database
-        }
-        return StatementCountingDatabase(wrapping: database, killAt: target)
+        let environment = ProcessInfo.processInfo.environment
+        let killAt = environment["IDHEALTH_KILL_AT_STATEMENT"].flatMap { Int($0) }
+        let pauseAt = environment["IDHEALTH_PAUSE_AT_STATEMENT"].flatMap { Int($0) }
+        guard killAt != nil || pauseAt != nil else { return database }
+        return StatementCountingDatabase(wrapping: database, killAt: killAt, pauseAt: pauseAt, releaseFile: environment["IDHEALTH_PAUSE_RELEASE_FILE"])
     }
 }
 
 /// Forwards everything to a real connection, counting statements.
 final class StatementCountingDatabase: Database {
     let base: any Database
-    let killAt: Int
+    let killAt: Int?
+    let pauseAt: Int?
+    let releaseFile: String?
     var statements = 0
 
-    init(wrapping base: any Database, killAt: Int) {
+    init(wrapping base: any Database, killAt: Int?, pauseAt: Int?, releaseFile: String?) {
         self.base = base
         self.killAt = killAt
+        self.pauseAt = pauseAt
+        self.releaseFile = releaseFile
     }
 
     deinit {
@@ -43,6 +51,13 @@ final class StatementCountingDatabase: Database {
         statements += 1
         if statements == killAt {
             kill(getpid(), SIGKILL)
+        }
+        if statements == pauseAt {
+            FileHandle.standardError.write(Data("idhealth: fault injection: paused at statement \(statements)\n".utf8))
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline, !(releaseFile.map { FileManager.default.fileExists(atPath: $0) } ?? false) {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
         }
     }
 

@@ -7,6 +7,8 @@ struct CLI {
         let status: Int32
         let stdout: String
         let stderr: String
+        /// Whether the process ended by a signal (then `status` is its number).
+        var signaled = false
     }
 
     static let binary: URL = {
@@ -49,7 +51,8 @@ struct CLI {
         try out.close()
         try err.close()
         let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
-        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
+                      signaled: process.terminationReason == .uncaughtSignal)
     }
 
     /// A temporary working folder, removed afterwards.

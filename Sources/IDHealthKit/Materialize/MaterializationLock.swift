@@ -15,7 +15,7 @@ struct MaterializationLock {
     let database: any Database
     let name: String
 
-    static func acquire(database: any Database, schema: String, waitSeconds: Double, progress: (String) -> Void) throws -> MaterializationLock {
+    static func acquire(database: any Database, schema: String, waitSeconds: Double, notice: (String) -> Void) throws -> MaterializationLock {
         let lock = MaterializationLock(database: database, name: "materialize:" + schema)
         let holder = "idhealth materialize pid \(ProcessInfo.processInfo.processIdentifier) on \(ProcessInfo.processInfo.hostName) since \(Materializer.utcText(Date())) UTC"
         let deadline = Date().addingTimeInterval(waitSeconds)
@@ -30,7 +30,7 @@ struct MaterializationLock {
                     throw MaterializationLockedError(message: "another materialization of schema \(schema) is running\(waited): the lock is held by \(other). Nothing was changed; run again when it has finished (or pass --lock-wait SECONDS to wait for it).")
                 }
                 if !announced {
-                    progress("waiting for the materialization lock held by \(other)")
+                    notice("waiting up to \(Int(waitSeconds)) s for the materialization lock held by \(other)")
                     announced = true
                 }
                 Thread.sleep(forTimeInterval: 0.25)

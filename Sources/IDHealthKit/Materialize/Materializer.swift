@@ -60,11 +60,13 @@ public struct Materializer {
     }
 
     /// Runs one materialization in `mode`; `fullRefresh` makes an incremental run rebuild.
-    /// `lockWaitSeconds` is how long to wait for another materialization of the same target.
-    public func run(mode: MaterializationMode = .table, fullRefresh: Bool = false, lockWaitSeconds: Double = 0, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
+    /// `lockWaitSeconds` is how long to wait for another materialization of the same target;
+    /// `notice` hears about the wait (a log should show it), `progress` about each step.
+    public func run(mode: MaterializationMode = .table, fullRefresh: Bool = false, lockWaitSeconds: Double = 0,
+                    notice: (String) -> Void = { _ in }, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
         try database.useSchema(schemas.source, create: false)
         try database.useSchema(schemas.target, create: true)
-        let lock = try MaterializationLock.acquire(database: database, schema: schemas.target, waitSeconds: lockWaitSeconds, progress: progress)
+        let lock = try MaterializationLock.acquire(database: database, schema: schemas.target, waitSeconds: lockWaitSeconds, notice: notice)
         defer { lock.release() }
 
         let started = Date()

@@ -45,7 +45,7 @@ struct Materialize: ParsableCommand {
         let mode = try options.resolvedMode(configuration)
         guard options.lockWait >= 0 else { throw ConfigError("--lock-wait must be zero or more seconds, got \(options.lockWait)") }
         let materializer = Materializer(database: database, schemas: schemas, traitNulls: configuration.traitNulls, etlOverlapHours: configuration.etlOverlapHours)
-        let summary = try materializer.run(mode: mode, fullRefresh: options.fullRefresh, lockWaitSeconds: options.lockWait, progress: Console.progress)
+        let summary = try materializer.run(mode: mode, fullRefresh: options.fullRefresh, lockWaitSeconds: options.lockWait, notice: Console.notice, progress: Console.progress)
         report(summary, schemas: schemas)
     }
 

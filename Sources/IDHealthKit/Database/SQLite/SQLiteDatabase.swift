@@ -23,7 +23,9 @@ public final class SQLiteDatabase: Database {
             throw ConfigError("SQLite database not found: \(path) (run `idhealth generate` or `idhealth demo` to create one)")
         }
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+        // Always with CREATE: a missing main file was refused above, and an attached schema's
+        // file is created on first use (see ``useSchema(_:create:)``).
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
@@ -101,6 +103,9 @@ public final class SQLiteDatabase: Database {
         let attached = try rows("SELECT name FROM pragma_database_list").compactMap { $0[0].stringValue }
         if attached.contains(schema) { return }
         let file = path == ":memory:" ? ":memory:" : path + "." + schema.replacingOccurrences(of: "/", with: "_") + ".sqlite"
+        if !create, file != ":memory:", !FileManager.default.fileExists(atPath: file) {
+            throw InputError("schema \(schema) not found: in SQLite a schema other than main is the file \(file), which does not exist")
+        }
         try execute("ATTACH DATABASE ?1 AS \(dialect.quote(schema))", [.text(file)])
     }
 }
