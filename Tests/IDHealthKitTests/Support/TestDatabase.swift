@@ -76,18 +76,35 @@ struct TestDatabase {
             return "\(d.quote(column)) \(type)"
         }
         try database.execute("CREATE TABLE \(d.qualified(schemas.source, table)) (\(definitions.joined(separator: ", ")))")
+        try insertRaw(table, columns: columns, rows: rows)
+    }
+
+    /// Appends rows to a raw table.
+    func insertRaw(_ table: String, columns: [String], rows: [[SQLValue]]) throws {
+        let d = database.dialect
         let placeholders = (1...columns.count).map(d.placeholder).joined(separator: ", ")
         let insert = "INSERT INTO \(d.qualified(schemas.source, table)) (\(columns.map(d.quote).joined(separator: ", "))) VALUES (\(placeholders))"
         for row in rows { try database.execute(insert, row) }
     }
 
+    static let graphColumns = ["segment_id", "canonical_segment_id", "triggering_event_type", "triggering_event_id", "timestamp", "uuid_ts", "seq"]
+
     /// id_graph_updates from (segment_id, canonical_segment_id, seq) triples; times follow seq.
     func createGraph(_ pointers: [(String, String, Int64)]) throws {
-        try createRaw(TableName.idGraphUpdates, columns: ["segment_id", "canonical_segment_id", "triggering_event_type", "triggering_event_id", "timestamp", "uuid_ts", "seq"],
-                      rows: pointers.map { segment, canonical, seq in
-                          let time = SQLValue.text(database.dialect.timestampLiteral(UTCTime.format(1_700_000_000 + seq * 60)))
-                          return [.text(segment), .text(canonical), "identify", .text("evt_\(seq)"), time, time, .integer(seq)]
-                      })
+        try createRaw(TableName.idGraphUpdates, columns: Self.graphColumns, rows: graphRows(pointers))
+    }
+
+    /// More id_graph_updates rows, landing when their seq says.
+    func insertGraph(_ pointers: [(String, String, Int64)]) throws {
+        try insertRaw(TableName.idGraphUpdates, columns: Self.graphColumns, rows: graphRows(pointers))
+    }
+
+    func time(_ seq: Int64) -> SQLValue {
+        .text(database.dialect.timestampLiteral(UTCTime.format(1_700_000_000 + seq * 60)))
+    }
+
+    private func graphRows(_ pointers: [(String, String, Int64)]) -> [[SQLValue]] {
+        pointers.map { segment, canonical, seq in [.text(segment), .text(canonical), "identify", .text("evt_\(seq)"), time(seq), time(seq), .integer(seq)] }
     }
 
     /// Empty external id and trait tables, for graph-only tests.
