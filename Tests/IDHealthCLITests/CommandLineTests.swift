@@ -75,6 +75,40 @@ struct CommandLineTests {
         }
     }
 
+    @Test("materialize says what it did in each mode; the checks run on views too")
+    func materializeModes() throws {
+        try CLI.withDirectory { directory in
+            #expect(try CLI.run(["generate", "--database", "m.sqlite", "--profiles", "300"], in: directory).status == 0)
+            let first = try CLI.run(["materialize", "--database", "m.sqlite"], in: directory)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("(mode: incremental, full rebuild: first run: no successful materialization in main.idhealth_runs; traits.nulls: keep_last_value; run "))
+            #expect(first.stdout.contains("table                    written   deleted    rows now     time"))
+            let graphLine = try #require(first.stdout.split(separator: "\n").first { $0.hasPrefix("  id_graph ") })
+            let columns = graphLine.split(separator: " ")
+            #expect(columns[1] == columns[3], "a full rebuild writes every row: \(graphLine)")
+            #expect(first.stdout.contains("resolved (all segment_ids): terminal "))
+
+            let second = try CLI.run(["materialize", "--database", "m.sqlite"], in: directory)
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(second.stdout.contains("(mode: incremental; traits.nulls: keep_last_value; run "))
+            #expect(second.stdout.contains("resolved (affected segment_ids only)"))
+            // Only the rows of the last two hours (the overlap) are read again.
+            let read = try #require(second.stdout.split(separator: "\n").first { $0.contains("read: id_graph_updates") })
+            let graphRead = Int(read.split(separator: " ")[2].replacingOccurrences(of: ",", with: "")) ?? -1
+            #expect((1..<50).contains(graphRead), "\(read)")
+
+            let views = try CLI.run(["materialize", "--database", "m.sqlite", "--mode", "view"], in: directory)
+            #expect(views.status == 0, "\(views.stderr)")
+            #expect(views.stdout.contains("created views id_graph, external_id_mapping, profile_traits over main's raw tables (15 trait columns)"))
+            let check = try CLI.run(["check", "--database", "m.sqlite", "--output", "out", "--format", "json"], in: directory)
+            #expect(check.status == 1, "the generated anomalies fail, on views as on tables: \(check.stderr)")
+            let report = try json(directory.appendingPathComponent("out/identity-health.json"))
+            guard case .array(let checks)? = report["checks"] else { Issue.record("no checks"); return }
+            #expect(checks.first { $0["id"] == .string("materialization_drift") }?["status"] == .string("pass"))
+            #expect(checks.first { $0["id"] == .string("merge_chains") }?["status"] == .string("fail"))
+        }
+    }
+
     @Test("a second run shows the trend; --no-history records nothing")
     func history() throws {
         try CLI.withDirectory { directory in
