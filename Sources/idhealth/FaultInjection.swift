@@ -15,14 +15,15 @@ import Darwin
 /// With `IDHEALTH_PAUSE_AT_STATEMENT=N` the process instead says so on stderr and waits
 /// (holding its lock) until the file `IDHEALTH_PAUSE_RELEASE_FILE` exists, so the lock test
 /// can start a second run against it. Unset (always, outside tests), the database is used
-/// as it is.
+/// as it is. `IDHEALTH_TRACE_SQL=1` prints every statement's duration, for profiling.
 enum FaultInjection {
     static func wrap(_ database: any Database) -> any Database {
         let environment = ProcessInfo.processInfo.environment
         let killAt = environment["IDHEALTH_KILL_AT_STATEMENT"].flatMap { Int($0) }
         let pauseAt = environment["IDHEALTH_PAUSE_AT_STATEMENT"].flatMap { Int($0) }
-        guard killAt != nil || pauseAt != nil else { return database }
-        return StatementCountingDatabase(wrapping: database, killAt: killAt, pauseAt: pauseAt, releaseFile: environment["IDHEALTH_PAUSE_RELEASE_FILE"])
+        let trace = environment["IDHEALTH_TRACE_SQL"] == "1"
+        guard killAt != nil || pauseAt != nil || trace else { return database }
+        return StatementCountingDatabase(wrapping: database, killAt: killAt, pauseAt: pauseAt, releaseFile: environment["IDHEALTH_PAUSE_RELEASE_FILE"], trace: trace)
     }
 }
 
@@ -32,13 +33,25 @@ final class StatementCountingDatabase: Database {
     let killAt: Int?
     let pauseAt: Int?
     let releaseFile: String?
+    let trace: Bool
     var statements = 0
 
-    init(wrapping base: any Database, killAt: Int?, pauseAt: Int?, releaseFile: String?) {
+    init(wrapping base: any Database, killAt: Int?, pauseAt: Int?, releaseFile: String?, trace: Bool) {
         self.base = base
         self.killAt = killAt
         self.pauseAt = pauseAt
         self.releaseFile = releaseFile
+        self.trace = trace
+    }
+
+    private func traced<T>(_ sql: String, _ body: () throws -> T) rethrows -> T {
+        guard trace else { return try body() }
+        let start = Date()
+        defer {
+            let line = sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").prefix(150)
+            FileHandle.standardError.write(Data(String(format: "%8.3fs  %@\n", Date().timeIntervalSince(start), String(line)).utf8))
+        }
+        return try body()
     }
 
     deinit {
@@ -66,12 +79,12 @@ final class StatementCountingDatabase: Database {
 
     func execute(_ sql: String, _ bindings: [SQLValue]) throws -> Int {
         step()
-        return try base.execute(sql, bindings)
+        return try traced(sql) { try base.execute(sql, bindings) }
     }
 
     func forEachRow(_ sql: String, _ bindings: [SQLValue], _ body: (Row) throws -> Bool) throws {
         step()
-        try base.forEachRow(sql, bindings, body)
+        try traced(sql) { try base.forEachRow(sql, bindings, body) }
     }
 
     func bulkLoad(into table: String, columns: [String], _ produce: (BulkSink) throws -> Void) throws {

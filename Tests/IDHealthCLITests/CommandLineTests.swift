@@ -86,12 +86,12 @@ struct CommandLineTests {
             let graphLine = try #require(first.stdout.split(separator: "\n").first { $0.hasPrefix("  id_graph ") })
             let columns = graphLine.split(separator: " ")
             #expect(columns[1] == columns[3], "a full rebuild writes every row: \(graphLine)")
-            #expect(first.stdout.contains("resolved (all segment_ids): terminal "))
+            #expect(first.stdout.contains("resolved all segment_ids: terminal "))
 
             let second = try CLI.run(["materialize", "--database", "m.sqlite"], in: directory)
             #expect(second.status == 0, "\(second.stderr)")
             #expect(second.stdout.contains("(mode: incremental; traits.nulls: keep_last_value; run "))
-            #expect(second.stdout.contains("resolved (affected segment_ids only)"))
+            #expect(second.stdout.contains("  re-resolved "))
             // Only the rows of the last two hours (the overlap) are read again.
             let read = try #require(second.stdout.split(separator: "\n").first { $0.contains("read: id_graph_updates") })
             let graphRead = Int(read.split(separator: " ")[2].replacingOccurrences(of: ",", with: "")) ?? -1

@@ -32,6 +32,15 @@ public struct Dialect: Sendable, Hashable {
         }
     }
 
+    /// The connection's own schema for temporary tables: never logged, dropped when the
+    /// connection closes (so a killed process leaves none behind).
+    public var temporarySchema: String {
+        switch engine {
+        case .sqlite: return "temp"
+        case .postgres: return "pg_temp"
+        }
+    }
+
     /// Quotes an identifier (schema, table, column), doubling any embedded double quote.
     public func quote(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -55,6 +55,9 @@ public struct ProfilesSyncGenerator {
                     if emission.lastLanded > .min { truth.lastLanded[table] = UTCTime.format(emission.lastLanded) }
                     emitted = emission.rows
                 }
+                // Row stores need an index on the landing time for incremental runs to read
+                // only new rows (README, "Incremental runs"); a warehouse prunes by it instead.
+                try database.execute(d.createIndex(table + "_uuid_ts", schema: schema, table: table, columns: ["uuid_ts"]))
                 return emitted
             }
             truth.rows[table] = rows

@@ -4,6 +4,10 @@ import Foundation
 /// high-water mark minus `etl_overlap` and rewrites exactly the rows they touch, so the
 /// result equals a full rebuild of all the data (DESIGN.md §3; proven by the property test).
 ///
+/// Every lookup into a large table goes through `IN (SELECT … FROM work table)` or a
+/// correlated scalar subquery, so SQLite, which has no statistics on the work tables, still
+/// probes the large table's index instead of scanning it.
+///
 /// Why the affected set is enough: a segment_id's canonical depends only on the pointers
 /// along its path. If a touched segment_id `t` (a new or vanished pointer row) lies on the
 /// path of `x`, then `x` had the same canonical as `t` before the run. So every segment_id
@@ -37,7 +41,8 @@ struct IncrementalUpdate {
         let cutoffs = TableName.rawTables.map { table in
             "COALESCE(\(d.timestamp("r." + d.quote(RunLog.highWaterColumn(table)), minusHours: materializer.etlOverlapHours)), \(epoch)) AS \(d.quote(table))"
         }
-        try database.execute("CREATE TABLE \(work.name("since")) AS SELECT \(cutoffs.joined(separator: ", ")) FROM \(current(TableName.runs)) r WHERE r.run_id = \(d.placeholder(1))", [.text(previous.runID)])
+        let settled = TableName.rawTables.map { "r.\(d.quote(RunLog.settledBeforeColumn($0))) AS \(d.quote("settled_" + $0))" }
+        try database.execute("CREATE TABLE \(work.name("since")) AS SELECT \((cutoffs + settled).joined(separator: ", ")) FROM \(current(TableName.runs)) r WHERE r.run_id = \(d.placeholder(1))", [.text(previous.runID)])
 
         progress("validating new rows in \(source)")
         let rawTraits = try RawTables(database: database, schema: source).validate(since: work.name("since"))
@@ -65,8 +70,38 @@ struct IncrementalUpdate {
             for table in TableName.materializedTables {
                 summary.tableRows[table] = try count("SELECT COUNT(*) FROM \(current(table))")
             }
-            try RunLog(database: database, schema: target).record(summary, status: "succeeded", started: started, finished: Date(), highWater: work.name("hwm"))
+            try RunLog(database: database, schema: target).record(summary, status: "succeeded", started: started, finished: Date(), work: work)
         }
+    }
+
+    // MARK: - Deletions
+
+    /// Creates the work table `base(key)`: the keys of `state` rows whose raw row is gone (deleted upstream),
+    /// plus the keys `plus` selects.
+    ///
+    /// A cheap count decides how much to compare: if the raw table still has as many rows
+    /// landed before the previous run's settled time as that run counted, nothing settled
+    /// was deleted, and only state rows landed after it (the overlap window and new rows)
+    /// are compared. Otherwise every state row is (an `EXCEPT` over the keys, which SQLite
+    /// runs with a temporary b-tree rather than a correlated scan).
+    func createVanished(_ base: String, rawTable: String, key: String, state: String, stateColumns: [String], rawColumns: [String], plus: String? = nil) throws {
+        let settled = "(SELECT c.\(d.quote("settled_" + rawTable)) FROM \(work.name("since")) c)"
+        var window = ""
+        if let recorded = try database.scalar("SELECT \(d.quote(RunLog.settledRowsColumn(rawTable))) FROM \(current(TableName.runs)) WHERE run_id = \(d.placeholder(1))", [.text(previous.runID)]).intValue {
+            let now = try count("SELECT COUNT(*) FROM \(raw(rawTable)) u WHERE u.uuid_ts <= \(settled)")
+            if now == recorded {
+                window = " WHERE x.uuid_ts > \(settled) OR x.uuid_ts IS NULL"
+            }
+        }
+        let gone = """
+            SELECT DISTINCT \(key) FROM (
+                SELECT \(stateColumns.map { "x." + $0 }.joined(separator: ", ")) FROM \(state) x\(window)
+                EXCEPT
+                SELECT \(rawColumns.map { "x." + $0 }.joined(separator: ", ")) FROM \(raw(rawTable)) x\(window)
+            ) gone
+            """
+        try database.execute("CREATE TABLE \(work.name(base)) AS \(gone)\(plus.map { "\nUNION\n" + $0 } ?? "")")
+        try database.execute(work.index(base, columns: [key], unique: true))
     }
 
     // MARK: - id_graph
@@ -94,15 +129,8 @@ struct IncrementalUpdate {
             WHERE rn = 1
             """)
         try database.execute(work.index("new_pointer", columns: ["segment_id"], unique: true))
-        try database.execute("""
-            CREATE TABLE \(vanished) AS
-            SELECT DISTINCT segment_id FROM (
-                SELECT segment_id, seq, target FROM \(pointer)
-                EXCEPT
-                SELECT segment_id, seq, canonical_segment_id FROM \(rawGraph)
-            ) gone
-            """)
-        try database.execute(work.index("vanished_pointer", columns: ["segment_id"], unique: true))
+        try createVanished("vanished_pointer", rawTable: TableName.idGraphUpdates, key: "segment_id", state: pointer,
+                           stateColumns: ["segment_id", "seq", "target"], rawColumns: ["segment_id", "seq", "canonical_segment_id"])
         let vanishedCount = try count("SELECT COUNT(*) FROM \(vanished)")
         var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newPointer)")
 
@@ -110,8 +138,8 @@ struct IncrementalUpdate {
         // rows (if any) are read again.
         var candidates = """
             SELECT p.segment_id, p.target, p.seq, p."timestamp", p.uuid_ts FROM \(pointer) p
-            JOIN \(newPointer) n ON n.segment_id = p.segment_id
-            WHERE NOT EXISTS (SELECT 1 FROM \(vanished) v WHERE v.segment_id = p.segment_id)
+            WHERE p.segment_id IN (SELECT n.segment_id FROM \(newPointer) n)
+              AND NOT EXISTS (SELECT 1 FROM \(vanished) v WHERE v.segment_id = p.segment_id)
             UNION ALL
             SELECT \(columns) FROM \(newPointer)
             """
@@ -141,7 +169,7 @@ struct IncrementalUpdate {
         // Everything that resolved like a touched id may move.
         try database.execute("""
             CREATE TABLE \(affectedCanonical) AS
-            SELECT g.canonical_segment_id AS canonical FROM \(graph) g JOIN \(touched) t ON t.segment_id = g.segment_id
+            SELECT g.canonical_segment_id AS canonical FROM \(graph) g WHERE g.segment_id IN (SELECT t.segment_id FROM \(touched) t)
             UNION
             SELECT segment_id FROM \(touched)
             """)
@@ -158,23 +186,25 @@ struct IncrementalUpdate {
             CREATE TABLE \(subPointer) AS
             SELECT x.segment_id AS segment_id,
                    CASE WHEN EXISTS (SELECT 1 FROM \(affected) a WHERE a.segment_id = x.target) THEN x.target
-                        ELSE COALESCE(g.canonical_segment_id, x.target) END AS target,
+                        ELSE COALESCE((SELECT g.canonical_segment_id FROM \(graph) g WHERE g.segment_id = x.target), x.target) END AS target,
                    x.seq AS seq, x."timestamp" AS "timestamp", x.uuid_ts AS uuid_ts
             FROM (
                 SELECT \(columns) FROM \(delta)
                 UNION ALL
                 SELECT p.segment_id, p.target, p.seq, p."timestamp", p.uuid_ts FROM \(pointer) p
-                JOIN \(affected) a ON a.segment_id = p.segment_id
-                WHERE NOT EXISTS (SELECT 1 FROM \(touched) t WHERE t.segment_id = p.segment_id)
+                WHERE p.segment_id IN (SELECT a.segment_id FROM \(affected) a)
+                  AND NOT EXISTS (SELECT 1 FROM \(touched) t WHERE t.segment_id = p.segment_id)
             ) x
-            LEFT JOIN \(graph) g ON g.segment_id = x.target
             """)
         try database.execute(work.index("sub_pointer", columns: ["segment_id"], unique: true))
-        summary.resolution = try GraphResolver(database: database, work: work, pointer: subPointer).resolve()
+        // Kinds are not meaningful here: an edge leaving the set reads as dangling.
+        let kinds = try GraphResolver(database: database, work: work, pointer: subPointer).resolve()
+        summary.resolution = ["re_resolved": kinds.filter { $0.key != "passes" }.values.reduce(0, +)]
 
         summary.rowsDeleted[TableName.idGraph] = try count("""
-            SELECT COUNT(*) FROM \(graph) g JOIN \(touched) t ON t.segment_id = g.segment_id
-            WHERE NOT EXISTS (SELECT 1 FROM \(delta) x WHERE x.segment_id = g.segment_id)
+            SELECT COUNT(*) FROM \(graph) g
+            WHERE g.segment_id IN (SELECT t.segment_id FROM \(touched) t)
+              AND NOT EXISTS (SELECT 1 FROM \(delta) x WHERE x.segment_id = g.segment_id)
             """)
         try database.execute("DELETE FROM \(pointer) WHERE segment_id IN (SELECT t.segment_id FROM \(touched) t)")
         try database.execute("INSERT INTO \(pointer) (\(columns)) SELECT \(columns) FROM \(delta)")
@@ -210,21 +240,14 @@ struct IncrementalUpdate {
             WHERE rn = 1
             """)
         try database.execute(work.index("new_mapping", columns: ["external_id_hash"], unique: true))
-        try database.execute("""
-            CREATE TABLE \(vanished) AS
-            SELECT DISTINCT external_id_hash FROM (
-                SELECT external_id_hash, seq, segment_id FROM \(mapping)
-                EXCEPT
-                SELECT external_id_hash, seq, segment_id FROM \(rawMapping)
-            ) gone
-            """)
-        try database.execute(work.index("vanished_mapping", columns: ["external_id_hash"], unique: true))
+        try createVanished("vanished_mapping", rawTable: TableName.externalIDMappingUpdates, key: "external_id_hash", state: mapping,
+                           stateColumns: ["external_id_hash", "seq", "segment_id"], rawColumns: ["external_id_hash", "seq", "segment_id"])
         let vanishedCount = try count("SELECT COUNT(*) FROM \(vanished)")
         var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newMapping)")
         var candidates = """
             SELECT \(columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM \(mapping) m
-            JOIN \(newMapping) n ON n.external_id_hash = m.external_id_hash
-            WHERE NOT EXISTS (SELECT 1 FROM \(vanished) v WHERE v.external_id_hash = m.external_id_hash)
+            WHERE m.external_id_hash IN (SELECT n.external_id_hash FROM \(newMapping) n)
+              AND NOT EXISTS (SELECT 1 FROM \(vanished) v WHERE v.external_id_hash = m.external_id_hash)
             UNION ALL
             SELECT \(columns) FROM \(newMapping)
             """
@@ -252,9 +275,10 @@ struct IncrementalUpdate {
         try database.execute("DELETE FROM \(mapping) WHERE external_id_hash IN (SELECT t.external_id_hash FROM \(touched) t)")
         var written = try database.execute("""
             INSERT INTO \(mapping) (external_id_hash, external_id_type, external_id_value, canonical_segment_id, segment_id, "timestamp", seq, uuid_ts, etl_ts)
-            SELECT x.external_id_hash, x.external_id_type, x.external_id_value, COALESCE(g.canonical_segment_id, x.segment_id),
+            SELECT x.external_id_hash, x.external_id_type, x.external_id_value,
+                   COALESCE((SELECT g.canonical_segment_id FROM \(graph) g WHERE g.segment_id = x.segment_id), x.segment_id),
                    x.segment_id, x."timestamp", x.seq, x.uuid_ts, \(etl)
-            FROM \(delta) x LEFT JOIN \(graph) g ON g.segment_id = x.segment_id
+            FROM \(delta) x
             """)
         // A row's canonical moves only if its segment_id was re-resolved, and then its previous
         // canonical is one of the affected canonicals.
@@ -298,24 +322,16 @@ struct IncrementalUpdate {
         try database.execute(work.index("new_traits", columns: ["segment_id"], unique: true))
         // Snapshots whose raw row was deleted, and (when a column appeared) every segment_id
         // with a value in it, are read again from all their raw rows.
-        var rereadQuery = """
-            SELECT DISTINCT segment_id FROM (
-                SELECT segment_id, seq FROM \(snapshots)
-                EXCEPT
-                SELECT segment_id, seq FROM \(rawTraits)
-            ) gone
-            """
-        if !traits.added.isEmpty {
-            rereadQuery += "\nUNION\nSELECT t.segment_id FROM \(rawTraits) t WHERE " + traits.added.map { "t.\(d.quote($0.name)) IS NOT NULL" }.joined(separator: " OR ")
-        }
-        try database.execute("CREATE TABLE \(reread) AS \(rereadQuery)")
-        try database.execute(work.index("reread_traits", columns: ["segment_id"], unique: true))
+        let backfilled = traits.added.isEmpty ? nil
+            : "SELECT t.segment_id FROM \(rawTraits) t WHERE " + traits.added.map { "t.\(d.quote($0.name)) IS NOT NULL" }.joined(separator: " OR ")
+        try createVanished("reread_traits", rawTable: TableName.profileTraitsUpdates, key: "segment_id", state: snapshots,
+                           stateColumns: ["segment_id", "seq"], rawColumns: ["segment_id", "seq"], plus: backfilled)
         let rereadCount = try count("SELECT COUNT(*) FROM \(reread)")
         var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newTraits)")
         var candidates = """
             SELECT \(columns.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM \(snapshots) s
-            JOIN \(newTraits) n ON n.segment_id = s.segment_id
-            WHERE NOT EXISTS (SELECT 1 FROM \(reread) r WHERE r.segment_id = s.segment_id)
+            WHERE s.segment_id IN (SELECT n.segment_id FROM \(newTraits) n)
+              AND NOT EXISTS (SELECT 1 FROM \(reread) r WHERE r.segment_id = s.segment_id)
             UNION ALL
             SELECT \(columns) FROM \(newTraits)
             """
@@ -350,6 +366,7 @@ struct IncrementalUpdate {
         try database.execute(work.index("profile_keys", columns: ["profile_id"], unique: true))
         try ProfileTraitsBuilder(database: database, work: work, traitNulls: materializer.traitNulls, graph: graph, snapshots: snapshots, traits: traits.all.map(\.name))
             .build(into: profileDelta, keys: keys, etl: etl)
+        try database.execute(work.index("profile_delta", columns: ["canonical_segment_id"], unique: true))
         summary.rowsDeleted[TableName.profileTraits] = try count("""
             SELECT COUNT(*) FROM \(profiles) p
             WHERE p.canonical_segment_id IN (SELECT k.profile_id FROM \(keys) k)

@@ -20,7 +20,7 @@ public struct MaterializeSummary: Sendable {
     /// Rows per current-state table after the run.
     public var tableRows: [String: Int64] = [:]
     /// Resolution outcome by kind (`terminal`, `merged`, `chain`, `dangling`, `cycle`,
-    /// `into_cycle`) over the segment_ids this run resolved.
+    /// `into_cycle`) for a full rebuild; `re_resolved` (how many) for an incremental run.
     public var resolution: [String: Int64] = [:]
     /// Seconds spent per step.
     public var seconds: [String: Double] = [:]
@@ -81,12 +81,16 @@ public struct Materializer {
             case .view:
                 try ViewDefinitions(materializer: self).create(into: &summary, progress: progress)
                 try database.inTransaction {
-                    try RunLog(database: database, schema: schemas.target).record(summary, status: "succeeded", started: started, finished: Date(), highWater: nil)
+                    try RunLog(database: database, schema: schemas.target).record(summary, status: "succeeded", started: started, finished: Date(), work: nil)
                 }
             case .table, .incremental:
                 let log = RunLog(database: database, schema: schemas.target)
                 if mode == .incremental, let previous = try incrementalBase(fullRefresh: fullRefresh, into: &summary) {
-                    try IncrementalUpdate(materializer: self, work: work, previous: previous)
+                    var temporary = work
+                    temporary.workSchema = database.dialect.temporarySchema
+                    defer { try? temporary.dropAll(includingStage: false) }
+                    try temporary.dropAll(includingStage: false)
+                    try IncrementalUpdate(materializer: self, work: temporary, previous: previous)
                         .run(into: &summary, started: started, progress: progress)
                 } else {
                     try fullRebuild(work: work, started: started, log: log, into: &summary, progress: progress)
@@ -98,7 +102,7 @@ public struct Materializer {
             throw error
         } catch {
             // The run's own transaction is rolled back; say so in the log where possible.
-            try? RunLog(database: database, schema: schemas.target).record(summary, status: "failed", started: started, finished: Date(), highWater: nil, message: String(describing: error))
+            try? RunLog(database: database, schema: schemas.target).record(summary, status: "failed", started: started, finished: Date(), work: nil, message: String(describing: error))
             throw error
         }
         return summary
@@ -149,7 +153,7 @@ public struct Materializer {
                 summary.rowsWritten[table] = rows
                 summary.tableRows[table] = rows
             }
-            try log.record(summary, status: "succeeded", started: started, finished: Date(), highWater: work.name("hwm"))
+            try log.record(summary, status: "succeeded", started: started, finished: Date(), work: work)
         }
         summary.seconds["swap"] = Date().timeIntervalSince(start)
     }
@@ -182,10 +186,20 @@ public struct Materializer {
 
     /// Records each raw table's latest `uuid_ts` before anything is read, in the `hwm` work
     /// table: rows landing during the run are read again by the next one, never skipped.
+    /// Also records, in `settled` and `settled_rows`, the time before which rows count as
+    /// settled (high-water mark minus `etl_overlap`: by Profiles Sync's contract nothing
+    /// lands there later) and how many there are, so the next incremental run can tell from
+    /// a count whether anything settled was deleted since.
     func captureHighWater(work: WorkTables) throws {
         let d = database.dialect
         let columns = TableName.rawTables.map { "(SELECT MAX(u.uuid_ts) FROM \(d.qualified(schemas.source, $0)) u) AS \(d.quote($0))" }
         try database.execute("CREATE TABLE \(work.name("hwm")) AS SELECT \(columns.joined(separator: ", "))")
+        let settled = TableName.rawTables.map { "\(d.timestamp("h." + d.quote($0), minusHours: etlOverlapHours)) AS \(d.quote($0))" }
+        try database.execute("CREATE TABLE \(work.name("settled")) AS SELECT \(settled.joined(separator: ", ")) FROM \(work.name("hwm")) h")
+        let counts = TableName.rawTables.map {
+            "(SELECT COUNT(*) FROM \(d.qualified(schemas.source, $0)) u WHERE u.uuid_ts <= (SELECT s.\(d.quote($0)) FROM \(work.name("settled")) s)) AS \(d.quote($0))"
+        }
+        try database.execute("CREATE TABLE \(work.name("settled_rows")) AS SELECT \(counts.joined(separator: ", "))")
     }
 
     /// The latest row per key first: greatest seq, then latest landing, then a stable

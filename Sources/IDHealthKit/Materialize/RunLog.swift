@@ -24,6 +24,8 @@ struct RunLog {
     ]
 
     static func highWaterColumn(_ rawTable: String) -> String { "high_water_" + rawTable }
+    static func settledBeforeColumn(_ rawTable: String) -> String { "settled_before_" + rawTable }
+    static func settledRowsColumn(_ rawTable: String) -> String { "settled_rows_" + rawTable }
 
     var table: String { database.dialect.qualified(schema, TableName.runs) }
 
@@ -38,8 +40,17 @@ struct RunLog {
             columns += tables.map { "\(prefix)\($0) \(d.integerType)" }
         }
         columns += TableName.rawTables.map { "\(Self.highWaterColumn($0)) \(d.timestampType)" }
+        columns += TableName.rawTables.map { "\(Self.settledBeforeColumn($0)) \(d.timestampType)" }
+        columns += TableName.rawTables.map { "\(Self.settledRowsColumn($0)) \(d.integerType)" }
         columns.append("message \(d.textType)")
         try database.execute("CREATE TABLE IF NOT EXISTS \(table) (\(columns.joined(separator: ", ")))")
+        // A log written by an earlier version gains the columns it lacks.
+        let existing = Set(try database.columns(schema: schema, table: TableName.runs))
+        for definition in columns {
+            let parts = definition.split(separator: " ", maxSplits: 1).map(String.init)
+            guard !existing.contains(parts[0]) else { continue }
+            try database.execute(d.addColumn(schema: schema, table: TableName.runs, column: parts[0], type: parts[1].replacingOccurrences(of: " NOT NULL", with: "")))
+        }
     }
 
     /// The latest successful run in table or incremental mode, if any.
@@ -54,8 +65,10 @@ struct RunLog {
         return PreviousRun(runID: runID, mode: row[1].stringValue ?? "", traitNulls: row[2].stringValue ?? "")
     }
 
-    /// Appends a run's row. High-water marks come from the `hwm` work table when given.
-    func record(_ summary: MaterializeSummary, status: String, started: Date, finished: Date, highWater: String?, message: String? = nil) throws {
+    /// Appends a run's row. High-water marks and settled counts come from the run's `hwm`,
+    /// `settled` and `settled_rows` work tables (``Materializer/captureHighWater(work:)``)
+    /// when given.
+    func record(_ summary: MaterializeSummary, status: String, started: Date, finished: Date, work: WorkTables?, message: String? = nil) throws {
         try create()
         let d = database.dialect
         var names = ["run_id", "mode", "status", "started_at", "finished_at", "tool_version", "trait_nulls", "full_refresh_reason", "message"]
@@ -79,15 +92,15 @@ struct RunLog {
             let placeholder = d.placeholder(index + 1)
             return ["started_at", "finished_at"].contains(names[index]) ? d.castToTimestamp(placeholder) : placeholder
         }
-        if let highWater {
+        if work != nil {
             for table in TableName.rawTables {
-                names.append(Self.highWaterColumn(table))
-                selects.append("h.\(d.quote(table))")
+                names += [Self.highWaterColumn(table), Self.settledBeforeColumn(table), Self.settledRowsColumn(table)]
+                selects += ["h.\(d.quote(table))", "s.\(d.quote(table))", "n.\(d.quote(table))"]
             }
         }
         names.insert("run_number", at: 0)
         selects.insert("(SELECT COALESCE(MAX(r.run_number), 0) + 1 FROM \(table) r)", at: 0)
-        let from = highWater.map { " FROM \($0) h" } ?? ""
+        let from = work.map { " FROM \($0.name("hwm")) h, \($0.name("settled")) s, \($0.name("settled_rows")) n" } ?? ""
         try database.execute("INSERT INTO \(table) (\(names.map(d.quote).joined(separator: ", "))) SELECT \(selects.joined(separator: ", "))\(from)", values)
     }
 }

@@ -10,12 +10,15 @@ struct WorkTables {
     let token: String
     var workPrefix = WorkTables.workPrefix
     var stagePrefix = WorkTables.stagePrefix
+    /// Where work tables go when not beside the staging tables: an incremental run keeps them
+    /// in the connection's temporary schema, which the engine neither logs nor keeps.
+    var workSchema: String?
 
     static let workPrefix = "idhealth_work_"
     static let stagePrefix = "idhealth_stage_"
     /// Every work table any materialization creates, so a killed run's leftovers are found.
     static let workNames = [
-        "pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values", "hwm", "since",
+        "pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values", "hwm", "settled", "settled_rows", "since",
         "new_pointer", "vanished_pointer", "pointer_delta", "touched", "affected_canonical", "affected",
         "sub_pointer", "new_mapping", "vanished_mapping", "touched_hash", "mapping_delta",
         "new_traits", "reread_traits", "traits_delta", "profile_keys", "profile_delta",
@@ -24,7 +27,7 @@ struct WorkTables {
     static let stagedTables = TableName.materializedTables + TableName.stateTables
 
     func name(_ base: String) -> String {
-        database.dialect.qualified(schema, workPrefix + base)
+        database.dialect.qualified(workSchema ?? schema, workPrefix + base)
     }
 
     func stageName(_ table: String) -> String {
@@ -32,7 +35,7 @@ struct WorkTables {
     }
 
     func index(_ base: String, columns: [String], unique: Bool = false, suffix: String = "key") -> String {
-        database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", schema: schema, table: workPrefix + base, columns: columns, unique: unique)
+        database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", schema: workSchema ?? schema, table: workPrefix + base, columns: columns, unique: unique)
     }
 
     func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> String {

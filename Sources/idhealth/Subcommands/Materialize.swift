@@ -72,8 +72,12 @@ struct Materialize: ParsableCommand {
         if !summary.addedTraitColumns.isEmpty {
             Console.out("  new trait columns added to profile_traits: \(summary.addedTraitColumns.joined(separator: ", "))")
         }
-        let kinds = ["terminal", "merged", "chain", "dangling", "cycle", "into_cycle"]
-            .map { "\($0) \(summary.resolution[$0] ?? 0)" }.joined(separator: ", ")
-        Console.out("  resolved \(summary.incremental ? "(affected segment_ids only)" : "(all segment_ids)"): \(kinds)")
+        if summary.incremental {
+            Console.out("  re-resolved \(summary.resolution["re_resolved"] ?? 0) segment_ids (every one that resolved like a segment_id the new or deleted rows touch)")
+        } else {
+            let kinds = ["terminal", "merged", "chain", "dangling", "cycle", "into_cycle"]
+                .map { "\($0) \(summary.resolution[$0] ?? 0)" }.joined(separator: ", ")
+            Console.out("  resolved all segment_ids: \(kinds)")
+        }
     }
 }
