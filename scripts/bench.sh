@@ -28,10 +28,10 @@ for size in "${sizes[@]}"; do
     gen=$(seconds "$bin" generate "${args[@]}" --profiles "$size" --replace)
     mats=(); checks=()
     for _ in $(seq "$runs"); do
-      mats+=("$(seconds "$bin" materialize "${args[@]}")")
+      mats+=("$(seconds "$bin" materialize "${args[@]}" --mode table)")
       checks+=("$(seconds "$bin" check "${args[@]}" --output "$work/reports")")
     done
-    raw=$("$bin" materialize "${args[@]}" | sed -n 's/.*read: //p')
+    raw=$("$bin" materialize "${args[@]}" --mode table | sed -n 's/.*read: //p')
     printf '| %s | %s | %s | %.1f | %.1f | %.1f |\n' "$engine" "$size" "$raw" "$gen" "$(median "${mats[@]}")" "$(median "${checks[@]}")"
   done
 done

@@ -30,7 +30,7 @@ struct AtomicityTests {
             try place.land(held.second)
             try place.deleteOneProfile()
             try place.materializeReference()
-            let incrementalKills = try place.killLoop(mode: "incremental", stride: 5)
+            let incrementalKills = try place.killLoop(mode: "incremental", stride: 3)
             #expect(incrementalKills >= 20, "killed an incremental run at \(incrementalKills) points")
         }
     }

@@ -70,6 +70,16 @@ struct MaterializationModeTests {
             #expect(log[1]["hw_id_graph_updates"] == .text(UTCTime.format(1_700_000_000 + 8 * 60)))
             #expect(log[1]["hw_profile_traits_updates"] == .text(UTCTime.format(1_700_000_000 + 7 * 60)))
             #expect(log[1]["run_id"] == .text(second.runID))
+            // Each run's settled count (carried forward from the previous one when nothing
+            // settled was deleted) is the true count of rows landed before its settled time.
+            let d = test.database.dialect
+            for run in [2, 3] {
+                for table in TableName.rawTables {
+                    let settled = "(SELECT r.\(d.quote(RunLog.settledBeforeColumn(table))) FROM \(d.qualified(test.schemas.target, TableName.runs)) r WHERE r.run_number = \(run))"
+                    let actual = try test.database.scalar("SELECT COUNT(*) FROM \(d.qualified(test.schemas.source, table)) u WHERE u.uuid_ts <= \(settled)")
+                    #expect(log[run - 1][RunLog.settledRowsColumn(table)] == actual, "run \(run), \(table)")
+                }
+            }
         }
     }
 

@@ -187,6 +187,17 @@ public struct Dialect: Sendable, Hashable {
         }
     }
 
+    /// Gathers a freshly built table's statistics, where the planner needs them at once.
+    /// PostgreSQL plans a new table from guesses until autovacuum gets to it (a join of a
+    /// small work table with a large table could then scan the large one); SQLite's planner
+    /// does well without, and its ANALYZE reads whole indexes, so it is left out there.
+    public func analyzeNewTable(_ qualifiedName: String) -> String? {
+        switch engine {
+        case .sqlite: return nil
+        case .postgres: return "ANALYZE \(qualifiedName)"
+        }
+    }
+
     /// Adds a column at the end of a table.
     public func addColumn(schema: String, table: String, column: String, type: String) -> String {
         "ALTER TABLE \(qualified(schema, table)) ADD COLUMN \(quote(column)) \(type)"
@@ -237,6 +248,21 @@ public struct Dialect: Sendable, Hashable {
             return ("SELECT name FROM \(quote(schema)).sqlite_master WHERE type IN ('table', 'view') AND name = ?1", [.text(table)])
         case .postgres:
             return ("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2", [.text(schema), .text(table)])
+        }
+    }
+
+    /// Lists the tables of a schema (the temporary one included) whose names start with `prefix`.
+    public func tablesQuery(schema: String, prefix: String) -> (String, [SQLValue]) {
+        let pattern = prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "%", with: "\\%") + "%"
+        switch engine {
+        case .sqlite:
+            return ("SELECT name FROM \(quote(schema)).sqlite_master WHERE type = 'table' AND name LIKE ?1 ESCAPE '\\'", [.text(pattern)])
+        case .postgres:
+            return ("""
+                SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind = 'r' AND c.relname LIKE $2 ESCAPE '\\'
+                  AND (n.nspname = $1 OR ($1 = 'pg_temp' AND n.oid = pg_my_temp_schema()))
+                """, [.text(schema), .text(pattern)])
         }
     }
 

@@ -41,12 +41,19 @@ struct IncrementalUpdate {
         let cutoffs = TableName.rawTables.map { table in
             "COALESCE(\(d.timestamp("r." + d.quote(RunLog.highWaterColumn(table)), minusHours: materializer.etlOverlapHours)), \(epoch)) AS \(d.quote(table))"
         }
-        let settled = TableName.rawTables.map { "r.\(d.quote(RunLog.settledBeforeColumn($0))) AS \(d.quote("settled_" + $0))" }
-        try database.execute("CREATE TABLE \(work.name("since")) AS SELECT \((cutoffs + settled).joined(separator: ", ")) FROM \(current(TableName.runs)) r WHERE r.run_id = \(d.placeholder(1))", [.text(previous.runID)])
+        let settledColumns = TableName.rawTables.map { "r.\(d.quote(RunLog.settledBeforeColumn($0))) AS \(d.quote("settled_" + $0))" }
+        try database.execute("CREATE TABLE \(work.name("since")) AS SELECT \((cutoffs + settledColumns).joined(separator: ", ")) FROM \(current(TableName.runs)) r WHERE r.run_id = \(d.placeholder(1))", [.text(previous.runID)])
 
         progress("validating new rows in \(source)")
         let rawTraits = try RawTables(database: database, schema: source).validate(since: work.name("since"))
-        try materializer.captureHighWater(work: work)
+        // Which raw tables lost no settled rows since the last run decides how deletions are
+        // looked for, and lets this run's settled count follow from the last one's.
+        var carried: [String: (recorded: Int64, since: String)] = [:]
+        for table in TableName.rawTables {
+            if let recorded = try settledRowsUnchanged(table) { carried[table] = (recorded, settled(table)) }
+        }
+        let unchanged = Set(carried.keys)
+        try materializer.captureHighWater(work: work, carried: carried)
         let traits = try TraitColumns.reconcile(raw: rawTraits, state: database.columnTypes(schema: target, table: TableName.stateTraits), schemas: materializer.schemas, dialect: d)
         summary.traitColumns = traits.all.map(\.name)
         summary.addedTraitColumns = traits.added.map(\.name)
@@ -64,9 +71,9 @@ struct IncrementalUpdate {
                     try database.execute(d.addColumn(schema: target, table: table, column: column.name, type: column.type))
                 }
             }
-            try timed("resolve") { try updateGraph(into: &summary, etl: etl) }
-            try timed(TableName.externalIDMapping) { try updateMapping(into: &summary, etl: etl) }
-            try timed(TableName.profileTraits) { try updateTraits(traits, into: &summary, etl: etl) }
+            try timed("resolve") { try updateGraph(into: &summary, etl: etl, unchanged: unchanged) }
+            try timed(TableName.externalIDMapping) { try updateMapping(into: &summary, etl: etl, unchanged: unchanged) }
+            try timed(TableName.profileTraits) { try updateTraits(traits, into: &summary, etl: etl, unchanged: unchanged) }
             for table in TableName.materializedTables {
                 summary.tableRows[table] = try count("SELECT COUNT(*) FROM \(current(table))")
             }
@@ -74,7 +81,29 @@ struct IncrementalUpdate {
         }
     }
 
+    /// Indexes a work table and gathers its statistics, so both planners know it is small
+    /// and probe the large tables' indexes from it instead of scanning them.
+    func index(_ base: String, _ columns: [String], unique: Bool = false) throws {
+        try database.execute(work.index(base, columns: columns, unique: unique))
+        try database.execute("ANALYZE \(work.name(base))")
+    }
+
     // MARK: - Deletions
+
+    /// The previous run's settled time of a raw table, as SQL.
+    func settled(_ rawTable: String) -> String {
+        "(SELECT c.\(d.quote("settled_" + rawTable)) FROM \(work.name("since")) c)"
+    }
+
+    /// The previous run's settled count when the raw table still has exactly that many rows
+    /// landed before its settled time (nothing settled was deleted), nil otherwise.
+    func settledRowsUnchanged(_ rawTable: String) throws -> Int64? {
+        guard let recorded = try database.scalar("SELECT \(d.quote(RunLog.settledRowsColumn(rawTable))) FROM \(current(TableName.runs)) WHERE run_id = \(d.placeholder(1))", [.text(previous.runID)]).intValue else {
+            return nil
+        }
+        let now = try count("SELECT COUNT(*) FROM \(raw(rawTable)) u WHERE u.uuid_ts <= \(settled(rawTable))")
+        return now == recorded ? recorded : nil
+    }
 
     /// Creates the work table `base(key)`: the keys of `state` rows whose raw row is gone (deleted upstream),
     /// plus the keys `plus` selects.
@@ -84,15 +113,8 @@ struct IncrementalUpdate {
     /// was deleted, and only state rows landed after it (the overlap window and new rows)
     /// are compared. Otherwise every state row is (an `EXCEPT` over the keys, which SQLite
     /// runs with a temporary b-tree rather than a correlated scan).
-    func createVanished(_ base: String, rawTable: String, key: String, state: String, stateColumns: [String], rawColumns: [String], plus: String? = nil) throws {
-        let settled = "(SELECT c.\(d.quote("settled_" + rawTable)) FROM \(work.name("since")) c)"
-        var window = ""
-        if let recorded = try database.scalar("SELECT \(d.quote(RunLog.settledRowsColumn(rawTable))) FROM \(current(TableName.runs)) WHERE run_id = \(d.placeholder(1))", [.text(previous.runID)]).intValue {
-            let now = try count("SELECT COUNT(*) FROM \(raw(rawTable)) u WHERE u.uuid_ts <= \(settled)")
-            if now == recorded {
-                window = " WHERE x.uuid_ts > \(settled) OR x.uuid_ts IS NULL"
-            }
-        }
+    func createVanished(_ base: String, rawTable: String, key: String, state: String, stateColumns: [String], rawColumns: [String], settledUnchanged: Bool, plus: String? = nil) throws {
+        let window = settledUnchanged ? " WHERE x.uuid_ts > \(settled(rawTable)) OR x.uuid_ts IS NULL" : ""
         let gone = """
             SELECT DISTINCT \(key) FROM (
                 SELECT \(stateColumns.map { "x." + $0 }.joined(separator: ", ")) FROM \(state) x\(window)
@@ -101,14 +123,14 @@ struct IncrementalUpdate {
             ) gone
             """
         try database.execute("CREATE TABLE \(work.name(base)) AS \(gone)\(plus.map { "\nUNION\n" + $0 } ?? "")")
-        try database.execute(work.index(base, columns: [key], unique: true))
+        try index(base, [key], unique: true)
     }
 
     // MARK: - id_graph
 
     /// Updates the pointer state and re-resolves every segment_id the new or vanished pointer
     /// rows can have moved; rewrites their `id_graph` rows.
-    func updateGraph(into summary: inout MaterializeSummary, etl: String) throws {
+    func updateGraph(into summary: inout MaterializeSummary, etl: String, unchanged: Set<String>) throws {
         let rawGraph = raw(TableName.idGraphUpdates)
         let pointer = current(TableName.statePointer), graph = current(TableName.idGraph)
         let newPointer = work.name("new_pointer"), vanished = work.name("vanished_pointer"), delta = work.name("pointer_delta"),
@@ -128,9 +150,10 @@ struct IncrementalUpdate {
             ) ranked
             WHERE rn = 1
             """)
-        try database.execute(work.index("new_pointer", columns: ["segment_id"], unique: true))
+        try index("new_pointer", ["segment_id"], unique: true)
         try createVanished("vanished_pointer", rawTable: TableName.idGraphUpdates, key: "segment_id", state: pointer,
-                           stateColumns: ["segment_id", "seq", "target"], rawColumns: ["segment_id", "seq", "canonical_segment_id"])
+                           stateColumns: ["segment_id", "seq", "target"], rawColumns: ["segment_id", "seq", "canonical_segment_id"],
+                           settledUnchanged: unchanged.contains(TableName.idGraphUpdates))
         let vanishedCount = try count("SELECT COUNT(*) FROM \(vanished)")
         var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newPointer)")
 
@@ -162,9 +185,9 @@ struct IncrementalUpdate {
             ) ranked
             WHERE rn = 1
             """)
-        try database.execute(work.index("pointer_delta", columns: ["segment_id"], unique: true))
+        try index("pointer_delta", ["segment_id"], unique: true)
         try database.execute("CREATE TABLE \(touched) AS SELECT segment_id FROM \(newPointer) UNION SELECT segment_id FROM \(vanished)")
-        try database.execute(work.index("touched", columns: ["segment_id"], unique: true))
+        try index("touched", ["segment_id"], unique: true)
 
         // Everything that resolved like a touched id may move.
         try database.execute("""
@@ -173,14 +196,14 @@ struct IncrementalUpdate {
             UNION
             SELECT segment_id FROM \(touched)
             """)
-        try database.execute(work.index("affected_canonical", columns: ["canonical"], unique: true))
+        try index("affected_canonical", ["canonical"], unique: true)
         try database.execute("""
             CREATE TABLE \(affected) AS
             SELECT g.segment_id AS segment_id FROM \(graph) g WHERE g.canonical_segment_id IN (SELECT a.canonical FROM \(affectedCanonical) a)
             UNION
             SELECT segment_id FROM \(touched)
             """)
-        try database.execute(work.index("affected", columns: ["segment_id"], unique: true))
+        try index("affected", ["segment_id"], unique: true)
         // Their pointers; one that leaves the set ends at an unchanged canonical and points there.
         try database.execute("""
             CREATE TABLE \(subPointer) AS
@@ -196,7 +219,7 @@ struct IncrementalUpdate {
                   AND NOT EXISTS (SELECT 1 FROM \(touched) t WHERE t.segment_id = p.segment_id)
             ) x
             """)
-        try database.execute(work.index("sub_pointer", columns: ["segment_id"], unique: true))
+        try index("sub_pointer", ["segment_id"], unique: true)
         // Kinds are not meaningful here: an edge leaving the set reads as dangling.
         let kinds = try GraphResolver(database: database, work: work, pointer: subPointer).resolve()
         summary.resolution = ["re_resolved": kinds.filter { $0.key != "passes" }.values.reduce(0, +)]
@@ -220,7 +243,7 @@ struct IncrementalUpdate {
 
     /// Rewrites the mapping rows of every touched external id, and the canonical of every
     /// row whose segment_id was re-resolved.
-    func updateMapping(into summary: inout MaterializeSummary, etl: String) throws {
+    func updateMapping(into summary: inout MaterializeSummary, etl: String, unchanged: Set<String>) throws {
         let rawMapping = raw(TableName.externalIDMappingUpdates)
         let mapping = current(TableName.externalIDMapping), graph = current(TableName.idGraph)
         let newMapping = work.name("new_mapping"), vanished = work.name("vanished_mapping"), touched = work.name("touched_hash"),
@@ -239,9 +262,10 @@ struct IncrementalUpdate {
             ) ranked
             WHERE rn = 1
             """)
-        try database.execute(work.index("new_mapping", columns: ["external_id_hash"], unique: true))
+        try index("new_mapping", ["external_id_hash"], unique: true)
         try createVanished("vanished_mapping", rawTable: TableName.externalIDMappingUpdates, key: "external_id_hash", state: mapping,
-                           stateColumns: ["external_id_hash", "seq", "segment_id"], rawColumns: ["external_id_hash", "seq", "segment_id"])
+                           stateColumns: ["external_id_hash", "seq", "segment_id"], rawColumns: ["external_id_hash", "seq", "segment_id"],
+                           settledUnchanged: unchanged.contains(TableName.externalIDMappingUpdates))
         let vanishedCount = try count("SELECT COUNT(*) FROM \(vanished)")
         var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newMapping)")
         var candidates = """
@@ -266,7 +290,7 @@ struct IncrementalUpdate {
             WHERE rn = 1
             """)
         try database.execute("CREATE TABLE \(touched) AS SELECT external_id_hash FROM \(newMapping) UNION SELECT external_id_hash FROM \(vanished)")
-        try database.execute(work.index("touched_hash", columns: ["external_id_hash"], unique: true))
+        try index("touched_hash", ["external_id_hash"], unique: true)
 
         summary.rowsDeleted[TableName.externalIDMapping] = try count("""
             SELECT COUNT(*) FROM \(vanished) v
@@ -282,11 +306,21 @@ struct IncrementalUpdate {
             """)
         // A row's canonical moves only if its segment_id was re-resolved, and then its previous
         // canonical is one of the affected canonicals.
-        let newCanonical = "COALESCE((SELECT g.canonical_segment_id FROM \(graph) g WHERE g.segment_id = m.segment_id), m.segment_id)"
+        let moves = work.name("mapping_moves")
+        try database.execute("""
+            CREATE TABLE \(moves) AS
+            SELECT external_id_hash, canonical FROM (
+                SELECT m.external_id_hash AS external_id_hash, m.canonical_segment_id AS previous,
+                       COALESCE((SELECT g.canonical_segment_id FROM \(graph) g WHERE g.segment_id = m.segment_id), m.segment_id) AS canonical
+                FROM \(mapping) m
+                WHERE m.canonical_segment_id IN (SELECT a.canonical FROM \(work.name("affected_canonical")) a)
+            ) candidates
+            WHERE canonical <> previous
+            """)
+        try index("mapping_moves", ["external_id_hash"], unique: true)
         written += try database.execute("""
-            UPDATE \(mapping) AS m SET canonical_segment_id = \(newCanonical), etl_ts = \(etl)
-            WHERE m.canonical_segment_id IN (SELECT a.canonical FROM \(work.name("affected_canonical")) a)
-              AND m.canonical_segment_id <> \(newCanonical)
+            UPDATE \(mapping) AS m SET canonical_segment_id = (SELECT v.canonical FROM \(moves) v WHERE v.external_id_hash = m.external_id_hash), etl_ts = \(etl)
+            WHERE m.external_id_hash IN (SELECT v.external_id_hash FROM \(moves) v)
             """)
         summary.rowsWritten[TableName.externalIDMapping] = Int64(written)
     }
@@ -295,7 +329,7 @@ struct IncrementalUpdate {
 
     /// Updates the trait snapshots and rewrites every profile whose members or snapshots
     /// changed.
-    func updateTraits(_ traits: TraitColumns, into summary: inout MaterializeSummary, etl: String) throws {
+    func updateTraits(_ traits: TraitColumns, into summary: inout MaterializeSummary, etl: String, unchanged: Set<String>) throws {
         let rawTraits = raw(TableName.profileTraitsUpdates)
         let snapshots = current(TableName.stateTraits), graph = current(TableName.idGraph), profiles = current(TableName.profileTraits)
         let newTraits = work.name("new_traits"), reread = work.name("reread_traits"), delta = work.name("traits_delta"),
@@ -319,13 +353,14 @@ struct IncrementalUpdate {
             ) ranked
             WHERE rn = 1
             """)
-        try database.execute(work.index("new_traits", columns: ["segment_id"], unique: true))
+        try index("new_traits", ["segment_id"], unique: true)
         // Snapshots whose raw row was deleted, and (when a column appeared) every segment_id
         // with a value in it, are read again from all their raw rows.
         let backfilled = traits.added.isEmpty ? nil
             : "SELECT t.segment_id FROM \(rawTraits) t WHERE " + traits.added.map { "t.\(d.quote($0.name)) IS NOT NULL" }.joined(separator: " OR ")
         try createVanished("reread_traits", rawTable: TableName.profileTraitsUpdates, key: "segment_id", state: snapshots,
-                           stateColumns: ["segment_id", "seq"], rawColumns: ["segment_id", "seq"], plus: backfilled)
+                           stateColumns: ["segment_id", "seq"], rawColumns: ["segment_id", "seq"],
+                           settledUnchanged: unchanged.contains(TableName.profileTraitsUpdates), plus: backfilled)
         let rereadCount = try count("SELECT COUNT(*) FROM \(reread)")
         var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newTraits)")
         var candidates = """
@@ -363,10 +398,10 @@ struct IncrementalUpdate {
             UNION SELECT x.segment_id FROM (\(touched)) x
             UNION SELECT g.canonical_segment_id FROM \(graph) g WHERE g.segment_id IN (\(touched))
             """)
-        try database.execute(work.index("profile_keys", columns: ["profile_id"], unique: true))
+        try index("profile_keys", ["profile_id"], unique: true)
         try ProfileTraitsBuilder(database: database, work: work, traitNulls: materializer.traitNulls, graph: graph, snapshots: snapshots, traits: traits.all.map(\.name))
             .build(into: profileDelta, keys: keys, etl: etl)
-        try database.execute(work.index("profile_delta", columns: ["canonical_segment_id"], unique: true))
+        try index("profile_delta", ["canonical_segment_id"], unique: true)
         summary.rowsDeleted[TableName.profileTraits] = try count("""
             SELECT COUNT(*) FROM \(profiles) p
             WHERE p.canonical_segment_id IN (SELECT k.profile_id FROM \(keys) k)

@@ -155,6 +155,9 @@ public struct Materializer {
             }
             try log.record(summary, status: "succeeded", started: started, finished: Date(), work: work)
         }
+        for table in WorkTables.stagedTables {
+            if let analyze = d.analyzeNewTable(d.qualified(schemas.target, table)) { try database.execute(analyze) }
+        }
         summary.seconds["swap"] = Date().timeIntervalSince(start)
     }
 
@@ -190,14 +193,25 @@ public struct Materializer {
     /// settled (high-water mark minus `etl_overlap`: by Profiles Sync's contract nothing
     /// lands there later) and how many there are, so the next incremental run can tell from
     /// a count whether anything settled was deleted since.
-    func captureHighWater(work: WorkTables) throws {
+    ///
+    /// `carried` gives, per raw table, a previous run's settled count still true now and that
+    /// run's settled time: the new count is then that count plus the rows between the two
+    /// settled times (minus them, if the overlap grew), a small range instead of a count of
+    /// the whole table.
+    func captureHighWater(work: WorkTables, carried: [String: (recorded: Int64, since: String)] = [:]) throws {
         let d = database.dialect
         let columns = TableName.rawTables.map { "(SELECT MAX(u.uuid_ts) FROM \(d.qualified(schemas.source, $0)) u) AS \(d.quote($0))" }
         try database.execute("CREATE TABLE \(work.name("hwm")) AS SELECT \(columns.joined(separator: ", "))")
         let settled = TableName.rawTables.map { "\(d.timestamp("h." + d.quote($0), minusHours: etlOverlapHours)) AS \(d.quote($0))" }
         try database.execute("CREATE TABLE \(work.name("settled")) AS SELECT \(settled.joined(separator: ", ")) FROM \(work.name("hwm")) h")
-        let counts = TableName.rawTables.map {
-            "(SELECT COUNT(*) FROM \(d.qualified(schemas.source, $0)) u WHERE u.uuid_ts <= (SELECT s.\(d.quote($0)) FROM \(work.name("settled")) s)) AS \(d.quote($0))"
+        let counts = TableName.rawTables.map { table -> String in
+            let raw = d.qualified(schemas.source, table)
+            let now = "(SELECT s.\(d.quote(table)) FROM \(work.name("settled")) s)"
+            guard let (recorded, since) = carried[table] else {
+                return "(SELECT COUNT(*) FROM \(raw) u WHERE u.uuid_ts <= \(now)) AS \(d.quote(table))"
+            }
+            return "(\(recorded) + (SELECT COUNT(*) FROM \(raw) u WHERE u.uuid_ts > \(since) AND u.uuid_ts <= \(now))"
+                + " - (SELECT COUNT(*) FROM \(raw) u WHERE u.uuid_ts > \(now) AND u.uuid_ts <= \(since))) AS \(d.quote(table))"
         }
         try database.execute("CREATE TABLE \(work.name("settled_rows")) AS SELECT \(counts.joined(separator: ", "))")
     }
