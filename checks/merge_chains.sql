@@ -5,8 +5,11 @@
 -- hop: Segment writes recursive entries so that it does. Offenders need two or more hops
 -- (`non_terminal`: a recursive entry is late or missing), sit on a cycle (`cycle`) or lead
 -- into one (`into_cycle`), or point at an id that has no id_graph_updates row of its own
--- (`dangling`). In the materialized tables it also finds `merged_to` pointing at a missing
--- or merged-away profile, and canonicals that do not map to themselves.
+-- (`dangling`). A chain that ends at a profile Segment deleted (GDPR; idhealth records those
+-- in idhealth_deleted_segments when it materializes) is listed as `deleted_target` and not
+-- counted: it is what a deletion leaves, not a broken graph. In the materialized tables it
+-- also finds `merged_to` pointing at a missing or merged-away profile, and canonicals that
+-- do not map to themselves.
 
 -- name: offenders
 WITH RECURSIVE current_pointer AS MATERIALIZED (
@@ -41,6 +44,8 @@ classified AS (
                 WHEN EXISTS (SELECT 1 FROM walk w JOIN walk m ON m.start_id = w.cur AND m.cur = w.cur
                              WHERE w.start_id = b.segment_id)
                     THEN 'into_cycle'
+                WHEN EXISTS (SELECT 1 FROM walk w WHERE w.start_id = b.segment_id AND w.cur IN {{fn.deleted_segments()}})
+                    THEN 'deleted_target'
                 WHEN b.target_missing = 1 THEN 'dangling'
                 ELSE 'non_terminal' END AS kind,
            (SELECT COUNT(DISTINCT w.cur) FROM walk w WHERE w.start_id = b.segment_id) AS hops
@@ -49,7 +54,7 @@ classified AS (
 SELECT segment_id, points_to, kind,
        CASE WHEN kind IN ('cycle', 'into_cycle') THEN NULL ELSE hops END AS hops
 FROM classified
-ORDER BY CASE kind WHEN 'cycle' THEN 0 WHEN 'into_cycle' THEN 1 WHEN 'dangling' THEN 2 ELSE 3 END,
+ORDER BY CASE kind WHEN 'cycle' THEN 0 WHEN 'into_cycle' THEN 1 WHEN 'dangling' THEN 2 WHEN 'non_terminal' THEN 3 ELSE 4 END,
          hops DESC, segment_id
 
 -- name: pointer_summary

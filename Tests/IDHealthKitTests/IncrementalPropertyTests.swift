@@ -39,7 +39,7 @@ struct IncrementalPropertyTests {
         }
     }
 
-    @Test("the nasty orders: a merge before its target exists, recursive entries a batch late, a chain, a deletion",
+    @Test("the nasty orders: a merge before its target exists, recursive entries a batch late, a chain, a deletion, a return",
           arguments: Dialect.Engine.allCases)
     func nastyOrders(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
@@ -96,6 +96,26 @@ struct IncrementalPropertyTests {
             try harness.expectEqual(harness.incremental, harness.full, "batch 3")
             let live = try test.database.rows("SELECT merged_to, email FROM \(test.database.dialect.qualified(harness.incremental, TableName.profileTraits)) WHERE canonical_segment_id = 'c'")
             #expect(live.map(\.values) == [[.null, .text("a@x.com")]], "the dangling profile keeps its members' traits")
+            // The chains now end at a deleted profile: reported as such, not as corruption.
+            for schema in [harness.incremental, harness.full] {
+                let deleted = try test.database.rows("SELECT segment_id FROM \(test.database.dialect.qualified(schema, TableName.deletedSegments))").map(\.values)
+                #expect(deleted == [[.text("c")]], "\(schema)")
+                let context = CheckContext(database: test.database, schemas: Schemas(source: harness.source, target: schema),
+                                           configuration: Configuration(baseDirectory: URL(fileURLWithPath: "/nonexistent")), showValues: false, now: Date())
+                let chains = try CheckRunner(context: context).run(selection: ["merge_chains"]).result("merge_chains")
+                #expect(chains.details["by_kind"]?["deleted_target"] == .integer(4), "a, b, m and x end at c")
+                #expect(chains.details["by_kind"]?["dangling"] == .integer(0))
+                #expect(chains.value == 0)
+                #expect(chains.status == .pass)
+                #expect(chains.message == "4 segment_ids end at a profile deleted upstream (not counted)")
+            }
+            // c comes back (its id gets a row again): no longer deleted.
+            try harness.land(.init(rows: [row("c", "c", batch: 4)]))
+            _ = try harness.materializeBoth()
+            try harness.expectEqual(harness.incremental, harness.full, "batch 4")
+            for schema in [harness.incremental, harness.full] {
+                #expect(try test.database.scalar("SELECT COUNT(*) FROM \(test.database.dialect.qualified(schema, TableName.deletedSegments))") == .integer(0))
+            }
         }
     }
 

@@ -31,6 +31,7 @@ public struct CheckContext {
             .filter(TableName.isTraitColumn)
         capabilities.materializedTraitColumns = try database.columns(schema: schemas.target, table: TableName.profileTraits)
             .filter { TableName.isTraitColumn($0) && $0 != "etl_ts" }
+        capabilities.hasDeletedSegments = try database.tableExists(schema: schemas.target, table: TableName.deletedSegments)
         renderer.capabilities = capabilities
     }
 

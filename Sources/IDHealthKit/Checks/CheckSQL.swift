@@ -117,6 +117,8 @@ public struct DatabaseCapabilities: Sendable, Hashable {
     /// The trait columns of `profile_traits_updates` (source) and `profile_traits` (target).
     public var rawTraitColumns: [String] = []
     public var materializedTraitColumns: [String] = []
+    /// Whether the target schema has idhealth's record of deleted segment_ids.
+    public var hasDeletedSegments = false
 
     public init(sha1Wrapper: SHA1Wrapper? = nil, rawTraitColumns: [String] = [], materializedTraitColumns: [String] = []) {
         self.sha1Wrapper = sha1Wrapper
@@ -295,6 +297,12 @@ public struct QueryRenderer: Sendable {
                 return "(" + columns.map { "\(alias).\(dialect.quote($0)) IS NULL" }.joined(separator: " AND ") + ")"
             }
             return "(" + columns.map { "\(alias).\(dialect.quote($0)) IS NOT NULL" }.joined(separator: " OR ") + ")"
+        case "deleted_segments":
+            // The segment_ids materializations saw deleted upstream, or none.
+            try expect(0)
+            return capabilities.hasDeletedSegments
+                ? "(SELECT x.segment_id FROM \(dialect.qualified(schemas.target, TableName.deletedSegments)) x)"
+                : "(SELECT CAST(NULL AS \(dialect.textType)) WHERE 1 = 0)"
         case "trait_columns_as_text":
             try expect(1)
             let alias = arguments[0]

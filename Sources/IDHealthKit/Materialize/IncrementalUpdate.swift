@@ -229,6 +229,9 @@ struct IncrementalUpdate {
             WHERE g.segment_id IN (SELECT t.segment_id FROM \(touched) t)
               AND NOT EXISTS (SELECT 1 FROM \(delta) x WHERE x.segment_id = g.segment_id)
             """)
+        try DeletedSegments(database: database, schema: target).record(
+            gone: "SELECT g.segment_id FROM \(graph) g WHERE g.segment_id IN (SELECT t.segment_id FROM \(touched) t) AND NOT EXISTS (SELECT 1 FROM \(delta) x WHERE x.segment_id = g.segment_id)",
+            back: "SELECT x.segment_id FROM \(delta) x", at: etl, runID: summary.runID)
         try database.execute("DELETE FROM \(pointer) WHERE segment_id IN (SELECT t.segment_id FROM \(touched) t)")
         try database.execute("INSERT INTO \(pointer) (\(columns)) SELECT \(columns) FROM \(delta)")
         try database.execute("DELETE FROM \(graph) WHERE segment_id IN (SELECT a.segment_id FROM \(affected) a)")

@@ -144,6 +144,12 @@ public struct Materializer {
         summary.rowsDeleted = try deletedByRebuild(work: work)
         let start = Date()
         try database.inTransaction {
+            if try database.relationKind(schema: schemas.target, name: TableName.idGraph) == "table" {
+                let current = d.qualified(schemas.target, TableName.idGraph), stage = work.stageName(TableName.idGraph)
+                try DeletedSegments(database: database, schema: schemas.target).record(
+                    gone: "SELECT o.segment_id FROM \(current) o WHERE NOT EXISTS (SELECT 1 FROM \(stage) s WHERE s.segment_id = o.segment_id)",
+                    back: "SELECT s.segment_id FROM \(stage) s", at: d.timestampConstant(Self.utcText(clock())), runID: summary.runID)
+            }
             try dropCurrent()
             for table in WorkTables.stagedTables {
                 try database.execute(d.renameTable(schema: schemas.target, from: work.stagePrefix + table, to: table))

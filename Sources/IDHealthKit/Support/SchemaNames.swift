@@ -18,6 +18,9 @@ public enum TableName {
     public static let statePointer = "idhealth_state_pointer"
     /// The latest profile_traits_updates row of every segment_id, for the same reason.
     public static let stateTraits = "idhealth_state_traits"
+    /// segment_ids whose raw rows were deleted upstream (GDPR), as materializations noticed,
+    /// so `merge_chains` tells a chain ending at a deleted profile from a broken one.
+    public static let deletedSegments = "idhealth_deleted_segments"
     /// Built and swapped together with the three tables; incremental runs keep them current.
     public static let stateTables = [statePointer, stateTraits]
 

@@ -8,13 +8,15 @@ struct MergeChainsCheck: RunnableCheck {
         if try skipIfTablesMissing(offenders, context, into: &result) { return }
         result.queries.append(context.record("offenders", offenders))
 
-        var byKind: [String: Int64] = ["non_terminal": 0, "cycle": 0, "into_cycle": 0, "dangling": 0]
+        var byKind: [String: Int64] = ["non_terminal": 0, "cycle": 0, "into_cycle": 0, "dangling": 0, "deleted_target": 0]
         var lengths: [Int64: Int64] = [:]
         var value: Int64 = 0
         for row in try context.groupedCounts(offenders, by: ["kind", "hops"]) {
             let count = row["n"].intValue ?? 0
             let kind = row["kind"].stringValue ?? "?"
             byKind[kind, default: 0] += count
+            // A chain ending at a deleted profile is listed, not counted.
+            guard kind != "deleted_target" else { continue }
             if let hops = row["hops"].intValue { lengths[hops, default: 0] += count }
             value += count
         }
@@ -57,8 +59,12 @@ struct MergeChainsCheck: RunnableCheck {
         result.details["materialized_tables_checked"] = .bool(materializedMissing.isEmpty)
         judge(value: value, base: Double(lengths.values.reduce(0, +)), context: context, into: &result)
         if value > 0 {
-            let parts = byKind.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            let parts = byKind.filter { $0.value > 0 && $0.key != "deleted_target" }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
             result.message = "\(value) segment_ids do not land on a terminal profile in one hop (\(parts.joined(separator: ", ")))"
+        }
+        if let deleted = byKind["deleted_target"], deleted > 0 {
+            let note = "\(deleted) segment_ids end at a profile deleted upstream (not counted)"
+            result.message = result.message.map { $0 + "; " + note } ?? note
         }
     }
 }
