@@ -187,6 +187,17 @@ public struct Dialect: Sendable, Hashable {
         }
     }
 
+    /// Statements that start an incremental run's transaction (scoped to it). Its joins pair
+    /// a work table of thousands of rows with tables of millions: PostgreSQL's planner
+    /// tends to hash the large side (a full scan) where index probes cost a fraction, and
+    /// JIT-compiles each statement for longer than it runs. SQLite needs nothing.
+    public var settingsForSmallUpdates: [String] {
+        switch engine {
+        case .sqlite: return []
+        case .postgres: return ["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off", "SET LOCAL jit = off"]
+        }
+    }
+
     /// Gathers a freshly built table's statistics, where the planner needs them at once.
     /// PostgreSQL plans a new table from guesses until autovacuum gets to it (a join of a
     /// small work table with a large table could then scan the large one); SQLite's planner

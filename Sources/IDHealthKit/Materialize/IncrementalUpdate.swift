@@ -25,6 +25,13 @@ struct IncrementalUpdate {
     let materializer: Materializer
     let work: WorkTables
     let previous: RunLog.PreviousRun
+    /// Per raw table, the previous run's cutoff for new rows and its settled time.
+    let bounds = Bounds()
+
+    final class Bounds {
+        var cutoff: [String: SQLValue] = [:]
+        var settled: [String: SQLValue] = [:]
+    }
 
     var database: any Database { materializer.database }
     var source: String { materializer.schemas.source }
@@ -33,10 +40,19 @@ struct IncrementalUpdate {
 
     func raw(_ table: String) -> String { d.qualified(source, table) }
     func current(_ table: String) -> String { d.qualified(target, table) }
-    func newRows(_ alias: String, _ table: String) -> String { RawTables.newRows(alias, table: table, since: work.name("since"), dialect: d) }
+    func newRows(_ alias: String) -> String { RawTables.newRows(alias, dialect: d) }
     func count(_ sql: String) throws -> Int64 { try database.scalar(sql).intValue ?? 0 }
 
+    /// Everything, reads included, runs in one transaction: its settings (a small-work plan
+    /// on PostgreSQL) stay inside it, and a kill or an error anywhere changes nothing.
     func run(into summary: inout MaterializeSummary, started: Date, progress: (String) -> Void) throws {
+        try database.inTransaction {
+            for setting in d.settingsForSmallUpdates { try database.execute(setting) }
+            try update(into: &summary, started: started, progress: progress)
+        }
+    }
+
+    func update(into summary: inout MaterializeSummary, started: Date, progress: (String) -> Void) throws {
         let epoch = d.timestampConstant("0001-01-01 00:00:00")
         let cutoffs = TableName.rawTables.map { table in
             "COALESCE(\(d.timestamp("r." + d.quote(RunLog.highWaterColumn(table)), minusHours: materializer.etlOverlapHours)), \(epoch)) AS \(d.quote(table))"
@@ -45,7 +61,13 @@ struct IncrementalUpdate {
         try database.execute("CREATE TABLE \(work.name("since")) AS SELECT \((cutoffs + settledColumns).joined(separator: ", ")) FROM \(current(TableName.runs)) r WHERE r.run_id = \(d.placeholder(1))", [.text(previous.runID)])
 
         progress("validating new rows in \(source)")
-        let rawTraits = try RawTables(database: database, schema: source).validate(since: work.name("since"))
+        // The cutoffs and settled times as values, to bind (see RawTables.newRows).
+        let since = try database.firstRow("SELECT * FROM \(work.name("since"))")
+        for table in TableName.rawTables {
+            bounds.cutoff[table] = since?[table] ?? .null
+            bounds.settled[table] = since?["settled_" + table] ?? .null
+        }
+        let rawTraits = try RawTables(database: database, schema: source).validate(cutoffs: bounds.cutoff)
         // Which raw tables lost no settled rows since the last run decides how deletions are
         // looked for, and lets this run's settled count follow from the last one's.
         var carried: [String: (recorded: Int64, since: String)] = [:]
@@ -65,20 +87,18 @@ struct IncrementalUpdate {
             try body()
             summary.seconds[step, default: 0] += Date().timeIntervalSince(start)
         }
-        try database.inTransaction {
-            for column in traits.added {
-                for table in [TableName.stateTraits, TableName.profileTraits] {
-                    try database.execute(d.addColumn(schema: target, table: table, column: column.name, type: column.type))
-                }
+        for column in traits.added {
+            for table in [TableName.stateTraits, TableName.profileTraits] {
+                try database.execute(d.addColumn(schema: target, table: table, column: column.name, type: column.type))
             }
-            try timed("resolve") { try updateGraph(into: &summary, etl: etl, unchanged: unchanged) }
-            try timed(TableName.externalIDMapping) { try updateMapping(into: &summary, etl: etl, unchanged: unchanged) }
-            try timed(TableName.profileTraits) { try updateTraits(traits, into: &summary, etl: etl, unchanged: unchanged) }
-            for table in TableName.materializedTables {
-                summary.tableRows[table] = try count("SELECT COUNT(*) FROM \(current(table))")
-            }
-            try RunLog(database: database, schema: target).record(summary, status: "succeeded", started: started, finished: Date(), work: work)
         }
+        try timed("resolve") { try updateGraph(into: &summary, etl: etl, unchanged: unchanged) }
+        try timed(TableName.externalIDMapping) { try updateMapping(into: &summary, etl: etl, unchanged: unchanged) }
+        try timed(TableName.profileTraits) { try updateTraits(traits, into: &summary, etl: etl, unchanged: unchanged) }
+        for table in TableName.materializedTables {
+            summary.tableRows[table] = try count("SELECT COUNT(*) FROM \(current(table))")
+        }
+        try RunLog(database: database, schema: target).record(summary, status: "succeeded", started: started, finished: Date(), work: work)
     }
 
     /// Indexes a work table and gathers its statistics, so both planners know it is small
@@ -101,7 +121,7 @@ struct IncrementalUpdate {
         guard let recorded = try database.scalar("SELECT \(d.quote(RunLog.settledRowsColumn(rawTable))) FROM \(current(TableName.runs)) WHERE run_id = \(d.placeholder(1))", [.text(previous.runID)]).intValue else {
             return nil
         }
-        let now = try count("SELECT COUNT(*) FROM \(raw(rawTable)) u WHERE u.uuid_ts <= \(settled(rawTable))")
+        let now = try database.scalar("SELECT COUNT(*) FROM \(raw(rawTable)) u WHERE u.uuid_ts <= \(d.placeholder(1))", [bounds.settled[rawTable] ?? .null]).intValue
         return now == recorded ? recorded : nil
     }
 
@@ -114,7 +134,7 @@ struct IncrementalUpdate {
     /// are compared. Otherwise every state row is (an `EXCEPT` over the keys, which SQLite
     /// runs with a temporary b-tree rather than a correlated scan).
     func createVanished(_ base: String, rawTable: String, key: String, state: String, stateColumns: [String], rawColumns: [String], settledUnchanged: Bool, plus: String? = nil) throws {
-        let window = settledUnchanged ? " WHERE x.uuid_ts > \(settled(rawTable)) OR x.uuid_ts IS NULL" : ""
+        let window = settledUnchanged ? " WHERE x.uuid_ts > \(d.placeholder(1)) OR x.uuid_ts IS NULL" : ""
         let gone = """
             SELECT DISTINCT \(key) FROM (
                 SELECT \(stateColumns.map { "x." + $0 }.joined(separator: ", ")) FROM \(state) x\(window)
@@ -122,7 +142,8 @@ struct IncrementalUpdate {
                 SELECT \(rawColumns.map { "x." + $0 }.joined(separator: ", ")) FROM \(raw(rawTable)) x\(window)
             ) gone
             """
-        try database.execute("CREATE TABLE \(work.name(base)) AS \(gone)\(plus.map { "\nUNION\n" + $0 } ?? "")")
+        try database.execute("CREATE TABLE \(work.name(base)) AS \(gone)\(plus.map { "\nUNION\n" + $0 } ?? "")",
+                             settledUnchanged ? [bounds.settled[rawTable] ?? .null] : [])
         try index(base, [key], unique: true)
     }
 
@@ -146,10 +167,10 @@ struct IncrementalUpdate {
                        COUNT(*) OVER (PARTITION BY u.segment_id) AS rows_read,
                        ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY \(Materializer.latestFirst("u", tieBreak: "canonical_segment_id"))) AS rn
                 FROM \(rawGraph) u
-                WHERE \(newRows("u", TableName.idGraphUpdates))
+                WHERE \(newRows("u"))
             ) ranked
             WHERE rn = 1
-            """)
+            """, [bounds.cutoff[TableName.idGraphUpdates] ?? .null])
         try index("new_pointer", ["segment_id"], unique: true)
         try createVanished("vanished_pointer", rawTable: TableName.idGraphUpdates, key: "segment_id", state: pointer,
                            stateColumns: ["segment_id", "seq", "target"], rawColumns: ["segment_id", "seq", "canonical_segment_id"],
@@ -261,10 +282,10 @@ struct IncrementalUpdate {
                        COUNT(*) OVER (PARTITION BY e.external_id_hash) AS rows_read,
                        ROW_NUMBER() OVER (PARTITION BY e.external_id_hash ORDER BY \(Materializer.latestFirst("e", tieBreak: "segment_id"))) AS rn
                 FROM \(rawMapping) e
-                WHERE \(newRows("e", TableName.externalIDMappingUpdates))
+                WHERE \(newRows("e"))
             ) ranked
             WHERE rn = 1
-            """)
+            """, [bounds.cutoff[TableName.externalIDMappingUpdates] ?? .null])
         try index("new_mapping", ["external_id_hash"], unique: true)
         try createVanished("vanished_mapping", rawTable: TableName.externalIDMappingUpdates, key: "external_id_hash", state: mapping,
                            stateColumns: ["external_id_hash", "seq", "segment_id"], rawColumns: ["external_id_hash", "seq", "segment_id"],
@@ -352,10 +373,10 @@ struct IncrementalUpdate {
                        COUNT(*) OVER (PARTITION BY t.segment_id) AS rows_read,
                        ROW_NUMBER() OVER (PARTITION BY t.segment_id ORDER BY t.seq DESC, t.uuid_ts DESC NULLS LAST) AS rn
                 FROM \(rawTraits) t
-                WHERE \(newRows("t", TableName.profileTraitsUpdates))
+                WHERE \(newRows("t"))
             ) ranked
             WHERE rn = 1
-            """)
+            """, [bounds.cutoff[TableName.profileTraitsUpdates] ?? .null])
         try index("new_traits", ["segment_id"], unique: true)
         // Snapshots whose raw row was deleted, and (when a column appeared) every segment_id
         // with a value in it, are read again from all their raw rows.

@@ -26,15 +26,18 @@ struct RawTables {
         let type: String
     }
 
-    /// The condition that selects the rows an incremental run reads: landed after the cutoff in
-    /// `since` (the previous high-water mark minus `etl_overlap`), or of unknown landing time.
-    static func newRows(_ alias: String, table: String, since: String, dialect: Dialect) -> String {
-        "(\(alias).uuid_ts > (SELECT c.\(dialect.quote(table)) FROM \(since) c) OR \(alias).uuid_ts IS NULL)"
+    /// The condition that selects the rows an incremental run reads: landed after the cutoff
+    /// bound as the first parameter (the previous high-water mark minus `etl_overlap`), or of
+    /// unknown landing time. Bound, not a subquery, so the planner sees how few rows that is
+    /// and uses the `uuid_ts` index.
+    static func newRows(_ alias: String, dialect: Dialect) -> String {
+        "(\(alias).uuid_ts > \(dialect.placeholder(1)) OR \(alias).uuid_ts IS NULL)"
     }
 
     /// Validates all three tables; returns the trait columns of `profile_traits_updates`.
-    /// With `since`, only the rows an incremental run reads are checked for NULL keys.
-    func validate(since: String? = nil) throws -> [TraitColumn] {
+    /// With `cutoffs` (per raw table), only the rows an incremental run reads are checked for
+    /// NULL keys.
+    func validate(cutoffs: [String: SQLValue]? = nil) throws -> [TraitColumn] {
         var traitColumns: [TraitColumn] = []
         for table in TableName.rawTables {
             let typed = try database.columnTypes(schema: schema, table: table)
@@ -48,8 +51,9 @@ struct RawTables {
             }
             let quoted = database.dialect.qualified(schema, table)
             let keys = Self.keyColumns[table] ?? []
-            let restriction = since.map { " AND " + Self.newRows("u", table: table, since: $0, dialect: database.dialect) } ?? ""
-            let counts = try database.firstRow("SELECT \(keys.map { "SUM(CASE WHEN u.\(database.dialect.quote($0)) IS NULL THEN 1 ELSE 0 END)" }.joined(separator: ", ")) FROM \(quoted) u WHERE (\(keys.map { "u.\(database.dialect.quote($0)) IS NULL" }.joined(separator: " OR ")))\(restriction)")
+            let restriction = cutoffs == nil ? "" : " AND " + Self.newRows("u", dialect: database.dialect)
+            let counts = try database.firstRow("SELECT \(keys.map { "SUM(CASE WHEN u.\(database.dialect.quote($0)) IS NULL THEN 1 ELSE 0 END)" }.joined(separator: ", ")) FROM \(quoted) u WHERE (\(keys.map { "u.\(database.dialect.quote($0)) IS NULL" }.joined(separator: " OR ")))\(restriction)",
+                                               cutoffs.map { [$0[table] ?? .null] } ?? [])
             for (index, column) in keys.enumerated() {
                 let nulls = counts?[index].intValue ?? 0
                 if nulls > 0 {
