@@ -147,66 +147,91 @@ struct IncrementalUpdate {
         try index(base, [key], unique: true)
     }
 
+    // MARK: - State rows
+
+    /// How a state table follows its raw table: its key, its columns and where each comes
+    /// from in a raw row, what identifies the raw row behind a state row, and which row is
+    /// the latest.
+    struct StateFollowing {
+        let rawTable: String
+        let state: String
+        let key: String
+        /// State column names (quoted where needed) and, in the same order, the raw
+        /// expressions (alias `u`) that fill them.
+        let columns: [String]
+        let rawValues: [String]
+        /// The state columns and raw columns that identify the raw row behind a state row.
+        let identityInState: [String]
+        let identityInRaw: [String]
+        /// The ORDER BY that puts the latest row first, over the state columns of an alias.
+        let latestFirst: (String) -> String
+    }
+
+    /// Brings a state table's rows up to date for every key new raw rows or vanished raw rows
+    /// touch: creates the work tables `new` (the latest new raw row per key, with how many
+    /// raw rows it stood for), `reread` (keys whose state row's raw row is gone, plus the
+    /// keys `plus` selects, all read again from every raw row they have) and `delta` (the
+    /// latest row per touched key; a key without any row left is absent). Returns the raw
+    /// rows read.
+    func follow(_ spec: StateFollowing, new: String, reread: String, delta: String, settledUnchanged: Bool, plus: String? = nil) throws -> Int64 {
+        let columns = spec.columns.joined(separator: ", ")
+        let fromRaw = zip(spec.columns, spec.rawValues).map { "\($1) AS \($0)" }.joined(separator: ", ")
+        let key = d.quote(spec.key)
+        try database.execute("""
+            CREATE TABLE \(work.name(new)) AS
+            SELECT \(columns), rows_read FROM (
+                SELECT n.*, COUNT(*) OVER (PARTITION BY n.\(key)) AS rows_read,
+                       ROW_NUMBER() OVER (PARTITION BY n.\(key) ORDER BY \(spec.latestFirst("n"))) AS rn
+                FROM (SELECT \(fromRaw) FROM \(raw(spec.rawTable)) u WHERE \(newRows("u"))) n
+            ) ranked
+            WHERE rn = 1
+            """, [bounds.cutoff[spec.rawTable] ?? .null])
+        try index(new, [spec.key], unique: true)
+        try createVanished(reread, rawTable: spec.rawTable, key: spec.key, state: spec.state,
+                           stateColumns: spec.identityInState, rawColumns: spec.identityInRaw, settledUnchanged: settledUnchanged, plus: plus)
+        var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(work.name(new))")
+        var candidates = """
+            SELECT \(spec.columns.map { "s." + $0 }.joined(separator: ", ")) FROM \(spec.state) s
+            WHERE s.\(key) IN (SELECT n.\(key) FROM \(work.name(new)) n)
+              AND NOT EXISTS (SELECT 1 FROM \(work.name(reread)) r WHERE r.\(key) = s.\(key))
+            UNION ALL
+            SELECT \(columns) FROM \(work.name(new))
+            """
+        if try count("SELECT COUNT(*) FROM \(work.name(reread))") > 0 {
+            let rows = "FROM \(raw(spec.rawTable)) u WHERE u.\(key) IN (SELECT r.\(key) FROM \(work.name(reread)) r)"
+            candidates += "\nUNION ALL\nSELECT \(fromRaw) \(rows)"
+            read += try count("SELECT COUNT(*) \(rows)")
+        }
+        try database.execute("""
+            CREATE TABLE \(work.name(delta)) AS
+            SELECT \(columns) FROM (
+                SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.\(key) ORDER BY \(spec.latestFirst("c"))) AS rn
+                FROM (\(candidates)) c
+            ) ranked
+            WHERE rn = 1
+            """)
+        try index(delta, [spec.key], unique: true)
+        return read
+    }
+
     // MARK: - id_graph
 
     /// Updates the pointer state and re-resolves every segment_id the new or vanished pointer
     /// rows can have moved; rewrites their `id_graph` rows.
     func updateGraph(into summary: inout MaterializeSummary, etl: String, unchanged: Set<String>) throws {
-        let rawGraph = raw(TableName.idGraphUpdates)
         let pointer = current(TableName.statePointer), graph = current(TableName.idGraph)
         let newPointer = work.name("new_pointer"), vanished = work.name("vanished_pointer"), delta = work.name("pointer_delta"),
             touched = work.name("touched"), affectedCanonical = work.name("affected_canonical"), affected = work.name("affected"),
             subPointer = work.name("sub_pointer")
         let columns = #"segment_id, target, seq, "timestamp", uuid_ts"#
 
-        try database.execute("""
-            CREATE TABLE \(newPointer) AS
-            SELECT \(columns), rows_read FROM (
-                SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target, u.seq AS seq,
-                       u."timestamp" AS "timestamp", u.uuid_ts AS uuid_ts,
-                       COUNT(*) OVER (PARTITION BY u.segment_id) AS rows_read,
-                       ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY \(Materializer.latestFirst("u", tieBreak: "canonical_segment_id"))) AS rn
-                FROM \(rawGraph) u
-                WHERE \(newRows("u"))
-            ) ranked
-            WHERE rn = 1
-            """, [bounds.cutoff[TableName.idGraphUpdates] ?? .null])
-        try index("new_pointer", ["segment_id"], unique: true)
-        try createVanished("vanished_pointer", rawTable: TableName.idGraphUpdates, key: "segment_id", state: pointer,
-                           stateColumns: ["segment_id", "seq", "target"], rawColumns: ["segment_id", "seq", "canonical_segment_id"],
-                           settledUnchanged: unchanged.contains(TableName.idGraphUpdates))
-        let vanishedCount = try count("SELECT COUNT(*) FROM \(vanished)")
-        var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newPointer)")
-
-        // The new current pointer of every touched segment_id; a vanished one's remaining raw
-        // rows (if any) are read again.
-        var candidates = """
-            SELECT p.segment_id, p.target, p.seq, p."timestamp", p.uuid_ts FROM \(pointer) p
-            WHERE p.segment_id IN (SELECT n.segment_id FROM \(newPointer) n)
-              AND NOT EXISTS (SELECT 1 FROM \(vanished) v WHERE v.segment_id = p.segment_id)
-            UNION ALL
-            SELECT \(columns) FROM \(newPointer)
-            """
-        if vanishedCount > 0 {
-            candidates += """
-
-                UNION ALL
-                SELECT u.segment_id, u.canonical_segment_id, u.seq, u."timestamp", u.uuid_ts FROM \(rawGraph) u
-                WHERE u.segment_id IN (SELECT v.segment_id FROM \(vanished) v)
-                """
-            read += try count("SELECT COUNT(*) FROM \(rawGraph) u WHERE u.segment_id IN (SELECT v.segment_id FROM \(vanished) v)")
-        }
-        summary.rowsRead[TableName.idGraphUpdates] = read
-        try database.execute("""
-            CREATE TABLE \(delta) AS
-            SELECT \(columns) FROM (
-                SELECT c.segment_id AS segment_id, c.target AS target, c.seq AS seq, c."timestamp" AS "timestamp", c.uuid_ts AS uuid_ts,
-                       ROW_NUMBER() OVER (PARTITION BY c.segment_id ORDER BY \(Materializer.latestFirst("c", tieBreak: "target"))) AS rn
-                FROM (\(candidates)) c
-            ) ranked
-            WHERE rn = 1
-            """)
-        try index("pointer_delta", ["segment_id"], unique: true)
+        summary.rowsRead[TableName.idGraphUpdates] = try follow(StateFollowing(
+            rawTable: TableName.idGraphUpdates, state: pointer, key: "segment_id",
+            columns: ["segment_id", "target", "seq", "\"timestamp\"", "uuid_ts"],
+            rawValues: ["u.segment_id", "u.canonical_segment_id", "u.seq", "u.\"timestamp\"", "u.uuid_ts"],
+            identityInState: ["segment_id", "seq", "target"], identityInRaw: ["segment_id", "seq", "canonical_segment_id"],
+            latestFirst: { Materializer.latestFirst($0, tieBreak: "target") }
+        ), new: "new_pointer", reread: "vanished_pointer", delta: "pointer_delta", settledUnchanged: unchanged.contains(TableName.idGraphUpdates))
         try database.execute("CREATE TABLE \(touched) AS SELECT segment_id FROM \(newPointer) UNION SELECT segment_id FROM \(vanished)")
         try index("touched", ["segment_id"], unique: true)
 
@@ -268,51 +293,17 @@ struct IncrementalUpdate {
     /// Rewrites the mapping rows of every touched external id, and the canonical of every
     /// row whose segment_id was re-resolved.
     func updateMapping(into summary: inout MaterializeSummary, etl: String, unchanged: Set<String>) throws {
-        let rawMapping = raw(TableName.externalIDMappingUpdates)
         let mapping = current(TableName.externalIDMapping), graph = current(TableName.idGraph)
         let newMapping = work.name("new_mapping"), vanished = work.name("vanished_mapping"), touched = work.name("touched_hash"),
             delta = work.name("mapping_delta")
         let columns = #"external_id_hash, external_id_type, external_id_value, segment_id, "timestamp", seq, uuid_ts"#
 
-        try database.execute("""
-            CREATE TABLE \(newMapping) AS
-            SELECT \(columns), rows_read FROM (
-                SELECT e.external_id_hash AS external_id_hash, e.external_id_type AS external_id_type, e.external_id_value AS external_id_value,
-                       e.segment_id AS segment_id, e."timestamp" AS "timestamp", e.seq AS seq, e.uuid_ts AS uuid_ts,
-                       COUNT(*) OVER (PARTITION BY e.external_id_hash) AS rows_read,
-                       ROW_NUMBER() OVER (PARTITION BY e.external_id_hash ORDER BY \(Materializer.latestFirst("e", tieBreak: "segment_id"))) AS rn
-                FROM \(rawMapping) e
-                WHERE \(newRows("e"))
-            ) ranked
-            WHERE rn = 1
-            """, [bounds.cutoff[TableName.externalIDMappingUpdates] ?? .null])
-        try index("new_mapping", ["external_id_hash"], unique: true)
-        try createVanished("vanished_mapping", rawTable: TableName.externalIDMappingUpdates, key: "external_id_hash", state: mapping,
-                           stateColumns: ["external_id_hash", "seq", "segment_id"], rawColumns: ["external_id_hash", "seq", "segment_id"],
-                           settledUnchanged: unchanged.contains(TableName.externalIDMappingUpdates))
-        let vanishedCount = try count("SELECT COUNT(*) FROM \(vanished)")
-        var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newMapping)")
-        var candidates = """
-            SELECT \(columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM \(mapping) m
-            WHERE m.external_id_hash IN (SELECT n.external_id_hash FROM \(newMapping) n)
-              AND NOT EXISTS (SELECT 1 FROM \(vanished) v WHERE v.external_id_hash = m.external_id_hash)
-            UNION ALL
-            SELECT \(columns) FROM \(newMapping)
-            """
-        if vanishedCount > 0 {
-            let reread = "FROM \(rawMapping) e WHERE e.external_id_hash IN (SELECT v.external_id_hash FROM \(vanished) v)"
-            candidates += "\nUNION ALL\nSELECT \(columns.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) \(reread)"
-            read += try count("SELECT COUNT(*) \(reread)")
-        }
-        summary.rowsRead[TableName.externalIDMappingUpdates] = read
-        try database.execute("""
-            CREATE TABLE \(delta) AS
-            SELECT \(columns) FROM (
-                SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.external_id_hash ORDER BY \(Materializer.latestFirst("c", tieBreak: "segment_id"))) AS rn
-                FROM (\(candidates)) c
-            ) ranked
-            WHERE rn = 1
-            """)
+        summary.rowsRead[TableName.externalIDMappingUpdates] = try follow(StateFollowing(
+            rawTable: TableName.externalIDMappingUpdates, state: mapping, key: "external_id_hash",
+            columns: columns.components(separatedBy: ", "), rawValues: columns.components(separatedBy: ", ").map { "u." + $0 },
+            identityInState: ["external_id_hash", "seq", "segment_id"], identityInRaw: ["external_id_hash", "seq", "segment_id"],
+            latestFirst: { Materializer.latestFirst($0, tieBreak: "segment_id") }
+        ), new: "new_mapping", reread: "vanished_mapping", delta: "mapping_delta", settledUnchanged: unchanged.contains(TableName.externalIDMappingUpdates))
         try database.execute("CREATE TABLE \(touched) AS SELECT external_id_hash FROM \(newMapping) UNION SELECT external_id_hash FROM \(vanished)")
         try index("touched_hash", ["external_id_hash"], unique: true)
 
@@ -361,53 +352,19 @@ struct IncrementalUpdate {
         let quoted = traits.all.map { d.quote($0.name) }
         // A trait column the raw table no longer has reads as NULL of the column's type.
         let rawValues = traits.all.map { column in
-            traits.rawNames.contains(column.name) ? "t.\(d.quote(column.name))" : "CAST(NULL AS \(column.type.isEmpty ? d.textType : column.type))"
+            traits.rawNames.contains(column.name) ? "u.\(d.quote(column.name))" : "CAST(NULL AS \(column.type.isEmpty ? d.textType : column.type))"
         }
         let columns = (["segment_id", "seq", "uuid_ts"] + quoted).joined(separator: ", ")
-        let fromRaw = (["t.segment_id", "t.seq", "t.uuid_ts"] + rawValues).joined(separator: ", ")
-
-        try database.execute("""
-            CREATE TABLE \(newTraits) AS
-            SELECT \(columns), rows_read FROM (
-                SELECT \(zip(["segment_id", "seq", "uuid_ts"] + quoted, ["t.segment_id", "t.seq", "t.uuid_ts"] + rawValues).map { "\($1) AS \($0)" }.joined(separator: ", ")),
-                       COUNT(*) OVER (PARTITION BY t.segment_id) AS rows_read,
-                       ROW_NUMBER() OVER (PARTITION BY t.segment_id ORDER BY t.seq DESC, t.uuid_ts DESC NULLS LAST) AS rn
-                FROM \(rawTraits) t
-                WHERE \(newRows("t"))
-            ) ranked
-            WHERE rn = 1
-            """, [bounds.cutoff[TableName.profileTraitsUpdates] ?? .null])
-        try index("new_traits", ["segment_id"], unique: true)
         // Snapshots whose raw row was deleted, and (when a column appeared) every segment_id
         // with a value in it, are read again from all their raw rows.
         let backfilled = traits.added.isEmpty ? nil
             : "SELECT t.segment_id FROM \(rawTraits) t WHERE " + traits.added.map { "t.\(d.quote($0.name)) IS NOT NULL" }.joined(separator: " OR ")
-        try createVanished("reread_traits", rawTable: TableName.profileTraitsUpdates, key: "segment_id", state: snapshots,
-                           stateColumns: ["segment_id", "seq"], rawColumns: ["segment_id", "seq"],
-                           settledUnchanged: unchanged.contains(TableName.profileTraitsUpdates), plus: backfilled)
-        let rereadCount = try count("SELECT COUNT(*) FROM \(reread)")
-        var read = try count("SELECT COALESCE(SUM(rows_read), 0) FROM \(newTraits)")
-        var candidates = """
-            SELECT \(columns.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM \(snapshots) s
-            WHERE s.segment_id IN (SELECT n.segment_id FROM \(newTraits) n)
-              AND NOT EXISTS (SELECT 1 FROM \(reread) r WHERE r.segment_id = s.segment_id)
-            UNION ALL
-            SELECT \(columns) FROM \(newTraits)
-            """
-        if rereadCount > 0 {
-            let from = "FROM \(rawTraits) t WHERE t.segment_id IN (SELECT r.segment_id FROM \(reread) r)"
-            candidates += "\nUNION ALL\nSELECT \(fromRaw) \(from)"
-            read += try count("SELECT COUNT(*) \(from)")
-        }
-        summary.rowsRead[TableName.profileTraitsUpdates] = read
-        try database.execute("""
-            CREATE TABLE \(delta) AS
-            SELECT \(columns) FROM (
-                SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.segment_id ORDER BY c.seq DESC, c.uuid_ts DESC NULLS LAST) AS rn
-                FROM (\(candidates)) c
-            ) ranked
-            WHERE rn = 1
-            """)
+        summary.rowsRead[TableName.profileTraitsUpdates] = try follow(StateFollowing(
+            rawTable: TableName.profileTraitsUpdates, state: snapshots, key: "segment_id",
+            columns: ["segment_id", "seq", "uuid_ts"] + quoted, rawValues: ["u.segment_id", "u.seq", "u.uuid_ts"] + rawValues,
+            identityInState: ["segment_id", "seq"], identityInRaw: ["segment_id", "seq"],
+            latestFirst: { "\($0).seq DESC, \($0).uuid_ts DESC NULLS LAST" }
+        ), new: "new_traits", reread: "reread_traits", delta: "traits_delta", settledUnchanged: unchanged.contains(TableName.profileTraitsUpdates), plus: backfilled)
         let touched = "SELECT n.segment_id FROM \(newTraits) n UNION SELECT r.segment_id FROM \(reread) r"
         try database.execute("DELETE FROM \(snapshots) WHERE segment_id IN (\(touched))")
         try database.execute("INSERT INTO \(snapshots) (\(columns)) SELECT \(columns) FROM \(delta)")
