@@ -32,6 +32,7 @@ struct AtomicityTests {
             try place.materializeReference()
             let incrementalKills = try place.killLoop(mode: "incremental", stride: 3)
             #expect(incrementalKills >= 20, "killed an incremental run at \(incrementalKills) points")
+            print("kill test on \(engine.displayName): \(tableKills) kills before the commit of a table-mode run, \(incrementalKills) of an incremental run")
         }
     }
 
