@@ -139,4 +139,43 @@ struct MaterializationModeTests {
             #expect(try test.database.scalar("SELECT score FROM \(profiles) WHERE canonical_segment_id = 'c'") == .text(engine == .sqlite ? "2.0" : "2"))
         }
     }
+
+    @Test("PostgreSQL: a view of the user's own on id_graph stops a full rebuild (recorded as failed) but not an incremental run")
+    func dependentView() throws {
+        try TestDatabase.with(.postgres) { test in
+            let d = test.database.dialect
+            try Self.seed(test)
+            _ = try materialize(test)
+            let graph = d.qualified(test.schemas.target, TableName.idGraph)
+            try test.database.execute("CREATE VIEW \(d.qualified(test.schemas.target, "my_profiles")) AS SELECT canonical_segment_id, COUNT(*) AS ids FROM \(graph) GROUP BY canonical_segment_id")
+            let before = try test.canonicals()
+
+            let error = #expect(throws: DatabaseError.self) { try materialize(test, .table) }
+            #expect(error?.message.contains("depend") == true, "PostgreSQL's own message: \(error?.message ?? "")")
+            #expect(try test.canonicals() == before, "nothing changed")
+            let failed = try runs(test).last
+            #expect(failed?["status"] == .text("failed"))
+            #expect(failed?["mode"] == .text("table"))
+            #expect(failed?["message"].stringValue?.contains("depend") == true)
+
+            try test.insertGraph([("c", "a", 8)])
+            let incremental = try materialize(test)
+            #expect(incremental.incremental, "the failed run is not a base; the one before is")
+            #expect(try test.canonicals()["c"] == "a")
+            #expect(try test.database.scalar("SELECT ids FROM \(d.qualified(test.schemas.target, "my_profiles")) WHERE canonical_segment_id = 'a'") == .integer(3))
+        }
+    }
+
+    @Test("view mode on SQLite needs the raw tables' schema, and says so before creating anything")
+    func viewModeSchemas() throws {
+        try TestDatabase.with(.sqlite) { test in
+            try Self.seed(test)
+            let elsewhere = Schemas(source: test.schemas.source, target: try test.extraSchema("views"))
+            let error = #expect(throws: ConfigError.self) {
+                try Materializer(database: test.database, schemas: elsewhere).run(mode: .view)
+            }
+            #expect(error?.message.contains("view mode on SQLite needs the views beside the raw tables") == true)
+            #expect(try test.database.relationKind(schema: elsewhere.target, name: TableName.idGraph) == nil, "nothing created")
+        }
+    }
 }
