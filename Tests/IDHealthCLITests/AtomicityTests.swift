@@ -151,8 +151,6 @@ struct AtomicityTests {
             }
         }
 
-        static let keys = [TableName.idGraph: "segment_id", TableName.externalIDMapping: "external_id_hash", TableName.profileTraits: "canonical_segment_id"]
-
         /// All rows of the three tables, columns by name; without `etl_ts` to compare with
         /// another run's.
         func contents(_ target: String, etl: Bool) throws -> [String: [[SQLValue]]] {
@@ -160,7 +158,7 @@ struct AtomicityTests {
             var result: [String: [[SQLValue]]] = [:]
             for table in TableName.materializedTables {
                 let columns = try database.columns(schema: target, table: table).filter { etl || $0 != "etl_ts" }.sorted()
-                result[table] = try database.rows("SELECT \(columns.map(d.quote).joined(separator: ", ")) FROM \(d.qualified(target, table)) ORDER BY \(d.quote(Self.keys[table] ?? ""))").map(\.values)
+                result[table] = try database.rows("SELECT \(columns.map(d.quote).joined(separator: ", ")) FROM \(d.qualified(target, table)) ORDER BY \(d.quote(TableName.materializedKeys[table] ?? ""))").map(\.values)
             }
             return result
         }

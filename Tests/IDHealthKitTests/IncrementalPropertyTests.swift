@@ -194,13 +194,11 @@ struct IncrementalPropertyTests {
             return result
         }
 
-        static let keys = [TableName.idGraph: "segment_id", TableName.externalIDMapping: "external_id_hash", TableName.profileTraits: "canonical_segment_id"]
-
         /// Every row of a table but `etl_ts`, columns by name, rows by key.
         func contents(_ schema: String, _ table: String) throws -> (columns: [String], rows: [[SQLValue]]) {
             let d = database.dialect
             let columns = try database.columns(schema: schema, table: table).filter { $0 != "etl_ts" }.sorted()
-            let rows = try database.rows("SELECT \(columns.map(d.quote).joined(separator: ", ")) FROM \(d.qualified(schema, table)) ORDER BY \(d.quote(Self.keys[table] ?? "segment_id"))").map(\.values)
+            let rows = try database.rows("SELECT \(columns.map(d.quote).joined(separator: ", ")) FROM \(d.qualified(schema, table)) ORDER BY \(d.quote(TableName.materializedKeys[table] ?? "segment_id"))").map(\.values)
             return (columns, rows)
         }
 

@@ -91,8 +91,7 @@ extension Database {
 
     /// Whether a table or view exists in a schema.
     public func tableExists(schema: String, table: String) throws -> Bool {
-        let (sql, bindings) = dialect.tableExistsQuery(schema: schema, table: table)
-        return try firstRow(sql, bindings) != nil
+        try relationKind(schema: schema, name: table) != nil
     }
 
     /// The column names and declared types of a table, in table order; empty when it does not exist.
@@ -109,7 +108,6 @@ extension Database {
 
     /// The column names of a table, in table order; empty when the table does not exist.
     public func columns(schema: String, table: String) throws -> [String] {
-        let (sql, bindings) = dialect.columnsQuery(schema: schema, table: table)
-        return try rows(sql, bindings).compactMap { $0[0].stringValue }
+        try columnTypes(schema: schema, table: table).map(\.name)
     }
 }

@@ -252,16 +252,6 @@ public struct Dialect: Sendable, Hashable {
         "ALTER TABLE \(qualified(schema, from)) RENAME TO \(quote(to))"
     }
 
-    /// Finds a table or view by name in a schema; returns one row when it exists.
-    public func tableExistsQuery(schema: String, table: String) -> (String, [SQLValue]) {
-        switch engine {
-        case .sqlite:
-            return ("SELECT name FROM \(quote(schema)).sqlite_master WHERE type IN ('table', 'view') AND name = ?1", [.text(table)])
-        case .postgres:
-            return ("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2", [.text(schema), .text(table)])
-        }
-    }
-
     /// Lists the tables of a schema (the temporary one included) whose names start with `prefix`.
     public func tablesQuery(schema: String, prefix: String) -> (String, [SQLValue]) {
         let pattern = prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "%", with: "\\%") + "%"

@@ -25,12 +25,14 @@ struct IncrementalUpdate {
     let materializer: Materializer
     let work: WorkTables
     let previous: RunLog.PreviousRun
-    /// Per raw table, the previous run's cutoff for new rows and its settled time.
+    /// Per raw table, the previous run's cutoff for new rows, its settled time and how many
+    /// rows it counted before that time; read once at the start of the run.
     let bounds = Bounds()
 
     final class Bounds {
         var cutoff: [String: SQLValue] = [:]
         var settled: [String: SQLValue] = [:]
+        var settledRows: [String: Int64] = [:]
     }
 
     var database: any Database { materializer.database }
@@ -57,7 +59,9 @@ struct IncrementalUpdate {
         let cutoffs = TableName.rawTables.map { table in
             "COALESCE(\(d.timestamp("r." + d.quote(RunLog.highWaterColumn(table)), minusHours: materializer.etlOverlapHours)), \(epoch)) AS \(d.quote(table))"
         }
-        let settledColumns = TableName.rawTables.map { "r.\(d.quote(RunLog.settledBeforeColumn($0))) AS \(d.quote("settled_" + $0))" }
+        let settledColumns = TableName.rawTables.flatMap {
+            ["r.\(d.quote(RunLog.settledBeforeColumn($0))) AS \(d.quote("settled_" + $0))", "r.\(d.quote(RunLog.settledRowsColumn($0))) AS \(d.quote("settled_rows_" + $0))"]
+        }
         try database.execute("CREATE TABLE \(work.name("since")) AS SELECT \((cutoffs + settledColumns).joined(separator: ", ")) FROM \(current(TableName.runs)) r WHERE r.run_id = \(d.placeholder(1))", [.text(previous.runID)])
 
         progress("validating new rows in \(source)")
@@ -66,6 +70,7 @@ struct IncrementalUpdate {
         for table in TableName.rawTables {
             bounds.cutoff[table] = since?[table] ?? .null
             bounds.settled[table] = since?["settled_" + table] ?? .null
+            bounds.settledRows[table] = since?["settled_rows_" + table].intValue
         }
         let rawTraits = try RawTables(database: database, schema: source).validate(cutoffs: bounds.cutoff)
         // Which raw tables lost no settled rows since the last run decides how deletions are
@@ -118,9 +123,7 @@ struct IncrementalUpdate {
     /// The previous run's settled count when the raw table still has exactly that many rows
     /// landed before its settled time (nothing settled was deleted), nil otherwise.
     func settledRowsUnchanged(_ rawTable: String) throws -> Int64? {
-        guard let recorded = try database.scalar("SELECT \(d.quote(RunLog.settledRowsColumn(rawTable))) FROM \(current(TableName.runs)) WHERE run_id = \(d.placeholder(1))", [.text(previous.runID)]).intValue else {
-            return nil
-        }
+        guard let recorded = bounds.settledRows[rawTable] else { return nil }
         let now = try database.scalar("SELECT COUNT(*) FROM \(raw(rawTable)) u WHERE u.uuid_ts <= \(d.placeholder(1))", [bounds.settled[rawTable] ?? .null]).intValue
         return now == recorded ? recorded : nil
     }
@@ -270,14 +273,17 @@ struct IncrementalUpdate {
         let kinds = try GraphResolver(database: database, work: work, pointer: subPointer).resolve()
         summary.resolution = ["re_resolved": kinds.filter { $0.key != "passes" }.values.reduce(0, +)]
 
-        summary.rowsDeleted[TableName.idGraph] = try count("""
-            SELECT COUNT(*) FROM \(graph) g
+        // Touched segment_ids left without any raw row: deleted upstream.
+        let gone = work.name("gone_segments")
+        try database.execute("""
+            CREATE TABLE \(gone) AS
+            SELECT g.segment_id AS segment_id FROM \(graph) g
             WHERE g.segment_id IN (SELECT t.segment_id FROM \(touched) t)
               AND NOT EXISTS (SELECT 1 FROM \(delta) x WHERE x.segment_id = g.segment_id)
             """)
+        summary.rowsDeleted[TableName.idGraph] = try count("SELECT COUNT(*) FROM \(gone)")
         try DeletedSegments(database: database, schema: target).record(
-            gone: "SELECT g.segment_id FROM \(graph) g WHERE g.segment_id IN (SELECT t.segment_id FROM \(touched) t) AND NOT EXISTS (SELECT 1 FROM \(delta) x WHERE x.segment_id = g.segment_id)",
-            back: "SELECT x.segment_id FROM \(delta) x", at: etl, runID: summary.runID)
+            gone: "SELECT g.segment_id FROM \(gone) g", back: "SELECT x.segment_id FROM \(delta) x", at: etl, runID: summary.runID)
         try database.execute("DELETE FROM \(pointer) WHERE segment_id IN (SELECT t.segment_id FROM \(touched) t)")
         try database.execute("INSERT INTO \(pointer) (\(columns)) SELECT \(columns) FROM \(delta)")
         try database.execute("DELETE FROM \(graph) WHERE segment_id IN (SELECT a.segment_id FROM \(affected) a)")

@@ -136,7 +136,7 @@ public struct Materializer {
     /// A full rebuild: stage everything, then swap it in together with the run's log row.
     func fullRebuild(work: WorkTables, started: Date, log: RunLog, into summary: inout MaterializeSummary, progress: (String) -> Void) throws {
         let d = database.dialect
-        let built = try build(work: work, progress: progress)
+        let built = try build(work: work, recordingHighWater: true, progress: progress)
         summary.rowsRead = built.rowsRead
         summary.resolution = built.resolution
         summary.seconds.merge(built.seconds) { $1 }
@@ -144,11 +144,10 @@ public struct Materializer {
         summary.rowsDeleted = try deletedByRebuild(work: work)
         let start = Date()
         try database.inTransaction {
-            if try database.relationKind(schema: schemas.target, name: TableName.idGraph) == "table" {
-                let current = d.qualified(schemas.target, TableName.idGraph), stage = work.stageName(TableName.idGraph)
+            if summary.rowsDeleted[TableName.idGraph] != nil {
                 try DeletedSegments(database: database, schema: schemas.target).record(
-                    gone: "SELECT o.segment_id FROM \(current) o WHERE NOT EXISTS (SELECT 1 FROM \(stage) s WHERE s.segment_id = o.segment_id)",
-                    back: "SELECT s.segment_id FROM \(stage) s", at: d.timestampConstant(Self.utcText(clock())), runID: summary.runID)
+                    gone: "SELECT g.segment_id FROM \(work.name("gone_segments")) g",
+                    back: "SELECT s.segment_id FROM \(work.stageName(TableName.idGraph)) s", at: d.timestampConstant(Self.utcText(clock())), runID: summary.runID)
             }
             try dropCurrent()
             for table in WorkTables.stagedTables {
@@ -177,18 +176,22 @@ public struct Materializer {
     }
 
     /// Keys of the current tables that a rebuild no longer has: what upstream deletions removed.
-    /// Only asked when the current tables are idhealth's (not views, not missing).
+    /// Only asked when the current tables are idhealth's (not views, not missing). The
+    /// segment_ids gone from `id_graph` are kept in the `gone_segments` work table, for
+    /// ``DeletedSegments``.
     func deletedByRebuild(work: WorkTables) throws -> [String: Int64] {
         let d = database.dialect
         var deleted: [String: Int64] = [:]
-        let keys = [TableName.idGraph: "segment_id", TableName.externalIDMapping: "external_id_hash", TableName.profileTraits: "canonical_segment_id"]
         for table in TableName.materializedTables {
-            guard try database.relationKind(schema: schemas.target, name: table) == "table", let key = keys[table] else { continue }
+            guard try database.relationKind(schema: schemas.target, name: table) == "table", let key = TableName.materializedKeys[table] else { continue }
             let column = d.quote(key)
-            deleted[table] = try database.scalar("""
-                SELECT COUNT(*) FROM \(d.qualified(schemas.target, table)) o
-                WHERE NOT EXISTS (SELECT 1 FROM \(work.stageName(table)) s WHERE s.\(column) = o.\(column))
-                """).intValue ?? 0
+            let gone = "SELECT o.\(column) AS \(column) FROM \(d.qualified(schemas.target, table)) o WHERE NOT EXISTS (SELECT 1 FROM \(work.stageName(table)) s WHERE s.\(column) = o.\(column))"
+            if table == TableName.idGraph {
+                try database.execute("CREATE TABLE \(work.name("gone_segments")) AS \(gone)")
+                deleted[table] = try database.scalar("SELECT COUNT(*) FROM \(work.name("gone_segments"))").intValue ?? 0
+            } else {
+                deleted[table] = try database.scalar("SELECT COUNT(*) FROM (\(gone)) g").intValue ?? 0
+            }
         }
         return deleted
     }
@@ -210,33 +213,31 @@ public struct Materializer {
         try database.execute("CREATE TABLE \(work.name("hwm")) AS SELECT \(columns.joined(separator: ", "))")
         let settled = TableName.rawTables.map { "\(d.timestamp("h." + d.quote($0), minusHours: etlOverlapHours)) AS \(d.quote($0))" }
         try database.execute("CREATE TABLE \(work.name("settled")) AS SELECT \(settled.joined(separator: ", ")) FROM \(work.name("hwm")) h")
+        var recordedCounts: [SQLValue] = []
         let counts = TableName.rawTables.map { table -> String in
             let raw = d.qualified(schemas.source, table)
             let now = "(SELECT s.\(d.quote(table)) FROM \(work.name("settled")) s)"
             guard let (recorded, since) = carried[table] else {
                 return "(SELECT COUNT(*) FROM \(raw) u WHERE u.uuid_ts <= \(now)) AS \(d.quote(table))"
             }
-            return "(\(recorded) + (SELECT COUNT(*) FROM \(raw) u WHERE u.uuid_ts > \(since) AND u.uuid_ts <= \(now))"
+            recordedCounts.append(.integer(recorded))
+            return "(CAST(\(d.placeholder(recordedCounts.count)) AS \(d.integerType)) + (SELECT COUNT(*) FROM \(raw) u WHERE u.uuid_ts > \(since) AND u.uuid_ts <= \(now))"
                 + " - (SELECT COUNT(*) FROM \(raw) u WHERE u.uuid_ts > \(now) AND u.uuid_ts <= \(since))) AS \(d.quote(table))"
         }
-        try database.execute("CREATE TABLE \(work.name("settled_rows")) AS SELECT \(counts.joined(separator: ", "))")
-    }
-
-    /// The latest row per key first: greatest seq, then latest landing, then a stable
-    /// tie-break, so a full rebuild and an incremental run always pick the same row.
-    static func latestFirst(_ alias: String, tieBreak: String) -> String {
-        "\(alias).seq DESC, \(alias).uuid_ts DESC NULLS LAST, \(alias).\(tieBreak) DESC"
+        try database.execute("CREATE TABLE \(work.name("settled_rows")) AS SELECT \(counts.joined(separator: ", "))", recordedCounts)
     }
 
     /// Builds the three tables and the state tables as `<stage prefix><table>` beside the
     /// current ones, without swapping them in (the drift check compares them). The caller
-    /// owns the work and staging tables.
-    func build(work: WorkTables, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
+    /// owns the work and staging tables. A materialization also records the raw tables'
+    /// high-water marks (``captureHighWater(work:carried:)``), right after validating them;
+    /// the drift check has no use for them.
+    func build(work: WorkTables, recordingHighWater: Bool = false, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
         let d = database.dialect
         progress("validating raw tables in \(schemas.source)")
         let traitColumns = try RawTables(database: database, schema: schemas.source).validate()
         try database.useSchema(schemas.target, create: true)
-        try captureHighWater(work: work)
+        if recordingHighWater { try captureHighWater(work: work) }
         var summary = MaterializeSummary()
         summary.traitColumns = traitColumns.map(\.name)
         for table in TableName.rawTables {
@@ -252,16 +253,7 @@ public struct Materializer {
 
         let pointer = work.stageName(TableName.statePointer)
         try timed("resolve") {
-            try database.execute("""
-                CREATE TABLE \(pointer) AS
-                SELECT segment_id, target, seq, "timestamp", uuid_ts FROM (
-                    SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target, u.seq AS seq,
-                           u."timestamp" AS "timestamp", u.uuid_ts AS uuid_ts,
-                           ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY \(Self.latestFirst("u", tieBreak: "canonical_segment_id"))) AS rn
-                    FROM \(d.qualified(schemas.source, TableName.idGraphUpdates)) u
-                ) ranked
-                WHERE rn = 1
-                """)
+            try database.execute("CREATE TABLE \(pointer) AS\n\(currentPointers())")
             try database.execute(work.stageIndex(TableName.statePointer, columns: ["segment_id"], unique: true))
             summary.resolution = try GraphResolver(database: database, work: work, pointer: pointer).resolve()
         }
@@ -277,37 +269,14 @@ public struct Materializer {
             try database.execute(work.stageIndex(TableName.idGraph, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
         }
         try timed(TableName.externalIDMapping) {
-            let raw = d.qualified(schemas.source, TableName.externalIDMappingUpdates)
-            try database.execute("""
-                CREATE TABLE \(work.stageName(TableName.externalIDMapping)) AS
-                SELECT e.external_id_hash AS external_id_hash, e.external_id_type AS external_id_type,
-                       e.external_id_value AS external_id_value,
-                       COALESCE(g.canonical_segment_id, e.segment_id) AS canonical_segment_id, e.segment_id AS segment_id,
-                       e."timestamp" AS "timestamp", e.seq AS seq, e.uuid_ts AS uuid_ts, \(etl) AS etl_ts
-                FROM (
-                    SELECT x.external_id_hash, x.external_id_type, x.external_id_value, x.segment_id,
-                           x."timestamp", x.seq, x.uuid_ts,
-                           ROW_NUMBER() OVER (PARTITION BY x.external_id_hash ORDER BY \(Self.latestFirst("x", tieBreak: "segment_id"))) AS rn
-                    FROM \(raw) x
-                ) e
-                LEFT JOIN \(work.stageName(TableName.idGraph)) g ON g.segment_id = e.segment_id
-                WHERE e.rn = 1
-                """)
+            try database.execute("CREATE TABLE \(work.stageName(TableName.externalIDMapping)) AS\n\(latestMappings(graph: work.stageName(TableName.idGraph), etl: etl))")
             try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["external_id_hash"], unique: true))
             try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
         }
         try timed(TableName.profileTraits) {
             let quoted = traitColumns.map { d.quote($0.name) }
             let snapshots = work.stageName(TableName.stateTraits)
-            try database.execute("""
-                CREATE TABLE \(snapshots) AS
-                SELECT segment_id, seq, uuid_ts\(quoted.map { ", " + $0 }.joined()) FROM (
-                    SELECT t.segment_id AS segment_id, t.seq AS seq, t.uuid_ts AS uuid_ts\(quoted.map { ", t.\($0) AS \($0)" }.joined()),
-                           ROW_NUMBER() OVER (PARTITION BY t.segment_id ORDER BY t.seq DESC, t.uuid_ts DESC NULLS LAST) AS rn
-                    FROM \(d.qualified(schemas.source, TableName.profileTraitsUpdates)) t
-                ) ranked
-                WHERE rn = 1
-                """)
+            try database.execute("CREATE TABLE \(snapshots) AS\n\(latestSnapshots(quoted))")
             try database.execute(work.stageIndex(TableName.stateTraits, columns: ["segment_id"], unique: true))
             try ProfileTraitsBuilder(database: database, work: work, traitNulls: traitNulls, graph: work.stageName(TableName.idGraph), snapshots: snapshots, traits: traitColumns.map(\.name))
                 .build(into: work.stageName(TableName.profileTraits), keys: nil, etl: etl)

@@ -36,19 +36,12 @@ struct ViewDefinitions {
         }
     }
 
-    func raw(_ table: String) -> String { database.dialect.qualified(schemas.source, table) }
     func view(_ table: String) -> String { database.dialect.qualified(schemas.target, table) }
 
     func idGraph() -> String {
         """
         WITH RECURSIVE pointer AS (
-            SELECT segment_id, target, seq, "timestamp", uuid_ts FROM (
-                SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target, u.seq AS seq,
-                       u."timestamp" AS "timestamp", u.uuid_ts AS uuid_ts,
-                       ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY \(Materializer.latestFirst("u", tieBreak: "canonical_segment_id"))) AS rn
-                FROM \(raw(TableName.idGraphUpdates)) u
-            ) ranked
-            WHERE rn = 1
+        \(materializer.currentPointers())
         ),
         walk(start_id, cur) AS (
             SELECT segment_id, target FROM pointer
@@ -82,20 +75,7 @@ struct ViewDefinitions {
     }
 
     func externalIDMapping() -> String {
-        """
-        SELECT e.external_id_hash AS external_id_hash, e.external_id_type AS external_id_type,
-               e.external_id_value AS external_id_value,
-               COALESCE(g.canonical_segment_id, e.segment_id) AS canonical_segment_id, e.segment_id AS segment_id,
-               e."timestamp" AS "timestamp", e.seq AS seq, e.uuid_ts AS uuid_ts, CURRENT_TIMESTAMP AS etl_ts
-        FROM (
-            SELECT x.external_id_hash, x.external_id_type, x.external_id_value, x.segment_id,
-                   x."timestamp", x.seq, x.uuid_ts,
-                   ROW_NUMBER() OVER (PARTITION BY x.external_id_hash ORDER BY \(Materializer.latestFirst("x", tieBreak: "segment_id"))) AS rn
-            FROM \(raw(TableName.externalIDMappingUpdates)) x
-        ) e
-        LEFT JOIN \(view(TableName.idGraph)) g ON g.segment_id = e.segment_id
-        WHERE e.rn = 1
-        """
+        materializer.latestMappings(graph: view(TableName.idGraph), etl: "CURRENT_TIMESTAMP")
     }
 
     func profileTraits(_ quoted: [String]) -> String {
@@ -109,12 +89,7 @@ struct ViewDefinitions {
                 SELECT segment_id, canonical_segment_id FROM \(view(TableName.idGraph))
             ),
             snapshots AS MATERIALIZED (
-                SELECT segment_id, seq, uuid_ts\(quoted.map { ", " + $0 }.joined()) FROM (
-                    SELECT t.segment_id AS segment_id, t.seq AS seq, t.uuid_ts AS uuid_ts\(quoted.map { ", t.\($0) AS \($0)" }.joined()),
-                           ROW_NUMBER() OVER (PARTITION BY t.segment_id ORDER BY t.seq DESC, t.uuid_ts DESC NULLS LAST) AS rn
-                    FROM \(raw(TableName.profileTraitsUpdates)) t
-                ) ranked
-                WHERE rn = 1
+            \(materializer.latestSnapshots(quoted))
             ),
             trait_values AS MATERIALIZED (
                 SELECT canonical\(quoted.map { ", " + $0 }.joined()) FROM (

@@ -18,7 +18,7 @@ struct WorkTables {
     static let stagePrefix = "idhealth_stage_"
     /// Every work table any materialization creates, so a killed run's leftovers are found.
     static let workNames = [
-        "pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values", "hwm", "settled", "settled_rows", "since",
+        "pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values", "hwm", "settled", "settled_rows", "since", "gone_segments",
         "new_pointer", "vanished_pointer", "pointer_delta", "touched", "affected_canonical", "affected",
         "sub_pointer", "new_mapping", "vanished_mapping", "touched_hash", "mapping_delta", "mapping_moves",
         "new_traits", "reread_traits", "traits_delta", "profile_keys", "profile_delta",

@@ -10,6 +10,8 @@ public enum TableName {
 
     public static let rawTables = [idGraphUpdates, externalIDMappingUpdates, profileTraitsUpdates]
     public static let materializedTables = [idGraph, externalIDMapping, profileTraits]
+    /// The column that identifies a row of each current-state table.
+    public static let materializedKeys = [idGraph: "segment_id", externalIDMapping: "external_id_hash", profileTraits: "canonical_segment_id"]
 
     /// One row per materialization: what it read and wrote, its high-water marks (DESIGN.md §3).
     public static let runs = "idhealth_runs"
