@@ -44,11 +44,12 @@ final class StatementCountingDatabase: Database {
         self.trace = trace
     }
 
-    private func traced<T>(_ sql: String, _ body: () throws -> T) rethrows -> T {
+    private func traced<T>(_ sql: SQL, _ body: () throws -> T) rethrows -> T {
         guard trace else { return try body() }
         let start = Date()
         defer {
-            let line = sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").prefix(150)
+            let text = base.dialect.render(sql).text
+            let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").prefix(150)
             FileHandle.standardError.write(Data(String(format: "%8.3fs  %@\n", Date().timeIntervalSince(start), String(line)).utf8))
         }
         return try body()
@@ -77,23 +78,28 @@ final class StatementCountingDatabase: Database {
     var dialect: Dialect { base.dialect }
     var target: String { base.target }
 
-    func execute(_ sql: String, _ bindings: [SQLValue]) throws -> Int {
+    func execute(_ sql: SQL) throws -> Int {
         step()
-        return try traced(sql) { try base.execute(sql, bindings) }
+        return try traced(sql) { try base.execute(sql) }
     }
 
-    func forEachRow(_ sql: String, _ bindings: [SQLValue], _ body: (Row) throws -> Bool) throws {
+    func executeScript(_ sql: SQL) throws {
         step()
-        try traced(sql) { try base.forEachRow(sql, bindings, body) }
+        try traced(sql) { try base.executeScript(sql) }
     }
 
-    func bulkLoad(into table: String, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+    func forEachRow(_ sql: SQL, _ body: (Row) throws -> Bool) throws {
+        step()
+        try traced(sql) { try base.forEachRow(sql, body) }
+    }
+
+    func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
         step()
         try base.bulkLoad(into: table, columns: columns, produce)
     }
 
     func useSchema(_ schema: String, create: Bool) throws { try base.useSchema(schema, create: create) }
-    func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper? { try base.sha1Wrapper() }
+    func sha1Support() throws -> SHA1Support { try base.sha1Support() }
     func tryLock(_ name: String, holder: String) throws -> LockAttempt { try base.tryLock(name, holder: holder) }
     func unlock(_ name: String) throws { try base.unlock(name) }
 }

@@ -82,7 +82,7 @@ struct AtomicityTests {
                     let schema = "kill_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
                     let database = try PostgresDatabase(conninfo: url)
                     defer {
-                        for name in [schema, schema + "_ref"] { _ = try? database.execute("DROP SCHEMA IF EXISTS \(database.dialect.quote(name)) CASCADE") }
+                        for name in [schema, schema + "_ref"] { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE") }
                     }
                     try body(Place(database: database, location: url, schema: schema, directory: directory))
                 }
@@ -111,42 +111,42 @@ struct AtomicityTests {
             #expect(output.status == 0, "\(output.stderr)")
         }
 
-        func raw(_ table: String) -> String { d.qualified(schema, table) }
-        func held(_ table: String) -> String { d.qualified(schema, "held_" + table) }
+        func raw(_ table: String) -> QualifiedName { QualifiedName(schema, table) }
+        func held(_ table: String) -> QualifiedName { QualifiedName(schema, "held_" + table) }
 
         /// Moves the rows that landed last (about a quarter of each raw table) aside, in two
         /// halves by landing time, so they can land later.
-        func holdBackLatestRows() throws -> (first: String, second: String) {
-            let count = try database.scalar("SELECT COUNT(*) FROM \(raw(TableName.idGraphUpdates))").intValue ?? 0
+        func holdBackLatestRows() throws -> (first: SQL, second: SQL) {
+            let count = try database.scalar("SELECT COUNT(*) FROM \(table: raw(TableName.idGraphUpdates))").intValue ?? 0
             func cutoff(_ offset: Int64) throws -> String {
-                try database.scalar("SELECT \(d.timestampText("uuid_ts")) FROM \(raw(TableName.idGraphUpdates)) ORDER BY uuid_ts DESC LIMIT 1 OFFSET \(offset)").stringValue ?? ""
+                try database.scalar("SELECT \(sql: .timestampText("uuid_ts")) FROM \(table: raw(TableName.idGraphUpdates)) ORDER BY uuid_ts DESC LIMIT 1 OFFSET \(bind: .integer(offset))").stringValue ?? ""
             }
             let older = try cutoff(count / 4), newer = try cutoff(count / 8)
             for table in TableName.rawTables {
-                try database.execute("CREATE TABLE \(held(table)) AS SELECT * FROM \(raw(table)) WHERE uuid_ts > \(d.castToTimestamp(d.placeholder(1)))", [.text(d.timestampLiteral(older))])
-                try database.execute("DELETE FROM \(raw(table)) WHERE uuid_ts > \(d.castToTimestamp(d.placeholder(1)))", [.text(d.timestampLiteral(older))])
+                try database.execute("CREATE TABLE \(table: held(table)) AS SELECT * FROM \(table: raw(table)) WHERE uuid_ts > \(sql: .timestamp(bind: older))")
+                try database.execute("DELETE FROM \(table: raw(table)) WHERE uuid_ts > \(sql: .timestamp(bind: older))")
             }
-            return ("uuid_ts <= \(d.castToTimestamp("'\(d.timestampLiteral(newer))'"))", "uuid_ts > \(d.castToTimestamp("'\(d.timestampLiteral(newer))'"))")
+            return ("uuid_ts <= \(sql: .timestamp(literal: newer))", "uuid_ts > \(sql: .timestamp(literal: newer))")
         }
 
-        func land(_ condition: String) throws {
+        func land(_ condition: SQL) throws {
             for table in TableName.rawTables {
-                try database.execute("INSERT INTO \(raw(table)) SELECT * FROM \(held(table)) WHERE \(condition)")
+                try database.execute("INSERT INTO \(table: raw(table)) SELECT * FROM \(table: held(table)) WHERE \(sql: condition)")
             }
         }
 
         /// Deletes every raw row of one merged profile (its canonical and members), as
         /// Segment does for a GDPR request.
         func deleteOneProfile() throws {
-            let graph = d.qualified(schema, TableName.idGraph)
+            let graph = QualifiedName(schema, TableName.idGraph)
             let profile = try #require(try database.scalar("""
-                SELECT canonical_segment_id FROM \(graph) WHERE canonical_segment_id <> segment_id
+                SELECT canonical_segment_id FROM \(table: graph) WHERE canonical_segment_id <> segment_id
                 GROUP BY canonical_segment_id ORDER BY COUNT(*) DESC, canonical_segment_id LIMIT 1
                 """).stringValue)
-            let members = try database.rows("SELECT segment_id FROM \(graph) WHERE canonical_segment_id = \(d.placeholder(1))", [.text(profile)]).compactMap { $0[0].stringValue }
+            let members = try database.rows("SELECT segment_id FROM \(table: graph) WHERE canonical_segment_id = \(bind: .text(profile))").compactMap { $0[0].stringValue }
             for table in TableName.rawTables {
                 for member in members {
-                    try database.execute("DELETE FROM \(raw(table)) WHERE segment_id = \(d.placeholder(1))", [.text(member)])
+                    try database.execute("DELETE FROM \(table: raw(table)) WHERE segment_id = \(bind: .text(member))")
                 }
             }
         }
@@ -157,22 +157,22 @@ struct AtomicityTests {
             try database.useSchema(target, create: false)
             var result: [String: [[SQLValue]]] = [:]
             for table in TableName.materializedTables {
-                let columns = try database.columns(schema: target, table: table).filter { etl || $0 != "etl_ts" }.sorted()
-                result[table] = try database.rows("SELECT \(columns.map(d.quote).joined(separator: ", ")) FROM \(d.qualified(target, table)) ORDER BY \(d.quote(TableName.materializedKeys[table] ?? ""))").map(\.values)
+                let columns = try database.columns(QualifiedName(target, table)).filter { etl || $0 != "etl_ts" }.sorted()
+                result[table] = try database.rows("SELECT \(sql: columns.map(SQL.identifier).joined(separator: ", ")) FROM \(table: QualifiedName(target, table)) ORDER BY \(ident: TableName.materializedKeys[table] ?? "")").map(\.values)
             }
             return result
         }
 
         func runCount() throws -> Int64 {
-            guard try database.tableExists(schema: schema, table: TableName.runs) else { return 0 }
-            return try database.scalar("SELECT COUNT(*) FROM \(d.qualified(schema, TableName.runs))").intValue ?? 0
+            guard try database.tableExists(QualifiedName(schema, TableName.runs)) else { return 0 }
+            return try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(schema, TableName.runs))").intValue ?? 0
         }
 
         func leftoverTables() throws -> [String] {
-            let (sql, bindings): (String, [SQLValue]) = d.engine == .sqlite
-                ? ("SELECT name FROM sqlite_master WHERE name LIKE 'idhealth_work_%' OR name LIKE 'idhealth_stage_%'", [])
-                : ("SELECT tablename FROM pg_tables WHERE schemaname = $1 AND (tablename LIKE 'idhealth_work_%' OR tablename LIKE 'idhealth_stage_%')", [.text(schema)])
-            return try database.rows(sql, bindings).compactMap { $0[0].stringValue }
+            let sql: SQL = d.engine == .sqlite
+                ? "SELECT name FROM sqlite_master WHERE name LIKE 'idhealth_work_%' OR name LIKE 'idhealth_stage_%'"
+                : "SELECT tablename FROM pg_tables WHERE schemaname = \(bind: .text(schema)) AND (tablename LIKE 'idhealth_work_%' OR tablename LIKE 'idhealth_stage_%')"
+            return try database.rows(sql).compactMap { $0[0].stringValue }
         }
 
         /// Kills `materialize --mode MODE` before its 1st, (1+stride)th, … statement. Before

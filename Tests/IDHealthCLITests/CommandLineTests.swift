@@ -167,15 +167,15 @@ struct CommandLineTests {
         let schema = "ro_" + suffix, role = "reader_" + suffix, password = "pw" + suffix
         let admin = try PostgresDatabase(conninfo: url)
         defer {
-            _ = try? admin.execute("DROP SCHEMA IF EXISTS \(admin.dialect.quote(schema)) CASCADE")
-            _ = try? admin.execute("DROP ROLE IF EXISTS \(admin.dialect.quote(role))")
+            _ = try? admin.execute("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE")
+            _ = try? admin.execute("DROP ROLE IF EXISTS \(ident: role)")
         }
         try CLI.withDirectory { directory in
             #expect(try CLI.run(["generate", "--database", url, "--source-schema", schema, "--profiles", "200"], in: directory).status == 0)
             #expect(try CLI.run(["materialize", "--database", url, "--source-schema", schema], in: directory).status == 0)
-            try admin.execute("CREATE ROLE \(admin.dialect.quote(role)) LOGIN PASSWORD '\(password)'")
-            try admin.execute("GRANT USAGE ON SCHEMA \(admin.dialect.quote(schema)) TO \(admin.dialect.quote(role))")
-            try admin.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \(admin.dialect.quote(schema)) TO \(admin.dialect.quote(role))")
+            try admin.execute("CREATE ROLE \(ident: role) LOGIN PASSWORD \(literal: .text(password))")
+            try admin.execute("GRANT USAGE ON SCHEMA \(ident: schema) TO \(ident: role)")
+            try admin.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \(ident: schema) TO \(ident: role)")
             var components = try #require(URLComponents(string: url))
             components.user = role
             components.password = password
@@ -190,7 +190,7 @@ struct CommandLineTests {
             #expect(checks.first { $0["id"] == .string("materialization_drift") }?["status"] == .string("skipped"))
             #expect(checks.filter { $0["status"] == .string("error") }.isEmpty)
             #expect(try ReportValidation.validate(directory.appendingPathComponent("out")).cases == 11)
-            #expect(try !admin.tableExists(schema: schema, table: "idhealth_check_results"))
+            #expect(try !admin.tableExists(QualifiedName(schema, "idhealth_check_results")))
         }
     }
 
@@ -270,7 +270,7 @@ struct CommandLineTests {
         let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
         let schema = "cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         let database = try PostgresDatabase(conninfo: url)
-        defer { _ = try? database.execute("DROP SCHEMA IF EXISTS \(database.dialect.quote(schema)) CASCADE") }
+        defer { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE") }
         try CLI.withDirectory { directory in
             let generate = try CLI.run(["generate", "--database", url, "--source-schema", schema, "--profiles", "500"], in: directory)
             #expect(generate.status == 0, "\(generate.stderr)")

@@ -6,7 +6,7 @@ import Testing
 @Suite("Bad input")
 struct BadInputTests {
     func materializedTablesExist(_ test: TestDatabase) throws -> Bool {
-        try TableName.materializedTables.contains { try test.database.tableExists(schema: test.schemas.target, table: $0) }
+        try TableName.materializedTables.contains { try test.database.tableExists(QualifiedName(test.schemas.target, $0)) }
     }
 
     @Test("a missing raw table is named", arguments: Dialect.Engine.allCases)
@@ -63,10 +63,10 @@ struct BadInputTests {
             _ = try test.materialize()
             #expect(try test.canonicals() == first)
             for base in WorkTables.workNames {
-                #expect(try !test.database.tableExists(schema: test.schemas.target, table: WorkTables.workPrefix + base), "\(base)")
+                #expect(try !test.database.tableExists(QualifiedName(test.schemas.target, WorkTables.workPrefix + base)), "\(base)")
             }
             for table in TableName.materializedTables {
-                #expect(try !test.database.tableExists(schema: test.schemas.target, table: WorkTables.stagePrefix + table), "\(table)")
+                #expect(try !test.database.tableExists(QualifiedName(test.schemas.target, WorkTables.stagePrefix + table)), "\(table)")
             }
         }
     }

@@ -85,11 +85,11 @@ struct CheckSuiteTests {
             // A tombstone that kept its traits (as other tools' tables can): the same profile
             // counts once; another one adds one.
             let d = test.database.dialect
-            try test.database.execute("UPDATE \(d.qualified(test.schemas.target, TableName.profileTraits)) SET plan = 'pro' WHERE canonical_segment_id = 'b'")
+            try test.database.execute("UPDATE \(table: QualifiedName(test.schemas.target, TableName.profileTraits)) SET plan = 'pro' WHERE canonical_segment_id = 'b'")
             result = try run(test, "merged_profile_traits")
             #expect(result.value == 1)
             #expect(result.details["by_kind"]?["materialized_tombstone"] == .integer(1))
-            try test.database.execute("UPDATE \(d.qualified(test.schemas.target, TableName.profileTraits)) SET merged_to = 'a', email = 'x@y.z' WHERE canonical_segment_id = 'c'")
+            try test.database.execute("UPDATE \(table: QualifiedName(test.schemas.target, TableName.profileTraits)) SET merged_to = 'a', email = 'x@y.z' WHERE canonical_segment_id = 'c'")
             result = try run(test, "merged_profile_traits")
             #expect(result.value == 2)
             #expect(result.details["live_profiles_without_traits"] == .integer(0))
@@ -173,10 +173,10 @@ struct CheckSuiteTests {
     func externalIDHashWithoutPgcrypto() throws {
         let url = try #require(ProcessInfo.processInfo.environment["IDHEALTH_TEST_POSTGRES_NOCRYPTO"], "run the tests with scripts/test.sh")
         let database = try PostgresDatabase(conninfo: url)
-        #expect(try database.sha1Wrapper() == nil)
+        #expect(try database.sha1Support().hex("x") == nil)
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        try database.execute("CREATE SCHEMA \(database.dialect.quote(schema))")
-        defer { _ = try? database.execute("DROP SCHEMA \(database.dialect.quote(schema)) CASCADE") }
+        try database.execute("CREATE SCHEMA \(ident: schema)")
+        defer { _ = try? database.execute("DROP SCHEMA \(ident: schema) CASCADE") }
         let test = TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: url, directory: URL(fileURLWithPath: "/tmp"))
         try load(test)
         let result = try run(test, "external_id_hash")
@@ -191,13 +191,13 @@ struct CheckSuiteTests {
             data.graph += [("c", "c", 4), ("c", "c", 4)]
             try load(test, data)
             let d = test.database.dialect
-            try test.database.execute("INSERT INTO \(d.qualified(test.schemas.source, TableName.externalIDMappingUpdates)) SELECT * FROM \(d.qualified(test.schemas.source, TableName.externalIDMappingUpdates)) WHERE id = 'x0'")
+            try test.database.execute("INSERT INTO \(table: QualifiedName(test.schemas.source, TableName.externalIDMappingUpdates)) SELECT * FROM \(table: QualifiedName(test.schemas.source, TableName.externalIDMappingUpdates)) WHERE id = 'x0'")
             var result = try run(test, "duplicate_rows")
             #expect(result.status == .warn)
             #expect(result.value == 3)
             #expect(result.details["by_table"]?["id_graph_updates"] == .integer(2))
             #expect(result.details["by_table"]?["external_id_mapping_updates"] == .integer(1))
-            try test.database.execute("ALTER TABLE \(d.qualified(test.schemas.source, TableName.profileTraitsUpdates)) RENAME COLUMN id TO trait_row_id")
+            try test.database.execute("ALTER TABLE \(table: QualifiedName(test.schemas.source, TableName.profileTraitsUpdates)) RENAME COLUMN id TO trait_row_id")
             result = try run(test, "duplicate_rows")
             #expect(result.value == 3)
             #expect(result.message?.contains("not checked: profile_traits_updates (no id column)") == true)
@@ -212,9 +212,8 @@ struct CheckSuiteTests {
             #expect(result.status == .warn)
             #expect(result.value == 30)
             #expect(result.details["hours_since_last_landed"]?["profile_traits_updates"] == .number(30))
-            let d = test.database.dialect
             // The traits table lags the others by 5 hours: more than etl_overlap (2).
-            try test.database.execute("UPDATE \(d.qualified(test.schemas.source, TableName.idGraphUpdates)) SET uuid_ts = \(d.castToTimestamp(d.placeholder(1)))", [.text(UTCTime.format(UTCTime.seconds(year: 2026, month: 1, day: 10) + 20 * 60 + 5 * 3_600))])
+            try test.database.execute("UPDATE \(table: QualifiedName(test.schemas.source, TableName.idGraphUpdates)) SET uuid_ts = \(sql: .timestamp(bind: UTCTime.format(UTCTime.seconds(year: 2026, month: 1, day: 10) + 20 * 60 + 5 * 3_600)))")
             result = try run(test, "freshness", now: Self.now.addingTimeInterval(5 * 3_600))
             #expect(result.status == .warn)
             #expect(result.message?.contains("landed 5.2 hours apart, more than etl_overlap (2.0)") == true, "\(result.message ?? "")")
@@ -228,18 +227,18 @@ struct CheckSuiteTests {
         try TestDatabase.with(engine) { test in
             try load(test)
             let d = test.database.dialect
-            let profiles = d.qualified(test.schemas.target, TableName.profileTraits)
-            try test.database.execute("UPDATE \(profiles) SET merged_to = '' WHERE merged_to IS NULL")
+            let profiles = QualifiedName(test.schemas.target, TableName.profileTraits)
+            try test.database.execute("UPDATE \(table: profiles) SET merged_to = '' WHERE merged_to IS NULL")
             var result = try run(test, "materialization_drift")
             #expect(result.status == .pass)
-            try test.database.execute("UPDATE \(d.qualified(test.schemas.target, TableName.idGraph)) SET canonical_segment_id = 'c' WHERE segment_id = 'b'")
-            try test.database.execute("DELETE FROM \(profiles) WHERE canonical_segment_id = 'c'")
+            try test.database.execute("UPDATE \(table: QualifiedName(test.schemas.target, TableName.idGraph)) SET canonical_segment_id = 'c' WHERE segment_id = 'b'")
+            try test.database.execute("DELETE FROM \(table: profiles) WHERE canonical_segment_id = 'c'")
             result = try run(test, "materialization_drift")
             #expect(result.status == .fail)
             #expect(result.value == 2)
             #expect(result.samples.map { $0.map(\.stringValue) } == [["id_graph", "b"], ["profile_traits", "c"]])
             for table in TableName.materializedTables {
-                #expect(try !test.database.tableExists(schema: test.schemas.target, table: "idhealth_drift_" + table))
+                #expect(try !test.database.tableExists(QualifiedName(test.schemas.target, "idhealth_drift_" + table)))
             }
         }
     }

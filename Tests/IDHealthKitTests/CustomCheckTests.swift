@@ -20,8 +20,7 @@ struct CustomCheckTests {
             _ = try ProfilesSyncGenerator(profiles: 200, seed: 3, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
             // A profile whose external ids never landed.
             let d = test.database.dialect
-            let time = SQLValue.text(d.timestampLiteral("2026-11-01 00:00:00"))
-            try test.database.execute("INSERT INTO \(d.qualified(test.schemas.source, TableName.idGraphUpdates)) (segment_id, canonical_segment_id, triggering_event_type, triggering_event_id, \(d.quote("timestamp")), uuid_ts, seq) VALUES ('orphan', 'orphan', 'page', 'e', \(d.castToTimestamp(d.placeholder(1))), \(d.castToTimestamp(d.placeholder(1))), 1)", [time])
+            try test.database.execute("INSERT INTO \(table: QualifiedName(test.schemas.source, TableName.idGraphUpdates)) (segment_id, canonical_segment_id, triggering_event_type, triggering_event_id, \(ident: "timestamp"), uuid_ts, seq) VALUES ('orphan', 'orphan', 'page', 'e', \(sql: .timestamp(bind: "2026-11-01 00:00:00")), \(sql: .timestamp(bind: "2026-11-01 00:00:00")), 1)")
             _ = try test.materialize()
             let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("examples/checks")

@@ -47,7 +47,7 @@ struct GeneratorTruthTests {
             }
             // Row counts of the raw tables are what the truth says was written.
             for table in TableName.rawTables {
-                let count = try test.database.scalar("SELECT COUNT(*) FROM \(test.database.dialect.qualified(test.schemas.source, table))").intValue
+                let count = try test.database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(test.schemas.source, table))").intValue
                 #expect(count == truth.rows[table], "\(table)")
             }
         }

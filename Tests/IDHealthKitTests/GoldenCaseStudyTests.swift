@@ -38,9 +38,8 @@ struct GoldenCaseStudyTests {
 
     /// Rows of a materialized table as text, timestamps in `YYYY-MM-DD HH:MM:SS`, sorted.
     func materialized(_ test: TestDatabase, _ table: String, columns: [String]) throws -> [[String?]] {
-        let d = test.database.dialect
-        let list = columns.map { $0 == "timestamp" ? d.timestampText(d.quote($0)) + " AS ts" : d.quote($0) }.joined(separator: ", ")
-        return try test.database.rows("SELECT \(list) FROM \(d.qualified(test.schemas.target, table))")
+        let list = columns.map { $0 == "timestamp" ? "\(sql: .timestampText(.identifier($0))) AS ts" : SQL.identifier($0) }.joined(separator: ", ")
+        return try test.database.rows("SELECT \(sql: list) FROM \(table: QualifiedName(test.schemas.target, table))")
             .map { $0.values.map(\.stringValue) }
             .sorted { $0.map { $0 ?? "" }.lexicographicallyPrecedes($1.map { $0 ?? "" }) }
     }

@@ -90,15 +90,15 @@ struct IncrementalPropertyTests {
             #expect(summary.rowsDeleted[TableName.idGraph] == 1)
             #expect(summary.rowsDeleted[TableName.profileTraits] == 0, "c stays a profile: the dangling target of its members")
             #expect(summary.rowsDeleted[TableName.externalIDMapping] == 0, "h1 falls back to its older row")
-            let h1 = try test.database.rows("SELECT segment_id, canonical_segment_id FROM \(test.database.dialect.qualified(harness.incremental, TableName.externalIDMapping))")
+            let h1 = try test.database.rows("SELECT segment_id, canonical_segment_id FROM \(table: QualifiedName(harness.incremental, TableName.externalIDMapping))")
             #expect(h1.map(\.values) == [[.text("x"), .text("c")]])
             #expect(try harness.canonicals(harness.incremental) == ["a": "c", "b": "c", "m": "c", "x": "c"])
             try harness.expectEqual(harness.incremental, harness.full, "batch 3")
-            let live = try test.database.rows("SELECT merged_to, email FROM \(test.database.dialect.qualified(harness.incremental, TableName.profileTraits)) WHERE canonical_segment_id = 'c'")
+            let live = try test.database.rows("SELECT merged_to, email FROM \(table: QualifiedName(harness.incremental, TableName.profileTraits)) WHERE canonical_segment_id = 'c'")
             #expect(live.map(\.values) == [[.null, .text("a@x.com")]], "the dangling profile keeps its members' traits")
             // The chains now end at a deleted profile: reported as such, not as corruption.
             for schema in [harness.incremental, harness.full] {
-                let deleted = try test.database.rows("SELECT segment_id FROM \(test.database.dialect.qualified(schema, TableName.deletedSegments))").map(\.values)
+                let deleted = try test.database.rows("SELECT segment_id FROM \(table: QualifiedName(schema, TableName.deletedSegments))").map(\.values)
                 #expect(deleted == [[.text("c")]], "\(schema)")
                 let context = CheckContext(database: test.database, schemas: Schemas(source: harness.source, target: schema),
                                            configuration: Configuration(baseDirectory: URL(fileURLWithPath: "/nonexistent")), showValues: false, now: Date())
@@ -114,7 +114,7 @@ struct IncrementalPropertyTests {
             _ = try harness.materializeBoth()
             try harness.expectEqual(harness.incremental, harness.full, "batch 4")
             for schema in [harness.incremental, harness.full] {
-                #expect(try test.database.scalar("SELECT COUNT(*) FROM \(test.database.dialect.qualified(schema, TableName.deletedSegments))") == .integer(0))
+                #expect(try test.database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(schema, TableName.deletedSegments))") == .integer(0))
             }
         }
     }
@@ -139,9 +139,9 @@ struct IncrementalPropertyTests {
             try test.createRaw(TableName.idGraphUpdates, columns: ["segment_id", "canonical_segment_id", "timestamp", "uuid_ts", "seq"], rows: [])
             try test.createRaw(TableName.externalIDMappingUpdates, columns: ["id", "segment_id", "external_id_type", "external_id_value", "external_id_hash", "timestamp", "uuid_ts", "seq"], rows: [])
             try test.database.execute("""
-                CREATE TABLE \(d.qualified(source, TableName.profileTraitsUpdates)) (
-                    id \(d.textType), segment_id \(d.textType), "timestamp" \(d.timestampType), uuid_ts \(d.timestampType), seq \(d.integerType),
-                    email \(d.textType), plan \(d.textType), score \(d.realType))
+                CREATE TABLE \(table: QualifiedName(source, TableName.profileTraitsUpdates)) (
+                    id \(type: .text), segment_id \(type: .text), "timestamp" \(type: .timestamp), uuid_ts \(type: .timestamp), seq \(type: .integer),
+                    email \(type: .text), plan \(type: .text), score \(type: .real))
                 """)
         }
 
@@ -150,17 +150,17 @@ struct IncrementalPropertyTests {
             try database.inTransaction {
                 for segment in batch.deletions {
                     for table in TableName.rawTables {
-                        try database.execute("DELETE FROM \(d.qualified(source, table)) WHERE segment_id = \(d.placeholder(1))", [.text(segment)])
+                        try database.execute("DELETE FROM \(table: QualifiedName(source, table)) WHERE segment_id = \(bind: .text(segment))")
                     }
                 }
                 if let column = batch.newColumn {
-                    try database.execute(d.addColumn(schema: source, table: TableName.profileTraitsUpdates, column: column, type: d.textType))
+                    try database.execute(d.addColumn(ColumnDefinition(column, .text), to: QualifiedName(source, TableName.profileTraitsUpdates)))
                     for seq in batch.backfill {
-                        try database.execute("UPDATE \(d.qualified(source, TableName.profileTraitsUpdates)) SET \(d.quote(column)) = 'platinum' WHERE seq = \(d.placeholder(1))", [.integer(seq)])
+                        try database.execute("UPDATE \(table: QualifiedName(source, TableName.profileTraitsUpdates)) SET \(ident: column) = 'platinum' WHERE seq = \(bind: .integer(seq))")
                     }
                 }
                 for row in batch.rows {
-                    let columns = try database.columns(schema: source, table: row.table)
+                    let columns = try database.columns(QualifiedName(source, row.table))
                     var values = row.values
                     values["uuid_ts"] = .text(UTCTime.format(row.uuidTS))
                     let bound = columns.map { column -> SQLValue in
@@ -168,8 +168,7 @@ struct IncrementalPropertyTests {
                         if ["timestamp", "uuid_ts"].contains(column), let text = value.stringValue { return .text(d.timestampLiteral(text)) }
                         return value
                     }
-                    let placeholders = (1...columns.count).map(d.placeholder).joined(separator: ", ")
-                    try database.execute("INSERT INTO \(d.qualified(source, row.table)) (\(columns.map(d.quote).joined(separator: ", "))) VALUES (\(placeholders))", bound)
+                    try database.execute("INSERT INTO \(table: QualifiedName(source, row.table)) (\(sql: columns.map(SQL.identifier).joined(separator: ", "))) VALUES (\(sql: bound.map { SQL.bind($0) }.joined(separator: ", ")))")
                 }
             }
         }
@@ -188,7 +187,7 @@ struct IncrementalPropertyTests {
 
         func canonicals(_ schema: String) throws -> [String: String] {
             var result: [String: String] = [:]
-            for row in try database.rows("SELECT segment_id, canonical_segment_id FROM \(database.dialect.qualified(schema, TableName.idGraph))") {
+            for row in try database.rows("SELECT segment_id, canonical_segment_id FROM \(table: QualifiedName(schema, TableName.idGraph))") {
                 result[row[0].stringValue ?? ""] = row[1].stringValue
             }
             return result
@@ -197,8 +196,8 @@ struct IncrementalPropertyTests {
         /// Every row of a table but `etl_ts`, columns by name, rows by key.
         func contents(_ schema: String, _ table: String) throws -> (columns: [String], rows: [[SQLValue]]) {
             let d = database.dialect
-            let columns = try database.columns(schema: schema, table: table).filter { $0 != "etl_ts" }.sorted()
-            let rows = try database.rows("SELECT \(columns.map(d.quote).joined(separator: ", ")) FROM \(d.qualified(schema, table)) ORDER BY \(d.quote(TableName.materializedKeys[table] ?? "segment_id"))").map(\.values)
+            let columns = try database.columns(QualifiedName(schema, table)).filter { $0 != "etl_ts" }.sorted()
+            let rows = try database.rows("SELECT \(sql: columns.map(SQL.identifier).joined(separator: ", ")) FROM \(table: QualifiedName(schema, table)) ORDER BY \(ident: TableName.materializedKeys[table] ?? "segment_id")").map(\.values)
             return (columns, rows)
         }
 

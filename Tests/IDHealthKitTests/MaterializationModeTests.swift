@@ -14,7 +14,7 @@ struct MaterializationModeTests {
         try test.createRaw(TableName.externalIDMappingUpdates, columns: ["id", "segment_id", "external_id_type", "external_id_value", "external_id_hash", "timestamp", "uuid_ts", "seq"], rows: [
             ["e1", "b", "email", "b@x.com", "h1", test.time(5), test.time(5), 5],
         ])
-        try test.database.execute("CREATE TABLE \(d.qualified(test.schemas.source, TableName.profileTraitsUpdates)) (id \(d.textType), segment_id \(d.textType), \"timestamp\" \(d.timestampType), uuid_ts \(d.timestampType), seq \(d.integerType), email \(d.textType), score \(d.realType))")
+        try test.database.execute("CREATE TABLE \(table: QualifiedName(test.schemas.source, TableName.profileTraitsUpdates)) (id \(type: .text), segment_id \(type: .text), \"timestamp\" \(type: .timestamp), uuid_ts \(type: .timestamp), seq \(type: .integer), email \(type: .text), score \(type: .real))")
         try test.insertRaw(TableName.profileTraitsUpdates, columns: traitColumns, rows: [
             ["t1", "a", test.time(6), test.time(6), 6, "a@x.com", .real(1.5)],
             ["t2", "c", test.time(7), test.time(7), 7, .null, .real(2)],
@@ -28,8 +28,8 @@ struct MaterializationModeTests {
 
     func runs(_ test: TestDatabase) throws -> [Row] {
         let d = test.database.dialect
-        let highWater = TableName.rawTables.map { "\(d.timestampText(RunLog.highWaterColumn($0))) AS hw_\($0)" }.joined(separator: ", ")
-        return try test.database.rows("SELECT r.*, \(highWater) FROM \(d.qualified(test.schemas.target, TableName.runs)) r ORDER BY run_number")
+        let highWater = TableName.rawTables.map { "\(sql: .timestampText(.identifier(RunLog.highWaterColumn($0)))) AS \(ident: "hw_" + $0)" as SQL }.joined(separator: ", ")
+        return try test.database.rows("SELECT r.*, \(sql: highWater) FROM \(table: QualifiedName(test.schemas.target, TableName.runs)) r ORDER BY run_number")
     }
 
     @Test("idhealth_runs records mode, reason, rows read and written, deletions, high-water marks and version", arguments: Dialect.Engine.allCases)
@@ -40,7 +40,7 @@ struct MaterializationModeTests {
             #expect(first.fullRefreshReason?.hasPrefix("first run") == true)
             // c merges into a; b's row is deleted upstream (so b dangles nowhere: it is gone).
             try test.insertGraph([("c", "a", 8)])
-            try test.database.execute("DELETE FROM \(test.database.dialect.qualified(test.schemas.source, TableName.idGraphUpdates)) WHERE segment_id = 'b'")
+            try test.database.execute("DELETE FROM \(table: QualifiedName(test.schemas.source, TableName.idGraphUpdates)) WHERE segment_id = 'b'")
             let second = try materialize(test)
             #expect(second.incremental)
             #expect(second.rowsRead[TableName.idGraphUpdates] == 1)
@@ -75,8 +75,8 @@ struct MaterializationModeTests {
             let d = test.database.dialect
             for run in [2, 3] {
                 for table in TableName.rawTables {
-                    let settled = "(SELECT r.\(d.quote(RunLog.settledBeforeColumn(table))) FROM \(d.qualified(test.schemas.target, TableName.runs)) r WHERE r.run_number = \(run))"
-                    let actual = try test.database.scalar("SELECT COUNT(*) FROM \(d.qualified(test.schemas.source, table)) u WHERE u.uuid_ts <= \(settled)")
+                    let settled: SQL = "(SELECT r.\(ident: RunLog.settledBeforeColumn(table)) FROM \(table: QualifiedName(test.schemas.target, TableName.runs)) r WHERE r.run_number = \(bind: .integer(Int64(run))))"
+                    let actual = try test.database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(test.schemas.source, table)) u WHERE u.uuid_ts <= \(sql: settled)")
                     #expect(log[run - 1][RunLog.settledRowsColumn(table)] == actual, "run \(run), \(table)")
                 }
             }
@@ -92,10 +92,10 @@ struct MaterializationModeTests {
             #expect(try materialize(test, fullRefresh: true).fullRefreshReason == "--full-refresh")
             #expect(try materialize(test, nulls: .propagate).fullRefreshReason == "traits.nulls changed from keep_last_value to propagate")
             _ = try materialize(test, .view)
-            #expect(try test.database.relationKind(schema: test.schemas.target, name: TableName.idGraph) == "view")
+            #expect(try test.database.relationKind(QualifiedName(test.schemas.target, TableName.idGraph)) == .view)
             let afterViews = try materialize(test, nulls: .propagate)
             #expect(afterViews.fullRefreshReason == "\(test.schemas.target).id_graph is a view (view mode ran last)")
-            #expect(try test.database.relationKind(schema: test.schemas.target, name: TableName.idGraph) == "table")
+            #expect(try test.database.relationKind(QualifiedName(test.schemas.target, TableName.idGraph)) == .table)
             #expect(try materialize(test, nulls: .propagate).incremental)
         }
     }
@@ -104,39 +104,39 @@ struct MaterializationModeTests {
     func traitColumnsAdapt(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             let d = test.database.dialect
-            let raw = d.qualified(test.schemas.source, TableName.profileTraitsUpdates)
+            let raw = QualifiedName(test.schemas.source, TableName.profileTraitsUpdates)
             try Self.seed(test)
             _ = try materialize(test)
             // A column appears; Segment backfills it on an old row of c, and a new row of a sets it.
-            try test.database.execute(d.addColumn(schema: test.schemas.source, table: TableName.profileTraitsUpdates, column: "tier", type: d.textType))
-            try test.database.execute("UPDATE \(raw) SET tier = 'silver' WHERE segment_id = 'c'")
+            try test.database.execute(d.addColumn(ColumnDefinition("tier", .text), to: raw))
+            try test.database.execute("UPDATE \(table: raw) SET tier = 'silver' WHERE segment_id = 'c'")
             try test.insertRaw(TableName.profileTraitsUpdates, columns: Self.traitColumns + ["tier"], rows: [["t3", "b", test.time(9), test.time(9), 9, .null, .null, "gold"]])
             let added = try materialize(test)
             #expect(added.incremental)
             #expect(added.addedTraitColumns == ["tier"])
-            let profiles = d.qualified(test.schemas.target, TableName.profileTraits)
-            let tiers = try test.database.rows("SELECT canonical_segment_id, tier, email FROM \(profiles) ORDER BY canonical_segment_id").map(\.values)
+            let profiles = QualifiedName(test.schemas.target, TableName.profileTraits)
+            let tiers = try test.database.rows("SELECT canonical_segment_id, tier, email FROM \(table: profiles) ORDER BY canonical_segment_id").map(\.values)
             #expect(tiers == [[.text("a"), .text("gold"), .text("a@x.com")], [.text("b"), .null, .null], [.text("c"), .text("silver"), .null]])
 
             // score changes type: nothing is written, the column is named.
-            let before = try test.database.rows("SELECT * FROM \(profiles) ORDER BY canonical_segment_id").map(\.values)
+            let before = try test.database.rows("SELECT * FROM \(table: profiles) ORDER BY canonical_segment_id").map(\.values)
             switch engine {
             case .postgres:
-                try test.database.execute("ALTER TABLE \(raw) ALTER COLUMN score TYPE TEXT")
+                try test.database.execute("ALTER TABLE \(table: raw) ALTER COLUMN score TYPE TEXT")
             case .sqlite:
-                try test.database.execute("ALTER TABLE \(raw) RENAME COLUMN score TO score_old")
-                try test.database.execute("ALTER TABLE \(raw) ADD COLUMN score TEXT")
-                try test.database.execute("UPDATE \(raw) SET score = CAST(score_old AS TEXT)")
-                try test.database.execute("ALTER TABLE \(raw) DROP COLUMN score_old")
+                try test.database.execute("ALTER TABLE \(table: raw) RENAME COLUMN score TO score_old")
+                try test.database.execute("ALTER TABLE \(table: raw) ADD COLUMN score TEXT")
+                try test.database.execute("UPDATE \(table: raw) SET score = CAST(score_old AS TEXT)")
+                try test.database.execute("ALTER TABLE \(table: raw) DROP COLUMN score_old")
             }
             let error = #expect(throws: InputError.self) { try materialize(test) }
             #expect(error?.message.contains("column \(test.schemas.source).profile_traits_updates.score changed type from") == true, "\(error?.message ?? "")")
             #expect(error?.message.contains("--full-refresh") == true)
-            #expect(try test.database.rows("SELECT * FROM \(profiles) ORDER BY canonical_segment_id").map(\.values) == before)
+            #expect(try test.database.rows("SELECT * FROM \(table: profiles) ORDER BY canonical_segment_id").map(\.values) == before)
             #expect(try runs(test).count == 2)
             // A full refresh rebuilds with the new type.
             #expect(try materialize(test, fullRefresh: true).fullRefreshReason == "--full-refresh")
-            #expect(try test.database.scalar("SELECT score FROM \(profiles) WHERE canonical_segment_id = 'c'") == .text(engine == .sqlite ? "2.0" : "2"))
+            #expect(try test.database.scalar("SELECT score FROM \(table: profiles) WHERE canonical_segment_id = 'c'") == .text(engine == .sqlite ? "2.0" : "2"))
         }
     }
 
@@ -146,8 +146,8 @@ struct MaterializationModeTests {
             let d = test.database.dialect
             try Self.seed(test)
             _ = try materialize(test)
-            let graph = d.qualified(test.schemas.target, TableName.idGraph)
-            try test.database.execute("CREATE VIEW \(d.qualified(test.schemas.target, "my_profiles")) AS SELECT canonical_segment_id, COUNT(*) AS ids FROM \(graph) GROUP BY canonical_segment_id")
+            let graph = QualifiedName(test.schemas.target, TableName.idGraph)
+            try test.database.execute("CREATE VIEW \(table: QualifiedName(test.schemas.target, "my_profiles")) AS SELECT canonical_segment_id, COUNT(*) AS ids FROM \(table: graph) GROUP BY canonical_segment_id")
             let before = try test.canonicals()
 
             let error = #expect(throws: DatabaseError.self) { try materialize(test, .table) }
@@ -162,7 +162,7 @@ struct MaterializationModeTests {
             let incremental = try materialize(test)
             #expect(incremental.incremental, "the failed run is not a base; the one before is")
             #expect(try test.canonicals()["c"] == "a")
-            #expect(try test.database.scalar("SELECT ids FROM \(d.qualified(test.schemas.target, "my_profiles")) WHERE canonical_segment_id = 'a'") == .integer(3))
+            #expect(try test.database.scalar("SELECT ids FROM \(table: QualifiedName(test.schemas.target, "my_profiles")) WHERE canonical_segment_id = 'a'") == .integer(3))
         }
     }
 
@@ -175,7 +175,7 @@ struct MaterializationModeTests {
                 try Materializer(database: test.database, schemas: elsewhere).run(mode: .view)
             }
             #expect(error?.message.contains("view mode on SQLite needs the views beside the raw tables") == true)
-            #expect(try test.database.relationKind(schema: elsewhere.target, name: TableName.idGraph) == nil, "nothing created")
+            #expect(try test.database.relationKind(QualifiedName(elsewhere.target, TableName.idGraph)) == nil, "nothing created")
         }
     }
 }

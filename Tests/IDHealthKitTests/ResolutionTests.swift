@@ -81,7 +81,7 @@ struct ResolutionTests {
             #expect(try test.canonicals() == ["p": "q", "r": "q"])
             #expect(summary.resolution["dangling"] == 2)
             let d = test.database.dialect
-            let profiles = try test.database.rows("SELECT canonical_segment_id, merged_to FROM \(d.qualified(test.schemas.target, TableName.profileTraits)) ORDER BY 1")
+            let profiles = try test.database.rows("SELECT canonical_segment_id, merged_to FROM \(table: QualifiedName(test.schemas.target, TableName.profileTraits)) ORDER BY 1")
                 .map { [$0[0].stringValue, $0[1].stringValue] }
             #expect(profiles == [["p", "q"], ["q", nil], ["r", "q"]])
 

@@ -20,7 +20,7 @@ struct TraitsTests {
 
     func traits(_ test: TestDatabase) throws -> [[String?]] {
         let d = test.database.dialect
-        return try test.database.rows("SELECT canonical_segment_id, merged_to, plan, city FROM \(d.qualified(test.schemas.target, TableName.profileTraits)) ORDER BY 1")
+        return try test.database.rows("SELECT canonical_segment_id, merged_to, plan, city FROM \(table: QualifiedName(test.schemas.target, TableName.profileTraits)) ORDER BY 1")
             .map { $0.values.map(\.stringValue) }
     }
 
@@ -66,9 +66,9 @@ struct TraitsTests {
             let summary = try test.materialize()
             #expect(summary.traitColumns == [hostile, "städt"])
             let d = test.database.dialect
-            let row = try #require(try test.database.firstRow("SELECT \(d.quote(hostile)), \(d.quote("städt")) FROM \(d.qualified(test.schemas.target, TableName.profileTraits))"))
+            let row = try #require(try test.database.firstRow("SELECT \(ident: hostile), \(ident: "städt") FROM \(table: QualifiedName(test.schemas.target, TableName.profileTraits))"))
             #expect(row.values == [.text("pro"), .text("Köln")])
-            #expect(try test.database.tableExists(schema: test.schemas.source, table: TableName.idGraphUpdates))
+            #expect(try test.database.tableExists(QualifiedName(test.schemas.source, TableName.idGraphUpdates)))
         }
     }
 }

@@ -20,18 +20,18 @@ public struct CheckContext {
         self.configuration = configuration
         self.showValues = showValues
         self.now = now
-        self.renderer = QueryRenderer(dialect: database.dialect, schemas: schemas)
+        self.renderer = QueryRenderer(schemas: schemas)
     }
 
     /// Finds out what the database can do (SHA-1) and which trait columns exist, once per run.
     mutating func probeCapabilities() throws {
         var capabilities = DatabaseCapabilities()
-        capabilities.sha1Wrapper = try database.sha1Wrapper()
-        capabilities.rawTraitColumns = try database.columns(schema: schemas.source, table: TableName.profileTraitsUpdates)
+        capabilities.sha1 = try database.sha1Support()
+        capabilities.rawTraitColumns = try database.columns(schemas.source(TableName.profileTraitsUpdates))
             .filter(TableName.isTraitColumn)
-        capabilities.materializedTraitColumns = try database.columns(schema: schemas.target, table: TableName.profileTraits)
+        capabilities.materializedTraitColumns = try database.columns(schemas.target(TableName.profileTraits))
             .filter { TableName.isTraitColumn($0) && $0 != "etl_ts" }
-        capabilities.hasDeletedSegments = try database.tableExists(schema: schemas.target, table: TableName.deletedSegments)
+        capabilities.hasDeletedSegments = try database.tableExists(schemas.target(TableName.deletedSegments))
         renderer.capabilities = capabilities
     }
 
@@ -45,11 +45,11 @@ public struct CheckContext {
     }
 
     /// Renders a named query of a check file with the check's parameters.
-    func render(_ name: String, of file: CheckSQL, id: String, parameters: [String: SQLValue] = [:]) throws -> RenderedQuery {
+    func render(_ name: String, of file: CheckSQL, id: String, parameters: [String: SQLValue] = [:]) throws -> CheckQuery {
         try render(name, of: file, id: id, arguments: parameters.mapValues(TemplateParameter.value))
     }
 
-    func render(_ name: String, of file: CheckSQL, id: String, arguments: [String: TemplateParameter]) throws -> RenderedQuery {
+    func render(_ name: String, of file: CheckSQL, id: String, arguments: [String: TemplateParameter]) throws -> CheckQuery {
         guard let template = file.template(name) else { throw ConfigError("\(file.name) has no query named \(name)") }
         var arguments = arguments
         if arguments["now"] == nil { arguments["now"] = .value(.text(nowText)) }
@@ -57,43 +57,44 @@ public struct CheckContext {
     }
 
     /// The tables among `query.tables` that do not exist, as `schema.table`.
-    func missingTables(_ query: RenderedQuery) throws -> [String] {
+    func missingTables(_ query: CheckQuery) throws -> [String] {
         try query.tables.compactMap { reference in
             let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
-            let schema = parts[0] == "source" ? schemas.source : schemas.target
-            return try database.tableExists(schema: schema, table: parts[1]) ? nil : "\(schema).\(parts[1])"
+            let name = parts[0] == "source" ? schemas.source(parts[1]) : schemas.target(parts[1])
+            return try database.tableExists(name) ? nil : name.description
         }
     }
 
     /// Counts a query's rows (or sums one of its columns) grouped by some of its columns, in
     /// the database; the count is in column `n`.
-    func groupedCounts(_ query: RenderedQuery, by columns: [String], sum: String? = nil) throws -> [Row] {
-        let d = database.dialect
-        let list = columns.map { "o." + d.quote($0) }.joined(separator: ", ")
-        let measure = sum.map { "COALESCE(SUM(o.\(d.quote($0))), 0)" } ?? "COUNT(*)"
-        let sql = columns.isEmpty
-            ? "SELECT \(measure) AS n FROM (\(query.sql)) o"
-            : "SELECT \(list), \(measure) AS n FROM (\(query.sql)) o GROUP BY \(list) ORDER BY \(list)"
-        return try database.rows(sql, query.bindings)
+    func groupedCounts(_ query: CheckQuery, by columns: [String], sum: String? = nil) throws -> [Row] {
+        let list = columns.map { "o.\(ident: $0)" as SQL }.joined(separator: ", ")
+        let measure: SQL = sum.map { "COALESCE(SUM(o.\(ident: $0)), 0)" } ?? "COUNT(*)"
+        let sql: SQL = columns.isEmpty
+            ? "SELECT \(sql: measure) AS n FROM (\(sql: query.sql)) o"
+            : "SELECT \(sql: list), \(sql: measure) AS n FROM (\(sql: query.sql)) o GROUP BY \(sql: list) ORDER BY \(sql: list)"
+        return try database.rows(sql)
     }
 
     /// The first `limit` rows of a query, masked for reports unless values are to be shown
     /// (`mask: false` for rows that hold only junk values, which are the finding).
-    func samples(_ query: RenderedQuery, limit: Int, mask: Bool = true) throws -> (columns: [String], rows: [[SQLValue]]) {
+    func samples(_ query: CheckQuery, limit: Int, mask: Bool = true) throws -> (columns: [String], rows: [[SQLValue]]) {
         guard limit > 0 else { return ([], []) }
-        let sql = query.sql + "\nLIMIT " + database.dialect.placeholder(query.bindings.count + 1)
-        let rows = try database.rows(sql, query.bindings + [.integer(Int64(limit))], limit: limit)
+        let rows = try database.rows(query.sql + "\nLIMIT \(bind: .integer(Int64(limit)))", limit: limit)
         let columns = rows.first?.columns ?? []
         let masker = Masker(showValues: showValues || !mask)
         return (columns, rows.map { masker.mask(row: $0) })
     }
 
-    func record(_ name: String, _ query: RenderedQuery) -> ExecutedQuery {
+    /// What a report shows of a query: its text as the engine ran it, and each placeholder
+    /// with the parameter it filled and the value.
+    func record(_ name: String, _ query: CheckQuery) -> ExecutedQuery {
+        let rendered = database.dialect.render(query.sql)
         var parameters: [String: String] = [:]
-        for (index, name) in query.parameterNames.enumerated() {
-            parameters[database.dialect.placeholder(index + 1)] = "\(name) = \(query.bindings[index])"
+        for (index, value) in rendered.bindings.enumerated() {
+            parameters[database.dialect.placeholder(index + 1)] = "\(rendered.labels[index] ?? "value") = \(value)"
         }
-        return ExecutedQuery(name: name, sql: query.sql, parameters: parameters)
+        return ExecutedQuery(name: name, sql: rendered.text, parameters: parameters)
     }
 
     /// A threshold setting of a check, resolved from the config file or its default.

@@ -65,12 +65,9 @@ public struct CheckSQL: Sendable {
     }
 }
 
-/// A query ready to run: SQL text with placeholders and the values bound to them.
-public struct RenderedQuery: Sendable, Hashable {
-    public let sql: String
-    public let bindings: [SQLValue]
-    /// Parameter names in placeholder order, so a report can show what each placeholder held.
-    public let parameterNames: [String]
+/// A check query ready to run: the SQL with its bound values, and the tables it reads.
+public struct CheckQuery: Sendable, Hashable {
+    public let sql: SQL
     /// The tables the query reads, as `source.TABLE` / `target.TABLE`.
     public let tables: [String]
 }
@@ -80,13 +77,12 @@ public struct RenderedQuery: Sendable, Hashable {
 public enum TemplateParameter: Sendable, Hashable {
     case value(SQLValue)
     case list([SQLValue])
-    /// Columns are (name, type) with the type one of `text`, `integer`, `real`.
     case rows(columns: [Column], rows: [[SQLValue]])
 
     public struct Column: Sendable, Hashable {
         public let name: String
-        public let type: String
-        public init(_ name: String, _ type: String) {
+        public let type: SQLType
+        public init(_ name: String, _ type: SQLType) {
             self.name = name
             self.type = type
         }
@@ -100,213 +96,202 @@ public struct CheckUnavailable: Error, Sendable, CustomStringConvertible {
     public var description: String { reason }
 }
 
-/// What the database can do beyond the dialect, found out at run time.
+/// What the database can do beyond the dialect, found out once per check run.
 public struct DatabaseCapabilities: Sendable, Hashable {
-    /// How to wrap a text expression so it becomes its lower-case hex SHA-1 (before, after),
-    /// or nil when the database cannot.
-    public var sha1Wrapper: SHA1Wrapper?
-
-    public struct SHA1Wrapper: Sendable, Hashable {
-        public let before: String
-        public let after: String
-        public init(before: String, after: String) {
-            self.before = before
-            self.after = after
-        }
-    }
+    /// Whether and how SHA-1 is computed (`{{fn.sha1_hex(…)}}`).
+    public var sha1: SHA1Support = .unavailable(reason: "not probed")
     /// The trait columns of `profile_traits_updates` (source) and `profile_traits` (target).
     public var rawTraitColumns: [String] = []
     public var materializedTraitColumns: [String] = []
     /// Whether the target schema has idhealth's record of deleted segment_ids.
     public var hasDeletedSegments = false
 
-    public init(sha1Wrapper: SHA1Wrapper? = nil, rawTraitColumns: [String] = [], materializedTraitColumns: [String] = []) {
-        self.sha1Wrapper = sha1Wrapper
-        self.rawTraitColumns = rawTraitColumns
-        self.materializedTraitColumns = materializedTraitColumns
-    }
+    public init() {}
 }
 
-/// Fills a check template's placeholders for one database and one pair of schemas.
+/// Turns a check template into ``SQL`` for one pair of schemas.
 ///
-/// `{{fn.NAME(ARGS)}}` calls are expanded first, through the dialect (regular expressions,
-/// SHA-1, time arithmetic, trait column lists); then tables and parameters.
-public struct QueryRenderer: Sendable {
-    public let dialect: Dialect
-    public let schemas: Schemas
-    public var capabilities: DatabaseCapabilities
+/// The template's own text is SQL written by the check's author and goes in as it is; every
+/// placeholder becomes a typed part: `{{source.TABLE}}` / `{{target.TABLE}}` a qualified
+/// name, `{{param.NAME}}` bound values, `{{fn.NAME(ARGS)}}` an expression or a shared rule
+/// (``LatestRows``), whose arguments are templates too. Nothing from a config file is ever
+/// pasted into SQL text.
+struct QueryRenderer {
+    let schemas: Schemas
+    var capabilities = DatabaseCapabilities()
 
-    public init(dialect: Dialect, schemas: Schemas, capabilities: DatabaseCapabilities = DatabaseCapabilities()) {
-        self.dialect = dialect
-        self.schemas = schemas
-        self.capabilities = capabilities
-    }
-
-    public func render(_ template: String, parameters: [String: SQLValue], file: String) throws -> RenderedQuery {
-        try render(template, arguments: parameters.mapValues(TemplateParameter.value), file: file)
-    }
-
-    public func render(_ template: String, arguments: [String: TemplateParameter], file: String) throws -> RenderedQuery {
-        let expanded = try expandFunctions(template, file: file)
-        let pattern = try NSRegularExpression(pattern: #"\{\{\s*(source|target|param)\.([A-Za-z0-9_]+)\s*\}\}"#)
-        let source = expanded as NSString
-        var output = ""
-        var cursor = 0
-        var names: [String] = []
-        var bindings: [SQLValue] = []
+    func render(_ template: String, arguments: [String: TemplateParameter], file: String) throws -> CheckQuery {
         var tables: [String] = []
-        func bind(_ value: SQLValue, name: String) -> String {
-            names.append(name)
-            bindings.append(value)
-            return dialect.placeholder(names.count)
-        }
-        var bound: [String: String] = [:]
-        for match in pattern.matches(in: expanded, range: NSRange(location: 0, length: source.length)) {
-            output += source.substring(with: NSRange(location: cursor, length: match.range.location - cursor))
-            cursor = match.range.location + match.range.length
-            let kind = source.substring(with: match.range(at: 1))
-            let name = source.substring(with: match.range(at: 2))
-            switch kind {
-            case "source":
-                output += dialect.qualified(schemas.source, name)
-                if !tables.contains("source." + name) { tables.append("source." + name) }
-            case "target":
-                output += dialect.qualified(schemas.target, name)
-                if !tables.contains("target." + name) { tables.append("target." + name) }
-            default:
-                if let text = bound[name] {
-                    output += text
-                    continue
-                }
-                guard let argument = arguments[name] else {
-                    throw ConfigError("\(file): unknown parameter {{param.\(name)}}; known: \(arguments.keys.sorted().joined(separator: ", "))")
-                }
-                let text: String
-                switch argument {
-                case .value(let value):
-                    text = bind(value, name: name)
-                case .list(let values):
-                    // An empty IN () is a syntax error; a NULL matches nothing.
-                    text = values.isEmpty ? "NULL" : values.map { bind($0, name: name) }.joined(separator: ", ")
-                case .rows(let columns, let rows):
-                    func cast(_ placeholder: String, _ type: String) -> String {
-                        let sqlType = type == "integer" ? dialect.integerType : type == "real" ? dialect.realType : dialect.textType
-                        return "CAST(\(placeholder) AS \(sqlType))"
-                    }
-                    if rows.isEmpty {
-                        text = "SELECT " + columns.map { "\(cast("NULL", $0.type)) AS \(dialect.quote($0.name))" }.joined(separator: ", ") + " WHERE 1 = 0"
-                    } else {
-                        text = rows.map { row in
-                            "SELECT " + zip(columns, row).map { column, value in
-                                "\(cast(bind(value, name: name), column.type)) AS \(dialect.quote(column.name))"
-                            }.joined(separator: ", ")
-                        }.joined(separator: " UNION ALL ")
-                    }
-                }
-                bound[name] = text
-                output += text
+        let sql = try expand(Substring(template), arguments: arguments, file: file, tables: &tables)
+        return CheckQuery(sql: sql, tables: tables)
+    }
+
+    /// Expands every placeholder of `text`, recording the tables it names.
+    func expand(_ text: Substring, arguments: [String: TemplateParameter], file: String, tables: inout [String]) throws -> SQL {
+        var output = SQL()
+        var rest = text
+        while let open = rest.range(of: "{{") {
+            output += SQL(unsafeRaw: String(rest[..<open.lowerBound]))
+            let inside = rest[open.upperBound...]
+            if inside.hasPrefix("fn.") {
+                let (replacement, end) = try function(in: inside, arguments: arguments, file: file, tables: &tables)
+                output += replacement
+                rest = inside[end...]
+                continue
             }
+            guard let close = inside.range(of: "}}") else {
+                throw ConfigError("\(file): `{{` without `}}`")
+            }
+            let token = inside[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            output += try placeholder(token, arguments: arguments, file: file, tables: &tables)
+            rest = inside[close.upperBound...]
         }
-        output += source.substring(from: cursor)
-        if output.contains("{{") {
-            throw ConfigError("\(file): unrecognised placeholder; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}} or {{fn.NAME(…)}}")
+        output += SQL(unsafeRaw: String(rest))
+        return output
+    }
+
+    func placeholder(_ token: String, arguments: [String: TemplateParameter], file: String, tables: inout [String]) throws -> SQL {
+        let parts = token.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, parts[1].range(of: #"^[A-Za-z0-9_]+$"#, options: .regularExpression) != nil else {
+            throw ConfigError("\(file): unrecognised placeholder {{\(token)}}; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}} or {{fn.NAME(…)}}")
         }
-        return RenderedQuery(sql: output, bindings: bindings, parameterNames: names, tables: tables)
+        let (kind, name) = (parts[0], parts[1])
+        switch kind {
+        case "source", "target":
+            if !tables.contains(kind + "." + name) { tables.append(kind + "." + name) }
+            return .table(kind == "source" ? schemas.source(name) : schemas.target(name))
+        case "param":
+            guard let argument = arguments[name] else {
+                throw ConfigError("\(file): unknown parameter {{param.\(name)}}; known: \(arguments.keys.sorted().joined(separator: ", "))")
+            }
+            return Self.bound(argument, label: name)
+        default:
+            throw ConfigError("\(file): unrecognised placeholder {{\(token)}}; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}} or {{fn.NAME(…)}}")
+        }
+    }
+
+    /// A parameter as bound values: one placeholder, a list of them, or a row set.
+    static func bound(_ argument: TemplateParameter, label: String) -> SQL {
+        switch argument {
+        case .value(let value):
+            return .bind(value, label: label)
+        case .list(let values):
+            // An empty IN () is a syntax error; a NULL matches nothing.
+            return values.isEmpty ? "NULL" : values.map { SQL.bind($0, label: label) }.joined(separator: ", ")
+        case .rows(let columns, let rows):
+            if rows.isEmpty {
+                let nulls = columns.map { column -> SQL in "\(sql: .cast("NULL", as: column.type)) AS \(ident: column.name)" }
+                return "SELECT \(sql: nulls.joined(separator: ", ")) WHERE 1 = 0"
+            }
+            return rows.map { row -> SQL in
+                let values = zip(columns, row).map { column, value -> SQL in
+                    "\(sql: .cast(.bind(value, label: label), as: column.type)) AS \(ident: column.name)"
+                }
+                return "SELECT \(sql: values.joined(separator: ", "))"
+            }.joined(separator: " UNION ALL ")
+        }
     }
 
     // MARK: - Functions
 
-    /// Expands `{{fn.NAME(ARGS)}}` calls; arguments are SQL text, split at top-level commas.
-    func expandFunctions(_ template: String, file: String) throws -> String {
-        var text = template
-        while let start = text.range(of: "{{fn.") {
-            guard let open = text[start.upperBound...].firstIndex(of: "(") else {
-                throw ConfigError("\(file): malformed {{fn.…}} call")
-            }
-            let name = String(text[start.upperBound..<open])
-            var depth = 0
-            var quoted = false
-            var arguments: [String] = []
-            var current = ""
-            var index = text.index(after: open)
-            var close: String.Index?
-            while index < text.endIndex {
-                let character = text[index]
-                if character == "'" { quoted.toggle() }
-                if !quoted {
+    /// Parses the `{{fn.NAME(ARGS)}}` call at the start of `text` (just after `{{`); returns
+    /// its expansion and where the text after it starts. Arguments are split at top-level
+    /// commas (outside parentheses, quotes and nested `{{…}}`) and expanded as templates.
+    func function(in text: Substring, arguments: [String: TemplateParameter], file: String, tables: inout [String]) throws -> (SQL, Substring.Index) {
+        let afterPrefix = text.index(text.startIndex, offsetBy: 3)
+        guard let open = text[afterPrefix...].firstIndex(of: "(") else {
+            throw ConfigError("\(file): malformed {{fn.…}} call")
+        }
+        let name = String(text[afterPrefix..<open])
+        var depth = 0, braces = 0
+        var quoted = false
+        var pieces: [Substring] = []
+        var pieceStart = text.index(after: open)
+        var index = pieceStart
+        var close: Substring.Index?
+        while index < text.endIndex {
+            let character = text[index]
+            if character == "'" && braces == 0 { quoted.toggle() }
+            if !quoted {
+                if text[index...].hasPrefix("{{") { braces += 1 }
+                if text[index...].hasPrefix("}}"), braces > 0 { braces -= 1 }
+                if braces == 0 {
                     if character == "(" { depth += 1 }
                     if character == ")" {
                         if depth == 0 { close = index; break }
                         depth -= 1
                     }
                     if character == "," && depth == 0 {
-                        arguments.append(current.trimmingCharacters(in: .whitespaces))
-                        current = ""
-                        index = text.index(after: index)
-                        continue
+                        pieces.append(text[pieceStart..<index])
+                        pieceStart = text.index(after: index)
                     }
                 }
-                current.append(character)
-                index = text.index(after: index)
             }
-            guard let close, text[close...].hasPrefix(")}}") else {
-                throw ConfigError("\(file): malformed {{fn.\(name)(…)}} call: it must end with `)}}`")
-            }
-            let trimmed = current.trimmingCharacters(in: .whitespaces)
-            if !trimmed.isEmpty || !arguments.isEmpty { arguments.append(trimmed) }
-            let replacement = try function(name, arguments, file: file)
-            text.replaceSubrange(start.lowerBound..<text.index(close, offsetBy: 3), with: replacement)
+            index = text.index(after: index)
         }
-        return text
+        guard let close, text[close...].hasPrefix(")}}") else {
+            throw ConfigError("\(file): malformed {{fn.\(name)(…)}} call: it must end with `)}}`")
+        }
+        let last = text[pieceStart..<close]
+        if !last.trimmingCharacters(in: .whitespaces).isEmpty || !pieces.isEmpty { pieces.append(last) }
+        let expanded = try pieces.map { try expand(Substring($0.trimmingCharacters(in: .whitespaces)), arguments: arguments, file: file, tables: &tables) }
+        let sql = try call(name, expanded, arguments: arguments, file: file, tables: &tables)
+        return (sql, text.index(close, offsetBy: 3))
     }
 
-    func function(_ name: String, _ arguments: [String], file: String) throws -> String {
+    func call(_ name: String, _ arguments: [SQL], arguments parameters: [String: TemplateParameter], file: String, tables: inout [String]) throws -> SQL {
         func expect(_ count: Int) throws {
             guard arguments.count == count else {
                 throw ConfigError("\(file): {{fn.\(name)}} takes \(count) argument(s), got \(arguments.count)")
             }
         }
         switch name {
+        case "current_pointers":
+            // The one definition of a current pointer (docs/semantics.md, "Latest rows").
+            try expect(0)
+            if !tables.contains("source." + TableName.idGraphUpdates) { tables.append("source." + TableName.idGraphUpdates) }
+            return LatestRows(schemas: schemas).currentPointers()
         case "regexp":
             try expect(2)
-            return dialect.regexpMatch(arguments[0], pattern: arguments[1])
+            return .regexpMatch(arguments[0], pattern: arguments[1])
         case "sha1_hex":
             try expect(1)
-            guard let wrapper = capabilities.sha1Wrapper else {
-                throw CheckUnavailable(reason: dialect.sha1UnavailableReason)
+            switch capabilities.sha1 {
+            case .available: return capabilities.sha1.hex(arguments[0])!
+            case .unavailable(let reason): throw CheckUnavailable(reason: reason)
             }
-            return wrapper.before + arguments[0] + wrapper.after
         case "hours_before_now":
             try expect(1)
-            return dialect.hoursBetween(arguments[0], and: dialect.castToTimestamp("{{param.now}}"))
+            guard let now = parameters["now"] else { throw ConfigError("\(file): {{fn.hours_before_now}} needs the run's clock") }
+            return .hoursBetween(arguments[0], and: .timestamp(Self.bound(now, label: "now")))
         case "day":
             try expect(1)
-            return dialect.dayText(arguments[0])
+            return .dayText(arguments[0])
         case "days_before":
             try expect(2)
-            return dialect.daysBefore(arguments[0], days: arguments[1])
+            return .daysBefore(arguments[0], days: arguments[1])
         case "timestamp_text":
             try expect(1)
-            return dialect.timestampText(arguments[0])
+            return .timestampText(arguments[0])
         case "any_raw_trait_not_null", "any_trait_not_null", "all_traits_null":
             try expect(1)
             let columns = name == "any_raw_trait_not_null" ? capabilities.rawTraitColumns : capabilities.materializedTraitColumns
             let alias = arguments[0]
             if columns.isEmpty { return name == "all_traits_null" ? "(1 = 1)" : "(1 = 0)" }
             if name == "all_traits_null" {
-                return "(" + columns.map { "\(alias).\(dialect.quote($0)) IS NULL" }.joined(separator: " AND ") + ")"
+                return "(" + columns.map { "\(sql: alias).\(ident: $0) IS NULL" as SQL }.joined(separator: " AND ") + ")"
             }
-            return "(" + columns.map { "\(alias).\(dialect.quote($0)) IS NOT NULL" }.joined(separator: " OR ") + ")"
+            return "(" + columns.map { "\(sql: alias).\(ident: $0) IS NOT NULL" as SQL }.joined(separator: " OR ") + ")"
         case "deleted_segments":
             // The segment_ids materializations saw deleted upstream, or none.
             try expect(0)
             return capabilities.hasDeletedSegments
-                ? "(SELECT x.segment_id FROM \(dialect.qualified(schemas.target, TableName.deletedSegments)) x)"
-                : "(SELECT CAST(NULL AS \(dialect.textType)) WHERE 1 = 0)"
+                ? "(SELECT x.segment_id FROM \(table: schemas.target(TableName.deletedSegments)) x)"
+                : "(SELECT CAST(NULL AS \(type: .text)) WHERE 1 = 0)"
         case "trait_columns_as_text":
             try expect(1)
             let alias = arguments[0]
-            return capabilities.materializedTraitColumns.map { ", CAST(\(alias).\(dialect.quote($0)) AS \(dialect.textType))" }.joined()
+            return capabilities.materializedTraitColumns.map { ", \(sql: .cast("\(sql: alias).\(ident: $0)", as: .text))" as SQL }.joined(separator: "")
         default:
             throw ConfigError("\(file): unknown function {{fn.\(name)(…)}}")
         }

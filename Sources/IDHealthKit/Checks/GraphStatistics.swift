@@ -17,9 +17,9 @@ public struct GraphStatistics: Sendable, Hashable {
         let graph = try context.render("graph", of: file, id: "graph_stats")
         let external = try context.render("external_ids", of: file, id: "graph_stats")
         guard try context.missingTables(graph).isEmpty, try context.missingTables(external).isEmpty else { return nil }
-        guard let row = try context.database.firstRow(graph.sql, graph.bindings) else { return nil }
+        guard let row = try context.database.firstRow(graph.sql) else { return nil }
         var byType: [String: Int64] = [:]
-        for typeRow in try context.database.rows(external.sql, external.bindings) {
+        for typeRow in try context.database.rows(external.sql) {
             byType[typeRow["external_id_type"].stringValue ?? "(null)"] = typeRow["external_ids"].intValue ?? 0
         }
         var perProfile: [String: Int64] = [:]

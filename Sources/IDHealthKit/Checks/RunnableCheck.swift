@@ -21,7 +21,7 @@ extension RunnableCheck {
 
     /// Marks the check `skipped`, naming the tables a query reads that do not exist; true
     /// when it did.
-    func skipIfTablesMissing(_ query: RenderedQuery, _ context: CheckContext, into result: inout CheckResult) throws -> Bool {
+    func skipIfTablesMissing(_ query: CheckQuery, _ context: CheckContext, into result: inout CheckResult) throws -> Bool {
         let missing = try context.missingTables(query)
         guard !missing.isEmpty else { return false }
         result.status = .skipped
@@ -37,7 +37,7 @@ extension RunnableCheck {
     /// `breakdown` column; up to `sample_size` rows sampled. Returns nil when skipped.
     func offenders(_ context: CheckContext, _ file: CheckSQL, arguments: [String: TemplateParameter] = [:],
                    breakdown: String? = nil, sum: String? = nil, mask: Bool = true,
-                   into result: inout CheckResult) throws -> (query: RenderedQuery, value: Int64, byKind: [String: Int64])? {
+                   into result: inout CheckResult) throws -> (query: CheckQuery, value: Int64, byKind: [String: Int64])? {
         let query = try context.render("offenders", of: file, id: definition.id, arguments: arguments)
         if try skipIfTablesMissing(query, context, into: &result) { return nil }
         result.queries.append(context.record("offenders", query))

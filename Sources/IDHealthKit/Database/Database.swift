@@ -1,8 +1,9 @@
 /// A connection to one database: run SQL, stream rows, load rows in bulk.
 ///
-/// This is the only seam between the tool and an engine. Everything above it builds SQL
-/// through a ``Dialect`` and never asks which engine it talks to. A connection is owned by one
-/// task at a time (its C handle is not thread-safe), so it is not `Sendable`.
+/// This is the only seam between the tool and an engine. Everything above it builds ``SQL``
+/// values and never asks which engine it talks to; the connection renders them with its
+/// ``Dialect``. A connection is owned by one task at a time (its C handle is not
+/// thread-safe), so it is not `Sendable`.
 public protocol Database: AnyObject {
     /// The SQL differences of this engine.
     var dialect: Dialect { get }
@@ -10,25 +11,29 @@ public protocol Database: AnyObject {
     /// What the connection points at, safe to print: no password.
     var target: String { get }
 
-    /// Runs one statement with bound values, or several `;`-separated statements when
-    /// `bindings` is empty. Returns the number of rows the last statement changed.
+    /// Runs exactly one statement, with its bound values; a second statement in the text is
+    /// an error, never run. Returns the number of rows the statement changed.
     @discardableResult
-    func execute(_ sql: String, _ bindings: [SQLValue]) throws -> Int
+    func execute(_ sql: SQL) throws -> Int
+
+    /// Runs several `;`-separated statements, none of which may bind values: for scripts
+    /// idhealth did not build (a fixture, a file written for another scheduler).
+    func executeScript(_ sql: SQL) throws
 
     /// Streams the rows of one query to `body`, which returns `false` to stop early.
     /// Rows are never all held in memory.
-    func forEachRow(_ sql: String, _ bindings: [SQLValue], _ body: (Row) throws -> Bool) throws
+    func forEachRow(_ sql: SQL, _ body: (Row) throws -> Bool) throws
 
     /// Appends rows to an existing table as fast as the engine allows (a prepared insert
     /// in SQLite, `COPY … FROM STDIN` in PostgreSQL). The caller owns the transaction.
-    func bulkLoad(into table: String, columns: [String], _ produce: (BulkSink) throws -> Void) throws
+    func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws
 
     /// Makes a schema usable by name: SQLite attaches a sibling file, PostgreSQL creates the
     /// schema when `create` is set and it does not exist yet.
     func useSchema(_ schema: String, create: Bool) throws
 
-    /// How this connection computes a lower-case hex SHA-1 of text, or nil when it cannot.
-    func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper?
+    /// Whether and how this connection computes a lower-case hex SHA-1 of text.
+    func sha1Support() throws -> SHA1Support
 
     /// Tries once to take the named lock that keeps two materializations of one target apart.
     /// The lock is the engine's own and dies with the process (a PostgreSQL session advisory
@@ -38,6 +43,20 @@ public protocol Database: AnyObject {
 
     /// Releases a lock taken with ``tryLock(_:holder:)``.
     func unlock(_ name: String) throws
+}
+
+/// Whether a connection can compute SHA-1 (`external_id_hash`), and where its function lives.
+public enum SHA1Support: Sendable, Hashable {
+    /// Available; PostgreSQL's pgcrypto names its schema, SQLite's registered function none.
+    case available(functionSchema: String?)
+    /// Not available, and why (with what would enable it).
+    case unavailable(reason: String)
+
+    /// The SHA-1 of `value` as lower-case hex, or nil when the connection cannot compute it.
+    public func hex(_ value: SQL) -> SQL? {
+        guard case .available(let schema) = self else { return nil }
+        return .expression(.sha1Hex(value, functionSchema: schema))
+    }
 }
 
 /// The outcome of ``Database/tryLock(_:holder:)``.
@@ -53,13 +72,10 @@ public protocol BulkSink {
 }
 
 extension Database {
-    @discardableResult
-    public func execute(_ sql: String) throws -> Int { try execute(sql, []) }
-
     /// All rows of a query, at most `limit` of them: for capped reads such as sample rows.
-    public func rows(_ sql: String, _ bindings: [SQLValue] = [], limit: Int = 100_000) throws -> [Row] {
+    public func rows(_ sql: SQL, limit: Int = 100_000) throws -> [Row] {
         var result: [Row] = []
-        try forEachRow(sql, bindings) { row in
+        try forEachRow(sql) { row in
             result.append(row)
             return result.count < limit
         }
@@ -67,13 +83,13 @@ extension Database {
     }
 
     /// The first row of a query, if any.
-    public func firstRow(_ sql: String, _ bindings: [SQLValue] = []) throws -> Row? {
-        try rows(sql, bindings, limit: 1).first
+    public func firstRow(_ sql: SQL) throws -> Row? {
+        try rows(sql, limit: 1).first
     }
 
     /// The first column of the first row.
-    public func scalar(_ sql: String, _ bindings: [SQLValue] = []) throws -> SQLValue {
-        try firstRow(sql, bindings)?.values.first ?? .null
+    public func scalar(_ sql: SQL) throws -> SQLValue {
+        try firstRow(sql)?.values.first ?? .null
     }
 
     /// Runs `body` in a write transaction: committed when it returns, rolled back when it throws.
@@ -90,24 +106,22 @@ extension Database {
     }
 
     /// Whether a table or view exists in a schema.
-    public func tableExists(schema: String, table: String) throws -> Bool {
-        try relationKind(schema: schema, name: table) != nil
+    public func tableExists(_ name: QualifiedName) throws -> Bool {
+        try relationKind(name) != nil
     }
 
     /// The column names and declared types of a table, in table order; empty when it does not exist.
-    public func columnTypes(schema: String, table: String) throws -> [(name: String, type: String)] {
-        let (sql, bindings) = dialect.columnsQuery(schema: schema, table: table)
-        return try rows(sql, bindings).compactMap { row in row[0].stringValue.map { ($0, row[1].stringValue ?? "") } }
+    public func columnTypes(_ table: QualifiedName) throws -> [(name: String, type: String)] {
+        try rows(dialect.columnsQuery(table)).compactMap { row in row[0].stringValue.map { ($0, row[1].stringValue ?? "") } }
     }
 
-    /// `table` or `view` when `name` exists in `schema`, nil otherwise.
-    public func relationKind(schema: String, name: String) throws -> String? {
-        let (sql, bindings) = dialect.relationKindQuery(schema: schema, name: name)
-        return try scalar(sql, bindings).stringValue
+    /// Whether `name` is a table or a view, nil when it does not exist.
+    public func relationKind(_ name: QualifiedName) throws -> RelationKind? {
+        try scalar(dialect.relationKindQuery(name)).stringValue.flatMap(RelationKind.init(rawValue:))
     }
 
     /// The column names of a table, in table order; empty when the table does not exist.
-    public func columns(schema: String, table: String) throws -> [String] {
-        try columnTypes(schema: schema, table: table).map(\.name)
+    public func columns(_ table: QualifiedName) throws -> [String] {
+        try columnTypes(table).map(\.name)
     }
 }

@@ -31,7 +31,7 @@ public struct ProfilesSyncGenerator {
         }
         let d = database.dialect
         try database.useSchema(schema, create: true)
-        let existing = try TableName.rawTables.filter { try database.tableExists(schema: schema, table: $0) }
+        let existing = try TableName.rawTables.filter { try database.tableExists(QualifiedName(schema, $0)) }
         if !existing.isEmpty && !replace {
             throw ConfigError("\(existing.map { "\(schema).\($0)" }.joined(separator: ", ")) already exist; pass --replace to overwrite them with generated data")
         }
@@ -42,10 +42,10 @@ public struct ProfilesSyncGenerator {
         for (index, table) in TableName.rawTables.enumerated() {
             progress("generating \(table)")
             let rows: Int64 = try database.inTransaction {
-                try database.execute("DROP TABLE IF EXISTS \(d.qualified(schema, table))")
+                try database.execute(d.dropTable(QualifiedName(schema, table)))
                 try database.execute(RawSchema.createTable(table, schema: schema, dialect: d))
                 var emitted: Int64 = 0
-                try database.bulkLoad(into: d.qualified(schema, table), columns: RawSchema.columns(of: table).map(\.0)) { sink in
+                try database.bulkLoad(into: QualifiedName(schema, table), columns: RawSchema.columns(of: table).map(\.0)) { sink in
                     let emission = Emission(table: table, sink: sink, dialect: d)
                     var simulation = Simulation(profiles: profiles, seed: seed, anomalies: anomalies, emit: emission, truth: index == 0 ? truth : nil)
                     try simulation.run()
@@ -57,7 +57,7 @@ public struct ProfilesSyncGenerator {
                 }
                 // Row stores need an index on the landing time for incremental runs to read
                 // only new rows (README, "Incremental runs"); a warehouse prunes by it instead.
-                try database.execute(d.createIndex(table + "_uuid_ts", schema: schema, table: table, columns: ["uuid_ts"]))
+                try database.execute(d.createIndex(table + "_uuid_ts", on: QualifiedName(schema, table), columns: ["uuid_ts"]))
                 return emitted
             }
             truth.rows[table] = rows

@@ -8,18 +8,21 @@ struct DeletedSegments {
     let database: any Database
     let schema: String
 
-    var table: String { database.dialect.qualified(schema, TableName.deletedSegments) }
+    var table: QualifiedName { QualifiedName(schema, TableName.deletedSegments) }
+
+    static let columns = [
+        ColumnDefinition("segment_id", .text, notNull: true), ColumnDefinition("deleted_at", .timestamp), ColumnDefinition("run_id", .text),
+    ]
 
     /// Records `gone` (a query of segment_ids) as deleted and forgets those `back` (a query of
     /// segment_ids with raw rows again), inside the caller's transaction.
-    func record(gone: String, back: String, at time: String, runID: String) throws {
-        let d = database.dialect
-        try database.execute("CREATE TABLE IF NOT EXISTS \(table) (segment_id \(d.textType) NOT NULL, deleted_at \(d.timestampType), run_id \(d.textType))")
+    func record(gone: SQL, back: SQL, at time: SQL, runID: String) throws {
+        try database.execute(database.dialect.createTable(table, columns: Self.columns, ifNotExists: true))
         try database.execute("""
-            INSERT INTO \(table) (segment_id, deleted_at, run_id)
-            SELECT g.segment_id, \(time), \(d.placeholder(1)) FROM (\(gone)) g
-            WHERE NOT EXISTS (SELECT 1 FROM \(table) x WHERE x.segment_id = g.segment_id)
-            """, [.text(runID)])
-        try database.execute("DELETE FROM \(table) AS x WHERE EXISTS (SELECT 1 FROM (\(back)) b WHERE b.segment_id = x.segment_id)")
+            INSERT INTO \(table: table) (segment_id, deleted_at, run_id)
+            SELECT g.segment_id, \(sql: time), \(bind: .text(runID)) FROM (\(sql: gone)) g
+            WHERE NOT EXISTS (SELECT 1 FROM \(table: table) x WHERE x.segment_id = g.segment_id)
+            """)
+        try database.execute("DELETE FROM \(table: table) AS x WHERE EXISTS (SELECT 1 FROM (\(sql: back)) b WHERE b.segment_id = x.segment_id)")
     }
 }

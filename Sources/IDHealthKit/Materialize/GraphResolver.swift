@@ -18,8 +18,8 @@
 struct GraphResolver {
     let database: any Database
     let work: WorkTables
-    /// The qualified name of the pointer table to resolve.
-    let pointer: String
+    /// The pointer table to resolve.
+    let pointer: QualifiedName
 
     /// Pass limit safety net: pointer jumping needs about log2(depth) passes, and ids still
     /// pending after that are on or leading into a cycle.
@@ -38,77 +38,77 @@ struct GraphResolver {
         let jump = work.name("jump"), walk = work.name("walk"), cycle = work.name("cycle"), resolved = work.name("resolved")
 
         try database.execute("""
-            CREATE TABLE \(jump) AS
+            CREATE TABLE \(table: jump) AS
             SELECT p.segment_id AS segment_id, p.target AS anc,
-                   CAST(CASE WHEN p.target = p.segment_id THEN 0 ELSE 1 END AS BIGINT) AS hops,
+                   CAST(CASE WHEN p.target = p.segment_id THEN 0 ELSE 1 END AS \(type: .integer)) AS hops,
                    CAST(CASE WHEN p.target = p.segment_id OR t.segment_id IS NULL OR t.target = t.segment_id
-                             THEN 1 ELSE 0 END AS BIGINT) AS done
-            FROM \(pointer) p
-            LEFT JOIN \(pointer) t ON t.segment_id = p.target
+                             THEN 1 ELSE 0 END AS \(type: .integer)) AS done
+            FROM \(table: pointer) p
+            LEFT JOIN \(table: pointer) t ON t.segment_id = p.target
             """)
         try database.execute(work.index("jump", columns: ["segment_id"], unique: true))
         try database.execute(work.index("jump", columns: ["done", "segment_id"], suffix: "pending"))
 
-        let rows = try database.scalar("SELECT COUNT(*) FROM \(jump)").intValue ?? 0
-        var pending = try database.scalar("SELECT COUNT(*) FROM \(jump) WHERE done = 0").intValue ?? 0
+        let rows = try database.scalar("SELECT COUNT(*) FROM \(table: jump)").intValue ?? 0
+        var pending = try database.scalar("SELECT COUNT(*) FROM \(table: jump) WHERE done = 0").intValue ?? 0
         var passes = 0
         let limit = Self.passLimit(rows: rows)
         while pending > 0, passes < limit {
             try database.execute("""
-                UPDATE \(jump) AS j SET anc = n.anc, hops = j.hops + n.hops, done = n.done
-                FROM \(jump) AS n
+                UPDATE \(table: jump) AS j SET anc = n.anc, hops = j.hops + n.hops, done = n.done
+                FROM \(table: jump) AS n
                 WHERE j.done = 0 AND n.segment_id = j.anc
                 """)
             passes += 1
-            pending = try database.scalar("SELECT COUNT(*) FROM \(jump) WHERE done = 0").intValue ?? 0
+            pending = try database.scalar("SELECT COUNT(*) FROM \(table: jump) WHERE done = 0").intValue ?? 0
         }
 
         // Ids still pending are on a cycle or lead into one. The walk from each visits its
         // whole basin once (UNION drops repeats, so it ends on cycles).
         try database.execute("""
-            CREATE TABLE \(walk) AS
+            CREATE TABLE \(table: walk) AS
             WITH RECURSIVE steps(start_id, cur) AS (
-                SELECT j.segment_id, j.anc FROM \(jump) j WHERE j.done = 0
+                SELECT j.segment_id, j.anc FROM \(table: jump) j WHERE j.done = 0
                 UNION
-                SELECT s.start_id, p.target FROM steps s JOIN \(pointer) p ON p.segment_id = s.cur
+                SELECT s.start_id, p.target FROM steps s JOIN \(table: pointer) p ON p.segment_id = s.cur
             )
             SELECT start_id, cur FROM steps
             """)
         try database.execute(work.index("walk", columns: ["start_id", "cur"]))
         try database.execute("""
-            CREATE TABLE \(cycle) AS
+            CREATE TABLE \(table: cycle) AS
             SELECT segment_id, canonical,
-                   CASE WHEN EXISTS (SELECT 1 FROM \(walk) s WHERE s.start_id = r.segment_id AND s.cur = r.segment_id)
+                   CASE WHEN EXISTS (SELECT 1 FROM \(table: walk) s WHERE s.start_id = r.segment_id AND s.cur = r.segment_id)
                         THEN 'cycle' ELSE 'into_cycle' END AS kind
             FROM (
                 SELECT w.start_id AS segment_id, p.target AS canonical,
                        ROW_NUMBER() OVER (PARTITION BY w.start_id ORDER BY p.seq DESC, p.segment_id DESC) AS rn
-                FROM \(walk) w
-                JOIN \(pointer) p ON p.segment_id = w.cur
-                WHERE EXISTS (SELECT 1 FROM \(walk) m WHERE m.start_id = w.cur AND m.cur = w.cur)
+                FROM \(table: walk) w
+                JOIN \(table: pointer) p ON p.segment_id = w.cur
+                WHERE EXISTS (SELECT 1 FROM \(table: walk) m WHERE m.start_id = w.cur AND m.cur = w.cur)
             ) r
             WHERE rn = 1
             """)
         try database.execute(work.index("cycle", columns: ["segment_id"], unique: true))
 
         try database.execute("""
-            CREATE TABLE \(resolved) AS
+            CREATE TABLE \(table: resolved) AS
             SELECT j.segment_id AS segment_id,
                    COALESCE(c.canonical, j.anc) AS canonical,
                    CASE WHEN c.segment_id IS NULL THEN j.hops END AS hops,
                    CASE WHEN c.segment_id IS NOT NULL THEN c.kind
-                        WHEN NOT EXISTS (SELECT 1 FROM \(pointer) t WHERE t.segment_id = j.anc) THEN 'dangling'
+                        WHEN NOT EXISTS (SELECT 1 FROM \(table: pointer) t WHERE t.segment_id = j.anc) THEN 'dangling'
                         WHEN j.hops = 0 THEN 'terminal'
                         WHEN j.hops = 1 THEN 'merged'
                         ELSE 'chain' END AS kind
-            FROM \(jump) j
-            LEFT JOIN \(cycle) c ON c.segment_id = j.segment_id
+            FROM \(table: jump) j
+            LEFT JOIN \(table: cycle) c ON c.segment_id = j.segment_id
             """)
         try database.execute(work.index("resolved", columns: ["segment_id"], unique: true))
         try database.execute(work.index("resolved", columns: ["canonical"], suffix: "canonical"))
 
         var counts: [String: Int64] = [:]
-        try database.forEachRow("SELECT kind, COUNT(*) AS n FROM \(resolved) GROUP BY kind", []) { row in
+        try database.forEachRow("SELECT kind, COUNT(*) AS n FROM \(table: resolved) GROUP BY kind") { row in
             counts[row["kind"].stringValue ?? "?"] = row["n"].intValue ?? 0
             return true
         }
@@ -116,4 +116,3 @@ struct GraphResolver {
         return counts
     }
 }
-

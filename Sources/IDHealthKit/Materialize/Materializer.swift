@@ -120,8 +120,8 @@ public struct Materializer {
             return nil
         }
         for table in TableName.materializedTables + TableName.stateTables {
-            let kind = try database.relationKind(schema: schemas.target, name: table)
-            if kind != "table" {
+            let kind = try database.relationKind(schemas.target(table))
+            if kind != .table {
                 summary.fullRefreshReason = kind == nil ? "\(schemas.target).\(table) is missing" : "\(schemas.target).\(table) is a view (view mode ran last)"
                 return nil
             }
@@ -146,22 +146,22 @@ public struct Materializer {
         try database.inTransaction {
             if summary.rowsDeleted[TableName.idGraph] != nil {
                 try DeletedSegments(database: database, schema: schemas.target).record(
-                    gone: "SELECT g.segment_id FROM \(work.name("gone_segments")) g",
-                    back: "SELECT s.segment_id FROM \(work.stageName(TableName.idGraph)) s", at: d.timestampConstant(Self.utcText(clock())), runID: summary.runID)
+                    gone: "SELECT g.segment_id FROM \(table: work.name("gone_segments")) g",
+                    back: "SELECT s.segment_id FROM \(table: work.stageName(TableName.idGraph)) s", at: .timestamp(literal: Self.utcText(clock())), runID: summary.runID)
             }
             try dropCurrent()
             for table in WorkTables.stagedTables {
-                try database.execute(d.renameTable(schema: schemas.target, from: work.stagePrefix + table, to: table))
+                try database.execute(d.renameTable(work.stageName(table), to: table))
             }
             for table in TableName.materializedTables {
-                let rows = try database.scalar("SELECT COUNT(*) FROM \(d.qualified(schemas.target, table))").intValue ?? 0
+                let rows = try database.scalar("SELECT COUNT(*) FROM \(table: schemas.target(table))").intValue ?? 0
                 summary.rowsWritten[table] = rows
                 summary.tableRows[table] = rows
             }
             try log.record(summary, status: "succeeded", started: started, finished: Date(), work: work)
         }
         for table in WorkTables.stagedTables {
-            if let analyze = d.analyzeNewTable(d.qualified(schemas.target, table)) { try database.execute(analyze) }
+            if let analyze = d.analyzeNewTable(schemas.target(table)) { try database.execute(analyze) }
         }
         summary.seconds["swap"] = Date().timeIntervalSince(start)
     }
@@ -169,8 +169,8 @@ public struct Materializer {
     /// Drops the current tables or views (dependent views first), inside the caller's transaction.
     func dropCurrent() throws {
         for table in WorkTables.stagedTables.reversed() {
-            if let kind = try database.relationKind(schema: schemas.target, name: table) {
-                try database.execute(database.dialect.dropRelation(schema: schemas.target, name: table, kind: kind))
+            if let kind = try database.relationKind(schemas.target(table)) {
+                try database.execute(database.dialect.dropRelation(schemas.target(table), kind: kind))
             }
         }
     }
@@ -180,17 +180,15 @@ public struct Materializer {
     /// segment_ids gone from `id_graph` are kept in the `gone_segments` work table, for
     /// ``DeletedSegments``.
     func deletedByRebuild(work: WorkTables) throws -> [String: Int64] {
-        let d = database.dialect
         var deleted: [String: Int64] = [:]
         for table in TableName.materializedTables {
-            guard try database.relationKind(schema: schemas.target, name: table) == "table", let key = TableName.materializedKeys[table] else { continue }
-            let column = d.quote(key)
-            let gone = "SELECT o.\(column) AS \(column) FROM \(d.qualified(schemas.target, table)) o WHERE NOT EXISTS (SELECT 1 FROM \(work.stageName(table)) s WHERE s.\(column) = o.\(column))"
+            guard try database.relationKind(schemas.target(table)) == .table, let key = TableName.materializedKeys[table] else { continue }
+            let gone: SQL = "SELECT o.\(ident: key) AS \(ident: key) FROM \(table: schemas.target(table)) o WHERE NOT EXISTS (SELECT 1 FROM \(table: work.stageName(table)) s WHERE s.\(ident: key) = o.\(ident: key))"
             if table == TableName.idGraph {
-                try database.execute("CREATE TABLE \(work.name("gone_segments")) AS \(gone)")
-                deleted[table] = try database.scalar("SELECT COUNT(*) FROM \(work.name("gone_segments"))").intValue ?? 0
+                try database.execute("CREATE TABLE \(table: work.name("gone_segments")) AS \(sql: gone)")
+                deleted[table] = try database.scalar("SELECT COUNT(*) FROM \(table: work.name("gone_segments"))").intValue ?? 0
             } else {
-                deleted[table] = try database.scalar("SELECT COUNT(*) FROM (\(gone)) g").intValue ?? 0
+                deleted[table] = try database.scalar("SELECT COUNT(*) FROM (\(sql: gone)) g").intValue ?? 0
             }
         }
         return deleted
@@ -207,24 +205,25 @@ public struct Materializer {
     /// run's settled time: the new count is then that count plus the rows between the two
     /// settled times (minus them, if the overlap grew), a small range instead of a count of
     /// the whole table.
-    func captureHighWater(work: WorkTables, carried: [String: (recorded: Int64, since: String)] = [:]) throws {
-        let d = database.dialect
-        let columns = TableName.rawTables.map { "(SELECT MAX(u.uuid_ts) FROM \(d.qualified(schemas.source, $0)) u) AS \(d.quote($0))" }
-        try database.execute("CREATE TABLE \(work.name("hwm")) AS SELECT \(columns.joined(separator: ", "))")
-        let settled = TableName.rawTables.map { "\(d.timestamp("h." + d.quote($0), minusHours: etlOverlapHours)) AS \(d.quote($0))" }
-        try database.execute("CREATE TABLE \(work.name("settled")) AS SELECT \(settled.joined(separator: ", ")) FROM \(work.name("hwm")) h")
-        var recordedCounts: [SQLValue] = []
-        let counts = TableName.rawTables.map { table -> String in
-            let raw = d.qualified(schemas.source, table)
-            let now = "(SELECT s.\(d.quote(table)) FROM \(work.name("settled")) s)"
-            guard let (recorded, since) = carried[table] else {
-                return "(SELECT COUNT(*) FROM \(raw) u WHERE u.uuid_ts <= \(now)) AS \(d.quote(table))"
-            }
-            recordedCounts.append(.integer(recorded))
-            return "(CAST(\(d.placeholder(recordedCounts.count)) AS \(d.integerType)) + (SELECT COUNT(*) FROM \(raw) u WHERE u.uuid_ts > \(since) AND u.uuid_ts <= \(now))"
-                + " - (SELECT COUNT(*) FROM \(raw) u WHERE u.uuid_ts > \(now) AND u.uuid_ts <= \(since))) AS \(d.quote(table))"
+    func captureHighWater(work: WorkTables, carried: [String: (recorded: Int64, since: SQL)] = [:]) throws {
+        let columns = TableName.rawTables.map { table -> SQL in
+            "(SELECT MAX(u.uuid_ts) FROM \(table: schemas.source(table)) u) AS \(ident: table)"
         }
-        try database.execute("CREATE TABLE \(work.name("settled_rows")) AS SELECT \(counts.joined(separator: ", "))", recordedCounts)
+        try database.execute("CREATE TABLE \(table: work.name("hwm")) AS SELECT \(sql: columns.joined(separator: ", "))")
+        let settled = TableName.rawTables.map { table -> SQL in
+            "\(sql: .minusHours("h.\(ident: table)", etlOverlapHours)) AS \(ident: table)"
+        }
+        try database.execute("CREATE TABLE \(table: work.name("settled")) AS SELECT \(sql: settled.joined(separator: ", ")) FROM \(table: work.name("hwm")) h")
+        let counts = TableName.rawTables.map { table -> SQL in
+            let raw = schemas.source(table)
+            let now: SQL = "(SELECT s.\(ident: table) FROM \(table: work.name("settled")) s)"
+            guard let (recorded, since) = carried[table] else {
+                return "(SELECT COUNT(*) FROM \(table: raw) u WHERE u.uuid_ts <= \(sql: now)) AS \(ident: table)"
+            }
+            return "(CAST(\(bind: .integer(recorded)) AS \(type: .integer)) + (SELECT COUNT(*) FROM \(table: raw) u WHERE u.uuid_ts > \(sql: since) AND u.uuid_ts <= \(sql: now))"
+                + " - (SELECT COUNT(*) FROM \(table: raw) u WHERE u.uuid_ts > \(sql: now) AND u.uuid_ts <= \(sql: since))) AS \(ident: table)"
+        }
+        try database.execute("CREATE TABLE \(table: work.name("settled_rows")) AS SELECT \(sql: counts.joined(separator: ", "))")
     }
 
     /// Builds the three tables and the state tables as `<stage prefix><table>` beside the
@@ -233,7 +232,6 @@ public struct Materializer {
     /// high-water marks (``captureHighWater(work:carried:)``), right after validating them;
     /// the drift check has no use for them.
     func build(work: WorkTables, recordingHighWater: Bool = false, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
-        let d = database.dialect
         progress("validating raw tables in \(schemas.source)")
         let traitColumns = try RawTables(database: database, schema: schemas.source).validate()
         try database.useSchema(schemas.target, create: true)
@@ -241,44 +239,45 @@ public struct Materializer {
         var summary = MaterializeSummary()
         summary.traitColumns = traitColumns.map(\.name)
         for table in TableName.rawTables {
-            summary.rowsRead[table] = try database.scalar("SELECT COUNT(*) FROM \(d.qualified(schemas.source, table))").intValue ?? 0
+            summary.rowsRead[table] = try database.scalar("SELECT COUNT(*) FROM \(table: schemas.source(table))").intValue ?? 0
         }
-        let etl = d.timestampConstant(Self.utcText(clock()))
+        let etl = SQL.timestamp(literal: Self.utcText(clock()))
         func timed(_ step: String, _ body: () throws -> Void) rethrows {
             progress(step)
             let start = Date()
             try body()
             summary.seconds[step] = Date().timeIntervalSince(start)
         }
+        let rows = LatestRows(schemas: schemas)
 
         let pointer = work.stageName(TableName.statePointer)
         try timed("resolve") {
-            try database.execute("CREATE TABLE \(pointer) AS\n\(currentPointers())")
+            try database.execute("CREATE TABLE \(table: pointer) AS\n\(sql: rows.currentPointers())")
             try database.execute(work.stageIndex(TableName.statePointer, columns: ["segment_id"], unique: true))
             summary.resolution = try GraphResolver(database: database, work: work, pointer: pointer).resolve()
         }
+        let graph = work.stageName(TableName.idGraph)
         try timed(TableName.idGraph) {
             try database.execute("""
-                CREATE TABLE \(work.stageName(TableName.idGraph)) AS
+                CREATE TABLE \(table: graph) AS
                 SELECT p.segment_id AS segment_id, r.canonical AS canonical_segment_id,
-                       p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(etl) AS etl_ts
-                FROM \(pointer) p
-                JOIN \(work.name("resolved")) r ON r.segment_id = p.segment_id
+                       p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: etl) AS etl_ts
+                FROM \(table: pointer) p
+                JOIN \(table: work.name("resolved")) r ON r.segment_id = p.segment_id
                 """)
             try database.execute(work.stageIndex(TableName.idGraph, columns: ["segment_id"], unique: true))
             try database.execute(work.stageIndex(TableName.idGraph, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
         }
         try timed(TableName.externalIDMapping) {
-            try database.execute("CREATE TABLE \(work.stageName(TableName.externalIDMapping)) AS\n\(latestMappings(graph: work.stageName(TableName.idGraph), etl: etl))")
+            try database.execute("CREATE TABLE \(table: work.stageName(TableName.externalIDMapping)) AS\n\(sql: rows.latestMappings(graph: graph, etl: etl))")
             try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["external_id_hash"], unique: true))
             try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
         }
         try timed(TableName.profileTraits) {
-            let quoted = traitColumns.map { d.quote($0.name) }
             let snapshots = work.stageName(TableName.stateTraits)
-            try database.execute("CREATE TABLE \(snapshots) AS\n\(latestSnapshots(quoted))")
+            try database.execute("CREATE TABLE \(table: snapshots) AS\n\(sql: rows.latestSnapshots(traitColumns, dialect: database.dialect))")
             try database.execute(work.stageIndex(TableName.stateTraits, columns: ["segment_id"], unique: true))
-            try ProfileTraitsBuilder(database: database, work: work, traitNulls: traitNulls, graph: work.stageName(TableName.idGraph), snapshots: snapshots, traits: traitColumns.map(\.name))
+            try ProfileTraitsBuilder(database: database, work: work, traitNulls: traitNulls, graph: graph, snapshots: snapshots, traits: traitColumns.map(\.name))
                 .build(into: work.stageName(TableName.profileTraits), keys: nil, etl: etl)
             try database.execute(work.stageIndex(TableName.profileTraits, columns: ["canonical_segment_id"], unique: true))
         }
@@ -290,10 +289,6 @@ public struct Materializer {
     }
 
     static func utcText(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
+        UTCTime.format(Int64(date.timeIntervalSince1970.rounded(.down)))
     }
 }

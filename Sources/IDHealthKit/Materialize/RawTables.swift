@@ -1,3 +1,15 @@
+/// A trait column of `profile_traits_updates`, with the type its catalog declares (read, never
+/// pasted into SQL: see ``Dialect/portableType(ofDeclared:)``).
+public struct TraitColumn: Sendable, Equatable {
+    public let name: String
+    public let declaredType: String
+
+    public init(name: String, declaredType: String) {
+        self.name = name
+        self.declaredType = declaredType
+    }
+}
+
 /// Checks that the raw Profiles Sync tables are there and usable before anything is written.
 ///
 /// Every problem found here is an ``InputError`` naming the table and column, raised before
@@ -20,18 +32,12 @@ struct RawTables {
         TableName.profileTraitsUpdates: ["segment_id", "seq"],
     ]
 
-    /// A trait column of `profile_traits_updates` and its declared type.
-    struct TraitColumn: Equatable {
-        let name: String
-        let type: String
-    }
-
-    /// The condition that selects the rows an incremental run reads: landed after the cutoff
-    /// bound as the first parameter (the previous high-water mark minus `etl_overlap`), or of
-    /// unknown landing time. Bound, not a subquery, so the planner sees how few rows that is
-    /// and uses the `uuid_ts` index.
-    static func newRows(_ alias: String, dialect: Dialect) -> String {
-        "(\(alias).uuid_ts > \(dialect.placeholder(1)) OR \(alias).uuid_ts IS NULL)"
+    /// The condition that selects the rows an incremental run reads: landed after `cutoff`
+    /// (the previous high-water mark minus `etl_overlap`), or of unknown landing time. The
+    /// cutoff is bound, not a subquery, so the planner sees how few rows that is and uses the
+    /// `uuid_ts` index.
+    static func newRows(_ alias: SQL, cutoff: SQLValue) -> SQL {
+        "(\(sql: alias).uuid_ts > \(bind: cutoff) OR \(sql: alias).uuid_ts IS NULL)"
     }
 
     /// Validates all three tables; returns the trait columns of `profile_traits_updates`.
@@ -40,31 +46,33 @@ struct RawTables {
     func validate(cutoffs: [String: SQLValue]? = nil) throws -> [TraitColumn] {
         var traitColumns: [TraitColumn] = []
         for table in TableName.rawTables {
-            let typed = try database.columnTypes(schema: schema, table: table)
+            let name = QualifiedName(schema, table)
+            let typed = try database.columnTypes(name)
             let columns = typed.map(\.name)
             if columns.isEmpty {
-                throw InputError("table \(schema).\(table) not found: idhealth reads the Profiles Sync raw tables \(TableName.rawTables.joined(separator: ", ")) from the source schema (set --source-schema, or run `idhealth generate` for demo data)")
+                throw InputError("table \(name) not found: idhealth reads the Profiles Sync raw tables \(TableName.rawTables.joined(separator: ", ")) from the source schema (set --source-schema, or run `idhealth generate` for demo data)")
             }
             let lowered = Set(columns.map { $0.lowercased() })
             for column in Self.requiredColumns[table] ?? [] where !lowered.contains(column) {
-                throw InputError("table \(schema).\(table) has no column \(column) (it has: \(columns.joined(separator: ", ")))")
+                throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))")
             }
-            let quoted = database.dialect.qualified(schema, table)
             let keys = Self.keyColumns[table] ?? []
-            let restriction = cutoffs == nil ? "" : " AND " + Self.newRows("u", dialect: database.dialect)
-            let counts = try database.firstRow("SELECT \(keys.map { "SUM(CASE WHEN u.\(database.dialect.quote($0)) IS NULL THEN 1 ELSE 0 END)" }.joined(separator: ", ")) FROM \(quoted) u WHERE (\(keys.map { "u.\(database.dialect.quote($0)) IS NULL" }.joined(separator: " OR ")))\(restriction)",
-                                               cutoffs.map { [$0[table] ?? .null] } ?? [])
+            let nullCounts = keys.map { key -> SQL in "SUM(CASE WHEN u.\(ident: key) IS NULL THEN 1 ELSE 0 END)" }
+            let anyNull = keys.map { key -> SQL in "u.\(ident: key) IS NULL" }
+            var query: SQL = "SELECT \(sql: nullCounts.joined(separator: ", ")) FROM \(table: name) u WHERE (\(sql: anyNull.joined(separator: " OR ")))"
+            if let cutoffs { query += " AND " + Self.newRows("u", cutoff: cutoffs[table] ?? .null) }
+            let counts = try database.firstRow(query)
             for (index, column) in keys.enumerated() {
                 let nulls = counts?[index].intValue ?? 0
                 if nulls > 0 {
-                    throw InputError("table \(schema).\(table): \(nulls) row(s) have NULL in key column \(column); these rows cannot be placed in the graph")
+                    throw InputError("table \(name): \(nulls) row(s) have NULL in key column \(column); these rows cannot be placed in the graph")
                 }
             }
             if table == TableName.profileTraitsUpdates {
-                traitColumns = typed.filter { TableName.isTraitColumn($0.name) }.map { TraitColumn(name: $0.name, type: $0.type) }
+                traitColumns = typed.filter { TableName.isTraitColumn($0.name) }.map { TraitColumn(name: $0.name, declaredType: $0.type) }
             }
         }
-        let graphRows = try database.firstRow("SELECT 1 FROM \(database.dialect.qualified(schema, TableName.idGraphUpdates)) LIMIT 1")
+        let graphRows = try database.firstRow("SELECT 1 FROM \(table: QualifiedName(schema, TableName.idGraphUpdates)) LIMIT 1")
         if graphRows == nil {
             throw InputError("table \(schema).\(TableName.idGraphUpdates) is empty: there is no identity graph to materialize")
         }

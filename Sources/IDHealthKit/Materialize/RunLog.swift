@@ -27,37 +27,42 @@ struct RunLog {
     static func settledBeforeColumn(_ rawTable: String) -> String { "settled_before_" + rawTable }
     static func settledRowsColumn(_ rawTable: String) -> String { "settled_rows_" + rawTable }
 
-    var table: String { database.dialect.qualified(schema, TableName.runs) }
+    var table: QualifiedName { QualifiedName(schema, TableName.runs) }
+
+    /// Every column of the log, in table order.
+    static var columns: [ColumnDefinition] {
+        var columns = [
+            ColumnDefinition("run_number", .integer, notNull: true), ColumnDefinition("run_id", .text, notNull: true),
+            ColumnDefinition("mode", .text, notNull: true), ColumnDefinition("status", .text, notNull: true),
+            ColumnDefinition("started_at", .timestamp), ColumnDefinition("finished_at", .timestamp), ColumnDefinition("tool_version", .text),
+            ColumnDefinition("trait_nulls", .text), ColumnDefinition("full_refresh_reason", .text),
+        ]
+        for (prefix, tables) in perTableColumns {
+            columns += tables.map { ColumnDefinition(prefix + $0, .integer) }
+        }
+        columns += TableName.rawTables.map { ColumnDefinition(highWaterColumn($0), .timestamp) }
+        columns += TableName.rawTables.map { ColumnDefinition(settledBeforeColumn($0), .timestamp) }
+        columns += TableName.rawTables.map { ColumnDefinition(settledRowsColumn($0), .integer) }
+        columns.append(ColumnDefinition("message", .text))
+        return columns
+    }
 
     func create() throws {
         let d = database.dialect
-        var columns = [
-            "run_number \(d.integerType) NOT NULL", "run_id \(d.textType) NOT NULL", "mode \(d.textType) NOT NULL", "status \(d.textType) NOT NULL",
-            "started_at \(d.timestampType)", "finished_at \(d.timestampType)", "tool_version \(d.textType)",
-            "trait_nulls \(d.textType)", "full_refresh_reason \(d.textType)",
-        ]
-        for (prefix, tables) in Self.perTableColumns {
-            columns += tables.map { "\(prefix)\($0) \(d.integerType)" }
-        }
-        columns += TableName.rawTables.map { "\(Self.highWaterColumn($0)) \(d.timestampType)" }
-        columns += TableName.rawTables.map { "\(Self.settledBeforeColumn($0)) \(d.timestampType)" }
-        columns += TableName.rawTables.map { "\(Self.settledRowsColumn($0)) \(d.integerType)" }
-        columns.append("message \(d.textType)")
-        try database.execute("CREATE TABLE IF NOT EXISTS \(table) (\(columns.joined(separator: ", ")))")
-        // A log written by an earlier version gains the columns it lacks.
-        let existing = Set(try database.columns(schema: schema, table: TableName.runs))
-        for definition in columns {
-            let parts = definition.split(separator: " ", maxSplits: 1).map(String.init)
-            guard !existing.contains(parts[0]) else { continue }
-            try database.execute(d.addColumn(schema: schema, table: TableName.runs, column: parts[0], type: parts[1].replacingOccurrences(of: " NOT NULL", with: "")))
+        try database.execute(d.createTable(table, columns: Self.columns, ifNotExists: true))
+        // A log written by an earlier version gains the columns it lacks (nullable: old rows
+        // have no value for them).
+        let existing = Set(try database.columns(table))
+        for column in Self.columns where !existing.contains(column.name) {
+            try database.execute(d.addColumn(ColumnDefinition(column.name, column.type), to: table))
         }
     }
 
     /// The latest successful run in table or incremental mode, if any.
     func previous() throws -> PreviousRun? {
-        guard try database.tableExists(schema: schema, table: TableName.runs) else { return nil }
+        guard try database.tableExists(table) else { return nil }
         let row = try database.firstRow("""
-            SELECT run_id, mode, trait_nulls FROM \(table)
+            SELECT run_id, mode, trait_nulls FROM \(table: table)
             WHERE status = 'succeeded' AND mode IN ('table', 'incremental')
             ORDER BY run_number DESC
             """)
@@ -66,41 +71,30 @@ struct RunLog {
     }
 
     /// Appends a run's row. High-water marks and settled counts come from the run's `hwm`,
-    /// `settled` and `settled_rows` work tables (``Materializer/captureHighWater(work:)``)
+    /// `settled` and `settled_rows` work tables (``Materializer/captureHighWater(work:carried:)``)
     /// when given.
     func record(_ summary: MaterializeSummary, status: String, started: Date, finished: Date, work: WorkTables?, message: String? = nil) throws {
         try create()
-        let d = database.dialect
-        var names = ["run_id", "mode", "status", "started_at", "finished_at", "tool_version", "trait_nulls", "full_refresh_reason", "message"]
-        var values: [SQLValue] = [
-            .text(summary.runID), .text(summary.mode.rawValue), .text(status),
-            .text(d.timestampLiteral(Materializer.utcText(started))), .text(d.timestampLiteral(Materializer.utcText(finished))),
-            .text(IDHealthVersion.current), .text(summary.traitNulls.rawValue),
-            summary.fullRefreshReason.map(SQLValue.text) ?? .null, message.map(SQLValue.text) ?? .null,
+        var values: [(String, SQL)] = [
+            ("run_id", .bind(.text(summary.runID))), ("mode", .bind(.text(summary.mode.rawValue))), ("status", .bind(.text(status))),
+            ("started_at", .timestamp(bind: Materializer.utcText(started))), ("finished_at", .timestamp(bind: Materializer.utcText(finished))),
+            ("tool_version", .bind(.text(IDHealthVersion.current))), ("trait_nulls", .bind(.text(summary.traitNulls.rawValue))),
+            ("full_refresh_reason", .bind(summary.fullRefreshReason.map(SQLValue.text) ?? .null)), ("message", .bind(message.map(SQLValue.text) ?? .null)),
         ]
         for table in TableName.rawTables {
-            names.append("rows_read_" + table)
-            values.append(summary.rowsRead[table].map(SQLValue.integer) ?? .null)
+            values.append(("rows_read_" + table, .bind(summary.rowsRead[table].map(SQLValue.integer) ?? .null)))
         }
         for table in TableName.materializedTables {
-            names.append("rows_written_" + table)
-            values.append(summary.rowsWritten[table].map(SQLValue.integer) ?? .null)
-            names.append("rows_deleted_" + table)
-            values.append(summary.rowsDeleted[table].map(SQLValue.integer) ?? .null)
-        }
-        var selects = values.indices.map { index -> String in
-            let placeholder = d.placeholder(index + 1)
-            return ["started_at", "finished_at"].contains(names[index]) ? d.castToTimestamp(placeholder) : placeholder
+            values.append(("rows_written_" + table, .bind(summary.rowsWritten[table].map(SQLValue.integer) ?? .null)))
+            values.append(("rows_deleted_" + table, .bind(summary.rowsDeleted[table].map(SQLValue.integer) ?? .null)))
         }
         if work != nil {
             for table in TableName.rawTables {
-                names += [Self.highWaterColumn(table), Self.settledBeforeColumn(table), Self.settledRowsColumn(table)]
-                selects += ["h.\(d.quote(table))", "s.\(d.quote(table))", "n.\(d.quote(table))"]
+                values += [(Self.highWaterColumn(table), "h.\(ident: table)"), (Self.settledBeforeColumn(table), "s.\(ident: table)"), (Self.settledRowsColumn(table), "n.\(ident: table)")]
             }
         }
-        names.insert("run_number", at: 0)
-        selects.insert("(SELECT COALESCE(MAX(r.run_number), 0) + 1 FROM \(table) r)", at: 0)
-        let from = work.map { " FROM \($0.name("hwm")) h, \($0.name("settled")) s, \($0.name("settled_rows")) n" } ?? ""
-        try database.execute("INSERT INTO \(table) (\(names.map(d.quote).joined(separator: ", "))) SELECT \(selects.joined(separator: ", "))\(from)", values)
+        values.insert(("run_number", "(SELECT COALESCE(MAX(r.run_number), 0) + 1 FROM \(table: table) r)"), at: 0)
+        let from: SQL = work.map { " FROM \(table: $0.name("hwm")) h, \(table: $0.name("settled")) s, \(table: $0.name("settled_rows")) n" } ?? ""
+        try database.execute("INSERT INTO \(table: table) (\(sql: values.map { SQL.identifier($0.0) }.joined(separator: ", "))) SELECT \(sql: values.map(\.1).joined(separator: ", "))\(sql: from)")
     }
 }

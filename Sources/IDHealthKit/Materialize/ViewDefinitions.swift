@@ -26,22 +26,22 @@ struct ViewDefinitions {
         let definitions = [
             (TableName.idGraph, idGraph()),
             (TableName.externalIDMapping, externalIDMapping()),
-            (TableName.profileTraits, profileTraits(traits.map { d.quote($0.name) })),
+            (TableName.profileTraits, profileTraits(traits)),
         ]
         try database.inTransaction {
             try materializer.dropCurrent()
             for (name, select) in definitions {
-                try database.execute("CREATE VIEW \(d.qualified(schemas.target, name)) AS\n\(select)")
+                try database.execute("CREATE VIEW \(table: schemas.target(name)) AS\n\(sql: select)")
             }
         }
     }
 
-    func view(_ table: String) -> String { database.dialect.qualified(schemas.target, table) }
+    var rows: LatestRows { LatestRows(schemas: schemas) }
 
-    func idGraph() -> String {
+    func idGraph() -> SQL {
         """
         WITH RECURSIVE pointer AS (
-        \(materializer.currentPointers())
+        \(sql: rows.currentPointers())
         ),
         walk(start_id, cur) AS (
             SELECT segment_id, target FROM pointer
@@ -74,41 +74,43 @@ struct ViewDefinitions {
         """
     }
 
-    func externalIDMapping() -> String {
-        materializer.latestMappings(graph: view(TableName.idGraph), etl: "CURRENT_TIMESTAMP")
+    func externalIDMapping() -> SQL {
+        rows.latestMappings(graph: schemas.target(TableName.idGraph), etl: "CURRENT_TIMESTAMP")
     }
 
-    func profileTraits(_ quoted: [String]) -> String {
+    func profileTraits(_ traits: [TraitColumn]) -> SQL {
+        let quoted = traits.map { SQL.identifier($0.name) }
         let windowed = ProfileTraitsBuilder.traitValues(quoted, traitNulls: traitNulls)
+        let owner = SQL.identifier(ProfileTraitsBuilder.owner), rank = SQL.identifier(LatestRows.rank)
         // Each CTE is computed once (the id_graph view would otherwise be evaluated once per
         // reference). Every profile with trait values is live; the other profiles (merged
         // away, or live without trait rows) follow with NULL traits. A LEFT JOIN of profiles
         // to trait_values would be the same rows, but SQLite scans trait_values per row there.
         return """
             WITH graph AS MATERIALIZED (
-                SELECT segment_id, canonical_segment_id FROM \(view(TableName.idGraph))
+                SELECT segment_id, canonical_segment_id FROM \(table: schemas.target(TableName.idGraph))
             ),
             snapshots AS MATERIALIZED (
-            \(materializer.latestSnapshots(quoted))
+            \(sql: rows.latestSnapshots(traits, dialect: database.dialect))
             ),
             trait_values AS MATERIALIZED (
-                SELECT canonical\(quoted.map { ", " + $0 }.joined()) FROM (
-                    SELECT o.canonical AS canonical\(windowed.map { ", " + $0 }.joined()),
-                           ROW_NUMBER() OVER (PARTITION BY o.canonical ORDER BY \(ProfileTraitsBuilder.latestOrder)) AS rn
+                SELECT \(sql: owner)\(sql: LatestRows.list(quoted)) FROM (
+                    SELECT o.\(sql: owner) AS \(sql: owner)\(sql: LatestRows.list(windowed)),
+                           ROW_NUMBER() OVER (PARTITION BY o.\(sql: owner) ORDER BY \(sql: ProfileTraitsBuilder.latestOrder)) AS \(sql: rank)
                     FROM (
-                        SELECT m.canonical AS canonical, s.seq AS seq, s.uuid_ts AS uuid_ts\(quoted.map { ", s.\($0) AS \($0)" }.joined())
-                        FROM (\(ProfileTraitsBuilder.members(graph: "graph", snapshots: "snapshots"))) m
+                        SELECT m.canonical AS \(sql: owner), s.seq AS seq, s.uuid_ts AS uuid_ts\(sql: LatestRows.list(quoted.map { "s.\(sql: $0) AS \(sql: $0)" }))
+                        FROM (\(sql: ProfileTraitsBuilder.members(graph: "graph", snapshots: "snapshots"))) m
                         JOIN snapshots s ON s.segment_id = m.segment_id
                     ) o
                 ) ranked
-                WHERE rn = 1
+                WHERE \(sql: rank) = 1
             )
-            SELECT v.canonical AS canonical_segment_id, CAST(NULL AS \(database.dialect.textType)) AS merged_to\(quoted.map { ", v.\($0) AS \($0)" }.joined()), CURRENT_TIMESTAMP AS etl_ts
+            SELECT v.\(sql: owner) AS canonical_segment_id, CAST(NULL AS \(type: .text)) AS merged_to\(sql: LatestRows.list(quoted.map { "v.\(sql: $0) AS \(sql: $0)" })), CURRENT_TIMESTAMP AS etl_ts
             FROM trait_values v
             UNION ALL
-            SELECT p.canonical_segment_id, p.merged_to\(quoted.map { ", NULL AS \($0)" }.joined()), CURRENT_TIMESTAMP
-            FROM (\(ProfileTraitsBuilder.profiles(graph: "graph", snapshots: "snapshots", keys: nil))) p
-            WHERE p.merged_to IS NOT NULL OR p.canonical_segment_id NOT IN (SELECT canonical FROM trait_values)
+            SELECT p.canonical_segment_id, p.merged_to\(sql: LatestRows.list(quoted.map { "NULL AS \(sql: $0)" })), CURRENT_TIMESTAMP
+            FROM (\(sql: ProfileTraitsBuilder.profiles(graph: "graph", snapshots: "snapshots", keys: nil))) p
+            WHERE p.merged_to IS NOT NULL OR p.canonical_segment_id NOT IN (SELECT \(sql: owner) FROM trait_values)
             """
     }
 }

@@ -26,20 +26,20 @@ struct WorkTables {
     /// Everything a full rebuild stages and swaps in.
     static let stagedTables = TableName.materializedTables + TableName.stateTables
 
-    func name(_ base: String) -> String {
-        database.dialect.qualified(workSchema ?? schema, workPrefix + base)
+    func name(_ base: String) -> QualifiedName {
+        QualifiedName(workSchema ?? schema, workPrefix + base)
     }
 
-    func stageName(_ table: String) -> String {
-        database.dialect.qualified(schema, stagePrefix + table)
+    func stageName(_ table: String) -> QualifiedName {
+        QualifiedName(schema, stagePrefix + table)
     }
 
-    func index(_ base: String, columns: [String], unique: Bool = false, suffix: String = "key") -> String {
-        database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", schema: workSchema ?? schema, table: workPrefix + base, columns: columns, unique: unique)
+    func index(_ base: String, columns: [String], unique: Bool = false, suffix: String = "key") -> SQL {
+        database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", on: name(base), columns: columns, unique: unique)
     }
 
-    func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> String {
-        database.dialect.createIndex("idhealth_\(token)_\(table)_\(suffix)", schema: schema, table: stagePrefix + table, columns: columns, unique: unique)
+    func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> SQL {
+        database.dialect.createIndex("idhealth_\(token)_\(table)_\(suffix)", on: stageName(table), columns: columns, unique: unique)
     }
 
     /// Drops every work table, and the staging tables when `includingStage` is set. Asks the
@@ -49,18 +49,17 @@ struct WorkTables {
         let workSchema = self.workSchema ?? schema
         let existingWork = Set(try tables(in: workSchema, prefix: workPrefix))
         for base in Self.workNames where existingWork.contains(workPrefix + base) {
-            try database.execute("DROP TABLE IF EXISTS \(name(base))")
+            try database.execute(d.dropTable(name(base)))
         }
         guard includingStage else { return }
         let existingStage = Set(try tables(in: schema, prefix: stagePrefix))
         for table in Self.stagedTables where existingStage.contains(stagePrefix + table) {
-            try database.execute("DROP TABLE IF EXISTS \(d.qualified(schema, stagePrefix + table))")
+            try database.execute(d.dropTable(stageName(table)))
         }
     }
 
     /// The tables in a schema whose names start with `prefix`.
     func tables(in schema: String, prefix: String) throws -> [String] {
-        let (sql, bindings) = database.dialect.tablesQuery(schema: schema, prefix: prefix)
-        return try database.rows(sql, bindings).compactMap { $0[0].stringValue }
+        try database.rows(database.dialect.tablesQuery(schema: schema, prefix: prefix)).compactMap { $0[0].stringValue }
     }
 }

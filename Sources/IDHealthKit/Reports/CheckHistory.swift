@@ -26,22 +26,27 @@ public struct CheckHistory {
         self.schema = schema
     }
 
-    var qualified: String { database.dialect.qualified(schema, Self.table) }
+    var qualified: QualifiedName { QualifiedName(schema, Self.table) }
+
+    static let columns = [
+        ColumnDefinition("run_id", .text, notNull: true), ColumnDefinition("check_id", .text, notNull: true),
+        ColumnDefinition("status", .text, notNull: true), ColumnDefinition("value", .integer), ColumnDefinition("thresholds", .text),
+        ColumnDefinition("checked_at", .timestamp, notNull: true), ColumnDefinition("tool_version", .text, notNull: true),
+    ]
 
     /// Each check's latest recorded result; empty when there is no history yet.
     public func previous() throws -> [String: PreviousResult] {
-        guard try database.tableExists(schema: schema, table: Self.table) else { return [:] }
-        let d = database.dialect
-        let sql = """
-            SELECT check_id, status, value, \(d.timestampText("checked_at")) AS checked_at FROM (
+        guard try database.tableExists(qualified) else { return [:] }
+        let sql: SQL = """
+            SELECT check_id, status, value, \(sql: .timestampText("checked_at")) AS checked_at FROM (
                 SELECT check_id, status, value, checked_at,
                        ROW_NUMBER() OVER (PARTITION BY check_id ORDER BY checked_at DESC, run_id DESC) AS rn
-                FROM \(qualified)
+                FROM \(table: qualified)
             ) ranked
             WHERE rn = 1
             """
         var results: [String: PreviousResult] = [:]
-        try database.forEachRow(sql, []) { row in
+        try database.forEachRow(sql) { row in
             if let id = row["check_id"].stringValue {
                 results[id] = PreviousResult(status: row["status"].stringValue ?? "", value: row["value"].intValue, checkedAt: row["checked_at"].stringValue ?? "")
             }
@@ -52,19 +57,18 @@ public struct CheckHistory {
 
     /// Each check's values over its last `runs` recorded runs, oldest first.
     public func series(runs: Int = 30) throws -> [String: [HistoryPoint]] {
-        guard try database.tableExists(schema: schema, table: Self.table) else { return [:] }
-        let d = database.dialect
-        let sql = """
-            SELECT check_id, \(d.timestampText("checked_at")) AS checked_at, value FROM (
+        guard try database.tableExists(qualified) else { return [:] }
+        let sql: SQL = """
+            SELECT check_id, \(sql: .timestampText("checked_at")) AS checked_at, value FROM (
                 SELECT check_id, checked_at, value,
                        ROW_NUMBER() OVER (PARTITION BY check_id ORDER BY checked_at DESC, run_id DESC) AS rn
-                FROM \(qualified)
+                FROM \(table: qualified)
             ) ranked
-            WHERE rn <= \(d.placeholder(1))
+            WHERE rn <= \(bind: .integer(Int64(runs)))
             ORDER BY check_id, checked_at
             """
         var series: [String: [HistoryPoint]] = [:]
-        try database.forEachRow(sql, [.integer(Int64(runs))]) { row in
+        try database.forEachRow(sql) { row in
             if let id = row["check_id"].stringValue {
                 series[id, default: []].append(HistoryPoint(checkedAt: row["checked_at"].stringValue ?? "", value: row["value"].intValue))
             }
@@ -75,31 +79,19 @@ public struct CheckHistory {
 
     /// Appends a run's results in one transaction (creating the table the first time).
     public func append(_ run: CheckRun, runID: String) throws {
-        let d = database.dialect
         try database.useSchema(schema, create: true)
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS \(qualified) (
-                run_id \(d.textType) NOT NULL,
-                check_id \(d.textType) NOT NULL,
-                status \(d.textType) NOT NULL,
-                value \(d.integerType),
-                thresholds \(d.textType),
-                checked_at \(d.timestampType) NOT NULL,
-                tool_version \(d.textType) NOT NULL
-            )
-            """)
-        let placeholders = (1...7).map(d.placeholder)
-        let insert = "INSERT INTO \(qualified) (run_id, check_id, status, value, thresholds, checked_at, tool_version) VALUES (\(placeholders[0]), \(placeholders[1]), \(placeholders[2]), \(placeholders[3]), \(placeholders[4]), \(d.castToTimestamp(placeholders[5])), \(placeholders[6]))"
+        try database.execute(database.dialect.createTable(qualified, columns: Self.columns, ifNotExists: true))
         let checkedAt = UTCTime.format(Int64(run.finishedAt.timeIntervalSince1970.rounded(.down)))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try database.inTransaction {
             for result in run.results {
                 let thresholds = String(decoding: try encoder.encode(result.thresholds), as: UTF8.self)
-                try database.execute(insert, [
-                    .text(runID), .text(result.id), .text(result.status.rawValue), result.value.map(SQLValue.integer) ?? .null,
-                    .text(thresholds), .text(d.timestampLiteral(checkedAt)), .text(IDHealthVersion.current),
-                ])
+                try database.execute("""
+                    INSERT INTO \(table: qualified) (run_id, check_id, status, value, thresholds, checked_at, tool_version)
+                    VALUES (\(bind: .text(runID)), \(bind: .text(result.id)), \(bind: .text(result.status.rawValue)), \(bind: result.value.map(SQLValue.integer) ?? .null),
+                            \(bind: .text(thresholds)), \(sql: .timestamp(bind: checkedAt)), \(bind: .text(IDHealthVersion.current)))
+                    """)
             }
         }
     }

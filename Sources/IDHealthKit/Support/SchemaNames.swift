@@ -50,3 +50,10 @@ public struct Schemas: Sendable, Hashable {
         self.target = target
     }
 }
+
+extension Schemas {
+    /// A raw table in the source schema.
+    public func source(_ table: String) -> QualifiedName { QualifiedName(source, table) }
+    /// A current-state or bookkeeping table in the target schema.
+    public func target(_ table: String) -> QualifiedName { QualifiedName(target, table) }
+}

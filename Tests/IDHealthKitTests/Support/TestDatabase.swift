@@ -34,11 +34,11 @@ struct TestDatabase {
             }
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
             let database = try PostgresDatabase(conninfo: url)
-            try database.execute("CREATE SCHEMA \(database.dialect.quote(schema))")
+            try database.execute("CREATE SCHEMA \(ident: String(schema))")
             defer {
                 // The schema and any extra schema a test made with ``extraSchema(_:)``.
-                for name in (try? database.rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", [.text(schema + "%")])) ?? [] {
-                    _ = try? database.execute("DROP SCHEMA \(database.dialect.quote(name[0].stringValue ?? schema)) CASCADE")
+                for name in (try? database.rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE \(bind: .text(schema + "%"))")) ?? [] {
+                    _ = try? database.execute("DROP SCHEMA \(ident: name[0].stringValue ?? schema) CASCADE")
                 }
             }
             return try body(TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: url, directory: directory))
@@ -65,26 +65,23 @@ struct TestDatabase {
 
     /// Creates a raw table with all-text columns (plus BIGINT seq) and inserts rows.
     func createRaw(_ table: String, columns: [String], rows: [[SQLValue]]) throws {
-        let d = database.dialect
-        let definitions = columns.map { column -> String in
-            let type: String
+        let definitions = columns.map { column -> ColumnDefinition in
             switch column {
-            case "seq": type = d.integerType
-            case "timestamp", "uuid_ts", "received_at": type = d.timestampType
-            default: type = d.textType
+            case "seq": return ColumnDefinition(column, .integer)
+            case "timestamp", "uuid_ts", "received_at": return ColumnDefinition(column, .timestamp)
+            default: return ColumnDefinition(column, .text)
             }
-            return "\(d.quote(column)) \(type)"
         }
-        try database.execute("CREATE TABLE \(d.qualified(schemas.source, table)) (\(definitions.joined(separator: ", ")))")
+        try database.execute(database.dialect.createTable(QualifiedName(schemas.source, table), columns: definitions))
         try insertRaw(table, columns: columns, rows: rows)
     }
 
     /// Appends rows to a raw table.
     func insertRaw(_ table: String, columns: [String], rows: [[SQLValue]]) throws {
-        let d = database.dialect
-        let placeholders = (1...columns.count).map(d.placeholder).joined(separator: ", ")
-        let insert = "INSERT INTO \(d.qualified(schemas.source, table)) (\(columns.map(d.quote).joined(separator: ", "))) VALUES (\(placeholders))"
-        for row in rows { try database.execute(insert, row) }
+        let names = columns.map(SQL.identifier).joined(separator: ", ")
+        for row in rows {
+            try database.execute("INSERT INTO \(table: QualifiedName(schemas.source, table)) (\(sql: names)) VALUES (\(sql: row.map { SQL.bind($0) }.joined(separator: ", ")))")
+        }
     }
 
     static let graphColumns = ["segment_id", "canonical_segment_id", "triggering_event_type", "triggering_event_id", "timestamp", "uuid_ts", "seq"]
@@ -120,7 +117,7 @@ struct TestDatabase {
     /// segment_id → canonical_segment_id from the materialized id_graph.
     func canonicals() throws -> [String: String] {
         var result: [String: String] = [:]
-        for row in try database.rows("SELECT segment_id, canonical_segment_id FROM \(database.dialect.qualified(schemas.target, TableName.idGraph))") {
+        for row in try database.rows("SELECT segment_id, canonical_segment_id FROM \(table: QualifiedName(schemas.target, TableName.idGraph))") {
             result[row[0].stringValue ?? ""] = row[1].stringValue
         }
         return result

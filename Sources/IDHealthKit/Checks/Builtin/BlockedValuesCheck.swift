@@ -9,8 +9,8 @@ struct BlockedValuesCheck: RunnableCheck {
         let patterns = JunkValues.patterns + context.strings("extra_patterns", of: definition)
         let failSegmentIDs = max(context.integer("fail_segment_ids", of: definition), 1)
         let arguments: [String: TemplateParameter] = [
-            "values": .rows(columns: [.init("value", "text")], rows: values.map { [.text($0)] }),
-            "patterns": .rows(columns: [.init("pattern", "text")], rows: patterns.map { [.text($0)] }),
+            "values": .rows(columns: [.init("value", .text)], rows: values.map { [.text($0)] }),
+            "patterns": .rows(columns: [.init("pattern", .text)], rows: patterns.map { [.text($0)] }),
             "fail_segment_ids": .value(.integer(Int64(failSegmentIDs))),
         ]
         // Every sampled value is junk by definition: shown as it is (DESIGN.md §4, privacy).

@@ -15,7 +15,7 @@ struct DuplicateRowsCheck: RunnableCheck {
         var leftOut: [String] = []
         var value: Int64 = 0
         for table in TableName.rawTables {
-            let columns = Set(try context.database.columns(schema: context.schemas.source, table: table).map { $0.lowercased() })
+            let columns = Set(try context.database.columns(context.schemas.source(table)).map { $0.lowercased() })
             let needed = Self.keyColumns[table] ?? []
             guard !columns.isEmpty, needed.allSatisfy(columns.contains) else {
                 leftOut.append(columns.isEmpty ? "\(table) (not found)" : "\(table) (no \(needed.filter { !columns.contains($0) }.joined(separator: ", ")) column)")

@@ -8,7 +8,7 @@ struct FreshnessCheck: RunnableCheck {
         let query = try context.render("offenders", of: file, id: definition.id)
         if try skipIfTablesMissing(query, context, into: &result) { return }
         result.queries.append(context.record("offenders", query))
-        let rows = try context.database.rows(query.sql, query.bindings)
+        let rows = try context.database.rows(query.sql)
         result.sampleColumns = ["raw_table", "last_landed", "hours_since"]
         result.samples = rows.map { row in
             [row["raw_table"], row["last_landed"], row["hours_since"].doubleValue.map { .real(($0 * 10).rounded() / 10) } ?? .null]

@@ -7,7 +7,7 @@ struct IdentifierLimitsCheck: RunnableCheck {
         let limits = context.limits("limits", of: definition)
         let defaultLimit = context.integer("default_limit", of: definition)
         let arguments: [String: TemplateParameter] = [
-            "limits": .rows(columns: [.init("external_id_type", "text"), .init("max_values", "integer")],
+            "limits": .rows(columns: [.init("external_id_type", .text), .init("max_values", .integer)],
                             rows: limits.sorted { $0.key < $1.key }.map { [.text($0.key), .integer(Int64($0.value))] }),
             "default_limit": .value(.integer(Int64(defaultLimit))),
         ]

@@ -6,7 +6,7 @@ struct MaterializationDriftCheck: RunnableCheck {
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
         let d = context.database.dialect
-        let missing = try TableName.materializedTables.filter { try !context.database.tableExists(schema: context.schemas.target, table: $0) }
+        let missing = try TableName.materializedTables.filter { try !context.database.tableExists(context.schemas.target($0)) }
         guard missing.isEmpty else {
             result.status = .skipped
             result.message = "table \(missing.map { "\(context.schemas.target).\($0)" }.joined(separator: ", ")) not found: run `idhealth materialize` first"
@@ -25,7 +25,7 @@ struct MaterializationDriftCheck: RunnableCheck {
             return
         }
         let current = context.renderer.capabilities.materializedTraitColumns
-        let rebuilt = try context.database.columns(schema: context.schemas.target, table: work.stagePrefix + TableName.profileTraits)
+        let rebuilt = try context.database.columns(context.schemas.target(work.stagePrefix + TableName.profileTraits))
             .filter { TableName.isTraitColumn($0) && $0 != "etl_ts" }
         var comparing = context
         comparing.renderer.capabilities.materializedTraitColumns = rebuilt.filter(current.contains)

@@ -26,7 +26,7 @@ struct MergeChainsCheck: RunnableCheck {
 
         let summary = try context.render("pointer_summary", of: file, id: definition.id)
         result.queries.append(context.record("pointer_summary", summary))
-        if let row = try context.database.firstRow(summary.sql, summary.bindings) {
+        if let row = try context.database.firstRow(summary.sql) {
             lengths[0] = row["terminal"].intValue ?? 0
             lengths[1, default: 0] += row["one_hop"].intValue ?? 0
         }

@@ -17,14 +17,14 @@ struct MergeFanInCheck: RunnableCheck {
 
         let histogram = try context.render("histogram", of: file, id: definition.id, parameters: parameters)
         result.queries.append(context.record("histogram", histogram))
-        result.details["histogram"] = .array(try context.database.rows(histogram.sql, histogram.bindings).map { row in
+        result.details["histogram"] = .array(try context.database.rows(histogram.sql).map { row in
             .object(["segment_ids": .string(row["bucket"].stringValue ?? ""), "profiles": .integer(row["profiles"].intValue ?? 0)])
         })
 
         let shared = try context.render("shared_external_ids", of: file, id: definition.id, parameters: parameters)
         result.queries.append(context.record("shared_external_ids", shared))
         let masker = Masker(showValues: context.showValues)
-        result.details["likely_causes"] = .array(try context.database.rows(shared.sql, shared.bindings, limit: 1_000).map { row in
+        result.details["likely_causes"] = .array(try context.database.rows(shared.sql, limit: 1_000).map { row in
             .object([
                 "canonical_segment_id": JSONValue(row["canonical_segment_id"]),
                 "external_id_type": JSONValue(row["external_id_type"]),

@@ -12,7 +12,7 @@ struct MergeRateAnomalyCheck: RunnableCheck {
         guard let (_, value, _) = try offenders(context, file, arguments: arguments, into: &result) else { return }
         let perDay = try context.render("merges_per_day", of: file, id: definition.id, arguments: arguments)
         result.queries.append(context.record("merges_per_day", perDay))
-        result.details["merges_per_day"] = .array(try context.database.rows(perDay.sql, perDay.bindings, limit: 100_000).map { row in
+        result.details["merges_per_day"] = .array(try context.database.rows(perDay.sql, limit: 100_000).map { row in
             .object(["day": JSONValue(row["day"]), "merges": JSONValue(row["merges"])])
         })
         result.details["anomalous_days"] = .array(result.samples.compactMap { $0.first.map(JSONValue.init) })

@@ -14,7 +14,7 @@ struct MergedProfileTraitsCheck: RunnableCheck {
             result.queries.append(context.record("materialized", materialized))
             byKind["materialized_tombstone"] = try context.groupedCounts(materialized, by: []).first?["n"].intValue ?? 0
             // A profile found both ways counts once: the union is counted in the database.
-            let union = "SELECT COUNT(*) FROM (SELECT segment_id FROM (\(raw.sql)) r UNION SELECT segment_id FROM (\(materialized.sql)) m) u"
+            let union: SQL = "SELECT COUNT(*) FROM (SELECT segment_id FROM (\(sql: raw.sql)) r UNION SELECT segment_id FROM (\(sql: materialized.sql)) m) u"
             value = try context.database.scalar(union).intValue ?? 0
             let room = context.configuration.sampleSize - result.samples.count
             if room > 0 {
@@ -22,7 +22,7 @@ struct MergedProfileTraitsCheck: RunnableCheck {
             }
             let live = try context.render("live_without_traits", of: file, id: definition.id)
             result.queries.append(context.record("live_without_traits", live))
-            result.details["live_profiles_without_traits"] = .integer(try context.database.scalar(live.sql, live.bindings).intValue ?? 0)
+            result.details["live_profiles_without_traits"] = .integer(try context.database.scalar(live.sql).intValue ?? 0)
         }
         result.value = value
         result.details["by_kind"] = .object(byKind.mapValues(JSONValue.integer))

@@ -36,7 +36,8 @@ public final class PostgresDatabase: Database {
         let port = String(cString: PQport(connection))
         target = "postgresql://\(user)@\(host.hasPrefix("/") ? "" : host)\(port.isEmpty ? "" : ":" + port)/\(database)"
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
-        try execute("SET client_min_messages = warning; SET TIME ZONE 'UTC'")
+        try execute("SET client_min_messages = warning")
+        try execute("SET TIME ZONE 'UTC'")
     }
 
     deinit {
@@ -63,27 +64,42 @@ public final class PostgresDatabase: Database {
         )
     }
 
+    /// Runs one statement through `PQexecParams`, which refuses a second statement in the
+    /// text (the extended query protocol carries exactly one).
     @discardableResult
-    public func execute(_ sql: String, _ bindings: [SQLValue]) throws -> Int {
-        let result: OpaquePointer?
-        if bindings.isEmpty {
-            result = PQexec(connection, sql)
-        } else {
-            result = withParameters(bindings) { count, values in
-                PQexecParams(connection, sql, count, nil, values, nil, nil, 0)
-            }
+    public func execute(_ sql: SQL) throws -> Int {
+        let rendered = dialect.render(sql)
+        let result = withParameters(rendered.bindings) { count, values in
+            PQexecParams(connection, rendered.text, count, nil, values, nil, nil, 0)
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return Int(String(cString: PQcmdTuples(result))) ?? 0
         default:
-            throw error(result, sql: sql)
+            throw error(result, sql: rendered.text)
         }
     }
 
-    public func forEachRow(_ sql: String, _ bindings: [SQLValue], _ body: (Row) throws -> Bool) throws {
-        let sent = withParameters(bindings) { count, values in
+    /// Runs a script through `PQexec` (the simple query protocol), which takes several
+    /// statements but no parameters.
+    public func executeScript(_ sql: SQL) throws {
+        let rendered = dialect.render(sql)
+        guard rendered.bindings.isEmpty else {
+            throw DatabaseError(engine: .postgres, code: "42P02", message: "a script cannot bind values", sql: rendered.text)
+        }
+        let result = PQexec(connection, rendered.text)
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
+        default: throw error(result, sql: rendered.text)
+        }
+    }
+
+    public func forEachRow(_ query: SQL, _ body: (Row) throws -> Bool) throws {
+        let rendered = dialect.render(query)
+        let sql = rendered.text
+        let sent = withParameters(rendered.bindings) { count, values in
             PQsendQueryParams(connection, sql, count, nil, values, nil, nil, 0)
         }
         guard sent == 1 else { throw error(nil, sql: sql) }
@@ -123,8 +139,9 @@ public final class PostgresDatabase: Database {
         _ = PQcancel(cancel, &buffer, Int32(buffer.count))
     }
 
-    public func bulkLoad(into table: String, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
-        let sql = "COPY \(table) (\(columns.map(dialect.quote).joined(separator: ", "))) FROM STDIN"
+    public func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+        let copy: SQL = "COPY \(table: table) (\(sql: columns.map(SQL.identifier).joined(separator: ", "))) FROM STDIN"
+        let sql = dialect.render(copy).text
         let result = PQexec(connection, sql)
         let status = PQresultStatus(result)
         if status != PGRES_COPY_IN {
@@ -153,8 +170,8 @@ public final class PostgresDatabase: Database {
 
     public func useSchema(_ schema: String, create: Bool) throws {
         guard create else { return }
-        let exists = try firstRow("SELECT 1 FROM pg_namespace WHERE nspname = $1", [.text(schema)]) != nil
-        if !exists { try execute("CREATE SCHEMA \(dialect.quote(schema))") }
+        let exists = try firstRow("SELECT 1 FROM pg_namespace WHERE nspname = \(bind: .text(schema))") != nil
+        if !exists { try execute("CREATE SCHEMA \(ident: schema)") }
     }
 
     /// The first key of every idhealth advisory lock ("idh" in ASCII), so its locks are told
@@ -166,19 +183,20 @@ public final class PostgresDatabase: Database {
     /// second run can name the holder from `pg_stat_activity`.
     /// See https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS.
     public func tryLock(_ name: String, holder: String) throws -> LockAttempt {
-        let taken = try scalar("SELECT pg_try_advisory_lock(\(Self.advisoryLockClass), hashtext($1))", [.text(name)])
+        let lockClass = SQLValue.integer(Int64(Self.advisoryLockClass))
+        let taken = try scalar("SELECT pg_try_advisory_lock(\(literal: lockClass), hashtext(\(bind: .text(name))))")
         if taken.intValue == 1 {
-            try execute("SELECT set_config('application_name', $1, false)", [.text(String(holder.prefix(63)))])
+            try execute("SELECT set_config('application_name', \(bind: .text(String(holder.prefix(63)))), false)")
             return .acquired
         }
-        let sql = """
+        let sql: SQL = """
             SELECT a.pid, a.application_name, a.usename, COALESCE(host(a.client_addr), 'local socket') AS client,
                    to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS since
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = CAST(\(Self.advisoryLockClass) AS oid)
-              AND l.objid = CAST(hashtext($1) AS oid) AND l.objsubid = 2
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = CAST(\(literal: lockClass) AS oid)
+              AND l.objid = CAST(hashtext(\(bind: .text(name))) AS oid) AND l.objsubid = 2
             """
-        guard let row = try firstRow(sql, [.text(name)]) else {
+        guard let row = try firstRow(sql) else {
             return .heldBy("another session (it may have just finished)")
         }
         let pid = row["pid"].intValue.map(String.init) ?? "?"
@@ -188,15 +206,17 @@ public final class PostgresDatabase: Database {
     }
 
     public func unlock(_ name: String) throws {
-        try execute("SELECT pg_advisory_unlock(\(Self.advisoryLockClass), hashtext($1))", [.text(name)])
+        try execute("SELECT pg_advisory_unlock(\(literal: .integer(Int64(Self.advisoryLockClass))), hashtext(\(bind: .text(name))))")
         try execute("SELECT set_config('application_name', 'idhealth', false)")
     }
 
     /// pgcrypto's `digest()`, in whatever schema the extension was installed into.
-    public func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper? {
-        let sql = "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pgcrypto'"
-        guard let schema = try firstRow(sql)?[0].stringValue else { return nil }
-        return DatabaseCapabilities.SHA1Wrapper(before: "encode(\(dialect.quote(schema)).digest(CAST(", after: " AS TEXT), 'sha1'), 'hex')")
+    public func sha1Support() throws -> SHA1Support {
+        let sql: SQL = "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pgcrypto'"
+        guard let schema = try firstRow(sql)?[0].stringValue else {
+            return .unavailable(reason: "PostgreSQL has no SHA-1 without the pgcrypto extension: run `CREATE EXTENSION pgcrypto;` (or ask your DBA) to enable this check")
+        }
+        return .available(functionSchema: schema)
     }
 
     static func row(_ result: OpaquePointer, index: Int32) -> Row {

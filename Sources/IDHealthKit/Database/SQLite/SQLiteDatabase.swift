@@ -51,41 +51,44 @@ public final class SQLiteDatabase: Database {
     }
 
     @discardableResult
-    public func execute(_ sql: String, _ bindings: [SQLValue]) throws -> Int {
-        if bindings.isEmpty {
-            var message: UnsafeMutablePointer<CChar>?
-            let code = sqlite3_exec(handle, sql, nil, nil, &message)
-            if code != SQLITE_OK {
-                let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
-                sqlite3_free(message)
-                throw DatabaseError(engine: .sqlite, code: String(sqlite3_extended_errcode(handle)), message: text, sql: sql)
-            }
-            return Int(sqlite3_changes(handle))
-        }
-        let statement = try SQLiteStatement(database: self, sql: sql)
-        try statement.bind(bindings)
+    public func execute(_ sql: SQL) throws -> Int {
+        let rendered = dialect.render(sql)
+        let statement = try SQLiteStatement(database: self, sql: rendered.text, single: true)
+        try statement.bind(rendered.bindings)
         while try statement.step() {}
         return Int(sqlite3_changes(handle))
     }
 
-    public func forEachRow(_ sql: String, _ bindings: [SQLValue], _ body: (Row) throws -> Bool) throws {
-        let statement = try SQLiteStatement(database: self, sql: sql)
-        try statement.bind(bindings)
+    public func executeScript(_ sql: SQL) throws {
+        let rendered = dialect.render(sql)
+        guard rendered.bindings.isEmpty else {
+            throw DatabaseError(engine: .sqlite, code: "21", message: "a script cannot bind values", sql: rendered.text)
+        }
+        try SQLiteStatement.forEachStatement(database: self, script: rendered.text) { statement in
+            while try statement.step() {}
+        }
+    }
+
+    public func forEachRow(_ sql: SQL, _ body: (Row) throws -> Bool) throws {
+        let rendered = dialect.render(sql)
+        let statement = try SQLiteStatement(database: self, sql: rendered.text, single: true)
+        try statement.bind(rendered.bindings)
         let columns = statement.columnNames
         while try statement.step() {
             if try !body(Row(columns: columns, values: statement.currentValues())) { break }
         }
     }
 
-    public func bulkLoad(into table: String, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
-        let placeholders = (1...columns.count).map(dialect.placeholder).joined(separator: ", ")
-        let sql = "INSERT INTO \(table) (\(columns.map(dialect.quote).joined(separator: ", "))) VALUES (\(placeholders))"
-        let statement = try SQLiteStatement(database: self, sql: sql)
+    public func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+        // One placeholder per column; each row binds its own values to them.
+        let placeholders = Array(repeating: SQL.bind(.null), count: columns.count).joined(separator: ", ")
+        let insert: SQL = "INSERT INTO \(table: table) (\(sql: columns.map(SQL.identifier).joined(separator: ", "))) VALUES (\(sql: placeholders))"
+        let statement = try SQLiteStatement(database: self, sql: dialect.render(insert).text, single: true)
         try produce(SQLiteBulkSink(statement: statement))
     }
 
-    public func sha1Wrapper() throws -> DatabaseCapabilities.SHA1Wrapper? {
-        DatabaseCapabilities.SHA1Wrapper(before: SQLiteFunctions.sha1 + "(", after: ")")
+    public func sha1Support() throws -> SHA1Support {
+        .available(functionSchema: nil)
     }
 
     public func tryLock(_ name: String, holder: String) throws -> LockAttempt {
@@ -106,7 +109,7 @@ public final class SQLiteDatabase: Database {
         if !create, file != ":memory:", !FileManager.default.fileExists(atPath: file) {
             throw InputError("schema \(schema) not found: in SQLite a schema other than main is the file \(file), which does not exist")
         }
-        try execute("ATTACH DATABASE ?1 AS \(dialect.quote(schema))", [.text(file)])
+        try execute("ATTACH DATABASE \(bind: .text(file)) AS \(ident: schema)")
     }
 }
 

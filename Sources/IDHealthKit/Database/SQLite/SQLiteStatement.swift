@@ -7,11 +7,28 @@ final class SQLiteStatement {
     let handle: OpaquePointer
     let sql: String
 
-    init(database: SQLiteDatabase, sql: String) throws {
+    /// Prepares the first statement of `sql`. With `single` set, any further statement in the
+    /// text is an error instead of being silently ignored (or run, as `sqlite3_exec` would).
+    convenience init(database: SQLiteDatabase, sql: String, single: Bool) throws {
+        var tail = ""
+        try self.init(database: database, sql: sql, tail: &tail)
+        if single, try Self.hasStatement(database: database, tail) {
+            throw DatabaseError(engine: .sqlite, code: "21", message: "more than one statement in one execute: idhealth runs one statement at a time", sql: sql)
+        }
+    }
+
+    /// Prepares the first statement of `sql`; `tail` receives the text after it.
+    init(database: SQLiteDatabase, sql: String, tail: inout String) throws {
         self.database = database
         self.sql = sql
         var statement: OpaquePointer?
-        let code = sqlite3_prepare_v2(database.handle, sql, -1, &statement, nil)
+        var rest = ""
+        let code = sql.withCString { start -> Int32 in
+            var end: UnsafePointer<CChar>?
+            let code = sqlite3_prepare_v2(database.handle, start, -1, &statement, &end)
+            if let end { rest = String(cString: end) }
+            return code
+        }
         guard code == SQLITE_OK, let statement else {
             sqlite3_finalize(statement)
             if code == SQLITE_OK {
@@ -20,6 +37,27 @@ final class SQLiteStatement {
             throw database.error(code, sql: sql)
         }
         handle = statement
+        tail = rest
+    }
+
+    /// Whether `text` holds another statement (not just spaces or comments).
+    static func hasStatement(database: SQLiteDatabase, _ text: String) throws -> Bool {
+        guard text.contains(where: { !$0.isWhitespace }) else { return false }
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v2(database.handle, text, -1, &statement, nil)
+        defer { sqlite3_finalize(statement) }
+        return code != SQLITE_OK || statement != nil
+    }
+
+    /// Prepares and hands over each statement of a script in turn.
+    static func forEachStatement(database: SQLiteDatabase, script: String, _ body: (SQLiteStatement) throws -> Void) throws {
+        var rest = script
+        while try hasStatement(database: database, rest) {
+            var tail = ""
+            let statement = try SQLiteStatement(database: database, sql: rest, tail: &tail)
+            try body(statement)
+            rest = tail
+        }
     }
 
     deinit {

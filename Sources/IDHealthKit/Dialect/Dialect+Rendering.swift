@@ -1,0 +1,115 @@
+import Foundation
+
+/// A statement as an engine receives it: text with placeholders, and the values bound to them
+/// in placeholder order.
+public struct RenderedSQL: Sendable, Hashable {
+    public let text: String
+    public let bindings: [SQLValue]
+    /// What each bound value holds (``SQL/bind(_:label:)``), in the same order; nil where
+    /// the statement did not say.
+    public let labels: [String?]
+}
+
+extension Dialect {
+    /// Renders a statement for this engine. Placeholders are numbered in the order they appear
+    /// in the text, so the bindings always line up with them; a labelled value bound again
+    /// with the same label and value reuses its placeholder (a check parameter used three
+    /// times is one parameter).
+    public func render(_ sql: SQL) -> RenderedSQL {
+        var text = ""
+        var bindings: [SQLValue] = []
+        var labels: [String?] = []
+        var reused: [BindKey: Int] = [:]
+        write(sql, into: &text, bindings: &bindings, labels: &labels, reused: &reused)
+        return RenderedSQL(text: text, bindings: bindings, labels: labels)
+    }
+
+    private struct BindKey: Hashable {
+        let label: String
+        let value: SQLValue
+    }
+
+    private func write(_ sql: SQL, into text: inout String, bindings: inout [SQLValue], labels: inout [String?], reused: inout [BindKey: Int]) {
+        for piece in sql.pieces {
+            switch piece {
+            case .text(let fragment): text += fragment
+            case .identifier(let name): text += quote(name)
+            case .qualified(let name): text += quote(name.schema) + "." + quote(name.name)
+            case .bind(let value, let label):
+                if let label, let index = reused[BindKey(label: label, value: value)] {
+                    text += placeholder(index)
+                    continue
+                }
+                bindings.append(value)
+                labels.append(label)
+                if let label { reused[BindKey(label: label, value: value)] = bindings.count }
+                text += placeholder(bindings.count)
+            case .literal(let value): text += literal(value)
+            case .type(let type): text += spell(type)
+            case .expression(let expression): write(spell(expression), into: &text, bindings: &bindings, labels: &labels, reused: &reused)
+            }
+        }
+    }
+
+    /// A constant as it is written into SQL text: text quoted with embedded quotes doubled,
+    /// numbers as digits, NULL.
+    public func literal(_ value: SQLValue) -> String {
+        switch value {
+        case .null: return "NULL"
+        case .integer(let number): return String(number)
+        case .real(let number):
+            guard number.isFinite else { return "NULL" }
+            return "\(number)"
+        case .text(let string): return "'" + string.replacingOccurrences(of: "'", with: "''") + "'"
+        }
+    }
+
+    /// How this engine computes an expression.
+    public func spell(_ expression: SQLExpression) -> SQL {
+        switch (engine, expression) {
+        case (.sqlite, .timestampText(let value)):
+            return "strftime('%Y-%m-%d %H:%M:%S', \(sql: value))"
+        case (.postgres, .timestampText(let value)):
+            return "to_char((\(sql: value)) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+        case (.sqlite, .dayText(let value)):
+            return "substr(strftime('%Y-%m-%d %H:%M:%S', \(sql: value)), 1, 10)"
+        case (.postgres, .dayText(let value)):
+            return "to_char((\(sql: value)) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        case (.sqlite, .daysBefore(let day, let days)):
+            return "date(\(sql: day), '-' || (\(sql: days)) || ' days')"
+        case (.postgres, .daysBefore(let day, let days)):
+            return "to_char(CAST(\(sql: day) AS DATE) - CAST(\(sql: days) AS INTEGER), 'YYYY-MM-DD')"
+        case (.sqlite, .hoursBetween(let earlier, let later)):
+            return "((julianday(\(sql: later)) - julianday(\(sql: earlier))) * 24.0)"
+        case (.postgres, .hoursBetween(let earlier, let later)):
+            return "(EXTRACT(EPOCH FROM ((\(sql: later)) - (\(sql: earlier)))) / 3600.0)"
+        case (.sqlite, .minusHours(let value, let hours)):
+            return "datetime(\(sql: value), '-\(unsafeRaw: String(Self.seconds(hours))) seconds')"
+        case (.postgres, .minusHours(let value, let hours)):
+            return "((\(sql: value)) - make_interval(secs => \(unsafeRaw: String(Self.seconds(hours)))))"
+        case (.sqlite, .timestamp(let text)):
+            return text
+        case (.postgres, .timestamp(let text)):
+            return "CAST(\(sql: text) AS TIMESTAMPTZ)"
+        case (.sqlite, .regexpMatch(let value, let pattern)):
+            // SQLite has no regular expressions: idhealth registers regexp() on every connection.
+            return "regexp(\(sql: pattern), \(sql: value))"
+        case (.postgres, .regexpMatch(let value, let pattern)):
+            return "(\(sql: value) ~ \(sql: pattern))"
+        case (.sqlite, .sha1Hex(let value, _)):
+            return "\(unsafeRaw: SQLiteFunctions.sha1)(\(sql: value))"
+        case (.postgres, .sha1Hex(let value, let schema)):
+            let digest: SQL = schema.map { "\(ident: $0).digest" } ?? "digest"
+            return "encode(\(sql: digest)(CAST(\(sql: value) AS TEXT), 'sha1'), 'hex')"
+        case (.sqlite, .cast(let value, .untyped)):
+            return value
+        case (_, .cast(let value, let type)):
+            return "CAST(\(sql: value) AS \(type: type))"
+        }
+    }
+
+    /// Whole seconds of a number of hours, for interval arithmetic.
+    static func seconds(_ hours: Double) -> Int {
+        Int((hours * 3600).rounded())
+    }
+}

@@ -1,0 +1,129 @@
+/// The statements whose form, not just spelling, differs between engines: indexes,
+/// transactions, planner settings, schema changes and catalog lookups.
+extension Dialect {
+    /// Starts a transaction that takes the write lock at once, so two writers never interleave.
+    public var beginWriteTransaction: SQL {
+        switch engine {
+        case .sqlite: return "BEGIN IMMEDIATE"
+        case .postgres: return "BEGIN"
+        }
+    }
+
+    /// `CREATE TABLE name (columns…)`, optionally only when it does not exist yet.
+    public func createTable(_ name: QualifiedName, columns: [ColumnDefinition], ifNotExists: Bool = false) -> SQL {
+        "CREATE TABLE \(unsafeRaw: ifNotExists ? "IF NOT EXISTS " : "")\(table: name) (\(sql: columns.map(\.sql).joined(separator: ", ")))"
+    }
+
+    /// Creates an index. SQLite names the schema on the index, PostgreSQL on the table.
+    public func createIndex(_ name: String, on table: QualifiedName, columns: [String], unique: Bool = false) -> SQL {
+        let columnList = columns.map(SQL.identifier).joined(separator: ", ")
+        let kind: SQL = unique ? "UNIQUE INDEX" : "INDEX"
+        switch engine {
+        case .sqlite:
+            return "CREATE \(sql: kind) \(table: QualifiedName(table.schema, name)) ON \(ident: table.name) (\(sql: columnList))"
+        case .postgres:
+            return "CREATE \(sql: kind) \(ident: name) ON \(table: table) (\(sql: columnList))"
+        }
+    }
+
+    /// Statements that start an incremental run's transaction (scoped to it). Its joins pair
+    /// a work table of thousands of rows with tables of millions: PostgreSQL's planner
+    /// tends to hash the large side (a full scan) where index probes cost a fraction, and
+    /// JIT-compiles each statement for longer than it runs. SQLite needs nothing.
+    public var settingsForSmallUpdates: [SQL] {
+        switch engine {
+        case .sqlite: return []
+        case .postgres: return ["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off", "SET LOCAL jit = off"]
+        }
+    }
+
+    /// Gathers a freshly built table's statistics, where the planner needs them at once.
+    /// PostgreSQL plans a new table from guesses until autovacuum gets to it (a join of a
+    /// small work table with a large table could then scan the large one); SQLite's planner
+    /// does well without, and its ANALYZE reads whole indexes, so it is left out there.
+    public func analyzeNewTable(_ table: QualifiedName) -> SQL? {
+        switch engine {
+        case .sqlite: return nil
+        case .postgres: return "ANALYZE \(table: table)"
+        }
+    }
+
+    /// Gathers a small work table's statistics on every engine, so both planners know it is
+    /// small and probe large tables' indexes from it.
+    public func analyzeWorkTable(_ table: QualifiedName) -> SQL {
+        "ANALYZE \(table: table)"
+    }
+
+    /// Adds a column at the end of a table.
+    public func addColumn(_ column: ColumnDefinition, to table: QualifiedName) -> SQL {
+        "ALTER TABLE \(table: table) ADD COLUMN \(sql: column.sql)"
+    }
+
+    /// Drops a table or a view, whichever `kind` (from ``relationKindQuery(_:)``) says it is.
+    public func dropRelation(_ name: QualifiedName, kind: RelationKind) -> SQL {
+        switch kind {
+        case .view: return "DROP VIEW IF EXISTS \(table: name)"
+        case .table: return "DROP TABLE IF EXISTS \(table: name)"
+        }
+    }
+
+    public func dropTable(_ name: QualifiedName) -> SQL {
+        "DROP TABLE IF EXISTS \(table: name)"
+    }
+
+    /// Renames a table within its schema.
+    public func renameTable(_ table: QualifiedName, to name: String) -> SQL {
+        "ALTER TABLE \(table: table) RENAME TO \(ident: name)"
+    }
+
+    // MARK: - Catalog
+
+    /// Finds what a name is in a schema; one row, `table` or `view`, when it exists.
+    public func relationKindQuery(_ name: QualifiedName) -> SQL {
+        switch engine {
+        case .sqlite:
+            return "SELECT type FROM \(table: QualifiedName(name.schema, "sqlite_master")) WHERE type IN ('table', 'view') AND name = \(bind: .text(name.name))"
+        case .postgres:
+            return """
+                SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                WHERE n.nspname = \(bind: .text(name.schema)) AND c.relname = \(bind: .text(name.name)) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                """
+        }
+    }
+
+    /// Lists the tables of a schema (the temporary one included) whose names start with `prefix`.
+    public func tablesQuery(schema: String, prefix: String) -> SQL {
+        let pattern = prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "%", with: "\\%") + "%"
+        switch engine {
+        case .sqlite:
+            return "SELECT name FROM \(table: QualifiedName(schema, "sqlite_master")) WHERE type = 'table' AND name LIKE \(bind: .text(pattern)) ESCAPE '\\'"
+        case .postgres:
+            return """
+                SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind = 'r' AND c.relname LIKE \(bind: .text(pattern)) ESCAPE '\\'
+                  AND (n.nspname = \(bind: .text(schema)) OR (\(bind: .text(schema)) = 'pg_temp' AND n.oid = pg_my_temp_schema()))
+                """
+        }
+    }
+
+    /// Lists a table's (or view's) column names and declared types, in table order.
+    public func columnsQuery(_ table: QualifiedName) -> SQL {
+        switch engine {
+        case .sqlite:
+            return "SELECT name, type FROM pragma_table_info(\(bind: .text(table.name)), \(bind: .text(table.schema))) ORDER BY cid"
+        case .postgres:
+            return """
+                SELECT a.attname, format_type(a.atttypid, a.atttypmod)
+                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = \(bind: .text(table.schema)) AND c.relname = \(bind: .text(table.name)) AND a.attnum > 0 AND NOT a.attisdropped
+                ORDER BY a.attnum
+                """
+        }
+    }
+}
+
+/// What a name in a schema is.
+public enum RelationKind: String, Sendable, Hashable {
+    case table
+    case view
+}

@@ -1,0 +1,45 @@
+/// The expressions whose spelling differs between engines, as values: a statement says *what*
+/// it computes and the ``Dialect`` that renders it says *how* (see ``Dialect/spell(_:)``).
+///
+/// The set is closed on purpose: a new engine is a new `Dialect`, not a branch in the code that
+/// builds statements.
+public indirect enum SQLExpression: Sendable, Hashable {
+    /// A timestamp as `YYYY-MM-DD HH:MM:SS` text in UTC, so results compare equal everywhere.
+    case timestampText(SQL)
+    /// The UTC calendar day of a timestamp as `YYYY-MM-DD` text.
+    case dayText(SQL)
+    /// The `YYYY-MM-DD` day `days` days before the `YYYY-MM-DD` day `day`.
+    case daysBefore(day: SQL, days: SQL)
+    /// Hours from `earlier` to `later`, as a real number.
+    case hoursBetween(earlier: SQL, later: SQL)
+    /// A timestamp moved `hours` earlier. On SQLite the result is `YYYY-MM-DD HH:MM:SS` text,
+    /// or NULL when the text is not a time SQLite understands.
+    case minusHours(SQL, hours: Double)
+    /// Text in `YYYY-MM-DD HH:MM:SS` form (UTC), read as a value comparable with timestamp
+    /// columns.
+    case timestamp(SQL)
+    /// Whether `value` matches the regular expression `pattern`.
+    case regexpMatch(value: SQL, pattern: SQL)
+    /// The lower-case hex SHA-1 of a text value. `functionSchema` is where PostgreSQL's
+    /// pgcrypto lives (see ``Database/sha1Support()``); SQLite ignores it.
+    case sha1Hex(SQL, functionSchema: String?)
+    /// `CAST(value AS type)`, with the type spelled by the dialect.
+    case cast(SQL, SQLType)
+}
+
+extension SQL {
+    /// See ``SQLExpression/timestampText(_:)``.
+    public static func timestampText(_ value: SQL) -> SQL { .expression(.timestampText(value)) }
+    public static func dayText(_ value: SQL) -> SQL { .expression(.dayText(value)) }
+    public static func daysBefore(_ day: SQL, days: SQL) -> SQL { .expression(.daysBefore(day: day, days: days)) }
+    public static func hoursBetween(_ earlier: SQL, and later: SQL) -> SQL { .expression(.hoursBetween(earlier: earlier, later: later)) }
+    public static func minusHours(_ value: SQL, _ hours: Double) -> SQL { .expression(.minusHours(value, hours: hours)) }
+    public static func timestamp(_ text: SQL) -> SQL { .expression(.timestamp(text)) }
+    public static func regexpMatch(_ value: SQL, pattern: SQL) -> SQL { .expression(.regexpMatch(value: value, pattern: pattern)) }
+    public static func cast(_ value: SQL, as type: SQLType) -> SQL { .expression(.cast(value, type)) }
+
+    /// A time idhealth formatted itself (`YYYY-MM-DD HH:MM:SS`, UTC) as a timestamp constant.
+    public static func timestamp(literal utcText: String) -> SQL { .timestamp(.literal(.text(utcText))) }
+    /// The same as a bound value.
+    public static func timestamp(bind utcText: String) -> SQL { .timestamp(.bind(.text(utcText))) }
+}
