@@ -1,8 +1,9 @@
 -- id: merge_chains
 -- title: Broken merge chains
 -- A segment_id's current pointer (its id_graph_updates row with the greatest seq, ties:
--- greatest uuid_ts) should land on a terminal profile (one that points at itself) in one
--- hop: Segment writes recursive entries so that it does. Offenders need two or more hops
+-- greatest uuid_ts, then greatest canonical_segment_id; the fn.current_pointers function is
+-- the very rule materialization uses) should land on a terminal profile (one that points at
+-- itself) in one hop: Segment writes recursive entries so that it does. Offenders need two or more hops
 -- (`non_terminal`: a recursive entry is late or missing), sit on a cycle (`cycle`) or lead
 -- into one (`into_cycle`), or point at an id that has no id_graph_updates row of its own
 -- (`dangling`). A chain that ends at a profile Segment deleted (GDPR; idhealth records those
@@ -13,13 +14,10 @@
 
 -- name: offenders
 WITH RECURSIVE current_pointer AS MATERIALIZED (
-    SELECT segment_id, target
-    FROM (
-        SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target,
-               ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY u.seq DESC, u.uuid_ts DESC NULLS LAST) AS rn
-        FROM {{source.id_graph_updates}} u
-    ) ranked
-    WHERE rn = 1
+    -- every segment_id's current pointer, by the rule the materialization uses
+    SELECT p.segment_id AS segment_id, p.target AS target FROM (
+{{fn.current_pointers()}}
+    ) p
 ),
 broken AS (
     SELECT p.segment_id AS segment_id, p.target AS target,
@@ -60,13 +58,10 @@ ORDER BY CASE kind WHEN 'cycle' THEN 0 WHEN 'into_cycle' THEN 1 WHEN 'dangling' 
 -- name: pointer_summary
 -- How many segment_ids are terminal, and how many land on a terminal in one hop.
 WITH current_pointer AS MATERIALIZED (
-    SELECT segment_id, target
-    FROM (
-        SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target,
-               ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY u.seq DESC, u.uuid_ts DESC NULLS LAST) AS rn
-        FROM {{source.id_graph_updates}} u
-    ) ranked
-    WHERE rn = 1
+    -- every segment_id's current pointer, by the rule the materialization uses
+    SELECT p.segment_id AS segment_id, p.target AS target FROM (
+{{fn.current_pointers()}}
+    ) p
 )
 SELECT COUNT(*) AS segment_ids,
        SUM(CASE WHEN p.target = p.segment_id THEN 1 ELSE 0 END) AS terminal,

@@ -9,13 +9,10 @@
 
 -- name: offenders
 WITH current_pointer AS MATERIALIZED (
-    SELECT segment_id, target
-    FROM (
-        SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target,
-               ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY u.seq DESC, u.uuid_ts DESC NULLS LAST) AS rn
-        FROM {{source.id_graph_updates}} u
-    ) ranked
-    WHERE rn = 1
+    -- every segment_id's current pointer, by the rule the materialization uses
+    SELECT p.segment_id AS segment_id, p.target AS target FROM (
+{{fn.current_pointers()}}
+    ) p
 ),
 first_merge AS MATERIALIZED (
     SELECT u.segment_id AS segment_id, MIN(u.seq) AS merged_seq
