@@ -3,9 +3,19 @@ import PackageDescription
 
 /// idhealth: materializes Segment Profiles Sync identity graphs and checks their health.
 ///
-/// A thin `idhealth` executable over the `IDHealthKit` library; the system C libraries
-/// libsqlite3 and libpq are reached through two `.systemLibrary` targets, and the built-in
-/// checks in `checks/` are embedded into the binary so a copied binary works anywhere.
+/// The targets follow the data, each importing only the layers below it (docs/architecture.md):
+///
+///     CSQLite CLibPQ CCrypto        system libraries: libsqlite3, libpq, libcrypto (SHA-1)
+///     IDHealthSQL                   typed SQL, dialects, connections, values, errors
+///     IDHealthGenerate              synthetic Profiles Sync data (demo, tests, benchmarks)
+///     IDHealthMaterialize           id_graph, external_id_mapping, profile_traits
+///     IDHealthChecks                the checks, their SQL files and their history
+///     IDHealthReports               Markdown, JSON, JUnit, HTML: pure functions of a check run
+///     IDHealthKit                   configuration, and "check, record, report" in one call
+///     idhealth                      the command line: parses and prints
+///
+/// The built-in checks in `checks/` are embedded into the binary, so a copied binary works
+/// anywhere.
 let package = Package(
     name: "idhealth",
     platforms: [.macOS(.v13)],
@@ -34,6 +44,18 @@ let package = Package(
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
         .target(
+            name: "IDHealthSQL",
+            dependencies: ["CSQLite", "CLibPQ", "CCrypto"]
+        ),
+        .target(
+            name: "IDHealthGenerate",
+            dependencies: ["IDHealthSQL"]
+        ),
+        .target(
+            name: "IDHealthMaterialize",
+            dependencies: ["IDHealthSQL"]
+        ),
+        .target(
             name: "IDHealthCheckSQL",
             path: "checks",
             exclude: ["README.md"],
@@ -53,30 +75,35 @@ let package = Package(
             ]
         ),
         .target(
+            name: "IDHealthChecks",
+            dependencies: ["IDHealthSQL", "IDHealthMaterialize", "IDHealthCheckSQL"]
+        ),
+        .target(
+            name: "IDHealthReports",
+            dependencies: ["IDHealthChecks"]
+        ),
+        .target(
             name: "IDHealthKit",
             dependencies: [
-                "CSQLite",
-                "CLibPQ",
-                "CCrypto",
-                "IDHealthCheckSQL",
+                "IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
             name: "idhealth",
             dependencies: [
-                "IDHealthKit",
+                "IDHealthKit", "IDHealthSQL", "IDHealthGenerate", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "IDHealthKitTests",
-            dependencies: ["IDHealthKit"],
+            dependencies: ["IDHealthKit", "IDHealthSQL", "IDHealthGenerate", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "IDHealthCLITests",
-            dependencies: ["IDHealthKit", "idhealth"]
+            dependencies: ["IDHealthKit", "IDHealthSQL", "IDHealthGenerate", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "idhealth"]
         ),
     ],
     swiftLanguageModes: [.v6]

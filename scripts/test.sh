@@ -16,4 +16,6 @@ start_throwaway_postgres
 "$PG_BIN/psql" "$IDHEALTH_PG_URL" -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pgcrypto" -c "CREATE DATABASE idhealth_nocrypto" >/dev/null
 export IDHEALTH_TEST_POSTGRES="$IDHEALTH_PG_URL"
 export IDHEALTH_TEST_POSTGRES_NOCRYPTO="${IDHEALTH_PG_URL%/postgres}/idhealth_nocrypto"
-swift test "$@"
+# The build refuses a target that imports a layer it does not declare (docs/architecture.md).
+swift build --build-tests --explicit-target-dependency-import-check error
+swift test --skip-build "$@"

@@ -1,5 +1,10 @@
 import Foundation
 import IDHealthKit
+import IDHealthSQL
+import IDHealthGenerate
+import IDHealthMaterialize
+import IDHealthChecks
+import IDHealthReports
 
 /// GitHub Actions: the Markdown report appended to the job summary, and up to ten
 /// annotations naming the worst findings (counts only, so no personal data).

@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import IDHealthKit
+import IDHealthSQL
+import IDHealthGenerate
+import IDHealthMaterialize
+import IDHealthChecks
+import IDHealthReports
 
 /// Where the command talks to people: results on stdout, diagnostics and progress on stderr.
 enum Console {
@@ -42,28 +47,31 @@ enum Console {
         print(message)
     }
 
-    /// Runs a command body and maps its errors to exit statuses: 2 for what the user can fix
-    /// (config, arguments, input tables), 3 for database and runtime errors.
+    /// Runs a command body and maps its errors to exit statuses by their kind (docs/command-line.md):
+    /// 2 for what the user can fix (arguments, config, input tables), 3 when the tool could not
+    /// do its job (a database error, a lock held by another run, anything unexpected).
     static func guarded(_ body: () throws -> Int32) throws {
         let status: Int32
         do {
             status = try body()
-        } catch let error as ConfigError {
-            Console.error(error.message)
-            throw ExitCode(2)
-        } catch let error as InputError {
-            Console.error(error.message)
-            throw ExitCode(2)
-        } catch let error as DatabaseError {
-            Console.error(error.description)
-            throw ExitCode(3)
         } catch let error as ExitCode {
             throw error
+        } catch let error as ClassifiedError {
+            Console.error(error.description)
+            throw ExitCode(exitStatus(for: error.kind))
         } catch {
             Console.error(String(describing: error))
             throw ExitCode(3)
         }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The exit status of each kind of failure.
+    static func exitStatus(for kind: FailureKind) -> Int32 {
+        switch kind {
+        case .invalidRequest, .unusableInput: return 2
+        case .database, .busy: return 3
+        }
     }
 }
 

@@ -1,5 +1,10 @@
 import Foundation
 import IDHealthKit
+import IDHealthSQL
+import IDHealthGenerate
+import IDHealthMaterialize
+import IDHealthChecks
+import IDHealthReports
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import IDHealthKit
+import IDHealthSQL
+import IDHealthGenerate
+import IDHealthMaterialize
+import IDHealthChecks
+import IDHealthReports
 
 /// The `idhealth` command: a thin shell over IDHealthKit. It parses arguments, prints
 /// diagnostics once to stderr and maps every failure to the exit status of DESIGN.md §5.

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 /// DESIGN.md §3: every run is atomic and two runs never interleave.
 ///

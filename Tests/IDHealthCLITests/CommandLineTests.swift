@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import IDHealthKit
+import IDHealthSQL
+import IDHealthChecks
+import IDHealthGenerate
 
 /// The built binary, end to end: stdout, stderr and exit statuses (DESIGN.md §5).
 @Suite("Command line")
@@ -129,7 +132,7 @@ struct CommandLineTests {
             #expect(html.contains("merge_chains over the last 2 runs"))
             let markdown = try String(contentsOf: directory.appendingPathComponent("second/identity-health.md"), encoding: .utf8)
             #expect(markdown.contains("| Broken merge chains (`merge_chains`) | ❌ fail | 9 | unchanged |"))
-            let database = try IDHealthKit.SQLiteDatabase(path: directory.appendingPathComponent("h.sqlite").path, create: false)
+            let database = try IDHealthSQL.SQLiteDatabase(path: directory.appendingPathComponent("h.sqlite").path, create: false)
             #expect(try database.scalar("SELECT COUNT(DISTINCT run_id) FROM idhealth_check_results").intValue == 2)
             #expect(try database.scalar("SELECT COUNT(*) FROM idhealth_check_results").intValue == 22)
 

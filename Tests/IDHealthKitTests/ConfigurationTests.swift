@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 @Suite("Configuration")
 struct ConfigurationTests {
@@ -18,8 +23,8 @@ struct ConfigurationTests {
         #expect(config.etlOverlapHours == 2)
         #expect(config.traitNulls == .keepLastValue)
         #expect(config.sampleSize == 20)
-        #expect(config.parameter("fail", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 500)))
-        #expect(config.parameter("fail", of: CheckCatalog.mergeChains) == .threshold(Threshold(.greater, 0)))
+        #expect(config.checkSettings.parameter("fail", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 500)))
+        #expect(config.checkSettings.parameter("fail", of: CheckCatalog.mergeChains) == .threshold(Threshold(.greater, 0)))
     }
 
     @Test("settings are read")
@@ -38,9 +43,9 @@ struct ConfigurationTests {
         #expect(config.targetSchema == "identity")
         #expect(config.sampleSize == 5)
         #expect(config.traitNulls == .propagate)
-        #expect(config.parameter("warn", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 20)))
-        #expect(config.parameter("fail", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 200)))
-        #expect(!config.isEnabled(CheckCatalog.mergeChains))
+        #expect(config.checkSettings.parameter("warn", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 20)))
+        #expect(config.checkSettings.parameter("fail", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 200)))
+        #expect(!config.checkSettings.isEnabled(CheckCatalog.mergeChains))
     }
 
     @Test("an unknown key is named with its line and the valid keys")

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 /// The worked example of Segment's "Profiles Sync Tables and Materialized Views" page:
 /// profile_2 merges into profile_1. Its expected tables are the page's own.

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 /// DESIGN.md §3: incremental output must equal a full rebuild of the same data, row for row.
 ///
@@ -101,7 +106,7 @@ struct IncrementalPropertyTests {
                 let deleted = try test.database.rows("SELECT segment_id FROM \(table: QualifiedName(schema, TableName.deletedSegments))").map(\.values)
                 #expect(deleted == [[.text("c")]], "\(schema)")
                 let context = CheckContext(database: test.database, schemas: Schemas(source: harness.source, target: schema),
-                                           configuration: Configuration(baseDirectory: URL(fileURLWithPath: "/nonexistent")), showValues: false, now: Date())
+                                           settings: Configuration(baseDirectory: URL(fileURLWithPath: "/nonexistent")).checkSettings, showValues: false, now: Date())
                 let chains = try CheckRunner(context: context).run(selection: ["merge_chains"]).result("merge_chains")
                 #expect(chains.details["by_kind"]?["deleted_target"] == .integer(4), "a, b, m and x end at c")
                 #expect(chains.details["by_kind"]?["dangling"] == .integer(0))

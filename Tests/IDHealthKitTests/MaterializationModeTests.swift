@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 /// The run log, schema-adaptive trait columns, and when an incremental run rebuilds instead.
 @Suite("Materialization modes and bookkeeping")

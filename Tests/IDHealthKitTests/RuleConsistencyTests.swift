@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 /// The current pointer is defined once (``LatestRowRule``) and read by the materialization
 /// and the checks alike, so the order rows landed in can change neither the tables nor what

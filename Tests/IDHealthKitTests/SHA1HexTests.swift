@@ -1,5 +1,10 @@
 import Testing
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 /// SHA-1 comes from the system's libcrypto: the FIPS 180 test vectors, and Segment's rule.
 @Suite("SHA-1 through libcrypto")

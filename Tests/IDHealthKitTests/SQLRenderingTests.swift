@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 /// The SQL layer renders one ``SQL`` value per engine: these pin what each dialect writes for
 /// representative statements, as vapor/sql-kit's serializer tests do.

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 /// What may reach a database: one statement at a time, values bound, types from the closed
 /// set; and, checked over the source tree, no SQL glued from text outside the SQL layer.
@@ -76,10 +81,10 @@ struct SQLSafetyTests {
 
     /// The layer allowed to assemble SQL from text: the SQL value itself, the dialects that
     /// render it, and the database connections.
-    static let sqlLayer = ["Sources/IDHealthKit/SQL/", "Sources/IDHealthKit/Dialect/", "Sources/IDHealthKit/Database/"]
+    static let sqlLayer = ["Sources/IDHealthSQL/"]
     /// The one place outside it that may call `SQL(unsafeRaw:)`: the renderer of check files,
     /// whose text is SQL written by the check's author.
-    static let unsafeRawAllowed = ["Sources/IDHealthKit/Checks/CheckSQL.swift"]
+    static let unsafeRawAllowed = ["Sources/IDHealthChecks/CheckSQL.swift"]
 
     @Test("no SQL is built by interpolating text outside the SQL layer")
     func noInterpolatedSQLOutsideTheSQLLayer() throws {

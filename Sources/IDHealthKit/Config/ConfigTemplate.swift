@@ -1,3 +1,8 @@
+import IDHealthSQL
+import IDHealthMaterialize
+import IDHealthChecks
+import IDHealthReports
+
 /// The commented `idhealth.yml` that `idhealth init` writes: every key with its default.
 public enum ConfigTemplate {
     public static func text(database: String? = nil) -> String {

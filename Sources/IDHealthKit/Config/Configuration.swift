@@ -1,24 +1,9 @@
 import Foundation
 import Yams
-
-/// How `materialize` builds the current-state tables.
-public enum MaterializationMode: String, Sendable, CaseIterable {
-    /// Full rebuild into staging tables, swapped in atomically.
-    case table
-    /// Only what rows landed since the last run touch, rewritten in one transaction; equals a
-    /// full rebuild. The first run rebuilds.
-    case incremental
-    /// Plain view definitions over the raw tables.
-    case view
-}
-
-/// How a trait that a newer snapshot leaves NULL is treated.
-public enum TraitNulls: String, Sendable, CaseIterable {
-    /// The latest non-NULL value wins, as the dbt package's `LAST_VALUE … IGNORE NULLS`.
-    case keepLastValue = "keep_last_value"
-    /// The latest snapshot is taken as it is: an explicit NULL clears the trait.
-    case propagate
-}
+import IDHealthSQL
+import IDHealthMaterialize
+import IDHealthChecks
+import IDHealthReports
 
 /// Everything `idhealth.yml` can say, with the design's defaults.
 ///
@@ -144,39 +129,10 @@ public struct Configuration: Sendable {
         return baseDirectory.appendingPathComponent(expanded).standardizedFileURL
     }
 
-    /// The value of a check's parameter: the config file's, else the check's default.
-    public func parameter(_ name: String, of check: CheckDefinition) -> ConfigValue {
-        if let value = checks[check.id]?[name] { return value }
-        return check.parameters.first(where: { $0.name == name })?.defaultValue ?? .string("")
-    }
-
-    /// Whether a check is enabled (all are by default).
-    public func isEnabled(_ check: CheckDefinition) -> Bool {
-        if case .bool(let enabled)? = checks[check.id]?["enabled"] { return enabled }
-        return true
-    }
-}
-
-/// A parameter value from the config file, already checked against the parameter's kind.
-public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
-    case integer(Int)
-    case number(Double)
-    case bool(Bool)
-    case string(String)
-    case threshold(Threshold)
-    case strings([String])
-    case limits([String: Int])
-
-    public var description: String {
-        switch self {
-        case .integer(let value): return String(value)
-        case .number(let value): return String(value)
-        case .bool(let value): return String(value)
-        case .string(let value): return value
-        case .threshold(let value): return value.description
-        case .strings(let values): return values.joined(separator: ", ")
-        case .limits(let values): return values.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-        }
+    /// What the checks read from this configuration.
+    public var checkSettings: CheckSettings {
+        CheckSettings(sampleSize: sampleSize, etlOverlapHours: etlOverlapHours, traitNulls: traitNulls,
+                      checksFolder: resolve(checksFolder), checks: checks)
     }
 }
 

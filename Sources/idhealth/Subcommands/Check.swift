@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import IDHealthKit
+import IDHealthSQL
+import IDHealthGenerate
+import IDHealthMaterialize
+import IDHealthChecks
+import IDHealthReports
 
 /// Options of `idhealth check` (also used by `idhealth run`).
 struct CheckOptions: ParsableArguments {
@@ -59,45 +64,24 @@ struct Check: ParsableCommand {
         }
     }
 
-    /// Runs the checks, writes the reports, records the run in `idhealth_check_results`,
-    /// prints a summary; returns the exit status.
+    /// Runs the checks, writes the reports and records the run (``HealthCheck``), then prints
+    /// a summary; returns the exit status.
     static func check(database: any Database, schemas: Schemas, configuration: Configuration, options: CheckOptions, now: Date = Date()) throws -> Int32 {
-        let context = CheckContext(database: database, schemas: schemas, configuration: configuration, showValues: options.showValues, now: now)
-        var run = try CheckRunner(context: context).run(selection: options.selection, progress: Console.progress)
-        let history = CheckHistory(database: database, schema: schemas.target)
-        let runID = UUID().uuidString.lowercased()
-        if !options.noHistory {
-            do {
-                run.previous = try history.previous()
-                run.history = try history.series()
-            } catch {
-                Console.error("warning: cannot read \(CheckHistory.table), reports show no trend: \(error)")
-            }
-        }
-        let directory = options.output.map { URL(fileURLWithPath: $0) }
-            ?? configuration.output.map(configuration.resolve)
-            ?? configuration.baseDirectory.appendingPathComponent("reports")
-        let report = ReportContext(runID: runID, engine: database.dialect.engine, target: database.target, schemas: schemas)
-        let written = try ReportWriter(directory: directory.standardizedFileURL).write(run, context: report, formats: options.formats, failOn: options.failStatus)
-        if !options.noHistory {
-            do {
-                try history.append(run, runID: runID)
-            } catch {
-                // A read-only user still gets the reports; the trend just does not advance.
-                Console.error("warning: cannot record this run in \(schemas.target).\(CheckHistory.table) (use --no-history for read-only users): \(error)")
-            }
-        }
-        CIIntegration.publish(run, context: report, failOn: options.failStatus)
+        let request = HealthCheck.Request(selection: options.selection, formats: options.formats, outputDirectory: options.output.map { URL(fileURLWithPath: $0) },
+                                          failOn: options.failStatus, showValues: options.showValues, recordsHistory: !options.noHistory, now: now)
+        let outcome = try HealthCheck.run(database: database, schemas: schemas, configuration: configuration, request: request, progress: Console.progress)
+        for warning in outcome.warnings { Console.error("warning: " + warning) }
+        CIIntegration.publish(outcome.run, context: outcome.report, failOn: options.failStatus)
 
         let color = Console.usesColor
-        for result in run.results {
+        for result in outcome.run.results {
             let value = result.value.map(String.init) ?? "-"
             let status = result.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
             Console.out("  " + (color ? Console.colored(status, result.status) : status)
                 + result.id.padding(toLength: 24, withPad: " ", startingAt: 0) + value.leftPad(10) + "  " + (result.message ?? ""))
         }
-        for url in written { Console.out("  wrote \(url.path)") }
-        return run.exitStatus(failOn: options.failStatus)
+        for url in outcome.written { Console.out("  wrote \(url.path)") }
+        return outcome.exitStatus
     }
 }
 

@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import IDHealthKit
+import IDHealthSQL
+import IDHealthGenerate
+import IDHealthMaterialize
+import IDHealthChecks
+import IDHealthReports
 
 /// `idhealth demo`: generate → materialize → check → reports, on a SQLite file of its own.
 struct Demo: ParsableCommand {

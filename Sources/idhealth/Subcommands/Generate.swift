@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import IDHealthKit
+import IDHealthSQL
+import IDHealthGenerate
+import IDHealthMaterialize
+import IDHealthChecks
+import IDHealthReports
 
 /// `idhealth generate`: synthetic Profiles Sync raw tables with known anomalies.
 struct Generate: ParsableCommand {

@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import IDHealthKit
+import IDHealthSQL
+import IDHealthGenerate
+import IDHealthMaterialize
+import IDHealthChecks
+import IDHealthReports
 
 /// `idhealth init`: writes a commented idhealth.yml.
 struct Init: ParsableCommand {

@@ -1,5 +1,10 @@
 import Foundation
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 /// A random Profiles Sync history that lands in batches, for the incremental property test.
 ///

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+@testable import IDHealthReports
 
 /// A fresh, empty place to run a test on each engine: a SQLite file in a temporary folder,
 /// or a schema of its own on the test PostgreSQL server (`IDHEALTH_TEST_POSTGRES`, set by
@@ -124,7 +129,7 @@ struct TestDatabase {
     }
 
     func check(_ configuration: Configuration = Configuration(baseDirectory: URL(fileURLWithPath: "/nonexistent")), showValues: Bool = false, now: Date = Date(), selection: [String]? = nil) throws -> CheckRun {
-        let context = CheckContext(database: database, schemas: schemas, configuration: configuration, showValues: showValues, now: now)
+        let context = CheckContext(database: database, schemas: schemas, settings: configuration.checkSettings, showValues: showValues, now: now)
         return try CheckRunner(context: context).run(selection: selection)
     }
 }

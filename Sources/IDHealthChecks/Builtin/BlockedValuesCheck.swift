@@ -1,0 +1,32 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `blocked_values`: see `checks/blocked_values.sql`.
+struct BlockedValuesCheck: RunnableCheck {
+    let definition = CheckCatalog.blockedValues
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        let values = JunkValues.exact + context.strings("extra_values", of: definition)
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let patterns = JunkValues.patterns + context.strings("extra_patterns", of: definition)
+        let failSegmentIDs = max(context.integer("fail_segment_ids", of: definition), 1)
+        let arguments: [String: TemplateParameter] = [
+            "values": .rows(columns: [.init("value", .text)], rows: values.map { [.text($0)] }),
+            "patterns": .rows(columns: [.init("pattern", .text)], rows: patterns.map { [.text($0)] }),
+            "fail_segment_ids": .value(.integer(Int64(failSegmentIDs))),
+        ]
+        // Every sampled value is junk by definition: shown as it is (DESIGN.md §4, privacy).
+        guard let (_, value, byKind) = try offenders(context, file, arguments: arguments, breakdown: "kind", mask: false, into: &result) else { return }
+        let joining = byKind["joins_segment_ids"] ?? 0
+        result.details["joining_values"] = .integer(joining)
+        result.details["values"] = .array(values.map(JSONValue.string))
+        result.details["patterns"] = .array(patterns.map(JSONValue.string))
+        judge(value: value, base: 0, context: context, into: &result)
+        result.thresholds["fail"] = "a value on >= \(failSegmentIDs) segment_ids"
+        if joining > 0 { result.status = .fail }
+        if value > 0 {
+            result.message = "\(value) junk identifier values found; \(joining) sit on \(failSegmentIDs) or more segment_ids"
+        }
+    }
+}

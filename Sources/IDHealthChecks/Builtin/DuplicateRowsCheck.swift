@@ -1,0 +1,57 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `duplicate_rows`: see `checks/duplicate_rows.sql`. Runs one query per raw table that has
+/// its key columns; the value is the number of extra rows, summed in the database.
+struct DuplicateRowsCheck: RunnableCheck {
+    let definition = CheckCatalog.duplicateRows
+
+    static let keyColumns: [String: [String]] = [
+        TableName.idGraphUpdates: ["segment_id", "canonical_segment_id", "seq", "triggering_event_id"],
+        TableName.externalIDMappingUpdates: ["id"],
+        TableName.profileTraitsUpdates: ["id"],
+    ]
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        var byTable: [String: JSONValue] = [:]
+        var leftOut: [String] = []
+        var value: Int64 = 0
+        for table in TableName.rawTables {
+            let columns = Set(try context.database.columns(context.schemas.source(table)).map { $0.lowercased() })
+            let needed = Self.keyColumns[table] ?? []
+            guard !columns.isEmpty, needed.allSatisfy(columns.contains) else {
+                leftOut.append(columns.isEmpty ? "\(table) (not found)" : "\(table) (no \(needed.filter { !columns.contains($0) }.joined(separator: ", ")) column)")
+                byTable[table] = .null
+                continue
+            }
+            let query = try context.render(table, of: file, id: definition.id)
+            result.queries.append(context.record(table, query))
+            let extra = try context.groupedCounts(query, by: [], sum: "extra_rows").first?["n"].intValue ?? 0
+            byTable[table] = .integer(extra)
+            value += extra
+            let room = context.settings.sampleSize - result.samples.count
+            if extra > 0, room > 0 {
+                let (columns, rows) = try context.samples(query, limit: room)
+                result.sampleColumns = columns
+                result.samples += rows
+            }
+        }
+        guard leftOut.count < TableName.rawTables.count else {
+            result.status = .skipped
+            result.message = "no raw table could be checked: \(leftOut.joined(separator: "; "))"
+            return
+        }
+        result.value = value
+        result.details["by_table"] = .object(byTable)
+        result.details["left_out"] = .array(leftOut.map(JSONValue.string))
+        judge(value: value, base: 0, context: context, into: &result)
+        var findings: [String] = []
+        if value > 0 {
+            let parts = byTable.compactMap { key, count in count.intValue.flatMap { $0 > 0 ? "\($0) in \(key)" : nil } }.sorted()
+            findings.append("\(value) raw rows repeat an earlier row's key (\(parts.joined(separator: ", ")))")
+        }
+        if !leftOut.isEmpty { findings.append("not checked: \(leftOut.joined(separator: "; "))") }
+        if !findings.isEmpty { result.message = findings.joined(separator: "; ") }
+    }
+}

@@ -1,0 +1,21 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `external_id_collisions`: see `checks/external_id_collisions.sql`.
+struct ExternalIDCollisionsCheck: RunnableCheck {
+    let definition = CheckCatalog.externalIDCollisions
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        let types = context.strings("unique_id_types", of: definition)
+        let arguments: [String: TemplateParameter] = ["unique_id_types": .list(types.map(SQLValue.text))]
+        guard let (_, value, byType) = try offenders(context, file, arguments: arguments, breakdown: "external_id_type", into: &result) else { return }
+        result.details["by_type"] = .object(byType.mapValues(JSONValue.integer))
+        result.details["unique_id_types"] = .array(types.map(JSONValue.string))
+        judge(value: value, base: Double(context.graph?.profiles ?? 0), context: context, into: &result)
+        if value > 0 {
+            let parts = byType.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            result.message = "\(value) identifier values sit on two or more live profiles (\(parts))"
+        }
+    }
+}

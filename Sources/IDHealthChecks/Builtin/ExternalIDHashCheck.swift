@@ -1,0 +1,16 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `external_id_hash`: see `checks/external_id_hash.sql`.
+struct ExternalIDHashCheck: RunnableCheck {
+    let definition = CheckCatalog.externalIDHash
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        guard let (_, value, _) = try offenders(context, file, into: &result) else { return }
+        judge(value: value, base: 0, context: context, into: &result)
+        if value > 0 {
+            result.message = "\(value) external_id_mapping_updates rows have an external_id_hash other than sha1(type || value)"
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `freshness`: see `checks/freshness.sql`. Its value is the hours since the stalest raw
+/// table last landed, not a count.
+struct FreshnessCheck: RunnableCheck {
+    let definition = CheckCatalog.freshness
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        let query = try context.render("offenders", of: file, id: definition.id)
+        if try skipIfTablesMissing(query, context, into: &result) { return }
+        result.queries.append(context.record("offenders", query))
+        let rows = try context.database.rows(query.sql)
+        result.sampleColumns = ["raw_table", "last_landed", "hours_since"]
+        result.samples = rows.map { row in
+            [row["raw_table"], row["last_landed"], row["hours_since"].doubleValue.map { .real(($0 * 10).rounded() / 10) } ?? .null]
+        }
+        var hours: [String: JSONValue] = [:]
+        for row in rows {
+            hours[row["raw_table"].stringValue ?? "?"] = row["hours_since"].doubleValue.map { .number(($0 * 10).rounded() / 10) } ?? .null
+        }
+        let known = rows.compactMap { $0["hours_since"].doubleValue }
+        let empty = rows.filter { $0["hours_since"].isNull }.compactMap { $0["raw_table"].stringValue }
+        let stalest = known.max() ?? 0
+        let spread = (known.max() ?? 0) - (known.min() ?? 0)
+        let overlap = context.settings.etlOverlapHours
+        result.value = Int64(stalest.rounded(.down))
+        result.details["hours_since_last_landed"] = .object(hours)
+        result.details["spread_hours"] = .number((spread * 10).rounded() / 10)
+        result.details["etl_overlap_hours"] = .number(overlap)
+        result.details["as_of"] = .string(context.nowText)
+
+        let warn = context.threshold("warn", of: definition)
+        let fail = context.threshold("fail", of: definition)
+        result.thresholds = ["warn": "hours \(warn) or spread > etl_overlap (\(overlap)h)", "fail": "hours \(fail)"]
+        result.status = Self.status(value: Int64(stalest.rounded(.down)), base: 0, warn: warn, fail: fail)
+        var findings: [String] = []
+        if !empty.isEmpty { findings.append("\(empty.joined(separator: ", ")) never landed a row") }
+        if spread > overlap { findings.append(String(format: "the raw tables landed %.1f hours apart, more than etl_overlap (%.1f)", spread, overlap)) }
+        if result.status == .pass, !findings.isEmpty { result.status = .warn }
+        if result.status != .pass {
+            findings.insert(String(format: "the stalest raw table last landed %.1f hours ago", stalest), at: 0)
+            result.message = findings.joined(separator: "; ")
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,28 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `identifier_limits`: see `checks/identifier_limits.sql`.
+struct IdentifierLimitsCheck: RunnableCheck {
+    let definition = CheckCatalog.identifierLimits
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        let limits = context.limits("limits", of: definition)
+        let defaultLimit = context.integer("default_limit", of: definition)
+        let arguments: [String: TemplateParameter] = [
+            "limits": .rows(columns: [.init("external_id_type", .text), .init("max_values", .integer)],
+                            rows: limits.sorted { $0.key < $1.key }.map { [.text($0.key), .integer(Int64($0.value))] }),
+            "default_limit": .value(.integer(Int64(defaultLimit))),
+        ]
+        guard let (_, value, byType) = try offenders(context, file, arguments: arguments, breakdown: "external_id_type", into: &result) else { return }
+        result.details["by_type"] = .object(byType.mapValues(JSONValue.integer))
+        var resolved = limits.mapValues { JSONValue.integer(Int64($0)) }
+        resolved["*"] = .integer(Int64(defaultLimit))
+        result.details["limits"] = .object(resolved)
+        judge(value: value, base: Double(context.graph?.profiles ?? 0), context: context, into: &result)
+        if value > 0 {
+            let parts = byType.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            result.message = "\(value) (profile, identifier type) pairs are over their limit (\(parts))"
+        }
+    }
+}

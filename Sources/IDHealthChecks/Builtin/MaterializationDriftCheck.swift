@@ -1,0 +1,53 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `materialization_drift`: rebuilds the three tables beside the current ones and compares
+/// them; see `checks/materialization_drift.sql`.
+struct MaterializationDriftCheck: RunnableCheck {
+    let definition = CheckCatalog.materializationDrift
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        let d = context.database.dialect
+        let missing = try TableName.materializedTables.filter { try !context.database.tableExists(context.schemas.target($0)) }
+        guard missing.isEmpty else {
+            result.status = .skipped
+            result.message = "table \(missing.map { "\(context.schemas.target).\($0)" }.joined(separator: ", ")) not found: run `idhealth materialize` first"
+            return
+        }
+        var work = WorkTables(database: context.database, schema: context.schemas.target, token: Materializer.token())
+        work.workPrefix = "idhealth_driftwork_"
+        work.stagePrefix = "idhealth_drift_"
+        defer { try? work.dropAll(includingStage: true) }
+        do {
+            try work.dropAll(includingStage: true)
+            _ = try Materializer(database: context.database, schemas: context.schemas, traitNulls: context.settings.traitNulls).build(work: work)
+        } catch let error as DatabaseError {
+            result.status = .skipped
+            result.message = "the rebuild needs to create tables in \(context.schemas.target): \(error.message)"
+            return
+        }
+        let current = context.renderer.capabilities.materializedTraitColumns
+        let rebuilt = try context.database.columns(context.schemas.target(work.stagePrefix + TableName.profileTraits))
+            .filter { TableName.isTraitColumn($0) && $0 != "etl_ts" }
+        var comparing = context
+        comparing.renderer.capabilities.materializedTraitColumns = rebuilt.filter(current.contains)
+        guard let (_, value, byTable) = try offenders(comparing, file, breakdown: "table_name", into: &result) else { return }
+        var tables = byTable
+        for table in TableName.materializedTables where tables[table] == nil { tables[table] = 0 }
+        result.details["by_table"] = .object(tables.mapValues(JSONValue.integer))
+        let absent = rebuilt.filter { !current.contains($0) }
+        result.details["trait_columns_missing"] = .array(absent.map(JSONValue.string))
+        judge(value: value, base: 0, context: context, into: &result)
+        var findings: [String] = []
+        if value > 0 {
+            let parts = tables.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) in \($0.key)" }.joined(separator: ", ")
+            findings.append("\(value) keys differ from a fresh rebuild (\(parts))")
+        }
+        if !absent.isEmpty {
+            findings.append("profile_traits lacks trait columns \(absent.map(d.quote).joined(separator: ", "))")
+            if result.status == .pass { result.status = .warn }
+        }
+        if !findings.isEmpty { result.message = findings.joined(separator: "; ") }
+    }
+}

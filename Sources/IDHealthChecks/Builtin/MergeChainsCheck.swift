@@ -1,0 +1,73 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `merge_chains`: the CI gate. See `checks/merge_chains.sql` for what it finds.
+struct MergeChainsCheck: RunnableCheck {
+    let definition = CheckCatalog.mergeChains
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        let offenders = try context.render("offenders", of: file, id: definition.id)
+        if try skipIfTablesMissing(offenders, context, into: &result) { return }
+        result.queries.append(context.record("offenders", offenders))
+
+        var byKind: [String: Int64] = ["non_terminal": 0, "cycle": 0, "into_cycle": 0, "dangling": 0, "deleted_target": 0]
+        var lengths: [Int64: Int64] = [:]
+        var value: Int64 = 0
+        for row in try context.groupedCounts(offenders, by: ["kind", "hops"]) {
+            let count = row["n"].intValue ?? 0
+            let kind = row["kind"].stringValue ?? "?"
+            byKind[kind, default: 0] += count
+            // A chain ending at a deleted profile is listed, not counted.
+            guard kind != "deleted_target" else { continue }
+            if let hops = row["hops"].intValue { lengths[hops, default: 0] += count }
+            value += count
+        }
+        let (columns, rows) = try context.samples(offenders, limit: context.settings.sampleSize)
+        result.sampleColumns = columns
+        result.samples = rows
+
+        let summary = try context.render("pointer_summary", of: file, id: definition.id)
+        result.queries.append(context.record("pointer_summary", summary))
+        if let row = try context.database.firstRow(summary.sql) {
+            lengths[0] = row["terminal"].intValue ?? 0
+            lengths[1, default: 0] += row["one_hop"].intValue ?? 0
+        }
+
+        // The materialized tables, when there are any, must keep the same promise.
+        let materialized = try context.render("materialized", of: file, id: definition.id)
+        let materializedMissing = try context.missingTables(materialized)
+        if materializedMissing.isEmpty {
+            result.queries.append(context.record("materialized", materialized))
+            for kind in ["merged_to_missing", "merged_to_merged_away", "canonical_not_self"] { byKind[kind] = 0 }
+            for row in try context.groupedCounts(materialized, by: ["kind"]) {
+                let count = row["n"].intValue ?? 0
+                byKind[row["kind"].stringValue ?? "?", default: 0] += count
+                value += count
+            }
+            let room = context.settings.sampleSize - result.samples.count
+            if room > 0 {
+                let (extraColumns, extraRows) = try context.samples(materialized, limit: room)
+                if result.sampleColumns.isEmpty { result.sampleColumns = extraColumns }
+                result.samples += extraRows
+            }
+        }
+
+        result.value = value
+        result.details["by_kind"] = .object(byKind.mapValues(JSONValue.integer))
+        result.details["chain_lengths"] = .array(lengths.keys.sorted().map { hops in
+            .object(["hops": .integer(hops), "segment_ids": .integer(lengths[hops] ?? 0)])
+        })
+        result.details["on_or_into_cycles"] = .integer((byKind["cycle"] ?? 0) + (byKind["into_cycle"] ?? 0))
+        result.details["materialized_tables_checked"] = .bool(materializedMissing.isEmpty)
+        judge(value: value, base: Double(lengths.values.reduce(0, +)), context: context, into: &result)
+        if value > 0 {
+            let parts = byKind.filter { $0.value > 0 && $0.key != "deleted_target" }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            result.message = "\(value) segment_ids do not land on a terminal profile in one hop (\(parts.joined(separator: ", ")))"
+        }
+        if let deleted = byKind["deleted_target"], deleted > 0 {
+            let note = "\(deleted) segment_ids end at a profile deleted upstream (not counted)"
+            result.message = result.message.map { $0 + "; " + note } ?? note
+        }
+    }
+}

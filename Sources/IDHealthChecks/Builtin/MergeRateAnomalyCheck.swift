@@ -1,0 +1,27 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `merge_rate_anomaly`: see `checks/merge_rate_anomaly.sql`.
+struct MergeRateAnomalyCheck: RunnableCheck {
+    let definition = CheckCatalog.mergeRateAnomaly
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        let arguments: [String: TemplateParameter] = [
+            "window_days": .value(.integer(Int64(max(context.integer("window_days", of: definition), 1)))),
+            "factor": .value(.real(context.number("factor", of: definition))),
+            "min_merges": .value(.integer(Int64(context.integer("min_merges", of: definition)))),
+        ]
+        guard let (_, value, _) = try offenders(context, file, arguments: arguments, into: &result) else { return }
+        let perDay = try context.render("merges_per_day", of: file, id: definition.id, arguments: arguments)
+        result.queries.append(context.record("merges_per_day", perDay))
+        result.details["merges_per_day"] = .array(try context.database.rows(perDay.sql, limit: 100_000).map { row in
+            .object(["day": JSONValue(row["day"]), "merges": JSONValue(row["merges"])])
+        })
+        result.details["anomalous_days"] = .array(result.samples.compactMap { $0.first.map(JSONValue.init) })
+        judge(value: value, base: 0, context: context, into: &result)
+        if value > 0 {
+            result.message = "\(value) days merged far more profiles than the days before them"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `merged_profile_traits`: see `checks/merged_profile_traits.sql`.
+struct MergedProfileTraitsCheck: RunnableCheck {
+    let definition = CheckCatalog.mergedProfileTraits
+
+    func run(_ context: CheckContext, into result: inout CheckResult) throws {
+        let file = try context.builtin(definition.id)
+        guard let (raw, rawCount, _) = try offenders(context, file, into: &result) else { return }
+        var byKind: [String: Int64] = ["raw_history": rawCount, "materialized_tombstone": 0]
+        var value = rawCount
+
+        let materialized = try context.render("materialized", of: file, id: definition.id)
+        let checked = try context.missingTables(materialized).isEmpty
+        if checked {
+            result.queries.append(context.record("materialized", materialized))
+            byKind["materialized_tombstone"] = try context.groupedCounts(materialized, by: []).first?["n"].intValue ?? 0
+            // A profile found both ways counts once: the union is counted in the database.
+            let union: SQL = "SELECT COUNT(*) FROM (SELECT segment_id FROM (\(sql: raw.sql)) r UNION SELECT segment_id FROM (\(sql: materialized.sql)) m) u"
+            value = try context.database.scalar(union).intValue ?? 0
+            let room = context.settings.sampleSize - result.samples.count
+            if room > 0 {
+                result.samples += try context.samples(materialized, limit: room).rows
+            }
+            let live = try context.render("live_without_traits", of: file, id: definition.id)
+            result.queries.append(context.record("live_without_traits", live))
+            result.details["live_profiles_without_traits"] = .integer(try context.database.scalar(live.sql).intValue ?? 0)
+        }
+        result.value = value
+        result.details["by_kind"] = .object(byKind.mapValues(JSONValue.integer))
+        result.details["materialized_tables_checked"] = .bool(checked)
+        judge(value: value, base: Double(context.graph?.segmentIDs ?? 0), context: context, into: &result)
+        if value > 0 {
+            result.message = "\(value) merged-away profiles carry traits (\(byKind["raw_history"] ?? 0) received traits after merging away, \(byKind["materialized_tombstone"] ?? 0) tombstones in profile_traits kept them)"
+        }
+    }
+}

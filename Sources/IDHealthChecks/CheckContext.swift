@@ -1,0 +1,131 @@
+import Foundation
+import IDHealthCheckSQL
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// What a check needs to run: the connection, the schemas, the settings, and the helpers
+/// that render its SQL, record what ran and mask what it samples.
+public struct CheckContext {
+    public let database: any Database
+    public let schemas: Schemas
+    public let settings: CheckSettings
+    public let showValues: Bool
+    /// "Now" for checks that measure time (freshness), injected so tests and demos are stable.
+    public let now: Date
+    var renderer: QueryRenderer
+    /// The graph statistics, read once per run before the checks (nil before materialization).
+    var graph: GraphStatistics?
+
+    public init(database: any Database, schemas: Schemas, settings: CheckSettings, showValues: Bool = false, now: Date = Date()) {
+        self.database = database
+        self.schemas = schemas
+        self.settings = settings
+        self.showValues = showValues
+        self.now = now
+        self.renderer = QueryRenderer(schemas: schemas)
+    }
+
+    /// Finds out what the database can do (SHA-1) and which trait columns exist, once per run.
+    mutating func probeCapabilities() throws {
+        var capabilities = DatabaseCapabilities()
+        capabilities.sha1 = try database.sha1Support()
+        capabilities.rawTraitColumns = try database.columns(schemas.source(TableName.profileTraitsUpdates))
+            .filter(TableName.isTraitColumn)
+        capabilities.materializedTraitColumns = try database.columns(schemas.target(TableName.profileTraits))
+            .filter { TableName.isTraitColumn($0) && $0 != "etl_ts" }
+        capabilities.hasDeletedSegments = try database.tableExists(schemas.target(TableName.deletedSegments))
+        renderer.capabilities = capabilities
+    }
+
+    /// `now` as the text every engine reads as a UTC timestamp.
+    var nowText: String { UTCTime.format(Int64(now.timeIntervalSince1970.rounded(.down))) }
+
+    /// The built-in check file for `id`, parsed.
+    func builtin(_ id: String) throws -> CheckSQL {
+        guard let text = EmbeddedChecks.files[id] else { throw ConfigError("no built-in check file for \(id)") }
+        return try CheckSQL(parsing: text, file: "checks/\(id).sql", name: "checks/\(id).sql")
+    }
+
+    /// Renders a named query of a check file with the check's parameters.
+    func render(_ name: String, of file: CheckSQL, id: String, parameters: [String: SQLValue] = [:]) throws -> CheckQuery {
+        try render(name, of: file, id: id, arguments: parameters.mapValues(TemplateParameter.value))
+    }
+
+    func render(_ name: String, of file: CheckSQL, id: String, arguments: [String: TemplateParameter]) throws -> CheckQuery {
+        guard let template = file.template(name) else { throw ConfigError("\(file.name) has no query named \(name)") }
+        var arguments = arguments
+        if arguments["now"] == nil { arguments["now"] = .value(.text(nowText)) }
+        return try renderer.render(template, arguments: arguments, file: file.name)
+    }
+
+    /// The tables among `query.tables` that do not exist, as `schema.table`.
+    func missingTables(_ query: CheckQuery) throws -> [String] {
+        try query.tables.compactMap { reference in
+            let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
+            let name = parts[0] == "source" ? schemas.source(parts[1]) : schemas.target(parts[1])
+            return try database.tableExists(name) ? nil : name.description
+        }
+    }
+
+    /// Counts a query's rows (or sums one of its columns) grouped by some of its columns, in
+    /// the database; the count is in column `n`.
+    func groupedCounts(_ query: CheckQuery, by columns: [String], sum: String? = nil) throws -> [Row] {
+        let list = columns.map { "o.\(ident: $0)" as SQL }.joined(separator: ", ")
+        let measure: SQL = sum.map { "COALESCE(SUM(o.\(ident: $0)), 0)" } ?? "COUNT(*)"
+        let sql: SQL = columns.isEmpty
+            ? "SELECT \(sql: measure) AS n FROM (\(sql: query.sql)) o"
+            : "SELECT \(sql: list), \(sql: measure) AS n FROM (\(sql: query.sql)) o GROUP BY \(sql: list) ORDER BY \(sql: list)"
+        return try database.rows(sql)
+    }
+
+    /// The first `limit` rows of a query, masked for reports unless values are to be shown
+    /// (`mask: false` for rows that hold only junk values, which are the finding).
+    func samples(_ query: CheckQuery, limit: Int, mask: Bool = true) throws -> (columns: [String], rows: [[SQLValue]]) {
+        guard limit > 0 else { return ([], []) }
+        let rows = try database.rows(query.sql + "\nLIMIT \(bind: .integer(Int64(limit)))", limit: limit)
+        let columns = rows.first?.columns ?? []
+        let masker = Masker(showValues: showValues || !mask)
+        return (columns, rows.map { masker.mask(row: $0) })
+    }
+
+    /// What a report shows of a query: its text as the engine ran it, and each placeholder
+    /// with the parameter it filled and the value.
+    func record(_ name: String, _ query: CheckQuery) -> ExecutedQuery {
+        let rendered = database.dialect.render(query.sql)
+        var parameters: [String: String] = [:]
+        for (index, value) in rendered.bindings.enumerated() {
+            parameters[database.dialect.placeholder(index + 1)] = "\(rendered.labels[index] ?? "value") = \(value)"
+        }
+        return ExecutedQuery(name: name, sql: rendered.text, parameters: parameters)
+    }
+
+    /// A threshold setting of a check, resolved from the config file or its default.
+    /// A threshold the check does not define is never crossed.
+    func threshold(_ name: String, of check: CheckDefinition) -> Threshold {
+        if case .threshold(let value) = settings.parameter(name, of: check) { return value }
+        return .never
+    }
+
+    func integer(_ name: String, of check: CheckDefinition) -> Int {
+        if case .integer(let value) = settings.parameter(name, of: check) { return value }
+        return 0
+    }
+
+    func number(_ name: String, of check: CheckDefinition) -> Double {
+        switch settings.parameter(name, of: check) {
+        case .number(let value): return value
+        case .integer(let value): return Double(value)
+        default: return 0
+        }
+    }
+
+    func strings(_ name: String, of check: CheckDefinition) -> [String] {
+        if case .strings(let values) = settings.parameter(name, of: check) { return values }
+        return []
+    }
+
+    func limits(_ name: String, of check: CheckDefinition) -> [String: Int] {
+        if case .limits(let values) = settings.parameter(name, of: check) { return values }
+        return [:]
+    }
+}

@@ -1,0 +1,54 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// The outcome of a check (DESIGN.md §4).
+public enum CheckStatus: String, Sendable, Codable, CaseIterable, Comparable {
+    case pass, warn, fail, error, skipped
+
+    /// Worse statuses sort later: a report lists failures before warnings.
+    var severity: Int {
+        switch self {
+        case .pass: return 0
+        case .skipped: return 1
+        case .warn: return 2
+        case .fail: return 3
+        case .error: return 4
+        }
+    }
+
+    public static func < (lhs: CheckStatus, rhs: CheckStatus) -> Bool { lhs.severity < rhs.severity }
+}
+
+/// One query a check ran, as it ran: a user can paste it into their SQL client.
+public struct ExecutedQuery: Sendable, Hashable, Codable {
+    public let name: String
+    public let sql: String
+    /// The bound values by placeholder order, with the parameter each one fills.
+    public let parameters: [String: String]
+}
+
+/// Everything a report says about one check.
+public struct CheckResult: Sendable {
+    public let id: String
+    public let title: String
+    public var status: CheckStatus
+    /// The primary number: the count of offending entities (nil when the check did not run).
+    public var value: Int64?
+    /// The resolved thresholds the status was judged by, as text (`"> 0"`).
+    public var thresholds: [String: String] = [:]
+    public var details: [String: JSONValue] = [:]
+    /// Up to `sample_size` offending rows, worst first; values already masked for reports.
+    public var sampleColumns: [String] = []
+    public var samples: [[SQLValue]] = []
+    public var queries: [ExecutedQuery] = []
+    public var durationMilliseconds: Int = 0
+    /// Why the check erred or was skipped, or a one-line finding.
+    public var message: String?
+
+    public init(id: String, title: String, status: CheckStatus, value: Int64? = nil) {
+        self.id = id
+        self.title = title
+        self.status = status
+        self.value = value
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// The outcome of one `idhealth check`: every result plus the graph statistics.
+public struct CheckRun: Sendable {
+    public let results: [CheckResult]
+    public let graph: GraphStatistics?
+    public let startedAt: Date
+    public let finishedAt: Date
+    /// Each check's result on the previous recorded run (from `idhealth_check_results`).
+    public var previous: [String: PreviousResult] = [:]
+    /// Each check's values on earlier recorded runs, oldest first (for the HTML charts).
+    public var history: [String: [HistoryPoint]] = [:]
+
+    /// The counts by status.
+    public var summary: [CheckStatus: Int] {
+        var counts: [CheckStatus: Int] = [:]
+        for status in CheckStatus.allCases { counts[status] = 0 }
+        for result in results { counts[result.status, default: 0] += 1 }
+        return counts
+    }
+
+    /// The exit status of DESIGN.md §5: 3 when a check could not run, 1 when one failed
+    /// (or warned, with `--fail-on warn`), else 0.
+    public func exitStatus(failOn: CheckStatus = .fail) -> Int32 {
+        if results.contains(where: { $0.status == .error }) { return 3 }
+        if results.contains(where: { $0.status == .fail }) { return 1 }
+        if failOn == .warn, results.contains(where: { $0.status == .warn }) { return 1 }
+        return 0
+    }
+}
+
+/// Runs the selected checks, built-in ones in catalog order and then the custom ones. A check
+/// that throws becomes `error` with the message and the others still run; a check whose
+/// tables are missing, or that needs what the database lacks, is `skipped` with the reason.
+public struct CheckRunner {
+    static let builtins: [any RunnableCheck] = [
+        MergeChainsCheck(), MergeFanInCheck(), MergedProfileTraitsCheck(), ExternalIDCollisionsCheck(),
+        IdentifierLimitsCheck(), BlockedValuesCheck(), ExternalIDHashCheck(), DuplicateRowsCheck(),
+        FreshnessCheck(), MaterializationDriftCheck(), MergeRateAnomalyCheck(),
+    ]
+
+    public let context: CheckContext
+    public let clock: @Sendable () -> Date
+
+    public init(context: CheckContext, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.context = context
+        self.clock = clock
+    }
+
+    /// Checks a `--select` list against the known ids.
+    static func validate(selection: [String]?, known: [String]) throws {
+        guard let selection else { return }
+        for id in selection where !known.contains(id) {
+            throw ConfigError("--select: unknown check `\(id)`; known checks: \(known.joined(separator: ", "))")
+        }
+    }
+
+    public func run(selection: [String]? = nil, progress: (String) -> Void = { _ in }) throws -> CheckRun {
+        let customs = try CustomCheck.load(from: context.settings)
+        let checks: [any RunnableCheck] = Self.builtins + customs
+        try Self.validate(selection: selection, known: checks.map(\.definition.id))
+        let startedAt = clock()
+        try context.database.useSchema(context.schemas.source, create: false)
+        try context.database.useSchema(context.schemas.target, create: false)
+        var context = self.context
+        try context.probeCapabilities()
+        context.graph = try GraphStatistics.read(context)
+        var results: [CheckResult] = []
+        for check in checks {
+            let definition = check.definition
+            if let selection, !selection.contains(definition.id) { continue }
+            var result = CheckResult(id: definition.id, title: definition.title, status: .pass)
+            if selection == nil, !context.settings.isEnabled(definition) {
+                result.status = .skipped
+                result.message = "disabled in the config file"
+                results.append(result)
+                continue
+            }
+            progress("check \(definition.id)")
+            let start = Date()
+            do {
+                try check.run(context, into: &result)
+            } catch let unavailable as CheckUnavailable {
+                result.status = .skipped
+                result.message = unavailable.reason
+            } catch let error as DatabaseError {
+                result.status = .error
+                result.message = error.description
+            } catch {
+                result.status = .error
+                result.message = String(describing: error)
+            }
+            result.durationMilliseconds = Int(Date().timeIntervalSince(start) * 1000)
+            results.append(result)
+        }
+        return CheckRun(results: results, graph: context.graph, startedAt: startedAt, finishedAt: clock())
+    }
+}

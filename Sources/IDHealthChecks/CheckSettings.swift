@@ -1,0 +1,41 @@
+import Foundation
+import IDHealthMaterialize
+
+/// What the checks read from the configuration: how many samples to take, the settings they
+/// judge freshness and rebuild by, where custom checks live, and each check's parameters.
+///
+/// The configuration file is parsed a layer above (IDHealthKit's `Configuration`), which
+/// hands the checks this value: the checks never see YAML.
+public struct CheckSettings: Sendable {
+    /// Offending rows shown per check.
+    public var sampleSize: Int
+    /// Hours an incremental run re-reads; `freshness` compares the tables' spread with it.
+    public var etlOverlapHours: Double
+    /// How `materialization_drift` rebuilds `profile_traits`.
+    public var traitNulls: TraitNulls
+    /// The folder of custom checks (`*.sql`), absolute; nil for none.
+    public var checksFolder: URL?
+    /// Per check id: `enabled` and the check's own parameters.
+    public var checks: [String: [String: ConfigValue]]
+
+    public init(sampleSize: Int = 20, etlOverlapHours: Double = 2, traitNulls: TraitNulls = .keepLastValue,
+                checksFolder: URL? = nil, checks: [String: [String: ConfigValue]] = [:]) {
+        self.sampleSize = sampleSize
+        self.etlOverlapHours = etlOverlapHours
+        self.traitNulls = traitNulls
+        self.checksFolder = checksFolder
+        self.checks = checks
+    }
+
+    /// The value of a check's parameter: the configuration's, else the check's default.
+    public func parameter(_ name: String, of check: CheckDefinition) -> ConfigValue {
+        if let value = checks[check.id]?[name] { return value }
+        return check.parameters.first(where: { $0.name == name })?.defaultValue ?? .string("")
+    }
+
+    /// Whether a check is enabled (all are by default).
+    public func isEnabled(_ check: CheckDefinition) -> Bool {
+        if case .bool(let enabled)? = checks[check.id]?["enabled"] { return enabled }
+        return true
+    }
+}

@@ -1,0 +1,60 @@
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// A check the runner can run: a built-in one, or a custom SQL file.
+protocol RunnableCheck: Sendable {
+    var definition: CheckDefinition { get }
+    func run(_ context: CheckContext, into result: inout CheckResult) throws
+}
+
+extension RunnableCheck {
+    /// Judges `value` by the check's `warn` and `fail` thresholds (a percentage is of `base`).
+    func judge(value: Int64, base: Double, context: CheckContext, into result: inout CheckResult) {
+        let warn = context.threshold("warn", of: definition)
+        let fail = context.threshold("fail", of: definition)
+        result.thresholds = ["warn": warn.description, "fail": fail.description]
+        result.status = Self.status(value: value, base: base, warn: warn, fail: fail)
+    }
+
+    static func status(value: Int64, base: Double, warn: Threshold, fail: Threshold) -> CheckStatus {
+        if fail.isCrossed(by: Double(value), base: base) { return .fail }
+        if warn.isCrossed(by: Double(value), base: base) { return .warn }
+        return .pass
+    }
+
+    /// Marks the check `skipped`, naming the tables a query reads that do not exist; true
+    /// when it did.
+    func skipIfTablesMissing(_ query: CheckQuery, _ context: CheckContext, into result: inout CheckResult) throws -> Bool {
+        let missing = try context.missingTables(query)
+        guard !missing.isEmpty else { return false }
+        result.status = .skipped
+        let materialized = missing.contains { reference in
+            TableName.materializedTables.contains { reference == "\(context.schemas.target).\($0)" }
+        }
+        result.message = "table \(missing.joined(separator: ", ")) not found\(materialized ? ": run `idhealth materialize` first" : "")"
+        return true
+    }
+
+    /// Runs a check file's `offenders` query the usual way: skipped when a table it reads is
+    /// missing; the value counted (or summed over `sum`) in the database, broken down by the
+    /// `breakdown` column; up to `sample_size` rows sampled. Returns nil when skipped.
+    func offenders(_ context: CheckContext, _ file: CheckSQL, arguments: [String: TemplateParameter] = [:],
+                   breakdown: String? = nil, sum: String? = nil, mask: Bool = true,
+                   into result: inout CheckResult) throws -> (query: CheckQuery, value: Int64, byKind: [String: Int64])? {
+        let query = try context.render("offenders", of: file, id: definition.id, arguments: arguments)
+        if try skipIfTablesMissing(query, context, into: &result) { return nil }
+        result.queries.append(context.record("offenders", query))
+        var value: Int64 = 0
+        var byKind: [String: Int64] = [:]
+        for row in try context.groupedCounts(query, by: breakdown.map { [$0] } ?? [], sum: sum) {
+            let count = row["n"].intValue ?? 0
+            value += count
+            if let breakdown { byKind[row[breakdown].stringValue ?? "(null)", default: 0] += count }
+        }
+        let (columns, rows) = try context.samples(query, limit: context.settings.sampleSize, mask: mask)
+        result.sampleColumns = columns
+        result.samples = rows
+        result.value = value
+        return (query, value, byKind)
+    }
+}

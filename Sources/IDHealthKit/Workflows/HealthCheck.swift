@@ -1,0 +1,79 @@
+import Foundation
+import IDHealthSQL
+import IDHealthChecks
+import IDHealthReports
+
+/// One `idhealth check` as a library call: run the checks, read their history for the
+/// trends, write the reports, record the run. The command line only parses and prints.
+public enum HealthCheck {
+    /// What to check and where the reports go.
+    public struct Request: Sendable {
+        /// Check ids to run; nil for all enabled checks.
+        public var selection: [String]?
+        public var formats: [ReportFormat]
+        /// The report folder; nil for the configuration's (`output`, else `reports/` beside it).
+        public var outputDirectory: URL?
+        /// The status that makes the run exit 1: `fail`, or already `warn`.
+        public var failOn: CheckStatus
+        /// Reports show external id values unmasked.
+        public var showValues: Bool
+        /// Read and append `idhealth_check_results`; off for read-only users.
+        public var recordsHistory: Bool
+        /// The clock `freshness` judges by.
+        public var now: Date
+
+        public init(selection: [String]? = nil, formats: [ReportFormat] = ReportFormat.allCases, outputDirectory: URL? = nil,
+                    failOn: CheckStatus = .fail, showValues: Bool = false, recordsHistory: Bool = true, now: Date = Date()) {
+            self.selection = selection
+            self.formats = formats
+            self.outputDirectory = outputDirectory
+            self.failOn = failOn
+            self.showValues = showValues
+            self.recordsHistory = recordsHistory
+            self.now = now
+        }
+    }
+
+    /// What a check run did.
+    public struct Outcome: Sendable {
+        public let run: CheckRun
+        public let report: ReportContext
+        /// The report files written.
+        public let written: [URL]
+        /// What went wrong without stopping the run (history unreadable or not recorded).
+        public let warnings: [String]
+        /// The exit status the run deserves (docs/command-line.md).
+        public let exitStatus: Int32
+    }
+
+    public static func run(database: any Database, schemas: Schemas, configuration: Configuration, request: Request,
+                           progress: (String) -> Void = { _ in }) throws -> Outcome {
+        let context = CheckContext(database: database, schemas: schemas, settings: configuration.checkSettings, showValues: request.showValues, now: request.now)
+        var run = try CheckRunner(context: context).run(selection: request.selection, progress: progress)
+        let history = CheckHistory(database: database, schema: schemas.target)
+        let runID = UUID().uuidString.lowercased()
+        var warnings: [String] = []
+        if request.recordsHistory {
+            do {
+                run.previous = try history.previous()
+                run.history = try history.series()
+            } catch {
+                warnings.append("cannot read \(CheckHistory.table), reports show no trend: \(error)")
+            }
+        }
+        let directory = request.outputDirectory
+            ?? configuration.output.map(configuration.resolve)
+            ?? configuration.baseDirectory.appendingPathComponent("reports")
+        let report = ReportContext(runID: runID, engine: database.dialect.engine, target: database.target, schemas: schemas)
+        let written = try ReportWriter(directory: directory.standardizedFileURL).write(run, context: report, formats: request.formats, failOn: request.failOn)
+        if request.recordsHistory {
+            do {
+                try history.append(run, runID: runID)
+            } catch {
+                // A read-only user still gets the reports; the trend just does not advance.
+                warnings.append("cannot record this run in \(schemas.target).\(CheckHistory.table) (use --no-history for read-only users): \(error)")
+            }
+        }
+        return Outcome(run: run, report: report, written: written, warnings: warnings, exitStatus: run.exitStatus(failOn: request.failOn))
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import IDHealthSQL
+
+/// Another materialization of the same target holds the lock (exit status 3).
+public struct MaterializationLockedError: ClassifiedError, Sendable {
+    public let message: String
+    public var description: String { message }
+    public var kind: FailureKind { .busy }
+}
+
+/// Keeps two materializations of one target schema from interleaving (DESIGN.md §3).
+///
+/// Taken before anything is read and held to the end of the run. The second run polls for
+/// `waitSeconds` (default: not at all) and then stops with a message naming the holder, so a
+/// scheduler sees a clear failure rather than two runs fighting over the work tables.
+struct MaterializationLock {
+    let database: any Database
+    let name: String
+
+    static func acquire(database: any Database, schema: String, waitSeconds: Double, notice: (String) -> Void) throws -> MaterializationLock {
+        let lock = MaterializationLock(database: database, name: "materialize:" + schema)
+        let holder = "idhealth materialize pid \(ProcessInfo.processInfo.processIdentifier) on \(ProcessInfo.processInfo.hostName) since \(Materializer.utcText(Date())) UTC"
+        let deadline = Date().addingTimeInterval(waitSeconds)
+        var announced = false
+        while true {
+            switch try database.tryLock(lock.name, holder: holder) {
+            case .acquired:
+                return lock
+            case .heldBy(let other):
+                guard Date() < deadline else {
+                    let waited = waitSeconds > 0 ? " after waiting \(Int(waitSeconds)) s" : ""
+                    throw MaterializationLockedError(message: "another materialization of schema \(schema) is running\(waited): the lock is held by \(other). Nothing was changed; run again when it has finished (or pass --lock-wait SECONDS to wait for it).")
+                }
+                if !announced {
+                    notice("waiting up to \(Int(waitSeconds)) s for the materialization lock held by \(other)")
+                    announced = true
+                }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
+        }
+    }
+
+    func release() {
+        try? database.unlock(name)
+    }
+}

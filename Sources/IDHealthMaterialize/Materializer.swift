@@ -1,0 +1,295 @@
+import Foundation
+import IDHealthSQL
+
+/// What one materialization did, for the console and `idhealth_runs`.
+public struct MaterializeSummary: Sendable {
+    public var runID = UUID().uuidString.lowercased()
+    /// The mode asked for.
+    public var mode: MaterializationMode = .table
+    public var traitNulls: TraitNulls = .keepLastValue
+    /// Why an incremental run rebuilt everything instead (first run, `--full-refresh`, …); nil
+    /// when it ran incrementally or the mode was `table` or `view`.
+    public var fullRefreshReason: String?
+    /// Whether the run rewrote only what new rows touched.
+    public var incremental: Bool { mode == .incremental && fullRefreshReason == nil }
+    /// Raw rows read per raw table.
+    public var rowsRead: [String: Int64] = [:]
+    /// Rows written (inserted or rewritten) per current-state table.
+    public var rowsWritten: [String: Int64] = [:]
+    /// Rows removed per current-state table because their raw rows were deleted upstream.
+    public var rowsDeleted: [String: Int64] = [:]
+    /// Rows per current-state table after the run.
+    public var tableRows: [String: Int64] = [:]
+    /// Resolution outcome by kind (`terminal`, `merged`, `chain`, `dangling`, `cycle`,
+    /// `into_cycle`) for a full rebuild; `re_resolved` (how many) for an incremental run.
+    public var resolution: [String: Int64] = [:]
+    /// Seconds spent per step.
+    public var seconds: [String: Double] = [:]
+    /// The trait columns of `profile_traits`.
+    public var traitColumns: [String] = []
+    /// Trait columns this run added to `profile_traits`.
+    public var addedTraitColumns: [String] = []
+}
+
+/// Builds `id_graph`, `external_id_mapping` and `profile_traits` from the raw history
+/// (DESIGN.md §3), entirely in the database, in one of three modes.
+///
+/// * `table`: a full rebuild into `idhealth_stage_*` tables, swapped in with renames inside
+///   one transaction, so readers see either the previous tables or the new ones.
+/// * `incremental`: reads only rows landed since the last run and rewrites, in one
+///   transaction, exactly the rows they touch (``IncrementalUpdate``). The result equals a
+///   full rebuild of the same data; the first run is a full rebuild.
+/// * `view`: plain view definitions (``ViewDefinitions``).
+///
+/// Every mode takes the target schema's materialization lock first, and records the run in
+/// `idhealth_runs`.
+public struct Materializer {
+    public let database: any Database
+    public let schemas: Schemas
+    public let traitNulls: TraitNulls
+    /// How far before the last high-water mark an incremental run starts reading (DESIGN.md §3).
+    public let etlOverlapHours: Double
+    /// The run's `etl_ts`, injected so tests and reports are deterministic.
+    public let clock: @Sendable () -> Date
+
+    public init(database: any Database, schemas: Schemas, traitNulls: TraitNulls = .keepLastValue, etlOverlapHours: Double = 2, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.schemas = schemas
+        self.traitNulls = traitNulls
+        self.etlOverlapHours = etlOverlapHours
+        self.clock = clock
+    }
+
+    /// Runs one materialization in `mode`; `fullRefresh` makes an incremental run rebuild.
+    /// `lockWaitSeconds` is how long to wait for another materialization of the same target;
+    /// `notice` hears about the wait (a log should show it), `progress` about each step.
+    public func run(mode: MaterializationMode = .table, fullRefresh: Bool = false, lockWaitSeconds: Double = 0,
+                    notice: (String) -> Void = { _ in }, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
+        try database.useSchema(schemas.source, create: false)
+        try database.useSchema(schemas.target, create: true)
+        let lock = try MaterializationLock.acquire(database: database, schema: schemas.target, waitSeconds: lockWaitSeconds, notice: notice)
+        defer { lock.release() }
+
+        let started = Date()
+        var summary = MaterializeSummary()
+        summary.mode = mode
+        summary.traitNulls = traitNulls
+        let work = WorkTables(database: database, schema: schemas.target, token: Self.token())
+        defer { try? work.dropAll(includingStage: true) }
+        try work.dropAll(includingStage: true)
+        do {
+            switch mode {
+            case .view:
+                try ViewDefinitions(materializer: self).create(into: &summary, progress: progress)
+                try database.inTransaction {
+                    try RunLog(database: database, schema: schemas.target).record(summary, status: "succeeded", started: started, finished: Date(), work: nil)
+                }
+            case .table, .incremental:
+                let log = RunLog(database: database, schema: schemas.target)
+                if mode == .incremental, let previous = try incrementalBase(fullRefresh: fullRefresh, into: &summary) {
+                    var temporary = work
+                    temporary.workSchema = database.dialect.temporarySchema
+                    defer { try? temporary.dropAll(includingStage: false) }
+                    try temporary.dropAll(includingStage: false)
+                    try IncrementalUpdate(materializer: self, work: temporary, previous: previous)
+                        .run(into: &summary, started: started, progress: progress)
+                } else {
+                    try fullRebuild(work: work, started: started, log: log, into: &summary, progress: progress)
+                }
+            }
+        } catch let error as InputError {
+            throw error
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            // The run's own transaction is rolled back; say so in the log where possible.
+            try? RunLog(database: database, schema: schemas.target).record(summary, status: "failed", started: started, finished: Date(), work: nil, message: String(describing: error))
+            throw error
+        }
+        return summary
+    }
+
+    /// The previous run an incremental run continues from, or nil (with the reason set on the
+    /// summary) when it must rebuild everything.
+    func incrementalBase(fullRefresh: Bool, into summary: inout MaterializeSummary) throws -> RunLog.PreviousRun? {
+        if fullRefresh {
+            summary.fullRefreshReason = "--full-refresh"
+            return nil
+        }
+        guard let previous = try RunLog(database: database, schema: schemas.target).previous() else {
+            summary.fullRefreshReason = "first run: no successful materialization in \(schemas.target).\(TableName.runs)"
+            return nil
+        }
+        for table in TableName.materializedTables + TableName.stateTables {
+            let kind = try database.relationKind(schemas.target(table))
+            if kind != .table {
+                summary.fullRefreshReason = kind == nil ? "\(schemas.target).\(table) is missing" : "\(schemas.target).\(table) is a view (view mode ran last)"
+                return nil
+            }
+        }
+        if previous.traitNulls != traitNulls.rawValue {
+            summary.fullRefreshReason = "traits.nulls changed from \(previous.traitNulls) to \(traitNulls.rawValue)"
+            return nil
+        }
+        return previous
+    }
+
+    /// A full rebuild: stage everything, then swap it in together with the run's log row.
+    func fullRebuild(work: WorkTables, started: Date, log: RunLog, into summary: inout MaterializeSummary, progress: (String) -> Void) throws {
+        let d = database.dialect
+        let built = try build(work: work, recordingHighWater: true, progress: progress)
+        summary.rowsRead = built.rowsRead
+        summary.resolution = built.resolution
+        summary.seconds.merge(built.seconds) { $1 }
+        summary.traitColumns = built.traitColumns
+        summary.rowsDeleted = try deletedByRebuild(work: work)
+        let start = Date()
+        try database.inTransaction {
+            if summary.rowsDeleted[TableName.idGraph] != nil {
+                try DeletedSegments(database: database, schema: schemas.target).record(
+                    gone: "SELECT g.segment_id FROM \(table: work.name("gone_segments")) g",
+                    back: "SELECT s.segment_id FROM \(table: work.stageName(TableName.idGraph)) s", at: .timestamp(literal: Self.utcText(clock())), runID: summary.runID)
+            }
+            try dropCurrent()
+            for table in WorkTables.stagedTables {
+                try database.execute(d.renameTable(work.stageName(table), to: table))
+            }
+            for table in TableName.materializedTables {
+                let rows = try database.scalar("SELECT COUNT(*) FROM \(table: schemas.target(table))").intValue ?? 0
+                summary.rowsWritten[table] = rows
+                summary.tableRows[table] = rows
+            }
+            try log.record(summary, status: "succeeded", started: started, finished: Date(), work: work)
+        }
+        for table in WorkTables.stagedTables {
+            if let analyze = d.analyzeNewTable(schemas.target(table)) { try database.execute(analyze) }
+        }
+        summary.seconds["swap"] = Date().timeIntervalSince(start)
+    }
+
+    /// Drops the current tables or views (dependent views first), inside the caller's transaction.
+    func dropCurrent() throws {
+        for table in WorkTables.stagedTables.reversed() {
+            if let kind = try database.relationKind(schemas.target(table)) {
+                try database.execute(database.dialect.dropRelation(schemas.target(table), kind: kind))
+            }
+        }
+    }
+
+    /// Keys of the current tables that a rebuild no longer has: what upstream deletions removed.
+    /// Only asked when the current tables are idhealth's (not views, not missing). The
+    /// segment_ids gone from `id_graph` are kept in the `gone_segments` work table, for
+    /// ``DeletedSegments``.
+    func deletedByRebuild(work: WorkTables) throws -> [String: Int64] {
+        var deleted: [String: Int64] = [:]
+        for table in TableName.materializedTables {
+            guard try database.relationKind(schemas.target(table)) == .table, let key = TableName.materializedKeys[table] else { continue }
+            let gone: SQL = "SELECT o.\(ident: key) AS \(ident: key) FROM \(table: schemas.target(table)) o WHERE NOT EXISTS (SELECT 1 FROM \(table: work.stageName(table)) s WHERE s.\(ident: key) = o.\(ident: key))"
+            if table == TableName.idGraph {
+                try database.execute("CREATE TABLE \(table: work.name("gone_segments")) AS \(sql: gone)")
+                deleted[table] = try database.scalar("SELECT COUNT(*) FROM \(table: work.name("gone_segments"))").intValue ?? 0
+            } else {
+                deleted[table] = try database.scalar("SELECT COUNT(*) FROM (\(sql: gone)) g").intValue ?? 0
+            }
+        }
+        return deleted
+    }
+
+    /// Records each raw table's latest `uuid_ts` before anything is read, in the `hwm` work
+    /// table: rows landing during the run are read again by the next one, never skipped.
+    /// Also records, in `settled` and `settled_rows`, the time before which rows count as
+    /// settled (high-water mark minus `etl_overlap`: by Profiles Sync's contract nothing
+    /// lands there later) and how many there are, so the next incremental run can tell from
+    /// a count whether anything settled was deleted since.
+    ///
+    /// `carried` gives, per raw table, a previous run's settled count still true now and that
+    /// run's settled time: the new count is then that count plus the rows between the two
+    /// settled times (minus them, if the overlap grew), a small range instead of a count of
+    /// the whole table.
+    func captureHighWater(work: WorkTables, carried: [String: (recorded: Int64, since: SQL)] = [:]) throws {
+        let columns = TableName.rawTables.map { table -> SQL in
+            "(SELECT MAX(u.uuid_ts) FROM \(table: schemas.source(table)) u) AS \(ident: table)"
+        }
+        try database.execute("CREATE TABLE \(table: work.name("hwm")) AS SELECT \(sql: columns.joined(separator: ", "))")
+        let settled = TableName.rawTables.map { table -> SQL in
+            "\(sql: .minusHours("h.\(ident: table)", etlOverlapHours)) AS \(ident: table)"
+        }
+        try database.execute("CREATE TABLE \(table: work.name("settled")) AS SELECT \(sql: settled.joined(separator: ", ")) FROM \(table: work.name("hwm")) h")
+        let counts = TableName.rawTables.map { table -> SQL in
+            let raw = schemas.source(table)
+            let now: SQL = "(SELECT s.\(ident: table) FROM \(table: work.name("settled")) s)"
+            guard let (recorded, since) = carried[table] else {
+                return "(SELECT COUNT(*) FROM \(table: raw) u WHERE u.uuid_ts <= \(sql: now)) AS \(ident: table)"
+            }
+            return "(CAST(\(bind: .integer(recorded)) AS \(type: .integer)) + (SELECT COUNT(*) FROM \(table: raw) u WHERE u.uuid_ts > \(sql: since) AND u.uuid_ts <= \(sql: now))"
+                + " - (SELECT COUNT(*) FROM \(table: raw) u WHERE u.uuid_ts > \(sql: now) AND u.uuid_ts <= \(sql: since))) AS \(ident: table)"
+        }
+        try database.execute("CREATE TABLE \(table: work.name("settled_rows")) AS SELECT \(sql: counts.joined(separator: ", "))")
+    }
+
+    /// Builds the three tables and the state tables as `<stage prefix><table>` beside the
+    /// current ones, without swapping them in (the drift check compares them). The caller
+    /// owns the work and staging tables. A materialization also records the raw tables'
+    /// high-water marks (``captureHighWater(work:carried:)``), right after validating them;
+    /// the drift check has no use for them.
+    package func build(work: WorkTables, recordingHighWater: Bool = false, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
+        progress("validating raw tables in \(schemas.source)")
+        let traitColumns = try RawTables(database: database, schema: schemas.source).validate()
+        try database.useSchema(schemas.target, create: true)
+        if recordingHighWater { try captureHighWater(work: work) }
+        var summary = MaterializeSummary()
+        summary.traitColumns = traitColumns.map(\.name)
+        for table in TableName.rawTables {
+            summary.rowsRead[table] = try database.scalar("SELECT COUNT(*) FROM \(table: schemas.source(table))").intValue ?? 0
+        }
+        let etl = SQL.timestamp(literal: Self.utcText(clock()))
+        func timed(_ step: String, _ body: () throws -> Void) rethrows {
+            progress(step)
+            let start = Date()
+            try body()
+            summary.seconds[step] = Date().timeIntervalSince(start)
+        }
+        let rows = LatestRows(schemas: schemas)
+
+        let pointer = work.stageName(TableName.statePointer)
+        try timed("resolve") {
+            try database.execute("CREATE TABLE \(table: pointer) AS\n\(sql: rows.currentPointers())")
+            try database.execute(work.stageIndex(TableName.statePointer, columns: ["segment_id"], unique: true))
+            summary.resolution = try GraphResolver(database: database, work: work, pointer: pointer).resolve()
+        }
+        let graph = work.stageName(TableName.idGraph)
+        try timed(TableName.idGraph) {
+            try database.execute("""
+                CREATE TABLE \(table: graph) AS
+                SELECT p.segment_id AS segment_id, r.canonical AS canonical_segment_id,
+                       p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: etl) AS etl_ts
+                FROM \(table: pointer) p
+                JOIN \(table: work.name("resolved")) r ON r.segment_id = p.segment_id
+                """)
+            try database.execute(work.stageIndex(TableName.idGraph, columns: ["segment_id"], unique: true))
+            try database.execute(work.stageIndex(TableName.idGraph, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
+        }
+        try timed(TableName.externalIDMapping) {
+            try database.execute("CREATE TABLE \(table: work.stageName(TableName.externalIDMapping)) AS\n\(sql: rows.latestMappings(graph: graph, etl: etl))")
+            try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["external_id_hash"], unique: true))
+            try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
+        }
+        try timed(TableName.profileTraits) {
+            let snapshots = work.stageName(TableName.stateTraits)
+            try database.execute("CREATE TABLE \(table: snapshots) AS\n\(sql: rows.latestSnapshots(traitColumns, dialect: database.dialect))")
+            try database.execute(work.stageIndex(TableName.stateTraits, columns: ["segment_id"], unique: true))
+            try ProfileTraitsBuilder(database: database, work: work, traitNulls: traitNulls, graph: graph, snapshots: snapshots, traits: traitColumns.map(\.name))
+                .build(into: work.stageName(TableName.profileTraits), keys: nil, etl: etl)
+            try database.execute(work.stageIndex(TableName.profileTraits, columns: ["canonical_segment_id"], unique: true))
+        }
+        return summary
+    }
+
+    package static func token() -> String {
+        String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    }
+
+    package static func utcText(_ date: Date) -> String {
+        UTCTime.format(Int64(date.timeIntervalSince1970.rounded(.down)))
+    }
+}

@@ -1,0 +1,83 @@
+import IDHealthSQL
+
+/// A trait column of `profile_traits_updates`, with the type its catalog declares (read, never
+/// pasted into SQL: see ``Dialect/portableType(ofDeclared:)``).
+public struct TraitColumn: Sendable, Equatable {
+    public let name: String
+    public let declaredType: String
+
+    public init(name: String, declaredType: String) {
+        self.name = name
+        self.declaredType = declaredType
+    }
+}
+
+/// Checks that the raw Profiles Sync tables are there and usable before anything is written.
+///
+/// Every problem found here is an ``InputError`` naming the table and column, raised before
+/// the first staging table is created, so bad input never leaves half a materialization.
+struct RawTables {
+    let database: any Database
+    let schema: String
+
+    /// The columns materialization needs from each raw table.
+    static let requiredColumns: [String: [String]] = [
+        TableName.idGraphUpdates: ["segment_id", "canonical_segment_id", "timestamp", "uuid_ts", "seq"],
+        TableName.externalIDMappingUpdates: ["segment_id", "external_id_type", "external_id_value", "external_id_hash", "timestamp", "uuid_ts", "seq"],
+        TableName.profileTraitsUpdates: ["segment_id", "timestamp", "uuid_ts", "seq"],
+    ]
+
+    /// Columns that must never be NULL, because rows are keyed or ordered by them.
+    static let keyColumns: [String: [String]] = [
+        TableName.idGraphUpdates: ["segment_id", "canonical_segment_id", "seq"],
+        TableName.externalIDMappingUpdates: ["segment_id", "external_id_hash", "seq"],
+        TableName.profileTraitsUpdates: ["segment_id", "seq"],
+    ]
+
+    /// The condition that selects the rows an incremental run reads: landed after `cutoff`
+    /// (the previous high-water mark minus `etl_overlap`), or of unknown landing time. The
+    /// cutoff is bound, not a subquery, so the planner sees how few rows that is and uses the
+    /// `uuid_ts` index.
+    static func newRows(_ alias: SQL, cutoff: SQLValue) -> SQL {
+        "(\(sql: alias).uuid_ts > \(bind: cutoff) OR \(sql: alias).uuid_ts IS NULL)"
+    }
+
+    /// Validates all three tables; returns the trait columns of `profile_traits_updates`.
+    /// With `cutoffs` (per raw table), only the rows an incremental run reads are checked for
+    /// NULL keys.
+    func validate(cutoffs: [String: SQLValue]? = nil) throws -> [TraitColumn] {
+        var traitColumns: [TraitColumn] = []
+        for table in TableName.rawTables {
+            let name = QualifiedName(schema, table)
+            let typed = try database.columnTypes(name)
+            let columns = typed.map(\.name)
+            if columns.isEmpty {
+                throw InputError("table \(name) not found: idhealth reads the Profiles Sync raw tables \(TableName.rawTables.joined(separator: ", ")) from the source schema (set --source-schema, or run `idhealth generate` for demo data)")
+            }
+            let lowered = Set(columns.map { $0.lowercased() })
+            for column in Self.requiredColumns[table] ?? [] where !lowered.contains(column) {
+                throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))")
+            }
+            let keys = Self.keyColumns[table] ?? []
+            let nullCounts = keys.map { key -> SQL in "SUM(CASE WHEN u.\(ident: key) IS NULL THEN 1 ELSE 0 END)" }
+            let anyNull = keys.map { key -> SQL in "u.\(ident: key) IS NULL" }
+            var query: SQL = "SELECT \(sql: nullCounts.joined(separator: ", ")) FROM \(table: name) u WHERE (\(sql: anyNull.joined(separator: " OR ")))"
+            if let cutoffs { query += " AND " + Self.newRows("u", cutoff: cutoffs[table] ?? .null) }
+            let counts = try database.firstRow(query)
+            for (index, column) in keys.enumerated() {
+                let nulls = counts?[index].intValue ?? 0
+                if nulls > 0 {
+                    throw InputError("table \(name): \(nulls) row(s) have NULL in key column \(column); these rows cannot be placed in the graph")
+                }
+            }
+            if table == TableName.profileTraitsUpdates {
+                traitColumns = typed.filter { TableName.isTraitColumn($0.name) }.map { TraitColumn(name: $0.name, declaredType: $0.type) }
+            }
+        }
+        let graphRows = try database.firstRow("SELECT 1 FROM \(table: QualifiedName(schema, TableName.idGraphUpdates)) LIMIT 1")
+        if graphRows == nil {
+            throw InputError("table \(schema).\(TableName.idGraphUpdates) is empty: there is no identity graph to materialize")
+        }
+        return traitColumns
+    }
+}

@@ -1,0 +1,73 @@
+import IDHealthSQL
+
+/// Names and creates the run's work and staging tables in the target schema.
+///
+/// Every name carries a prefix (`idhealth_work_` and `idhealth_stage_` for a
+/// materialization), so leftovers of a killed run are recognised and dropped by the next one,
+/// and a drift check's rebuild (`idhealth_driftwork_`, `idhealth_drift_`) never meets them.
+package struct WorkTables {
+    package let database: any Database
+    package let schema: String
+    /// A short token that keeps index names unique across runs (index names are schema-wide).
+    package let token: String
+
+    package init(database: any Database, schema: String, token: String) {
+        self.database = database
+        self.schema = schema
+        self.token = token
+    }
+    package var workPrefix = WorkTables.workPrefix
+    package var stagePrefix = WorkTables.stagePrefix
+    /// Where work tables go when not beside the staging tables: an incremental run keeps them
+    /// in the connection's temporary schema, which the engine neither logs nor keeps.
+    package var workSchema: String?
+
+    package static let workPrefix = "idhealth_work_"
+    package static let stagePrefix = "idhealth_stage_"
+    /// Every work table any materialization creates, so a killed run's leftovers are found.
+    package static let workNames = [
+        "pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values", "hwm", "settled", "settled_rows", "since", "gone_segments",
+        "new_pointer", "vanished_pointer", "pointer_delta", "touched", "affected_canonical", "affected",
+        "sub_pointer", "new_mapping", "vanished_mapping", "touched_hash", "mapping_delta", "mapping_moves",
+        "new_traits", "reread_traits", "traits_delta", "profile_keys", "profile_delta",
+    ]
+    /// Everything a full rebuild stages and swaps in.
+    package static let stagedTables = TableName.materializedTables + TableName.stateTables
+
+    package func name(_ base: String) -> QualifiedName {
+        QualifiedName(workSchema ?? schema, workPrefix + base)
+    }
+
+    package func stageName(_ table: String) -> QualifiedName {
+        QualifiedName(schema, stagePrefix + table)
+    }
+
+    package func index(_ base: String, columns: [String], unique: Bool = false, suffix: String = "key") -> SQL {
+        database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", on: name(base), columns: columns, unique: unique)
+    }
+
+    package func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> SQL {
+        database.dialect.createIndex("idhealth_\(token)_\(table)_\(suffix)", on: stageName(table), columns: columns, unique: unique)
+    }
+
+    /// Drops every work table, and the staging tables when `includingStage` is set. Asks the
+    /// catalog which exist first: one query instead of a statement per possible name.
+    package func dropAll(includingStage: Bool) throws {
+        let d = database.dialect
+        let workSchema = self.workSchema ?? schema
+        let existingWork = Set(try tables(in: workSchema, prefix: workPrefix))
+        for base in Self.workNames where existingWork.contains(workPrefix + base) {
+            try database.execute(d.dropTable(name(base)))
+        }
+        guard includingStage else { return }
+        let existingStage = Set(try tables(in: schema, prefix: stagePrefix))
+        for table in Self.stagedTables where existingStage.contains(stagePrefix + table) {
+            try database.execute(d.dropTable(stageName(table)))
+        }
+    }
+
+    /// The tables in a schema whose names start with `prefix`.
+    package func tables(in schema: String, prefix: String) throws -> [String] {
+        try database.rows(database.dialect.tablesQuery(schema: schema, prefix: prefix)).compactMap { $0[0].stringValue }
+    }
+}

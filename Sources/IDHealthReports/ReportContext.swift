@@ -1,0 +1,28 @@
+import Foundation
+import IDHealthSQL
+import IDHealthChecks
+
+/// Everything a report shows besides the check results: where it ran and when.
+public struct ReportContext: Sendable {
+    public let runID: String
+    public let engine: Dialect.Engine
+    /// The database, safe to print (a path, or a URI without password).
+    public let target: String
+    public let schemas: Schemas
+    public let toolVersion: String
+
+    public init(runID: String, engine: Dialect.Engine, target: String, schemas: Schemas, toolVersion: String = IDHealthVersion.current) {
+        self.runID = runID
+        self.engine = engine
+        self.target = target
+        self.schemas = schemas
+        self.toolVersion = toolVersion
+    }
+
+    static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

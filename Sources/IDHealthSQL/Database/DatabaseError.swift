@@ -1,0 +1,42 @@
+import Foundation
+
+/// An error reported by a database engine, with the engine's own code and message and the SQL
+/// that failed.
+///
+/// Bound values never appear here: they may be personal data. Connection strings never appear
+/// either: they may hold a password.
+public struct DatabaseError: ClassifiedError, Sendable {
+    /// The engine's code: SQLite's extended result code, or PostgreSQL's SQLSTATE.
+    public let code: String
+    public let message: String
+    /// PostgreSQL's DETAIL and HINT fields, when the server sent them.
+    public let detail: String?
+    public let hint: String?
+    public let sql: String?
+    public let engine: Dialect.Engine
+
+    public init(engine: Dialect.Engine, code: String, message: String, detail: String? = nil, hint: String? = nil, sql: String? = nil) {
+        self.engine = engine
+        self.code = code
+        self.message = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        self.detail = detail
+        self.hint = hint
+        self.sql = sql
+    }
+
+    public var kind: FailureKind { .database }
+
+    public var description: String {
+        var text = "\(engine.displayName) error \(code): \(message)"
+        if let detail, !detail.isEmpty { text += " (\(detail))" }
+        if let hint, !hint.isEmpty { text += " Hint: \(hint)" }
+        if let sql {
+            let compact = sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            let shown = compact.count > 400 ? String(compact.prefix(400)) + " …" : compact
+            text += " - while executing `\(shown)`"
+        }
+        return text
+    }
+
+}
+

@@ -1,0 +1,59 @@
+/// The tables idhealth reads and writes, by their contract names (DESIGN.md §1, §3, §6).
+public enum TableName {
+    public static let idGraphUpdates = "id_graph_updates"
+    public static let externalIDMappingUpdates = "external_id_mapping_updates"
+    public static let profileTraitsUpdates = "profile_traits_updates"
+
+    public static let idGraph = "id_graph"
+    public static let externalIDMapping = "external_id_mapping"
+    public static let profileTraits = "profile_traits"
+
+    public static let rawTables = [idGraphUpdates, externalIDMappingUpdates, profileTraitsUpdates]
+    public static let materializedTables = [idGraph, externalIDMapping, profileTraits]
+    /// The column that identifies a row of each current-state table.
+    public static let materializedKeys = [idGraph: "segment_id", externalIDMapping: "external_id_hash", profileTraits: "canonical_segment_id"]
+
+    /// One row per materialization: what it read and wrote, its high-water marks (DESIGN.md §3).
+    public static let runs = "idhealth_runs"
+    /// The current pointer of every segment_id (its latest id_graph_updates row), kept so an
+    /// incremental run can re-resolve a profile without re-reading the history.
+    public static let statePointer = "idhealth_state_pointer"
+    /// The latest profile_traits_updates row of every segment_id, for the same reason.
+    public static let stateTraits = "idhealth_state_traits"
+    /// segment_ids whose raw rows were deleted upstream (GDPR), as materializations noticed,
+    /// so `merge_chains` tells a chain ending at a deleted profile from a broken one.
+    public static let deletedSegments = "idhealth_deleted_segments"
+    /// Built and swapped together with the three tables; incremental runs keep them current.
+    public static let stateTables = [statePointer, stateTraits]
+
+    /// Columns of `profile_traits_updates` that are never traits (DESIGN.md §3).
+    package static let nonTraitColumns: Set<String> = [
+        "user_id", "anonymous_id", "id", "segment_id", "canonical_segment_id", "merged_to",
+        "sent_at", "received_at", "timestamp", "uuid_ts", "seq",
+    ]
+
+    /// Whether a column of `profile_traits_updates` holds a trait.
+    package static func isTraitColumn(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return !nonTraitColumns.contains(lowered) && !lowered.hasPrefix("context_") && !lowered.hasPrefix("_")
+    }
+}
+
+/// The schemas a command works in: raw tables are read from `source`, current-state tables and
+/// bookkeeping are written to `target`.
+public struct Schemas: Sendable, Hashable {
+    public let source: String
+    public let target: String
+
+    public init(source: String, target: String) {
+        self.source = source
+        self.target = target
+    }
+}
+
+extension Schemas {
+    /// A raw table in the source schema.
+    public func source(_ table: String) -> QualifiedName { QualifiedName(source, table) }
+    /// A current-state or bookkeeping table in the target schema.
+    public func target(_ table: String) -> QualifiedName { QualifiedName(target, table) }
+}

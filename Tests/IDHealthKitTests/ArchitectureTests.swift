@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// The layers of docs/architecture.md, as the source tree must keep them: each target imports
+/// only the layers below it, and the reports never touch a database. SwiftPM already refuses
+/// an undeclared or backward import (scripts/test.sh builds with
+/// `--explicit-target-dependency-import-check error`); this also refuses a layer reaching two
+/// floors down through a transitive dependency it was not meant to use.
+@Suite("Architecture")
+struct ArchitectureTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// What each target may import, besides the system's own modules.
+    static let allowed: [String: Set<String>] = [
+        "IDHealthSQL": ["CSQLite", "CLibPQ", "CCrypto"],
+        "IDHealthGenerate": ["IDHealthSQL"],
+        "IDHealthMaterialize": ["IDHealthSQL"],
+        "IDHealthChecks": ["IDHealthSQL", "IDHealthMaterialize", "IDHealthCheckSQL"],
+        "IDHealthReports": ["IDHealthSQL", "IDHealthChecks", "Mustache"],
+        "IDHealthKit": ["IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "Yams"],
+        "idhealth": ["IDHealthKit", "IDHealthSQL", "IDHealthGenerate", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "ArgumentParser"],
+    ]
+    static let system: Set<String> = ["Foundation", "Glibc", "Darwin"]
+
+    static func swiftFiles(in target: String) -> [URL] {
+        let folder = root.appendingPathComponent("Sources").appendingPathComponent(target)
+        var files: [URL] = []
+        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            if url.pathExtension == "swift" { files.append(url) }
+        }
+        return files
+    }
+
+    @Test("each target imports only the layers below it")
+    func imports() throws {
+        var found: Set<String> = []
+        for (target, allowed) in Self.allowed {
+            let files = Self.swiftFiles(in: target)
+            #expect(!files.isEmpty, "no sources for \(target)")
+            for file in files {
+                for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
+                    let words = line.split(separator: " ")
+                    guard words.count >= 2, words[0] == "import" || (words[0] == "@testable" && words[1] == "import") else { continue }
+                    let module = String(words.last!)
+                    found.insert(target)
+                    #expect(Self.system.contains(module) || allowed.contains(module), "\(target)/\(file.lastPathComponent) imports \(module)")
+                }
+            }
+        }
+        #expect(found == Set(Self.allowed.keys))
+    }
+
+    @Test("the reports are pure functions of a check run: no database in them")
+    func reportsDoNotQueryDatabases() throws {
+        for file in Self.swiftFiles(in: "IDHealthReports") {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for forbidden in ["any Database", ": Database", ".execute(", ".forEachRow(", ".rows(", ".scalar("] {
+                #expect(!text.contains(forbidden), "\(file.lastPathComponent) uses \(forbidden)")
+            }
+        }
+    }
+}
