@@ -14,8 +14,8 @@ import PackageDescription
 ///     IDHealthKit                   configuration, and "check, record, report" in one call
 ///     idhealth                      the command line: parses and prints
 ///
-/// The built-in checks in `checks/` are embedded into the binary, so a copied binary works
-/// anywhere.
+/// The built-in checks are the `.sql` files of `checks/`, embedded into the binary by the
+/// EmbedCheckFiles plugin (so a copied binary works anywhere); the folder is their only list.
 let package = Package(
     name: "idhealth",
     platforms: [.macOS(.v13)],
@@ -59,24 +59,17 @@ let package = Package(
             name: "IDHealthCheckSQL",
             path: "checks",
             exclude: ["README.md"],
-            resources: [
-                .embedInCode("merge_chains.sql"),
-                .embedInCode("merge_fan_in.sql"),
-                .embedInCode("merged_profile_traits.sql"),
-                .embedInCode("external_id_collisions.sql"),
-                .embedInCode("identifier_limits.sql"),
-                .embedInCode("blocked_values.sql"),
-                .embedInCode("external_id_hash.sql"),
-                .embedInCode("duplicate_rows.sql"),
-                .embedInCode("freshness.sql"),
-                .embedInCode("materialization_drift.sql"),
-                .embedInCode("merge_rate_anomaly.sql"),
-                .embedInCode("graph_stats.sql"),
-            ]
+            sources: ["EmbeddedChecks.swift"],
+            plugins: ["EmbedCheckFiles"]
         ),
         .target(
             name: "IDHealthChecks",
-            dependencies: ["IDHealthSQL", "IDHealthMaterialize", "IDHealthCheckSQL"]
+            dependencies: ["IDHealthSQL", "IDHealthMaterialize", "IDHealthCheckSQL"],
+            plugins: ["EmbedCheckFiles"]
+        ),
+        .plugin(
+            name: "EmbedCheckFiles",
+            capability: .buildTool()
         ),
         .target(
             name: "IDHealthReports",
@@ -98,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IDHealthKitTests",
-            dependencies: ["IDHealthKit", "IDHealthSQL", "IDHealthGenerate", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports"],
+            dependencies: ["IDHealthKit", "IDHealthSQL", "IDHealthGenerate", "IDHealthMaterialize", "IDHealthCheckSQL", "IDHealthChecks", "IDHealthReports"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -1,5 +1,12 @@
 -- id: blocked_values
 -- title: Junk identifier values
+-- summary: identifier values that should never identify a person, with the segment_ids and profiles each joins
+-- order: 6
+-- param extra_values (strings) = [test@test.com] | more exact values to treat as junk (compared case-insensitively)
+-- param extra_patterns (strings) = [] | more regular expressions to treat as junk
+-- param fail_segment_ids (integer) = 2 | fail when one junk value sits on at least this many segment_ids
+-- param warn (threshold) = > 0 | warn when this many junk values are present
+--
 -- Values that should never identify a person: Segment's suggested blocklist (`^[0-]*$`,
 -- `-1`, `null`, `anonymous`) plus `undefined`, `none`, `nan`, empty or whitespace-only
 -- values, and the `extra_values` / `extra_patterns` settings. One such value on many

@@ -1,5 +1,10 @@
 -- id: duplicate_rows
 -- title: Duplicate raw rows
+-- summary: raw rows beyond the first of each key
+-- order: 8
+-- param warn (threshold) = > 0 | warn when this many extra rows exist
+-- param fail (threshold) = never | fail when this many extra rows exist
+--
 -- Rows beyond the first of each key in the raw tables: a loader that replayed a batch.
 -- Materialization tolerates them (it keeps one row per key), but they inflate every count
 -- computed on the raw tables. Keys: `id` for external_id_mapping_updates and

@@ -1,5 +1,11 @@
 -- id: external_id_collisions
 -- title: External ids on two or more live profiles
+-- summary: values of unique identifier types whose segment_ids resolve to 2+ live profiles
+-- order: 4
+-- param unique_id_types (strings) = [user_id, email] | identifier types that must name one person
+-- param warn (threshold) = > 0 | warn when this many values sit on 2+ live profiles
+-- param fail (threshold) = never | fail when this many values sit on 2+ live profiles
+--
 -- An identifier that should name one person (by default user_id and email: the
 -- `unique_id_types` setting) but whose segment_ids resolve to two or more live profiles:
 -- one email, two customers. Reads the raw mappings (every segment_id a value was seen on)

@@ -1,5 +1,10 @@
 -- id: external_id_hash
 -- title: External id hashes that do not match
+-- summary: rows whose external_id_hash is not sha1(external_id_type || external_id_value)
+-- order: 7
+-- param warn (threshold) = > 0 | warn when this many rows have a wrong hash
+-- param fail (threshold) = > 0 | fail when this many rows have a wrong hash
+--
 -- Segment's external_id_hash is the lower-case hex SHA-1 of external_id_type ||
 -- external_id_value; external_id_mapping is keyed by it. A mismatch means the row was
 -- written or transformed by something else, and joins on the hash will miss it. SQLite

@@ -1,5 +1,10 @@
 -- id: freshness
 -- title: Freshness of the raw tables
+-- summary: hours since each raw table last landed, and the spread between them against etl_overlap
+-- order: 9
+-- param warn (threshold) = > 24 | warn when the stalest raw table last landed more than this many hours ago
+-- param fail (threshold) = never | fail when the stalest raw table last landed more than this many hours ago
+--
 -- Hours since each raw table last landed a row (greatest uuid_ts), and the spread between
 -- the tables. Profiles Sync lands all three together; a table that lags the others by more
 -- than etl_overlap hours can make an incremental run miss rows.

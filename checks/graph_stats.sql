@@ -1,5 +1,7 @@
 -- id: graph_stats
 -- title: Graph statistics
+-- kind: statistics
+--
 -- Not a check: the numbers every report shows, so the trend from run to run reveals
 -- over-merging (profiles shrinking, segment_ids per profile growing) and under-merging early.
 -- Reads the materialized tables.

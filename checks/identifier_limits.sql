@@ -1,5 +1,12 @@
 -- id: identifier_limits
 -- title: Profiles over their identifier limits
+-- summary: (live profile, identifier type) pairs holding more distinct values than the type's limit
+-- order: 5
+-- param limits (limits) = {user_id: 1} | distinct values allowed per profile, by identifier type
+-- param default_limit (integer) = 5 | the limit of every type not listed in limits
+-- param warn (threshold) = > 0 | warn when this many (profile, type) pairs are over their limit
+-- param fail (threshold) = never | fail when this many (profile, type) pairs are over their limit
+--
 -- Segment's identity resolution caps how many distinct values of each identifier type one
 -- profile may hold (by default user_id 1, every other type 5). A live profile above its
 -- limit was usually merged through a shared or junk value, or its limits were raised.

@@ -1,5 +1,10 @@
 -- id: materialization_drift
 -- title: Materialized tables that drifted from the raw history
+-- summary: keys whose rows differ between the materialized tables and a fresh full rebuild
+-- order: 10
+-- param warn (threshold) = > 0 | warn when this many keys differ
+-- param fail (threshold) = > 0 | fail when this many keys differ
+--
 -- Rebuilds the three tables from the raw history into `idhealth_drift_*` tables (as
 -- `idhealth materialize --mode table` would), then lists the keys whose rows differ between
 -- the materialized tables and the rebuild, in either direction. Tables built by the dbt

@@ -1,5 +1,10 @@
 -- id: merge_chains
 -- title: Broken merge chains
+-- summary: segment_ids whose current pointer does not land on a terminal profile in one hop
+-- order: 1
+-- param warn (threshold) = > 0 | warn when this many segment_ids are affected (a fail threshold below it wins)
+-- param fail (threshold) = > 0 | fail when this many segment_ids are affected; "> 0" makes it the CI gate
+--
 -- A segment_id's current pointer (its id_graph_updates row with the greatest seq, ties:
 -- greatest uuid_ts, then greatest canonical_segment_id; the fn.current_pointers function is
 -- the very rule materialization uses) should land on a terminal profile (one that points at

@@ -1,5 +1,11 @@
 -- id: merge_fan_in
 -- title: Merge fan-in and super-profiles
+-- summary: live profiles holding more segment_ids than a person plausibly has
+-- order: 2
+-- param warn (threshold) = > 50 | warn when a live profile has more segment_ids than this
+-- param fail (threshold) = > 500 | fail when a live profile has more segment_ids than this
+-- param top (integer) = 5 | how many of the largest profiles to explain with their most shared external ids
+--
 -- A live profile that holds far more segment_ids than a person has devices is usually the
 -- work of one shared identifier (a hard-coded test email, a `-1` user_id) that merged
 -- strangers together. `warn` and `fail` are limits on segment_ids per profile.

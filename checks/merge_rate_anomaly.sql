@@ -1,5 +1,13 @@
 -- id: merge_rate_anomaly
 -- title: Days with unusually many merges
+-- summary: days whose merge count is far above the trailing baseline
+-- order: 11
+-- param window_days (integer) = 14 | days before each day that make its baseline (their mean)
+-- param factor (number) = 3 | a day is anomalous above this many times its baseline
+-- param min_merges (integer) = 50 | and with at least this many merges
+-- param warn (threshold) = > 0 | warn when this many days are anomalous
+-- param fail (threshold) = never | fail when this many days are anomalous
+--
 -- Merges per day (id_graph_updates rows that point a segment_id elsewhere, by event
 -- timestamp, UTC) against the mean of the `window_days` days before. A day above `factor`
 -- times that baseline, with at least `min_merges` merges, is flagged: a junk identifier or a

@@ -1,5 +1,10 @@
 -- id: merged_profile_traits
 -- title: Merged-away profiles that still carry traits
+-- summary: merged-away profiles with a non-NULL trait, in the raw history or the materialized profile_traits
+-- order: 3
+-- param warn (threshold) = > 0 | warn when this many merged-away profiles carry traits
+-- param fail (threshold) = > 0 | fail when this many merged-away profiles carry traits
+--
 -- Once a profile merges into another, its traits belong to the profile it merged into; a
 -- merged-away profile that keeps or receives traits gets counted twice and can be targeted
 -- on its own. Two ways to find one: in the raw history, a profile_traits_updates row with a

@@ -1,5 +1,4 @@
 import Foundation
-import IDHealthCheckSQL
 import IDHealthSQL
 import IDHealthMaterialize
 
@@ -42,8 +41,7 @@ public struct CheckContext {
 
     /// The built-in check file for `id`, parsed.
     func builtin(_ id: String) throws -> CheckSQL {
-        guard let text = EmbeddedChecks.files[id] else { throw ConfigError("no built-in check file for \(id)") }
-        return try CheckSQL(parsing: text, file: "checks/\(id).sql", name: "checks/\(id).sql")
+        BuiltinChecks.file(id).sql
     }
 
     /// Renders a named query of a check file with the check's parameters.

@@ -35,11 +35,6 @@ public struct CheckRun: Sendable {
 /// that throws becomes `error` with the message and the others still run; a check whose
 /// tables are missing, or that needs what the database lacks, is `skipped` with the reason.
 public struct CheckRunner {
-    static let builtins: [any RunnableCheck] = [
-        MergeChainsCheck(), MergeFanInCheck(), MergedProfileTraitsCheck(), ExternalIDCollisionsCheck(),
-        IdentifierLimitsCheck(), BlockedValuesCheck(), ExternalIDHashCheck(), DuplicateRowsCheck(),
-        FreshnessCheck(), MaterializationDriftCheck(), MergeRateAnomalyCheck(),
-    ]
 
     public let context: CheckContext
     public let clock: @Sendable () -> Date
@@ -59,7 +54,7 @@ public struct CheckRunner {
 
     public func run(selection: [String]? = nil, progress: (String) -> Void = { _ in }) throws -> CheckRun {
         let customs = try CustomCheck.load(from: context.settings)
-        let checks: [any RunnableCheck] = Self.builtins + customs
+        let checks: [any RunnableCheck] = BuiltinChecks.runnable + customs
         try Self.validate(selection: selection, known: checks.map(\.definition.id))
         let startedAt = clock()
         try context.database.useSchema(context.schemas.source, create: false)

@@ -11,6 +11,8 @@ public struct CheckSQL: Sendable {
     /// How messages name the file (`checks/merge_chains.sql`, or a custom check's path).
     public let name: String
     public let header: [String: String]
+    /// The `-- param NAME (KIND) = DEFAULT | HELP` lines of the header, in file order.
+    public let parameterLines: [String]
     /// Named queries in file order.
     public let queries: [(name: String, template: String)]
 
@@ -19,6 +21,7 @@ public struct CheckSQL: Sendable {
     public init(parsing text: String, file: String, name: String? = nil) throws {
         self.name = name ?? file
         var header: [String: String] = [:]
+        var parameterLines: [String] = []
         var queries: [(String, String)] = []
         var currentName: String?
         var currentLines: [String] = []
@@ -39,7 +42,9 @@ public struct CheckSQL: Sendable {
                 currentLines.append(line)
             } else if trimmed.hasPrefix("--") {
                 let content = trimmed.dropFirst(2).trimmingCharacters(in: .whitespaces)
-                if let colon = content.firstIndex(of: ":") {
+                if content.hasPrefix("param ") {
+                    parameterLines.append(String(content.dropFirst("param ".count)))
+                } else if let colon = content.firstIndex(of: ":") {
                     let key = content[..<colon].trimmingCharacters(in: .whitespaces)
                     if key.range(of: #"^[a-z_]+$"#, options: .regularExpression) != nil {
                         header[key] = content[content.index(after: colon)...].trimmingCharacters(in: .whitespaces)
@@ -52,7 +57,31 @@ public struct CheckSQL: Sendable {
         }
         finish()
         self.header = header
+        self.parameterLines = parameterLines
         self.queries = queries
+    }
+
+    /// The check this file declares: its id, title, summary and parameters. A parameter line
+    /// that does not parse is a ``ConfigError`` naming the file and the line.
+    public func definition(fallbackID: String) throws -> CheckDefinition {
+        let id = header["id"] ?? fallbackID
+        var parameters: [CheckParameter] = []
+        let form = try NSRegularExpression(pattern: #"^([a-z][a-z0-9_]*) \((\w+)\) = (.*?) \| (.*)$"#)
+        for line in parameterLines {
+            let range = NSRange(line.startIndex..., in: line)
+            guard let match = form.firstMatch(in: line, range: range), match.numberOfRanges == 5 else {
+                throw ConfigError("\(name): `-- param \(line)` must read `-- param NAME (KIND) = DEFAULT | HELP`")
+            }
+            let part = { (index: Int) in String(line[Range(match.range(at: index), in: line)!]) }
+            guard let kind = CheckParameter.Kind(rawValue: part(2)) else {
+                throw ConfigError("\(name): parameter \(part(1)) has kind `\(part(2))`; kinds: \(CheckParameter.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let value = CheckParameter.value(part(3), kind: kind) else {
+                throw ConfigError("\(name): the default `\(part(3))` of parameter \(part(1)) is not a \(kind.rawValue)")
+            }
+            parameters.append(CheckParameter(name: part(1), kind: kind, defaultValue: value, help: part(4)))
+        }
+        return CheckDefinition(id: id, title: header["title"] ?? id, summary: header["summary"] ?? header["description"] ?? "custom check", parameters: parameters)
     }
 
     static func directive(_ line: String, key: String) -> String? {

@@ -1,5 +1,4 @@
 import Foundation
-import IDHealthCheckSQL
 import IDHealthSQL
 import IDHealthMaterialize
 
@@ -30,7 +29,7 @@ struct CustomCheck: RunnableCheck {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { return [] }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
-        let builtins = Set(EmbeddedChecks.files.values)
+        let builtins = Set(BuiltinChecks.files.values.map(\.text))
         var seen = Set(CheckCatalog.ids + ["graph_stats"])
         var checks: [CustomCheck] = []
         for name in names {

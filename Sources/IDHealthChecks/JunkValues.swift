@@ -9,8 +9,12 @@ enum JunkValues {
     static let exact = ["-1", "null", "anonymous", "undefined", "none", "nan"]
     /// Zeros and dashes only (`0`, `00000000-0000-…`), and empty or whitespace-only values.
     static let patterns = [#"^[0-]*$"#, #"^\s*$"#]
-    /// Hard-coded test values that merge strangers; `blocked_values.extra_values` by default.
-    static let suggestedExtras = ["test@test.com"]
+    /// Hard-coded test values that merge strangers: the default of `blocked_values.extra_values`
+    /// (in `checks/blocked_values.sql`).
+    static let suggestedExtras: [String] = {
+        guard case .strings(let values)? = BuiltinChecks.file("blocked_values").definition.defaultValue("extra_values") else { return [] }
+        return values
+    }()
 
     /// Whether a value is one of the above (the patterns' Swift equivalent, for masking).
     static func contains(_ value: String) -> Bool {

@@ -23,8 +23,8 @@ struct ConfigurationTests {
         #expect(config.etlOverlapHours == 2)
         #expect(config.traitNulls == .keepLastValue)
         #expect(config.sampleSize == 20)
-        #expect(config.checkSettings.parameter("fail", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 500)))
-        #expect(config.checkSettings.parameter("fail", of: CheckCatalog.mergeChains) == .threshold(Threshold(.greater, 0)))
+        #expect(config.checkSettings.parameter("fail", of: CheckCatalog.definition(id: "merge_fan_in")!) == .threshold(Threshold(.greater, 500)))
+        #expect(config.checkSettings.parameter("fail", of: CheckCatalog.definition(id: "merge_chains")!) == .threshold(Threshold(.greater, 0)))
     }
 
     @Test("settings are read")
@@ -43,9 +43,9 @@ struct ConfigurationTests {
         #expect(config.targetSchema == "identity")
         #expect(config.sampleSize == 5)
         #expect(config.traitNulls == .propagate)
-        #expect(config.checkSettings.parameter("warn", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 20)))
-        #expect(config.checkSettings.parameter("fail", of: CheckCatalog.mergeFanIn) == .threshold(Threshold(.greater, 200)))
-        #expect(!config.checkSettings.isEnabled(CheckCatalog.mergeChains))
+        #expect(config.checkSettings.parameter("warn", of: CheckCatalog.definition(id: "merge_fan_in")!) == .threshold(Threshold(.greater, 20)))
+        #expect(config.checkSettings.parameter("fail", of: CheckCatalog.definition(id: "merge_fan_in")!) == .threshold(Threshold(.greater, 200)))
+        #expect(!config.checkSettings.isEnabled(CheckCatalog.definition(id: "merge_chains")!))
     }
 
     @Test("an unknown key is named with its line and the valid keys")

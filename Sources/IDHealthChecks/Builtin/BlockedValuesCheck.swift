@@ -2,8 +2,8 @@ import IDHealthSQL
 import IDHealthMaterialize
 
 /// `blocked_values`: see `checks/blocked_values.sql`.
-struct BlockedValuesCheck: RunnableCheck {
-    let definition = CheckCatalog.blockedValues
+struct BlockedValuesCheck: BuiltinCheck {
+    static let id = "blocked_values"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)

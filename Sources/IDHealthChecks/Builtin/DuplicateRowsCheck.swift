@@ -3,8 +3,8 @@ import IDHealthMaterialize
 
 /// `duplicate_rows`: see `checks/duplicate_rows.sql`. Runs one query per raw table that has
 /// its key columns; the value is the number of extra rows, summed in the database.
-struct DuplicateRowsCheck: RunnableCheck {
-    let definition = CheckCatalog.duplicateRows
+struct DuplicateRowsCheck: BuiltinCheck {
+    static let id = "duplicate_rows"
 
     static let keyColumns: [String: [String]] = [
         TableName.idGraphUpdates: ["segment_id", "canonical_segment_id", "seq", "triggering_event_id"],

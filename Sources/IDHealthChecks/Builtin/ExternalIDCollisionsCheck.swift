@@ -2,8 +2,8 @@ import IDHealthSQL
 import IDHealthMaterialize
 
 /// `external_id_collisions`: see `checks/external_id_collisions.sql`.
-struct ExternalIDCollisionsCheck: RunnableCheck {
-    let definition = CheckCatalog.externalIDCollisions
+struct ExternalIDCollisionsCheck: BuiltinCheck {
+    static let id = "external_id_collisions"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)

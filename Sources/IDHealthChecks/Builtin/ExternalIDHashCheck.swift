@@ -2,8 +2,8 @@ import IDHealthSQL
 import IDHealthMaterialize
 
 /// `external_id_hash`: see `checks/external_id_hash.sql`.
-struct ExternalIDHashCheck: RunnableCheck {
-    let definition = CheckCatalog.externalIDHash
+struct ExternalIDHashCheck: BuiltinCheck {
+    static let id = "external_id_hash"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)

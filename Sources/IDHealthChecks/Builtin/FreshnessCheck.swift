@@ -3,8 +3,8 @@ import IDHealthMaterialize
 
 /// `freshness`: see `checks/freshness.sql`. Its value is the hours since the stalest raw
 /// table last landed, not a count.
-struct FreshnessCheck: RunnableCheck {
-    let definition = CheckCatalog.freshness
+struct FreshnessCheck: BuiltinCheck {
+    static let id = "freshness"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)

@@ -2,8 +2,8 @@ import IDHealthSQL
 import IDHealthMaterialize
 
 /// `identifier_limits`: see `checks/identifier_limits.sql`.
-struct IdentifierLimitsCheck: RunnableCheck {
-    let definition = CheckCatalog.identifierLimits
+struct IdentifierLimitsCheck: BuiltinCheck {
+    static let id = "identifier_limits"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)

@@ -3,8 +3,8 @@ import IDHealthMaterialize
 
 /// `materialization_drift`: rebuilds the three tables beside the current ones and compares
 /// them; see `checks/materialization_drift.sql`.
-struct MaterializationDriftCheck: RunnableCheck {
-    let definition = CheckCatalog.materializationDrift
+struct MaterializationDriftCheck: BuiltinCheck {
+    static let id = "materialization_drift"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)

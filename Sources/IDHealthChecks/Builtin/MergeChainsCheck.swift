@@ -2,8 +2,8 @@ import IDHealthSQL
 import IDHealthMaterialize
 
 /// `merge_chains`: the CI gate. See `checks/merge_chains.sql` for what it finds.
-struct MergeChainsCheck: RunnableCheck {
-    let definition = CheckCatalog.mergeChains
+struct MergeChainsCheck: BuiltinCheck {
+    static let id = "merge_chains"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)

@@ -2,8 +2,8 @@ import IDHealthSQL
 import IDHealthMaterialize
 
 /// `merge_fan_in`: super-profiles. See `checks/merge_fan_in.sql` for what it finds.
-struct MergeFanInCheck: RunnableCheck {
-    let definition = CheckCatalog.mergeFanIn
+struct MergeFanInCheck: BuiltinCheck {
+    static let id = "merge_fan_in"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)

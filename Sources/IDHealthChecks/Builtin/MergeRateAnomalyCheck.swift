@@ -2,8 +2,8 @@ import IDHealthSQL
 import IDHealthMaterialize
 
 /// `merge_rate_anomaly`: see `checks/merge_rate_anomaly.sql`.
-struct MergeRateAnomalyCheck: RunnableCheck {
-    let definition = CheckCatalog.mergeRateAnomaly
+struct MergeRateAnomalyCheck: BuiltinCheck {
+    static let id = "merge_rate_anomaly"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)

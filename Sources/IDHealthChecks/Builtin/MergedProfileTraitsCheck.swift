@@ -2,8 +2,8 @@ import IDHealthSQL
 import IDHealthMaterialize
 
 /// `merged_profile_traits`: see `checks/merged_profile_traits.sql`.
-struct MergedProfileTraitsCheck: RunnableCheck {
-    let definition = CheckCatalog.mergedProfileTraits
+struct MergedProfileTraitsCheck: BuiltinCheck {
+    static let id = "merged_profile_traits"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthChecks
+@testable import IDHealthCheckSQL
+
+/// The built-in checks are the files of `checks/` and nothing else: each is its SQL file plus
+/// at most one Swift file, and every list (the catalog, the runner, the config template) is
+/// derived from them.
+@Suite("The check catalog")
+struct CheckCatalogTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("every file of checks/ is embedded as it is, and declares its own id")
+    func embedded() throws {
+        let folder = Self.root.appendingPathComponent("checks")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }
+        #expect(Set(EmbeddedChecks.files.keys) == Set(names.map { String($0.dropLast(4)) }))
+        for name in names {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            #expect(EmbeddedChecks.files[String(name.dropLast(4))] == text, "\(name) is embedded as it is")
+            #expect(BuiltinChecks.file(String(name.dropLast(4))).definition.id == String(name.dropLast(4)))
+        }
+    }
+
+    @Test("the catalog is the checks' own headers, in their order; each Swift file belongs to one")
+    func derived() throws {
+        #expect(CheckCatalog.ids == ["merge_chains", "merge_fan_in", "merged_profile_traits", "external_id_collisions", "identifier_limits",
+                                     "blocked_values", "external_id_hash", "duplicate_rows", "freshness", "materialization_drift", "merge_rate_anomaly"])
+        #expect(!CheckCatalog.ids.contains("graph_stats"), "statistics are not a check")
+        #expect(BuiltinChecks.runnable.map(\.definition.id) == CheckCatalog.ids)
+        for (name, _) in BuiltinChecks.logic {
+            #expect(CheckCatalog.definition(id: name) != nil, "Builtin/ has logic for \(name), which is no check")
+        }
+        let fanIn = try #require(CheckCatalog.definition(id: "merge_fan_in"))
+        #expect(fanIn.title == "Merge fan-in and super-profiles")
+        #expect(fanIn.parameters.map(\.name) == ["warn", "fail", "top"])
+        #expect(fanIn.defaultValue("fail") == .threshold(Threshold(.greater, 500)))
+        #expect(CheckCatalog.definition(id: "identifier_limits")?.defaultValue("limits") == .limits(["user_id": 1]))
+        #expect(CheckCatalog.definition(id: "external_id_collisions")?.defaultValue("unique_id_types") == .strings(["user_id", "email"]))
+        #expect(CheckCatalog.definition(id: "merge_rate_anomaly")?.defaultValue("factor") == .number(3))
+        let template = ConfigTemplate.text()
+        for id in CheckCatalog.ids { #expect(template.contains("  \(id):  # "), "idhealth init lists \(id)") }
+    }
+
+    @Test("a parameter line that does not parse names the file and the line")
+    func badParameter() throws {
+        let file = try CheckSQL(parsing: "-- id: x\n-- param warn (threshold) = lots | help\nSELECT 1", file: "x.sql")
+        let error = try #require(throws: ConfigError.self) { try file.definition(fallbackID: "x") }
+        #expect(error.message == "x.sql: the default `lots` of parameter warn is not a threshold")
+        let kind = try CheckSQL(parsing: "-- id: x\n-- param warn (colour) = red | help\nSELECT 1", file: "x.sql")
+        #expect(throws: ConfigError.self) { try kind.definition(fallbackID: "x") }
+    }
+}
