@@ -26,6 +26,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -73,7 +74,8 @@ let package = Package(
         ),
         .target(
             name: "IDHealthReports",
-            dependencies: ["IDHealthChecks"]
+            dependencies: ["IDHealthSQL", "IDHealthChecks", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.embedInCode("Templates/identity-health.html.mustache")]
         ),
         .target(
             name: "IDHealthKit",

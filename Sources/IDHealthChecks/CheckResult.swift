@@ -36,7 +36,7 @@ public struct CheckResult: Sendable {
     public var value: Int64?
     /// The resolved thresholds the status was judged by, as text (`"> 0"`).
     public var thresholds: [String: String] = [:]
-    public var details: [String: JSONValue] = [:]
+    public var details = CheckDetails()
     /// Up to `sample_size` offending rows, worst first; values already masked for reports.
     public var sampleColumns: [String] = []
     public var samples: [[SQLValue]] = []

@@ -90,7 +90,7 @@ struct CustomCheck: RunnableCheck {
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         guard let file, problem == nil else { throw ConfigError(problem ?? "\(path): unusable") }
         guard let (_, value, _) = try offenders(context, file, into: &result) else { return }
-        result.details["file"] = .string(path)
+        result.details.set("file", .text(path))
         // A percentage threshold in a custom check is of the live profiles.
         judge(value: value, base: Double(context.graph?.profiles ?? 0), context: context, into: &result)
         if value > 0 { result.message = "\(value) offending rows" }

@@ -2,82 +2,187 @@ import Foundation
 import IDHealthSQL
 import IDHealthChecks
 
-/// `identity-health.json`: the machine-readable report (DESIGN.md §6).
+/// `identity-health.json`: the machine-readable report (docs/reports.md).
 ///
-/// Its shape is versioned by `schema_version` and described by
-/// `schema/identity-health.schema.json`; keys are sorted so the file diffs cleanly.
+/// The types below mirror `schema/identity-health.schema.json` field for field, and the
+/// encoder sorts keys so the file diffs cleanly. A change to them bumps `schema_version`
+/// (a new field the minor number, a removed or retyped one the major).
 public enum JSONReport {
     public static let schemaVersion = "1.1.0"
 
-    public static func document(_ run: CheckRun, context: ReportContext, failOn: CheckStatus = .fail) -> JSONValue {
-        let summary = run.summary
-        var summaryObject: [String: JSONValue] = [:]
-        for status in CheckStatus.allCases { summaryObject[status.rawValue] = .integer(Int64(summary[status] ?? 0)) }
-        summaryObject["exit_status"] = .integer(Int64(run.exitStatus(failOn: failOn)))
-
-        let graph: JSONValue
-        if let stats = run.graph {
-            graph = .object([
-                "segment_ids": .integer(stats.segmentIDs),
-                "profiles": .integer(stats.profiles),
-                "merged_away": .integer(stats.mergedAway),
-                "singletons": .integer(stats.singletons),
-                "external_ids": .integer(stats.externalIDs),
-                "external_ids_by_type": .object(stats.externalIDsByType.mapValues(JSONValue.integer)),
-                "segment_ids_per_profile": .object(stats.segmentIDsPerProfile.mapValues(JSONValue.integer)),
-            ])
-        } else {
-            graph = .null
+    /// The whole report.
+    public struct Document: Codable, Sendable, Equatable {
+        public struct Tool: Codable, Sendable, Equatable {
+            public let name: String
+            public let version: String
         }
 
-        let checks: [JSONValue] = run.results.map { result in
-            let samples: [JSONValue] = result.samples.map { values in
-                var object: [String: JSONValue] = [:]
-                for (column, value) in zip(result.sampleColumns, values) { object[column] = JSONValue(value) }
-                return .object(object)
+        public struct DatabaseInfo: Codable, Sendable, Equatable {
+            public let kind: String
+            /// A file path or `user@host:port/database`: never a password.
+            public let target: String
+            public let sourceSchema: String
+            public let targetSchema: String
+
+            enum CodingKeys: String, CodingKey {
+                case kind, target
+                case sourceSchema = "source_schema"
+                case targetSchema = "target_schema"
             }
-            return .object([
-                "id": .string(result.id),
-                "title": .string(result.title),
-                "status": .string(result.status.rawValue),
-                "value": result.value.map(JSONValue.integer) ?? .null,
-                "thresholds": .object(result.thresholds.mapValues(JSONValue.string)),
-                "details": .object(result.details),
-                "samples": .array(samples),
-                "sql": result.queries.first.map { .string($0.sql) } ?? .null,
-                "queries": .array(result.queries.map { query in
-                    .object(["name": .string(query.name), "sql": .string(query.sql), "parameters": .object(query.parameters.mapValues(JSONValue.string))])
-                }),
-                "duration_ms": .integer(Int64(result.durationMilliseconds)),
-                "message": result.message.map(JSONValue.string) ?? .null,
-                "previous": run.previous[result.id].map { previous in
-                    .object([
-                        "status": .string(previous.status),
-                        "value": previous.value.map(JSONValue.integer) ?? .null,
-                        "checked_at": .string(previous.checkedAt),
-                    ])
-                } ?? .null,
-            ])
         }
 
-        return .object([
-            "schema_version": .string(schemaVersion),
-            "tool": .object(["name": .string("idhealth"), "version": .string(context.toolVersion)]),
-            "run": .object([
-                "id": .string(context.runID),
-                "started_at": .string(ReportContext.iso8601(run.startedAt)),
-                "finished_at": .string(ReportContext.iso8601(run.finishedAt)),
-                "database": .object([
-                    "kind": .string(context.engine.rawValue),
-                    "target": .string(context.target),
-                    "source_schema": .string(context.schemas.source),
-                    "target_schema": .string(context.schemas.target),
-                ]),
-            ]),
-            "summary": .object(summaryObject),
-            "graph": graph,
-            "checks": .array(checks),
-        ])
+        public struct Run: Codable, Sendable, Equatable {
+            public let id: String
+            public let startedAt: String
+            public let finishedAt: String
+            public let database: DatabaseInfo
+
+            enum CodingKeys: String, CodingKey {
+                case id, database
+                case startedAt = "started_at"
+                case finishedAt = "finished_at"
+            }
+        }
+
+        public struct Summary: Codable, Sendable, Equatable {
+            public let pass, warn, fail, error, skipped: Int
+            public let exitStatus: Int32
+
+            enum CodingKeys: String, CodingKey {
+                case pass, warn, fail, error, skipped
+                case exitStatus = "exit_status"
+            }
+        }
+
+        public struct Graph: Codable, Sendable, Equatable {
+            public let segmentIDs, profiles, mergedAway, singletons, externalIDs: Int64
+            public let externalIDsByType: [String: Int64]
+            public let segmentIDsPerProfile: [String: Int64]
+
+            enum CodingKeys: String, CodingKey {
+                case profiles, singletons
+                case segmentIDs = "segment_ids"
+                case mergedAway = "merged_away"
+                case externalIDs = "external_ids"
+                case externalIDsByType = "external_ids_by_type"
+                case segmentIDsPerProfile = "segment_ids_per_profile"
+            }
+        }
+
+        public struct Query: Codable, Sendable, Equatable {
+            public let name: String
+            public let sql: String
+            public let parameters: [String: String]
+        }
+
+        public struct Previous: Codable, Sendable, Equatable {
+            public let status: String
+            public let value: Int64?
+            public let checkedAt: String
+
+            enum CodingKeys: String, CodingKey {
+                case status, value
+                case checkedAt = "checked_at"
+            }
+
+            public func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(status, forKey: .status)
+                try container.encode(value, forKey: .value)
+                try container.encode(checkedAt, forKey: .checkedAt)
+            }
+        }
+
+        public struct Check: Codable, Sendable, Equatable {
+            public let id, title, status: String
+            public let value: Int64?
+            public let thresholds: [String: String]
+            public let details: [String: JSONValue]
+            /// Offending rows, worst first, as column → value; masked unless `--show-values`.
+            public let samples: [[String: JSONValue]]
+            /// The primary query as it ran.
+            public let sql: String?
+            public let queries: [Query]
+            public let durationMS: Int
+            public let message: String?
+            public let previous: Previous?
+
+            enum CodingKeys: String, CodingKey {
+                case id, title, status, value, thresholds, details, samples, sql, queries, message, previous
+                case durationMS = "duration_ms"
+            }
+
+            /// Every field is written, absent ones as null, as the schema requires.
+            public func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(id, forKey: .id)
+                try container.encode(title, forKey: .title)
+                try container.encode(status, forKey: .status)
+                try container.encode(value, forKey: .value)
+                try container.encode(thresholds, forKey: .thresholds)
+                try container.encode(details, forKey: .details)
+                try container.encode(samples, forKey: .samples)
+                try container.encode(sql, forKey: .sql)
+                try container.encode(queries, forKey: .queries)
+                try container.encode(durationMS, forKey: .durationMS)
+                try container.encode(message, forKey: .message)
+                try container.encode(previous, forKey: .previous)
+            }
+        }
+
+        public let schemaVersion: String
+        public let tool: Tool
+        public let run: Run
+        public let summary: Summary
+        /// Null before the first materialization.
+        public let graph: Graph?
+        public let checks: [Check]
+
+        enum CodingKeys: String, CodingKey {
+            case tool, run, summary, graph, checks
+            case schemaVersion = "schema_version"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(schemaVersion, forKey: .schemaVersion)
+            try container.encode(tool, forKey: .tool)
+            try container.encode(run, forKey: .run)
+            try container.encode(summary, forKey: .summary)
+            try container.encode(graph, forKey: .graph)
+            try container.encode(checks, forKey: .checks)
+        }
+    }
+
+    public static func document(_ run: CheckRun, context: ReportContext, failOn: CheckStatus = .fail) -> Document {
+        let counts = run.summary
+        let summary = Document.Summary(pass: counts[.pass] ?? 0, warn: counts[.warn] ?? 0, fail: counts[.fail] ?? 0,
+                                       error: counts[.error] ?? 0, skipped: counts[.skipped] ?? 0, exitStatus: run.exitStatus(failOn: failOn))
+        let graph = run.graph.map { stats in
+            Document.Graph(segmentIDs: stats.segmentIDs, profiles: stats.profiles, mergedAway: stats.mergedAway, singletons: stats.singletons,
+                           externalIDs: stats.externalIDs, externalIDsByType: stats.externalIDsByType, segmentIDsPerProfile: stats.segmentIDsPerProfile)
+        }
+        let checks = run.results.map { result in
+            Document.Check(
+                id: result.id, title: result.title, status: result.status.rawValue, value: result.value,
+                thresholds: result.thresholds, details: result.details.json,
+                samples: result.samples.map { values in
+                    Dictionary(zip(result.sampleColumns, values).map { ($0, JSONValue($1)) }, uniquingKeysWith: { _, last in last })
+                },
+                sql: result.queries.first?.sql,
+                queries: result.queries.map { Document.Query(name: $0.name, sql: $0.sql, parameters: $0.parameters) },
+                durationMS: result.durationMilliseconds, message: result.message,
+                previous: run.previous[result.id].map { Document.Previous(status: $0.status, value: $0.value, checkedAt: $0.checkedAt) }
+            )
+        }
+        let database = Document.DatabaseInfo(kind: context.engine.rawValue, target: context.target,
+                                             sourceSchema: context.schemas.source, targetSchema: context.schemas.target)
+        return Document(
+            schemaVersion: schemaVersion,
+            tool: Document.Tool(name: "idhealth", version: context.toolVersion),
+            run: Document.Run(id: context.runID, startedAt: ReportContext.iso8601(run.startedAt), finishedAt: ReportContext.iso8601(run.finishedAt), database: database),
+            summary: summary, graph: graph, checks: checks
+        )
     }
 
     public static func render(_ run: CheckRun, context: ReportContext, failOn: CheckStatus = .fail) throws -> Data {

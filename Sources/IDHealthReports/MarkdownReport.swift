@@ -81,48 +81,8 @@ public enum MarkdownReport {
     static func checkSection(_ result: CheckResult) -> [String] {
         var out = ["## \(badge(result.status)): \(result.title) (`\(result.id)`)", ""]
         if let message = result.message { out += [message, ""] }
-        // Breakdowns (by kind, by type, by table): every detail that maps names to counts.
-        for key in result.details.keys.sorted() {
-            guard case .object(let counts)? = result.details[key], !counts.isEmpty,
-                  counts.values.allSatisfy({ $0.intValue != nil || $0 == .null }) else { continue }
-            let label = key.hasPrefix("by_") ? String(key.dropFirst(3)) : key
-            let rows = counts.sorted { $0.key < $1.key }.filter { ($0.value.intValue ?? 1) > 0 }
-            guard !rows.isEmpty, key != "distribution", key != "limits" else { continue }
-            out += ["| \(cell(label)) | count |", "| --- | ---: |"]
-            out += rows.map { "| \(cell($0.key)) | \($0.value.intValue.map(String.init) ?? "not checked") |" }
-            out.append("")
-        }
-        if case .object(let hours)? = result.details["hours_since_last_landed"] {
-            out += ["| raw table | hours since it last landed |", "| --- | ---: |"]
-            out += hours.sorted { $0.key < $1.key }.map { "| \($0.key) | \($0.value.stringValue ?? "never") |" }
-            out.append("")
-        }
-        if case .array(let days)? = result.details["merges_per_day"], !days.isEmpty {
-            let recent = days.suffix(60)
-            out += barChart(title: "Merges per day\(days.count > recent.count ? " (last \(recent.count) days with merges)" : "")",
-                            labels: recent.map { String(($0["day"]?.stringValue ?? "").suffix(5)) },
-                            values: recent.map { $0["merges"]?.intValue ?? 0 }, xLabel: "day", yLabel: "merges")
-        }
-        if case .array(let lengths)? = result.details["chain_lengths"], !lengths.isEmpty {
-            out += ["Hops from each segment_id to its terminal profile (cycles excluded):", ""]
-            out += ["| hops | segment_ids |", "| ---: | ---: |"]
-            out += lengths.map { "| \($0["hops"]?.intValue ?? 0) | \($0["segment_ids"]?.intValue ?? 0) |" }
-            out.append("")
-        }
-        if case .array(let histogram)? = result.details["histogram"], !histogram.isEmpty {
-            out += barChart(title: "Live profiles by segment_ids held", labels: histogram.map { $0["segment_ids"]?.stringValue ?? "" }, values: histogram.map { $0["profiles"]?.intValue ?? 0 }, xLabel: "segment_ids per profile", yLabel: "profiles")
-        }
-        if case .object(let distribution)? = result.details["distribution"] {
-            let text = ["p50", "p90", "p99", "max"].map { "\($0) \(distribution[$0]?.intValue ?? 0)" }.joined(separator: " · ")
-            out += ["Segment_ids per live profile: \(text)", ""]
-        }
-        if case .array(let causes)? = result.details["likely_causes"], !causes.isEmpty {
-            out += ["Likely causes: the external ids shared by most segment_ids of the largest profiles.", ""]
-            out += ["| profile | external id type | value | segment_ids sharing it |", "| --- | --- | --- | ---: |"]
-            out += causes.map { cause in
-                "| \(cell(cause["canonical_segment_id"]?.stringValue ?? "")) | \(cell(cause["external_id_type"]?.stringValue ?? "")) | `\(cell(cause["external_id_value"]?.stringValue ?? ""))` | \(cause["segment_ids"]?.intValue ?? 0) |"
-            }
-            out.append("")
+        for section in result.details.sections {
+            out += render(section.content)
         }
         if !result.samples.isEmpty {
             out += ["Sample (\(result.samples.count) of \(result.value ?? 0), worst first):", ""]
@@ -141,6 +101,48 @@ public enum MarkdownReport {
             out += ["```", "", "</details>", ""]
         }
         return out
+    }
+
+    /// One section of a check's details; scalars, lists and settings are for the JSON report.
+    static func render(_ content: DetailContent) -> [String] {
+        switch content {
+        case .counts(let counts):
+            let rows = counts.counts.sorted { $0.key < $1.key }.filter { ($0.value ?? 1) > 0 }
+            guard !rows.isEmpty else { return [] }
+            return ["| \(cell(counts.label)) | count |", "| --- | ---: |"]
+                + rows.map { "| \(cell($0.key)) | \($0.value.map(String.init) ?? "not checked") |" } + [""]
+        case .measurements(let measurements):
+            return ["| \(cell(measurements.label)) | \(cell(measurements.heading)) |", "| --- | ---: |"]
+                + measurements.values.sorted { $0.key < $1.key }.map { "| \(cell($0.key)) | \($0.value.map { String($0) } ?? "never") |" } + [""]
+        case .series(let series) where !series.points.isEmpty:
+            switch series.kind {
+            case .steps:
+                return ["\(series.title):", "", "| \(series.labelKey) | \(series.valueKey) |", "| ---: | ---: |"]
+                    + series.points.map { "| \($0.label.stringValue ?? "") | \($0.value) |" } + [""]
+            case .daily:
+                // The last 60 days with merges: enough to see a spike, small enough to read.
+                let recent = series.points.suffix(60)
+                return barChart(title: series.title + (series.points.count > recent.count ? " (last \(recent.count) days with merges)" : ""),
+                                labels: recent.map { String(($0.label.stringValue ?? "").suffix(5)) }, values: recent.map(\.value),
+                                xLabel: series.xLabel, yLabel: series.yLabel)
+            case .distribution:
+                return barChart(title: series.title, labels: series.points.map { $0.label.stringValue ?? "" }, values: series.points.map(\.value),
+                                xLabel: series.xLabel, yLabel: series.yLabel)
+            }
+        case .percentiles(let percentiles):
+            return ["\(percentiles.title): " + percentiles.values.map { "\($0.name) \($0.value)" }.joined(separator: " · "), ""]
+        case .rows(let table) where !table.rows.isEmpty:
+            return [table.title, "", "| " + table.columns.map { cell($0.heading) }.joined(separator: " | ") + " |",
+                    "|" + table.columns.map { $0.numeric ? " ---: |" : " --- |" }.joined()]
+                + table.rows.map { row in
+                    "| " + zip(table.columns, row).map { column, value in
+                        let text = cell(value.stringValue ?? "")
+                        return column.code ? "`\(text)`" : text
+                    }.joined(separator: " | ") + " |"
+                } + [""]
+        default:
+            return []
+        }
     }
 
     /// A mermaid bar chart; GitHub renders it in Markdown.

@@ -23,7 +23,7 @@ struct RuleConsistencyTests {
         let status: CheckStatus
         let value: Int64?
         let samples: [[SQLValue]]
-        let details: [String: JSONValue]
+        let details: CheckDetails
     }
 
     struct Outcome: Equatable {

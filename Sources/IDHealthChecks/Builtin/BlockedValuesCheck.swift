@@ -19,9 +19,9 @@ struct BlockedValuesCheck: BuiltinCheck {
         // Every sampled value is junk by definition: shown as it is (DESIGN.md §4, privacy).
         guard let (_, value, byKind) = try offenders(context, file, arguments: arguments, breakdown: "kind", mask: false, into: &result) else { return }
         let joining = byKind["joins_segment_ids"] ?? 0
-        result.details["joining_values"] = .integer(joining)
-        result.details["values"] = .array(values.map(JSONValue.string))
-        result.details["patterns"] = .array(patterns.map(JSONValue.string))
+        result.details.set("joining_values", .integer(joining))
+        result.details.set("values", .list(values))
+        result.details.set("patterns", .list(patterns))
         judge(value: value, base: 0, context: context, into: &result)
         result.thresholds["fail"] = "a value on >= \(failSegmentIDs) segment_ids"
         if joining > 0 { result.status = .fail }

@@ -14,7 +14,7 @@ struct DuplicateRowsCheck: BuiltinCheck {
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
-        var byTable: [String: JSONValue] = [:]
+        var byTable: [String: Int64?] = [:]
         var leftOut: [String] = []
         var value: Int64 = 0
         for table in TableName.rawTables {
@@ -22,13 +22,13 @@ struct DuplicateRowsCheck: BuiltinCheck {
             let needed = Self.keyColumns[table] ?? []
             guard !columns.isEmpty, needed.allSatisfy(columns.contains) else {
                 leftOut.append(columns.isEmpty ? "\(table) (not found)" : "\(table) (no \(needed.filter { !columns.contains($0) }.joined(separator: ", ")) column)")
-                byTable[table] = .null
+                byTable[table] = .some(nil)
                 continue
             }
             let query = try context.render(table, of: file, id: definition.id)
             result.queries.append(context.record(table, query))
             let extra = try context.groupedCounts(query, by: [], sum: "extra_rows").first?["n"].intValue ?? 0
-            byTable[table] = .integer(extra)
+            byTable[table] = extra
             value += extra
             let room = context.settings.sampleSize - result.samples.count
             if extra > 0, room > 0 {
@@ -43,12 +43,12 @@ struct DuplicateRowsCheck: BuiltinCheck {
             return
         }
         result.value = value
-        result.details["by_table"] = .object(byTable)
-        result.details["left_out"] = .array(leftOut.map(JSONValue.string))
+        result.details.set("by_table", .counts(.init(label: "table", byTable)))
+        result.details.set("left_out", .list(leftOut))
         judge(value: value, base: 0, context: context, into: &result)
         var findings: [String] = []
         if value > 0 {
-            let parts = byTable.compactMap { key, count in count.intValue.flatMap { $0 > 0 ? "\($0) in \(key)" : nil } }.sorted()
+            let parts = byTable.compactMap { key, count in count.flatMap { $0 > 0 ? "\($0) in \(key)" : nil } }.sorted()
             findings.append("\(value) raw rows repeat an earlier row's key (\(parts.joined(separator: ", ")))")
         }
         if !leftOut.isEmpty { findings.append("not checked: \(leftOut.joined(separator: "; "))") }

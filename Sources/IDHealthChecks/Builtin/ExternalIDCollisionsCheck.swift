@@ -10,8 +10,8 @@ struct ExternalIDCollisionsCheck: BuiltinCheck {
         let types = context.strings("unique_id_types", of: definition)
         let arguments: [String: TemplateParameter] = ["unique_id_types": .list(types.map(SQLValue.text))]
         guard let (_, value, byType) = try offenders(context, file, arguments: arguments, breakdown: "external_id_type", into: &result) else { return }
-        result.details["by_type"] = .object(byType.mapValues(JSONValue.integer))
-        result.details["unique_id_types"] = .array(types.map(JSONValue.string))
+        result.details.set("by_type", .counts(.init(label: "type", byType)))
+        result.details.set("unique_id_types", .list(types))
         judge(value: value, base: Double(context.graph?.profiles ?? 0), context: context, into: &result)
         if value > 0 {
             let parts = byType.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")

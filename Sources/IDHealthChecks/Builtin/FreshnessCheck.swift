@@ -16,9 +16,9 @@ struct FreshnessCheck: BuiltinCheck {
         result.samples = rows.map { row in
             [row["raw_table"], row["last_landed"], row["hours_since"].doubleValue.map { .real(($0 * 10).rounded() / 10) } ?? .null]
         }
-        var hours: [String: JSONValue] = [:]
+        var hours: [String: Double?] = [:]
         for row in rows {
-            hours[row["raw_table"].stringValue ?? "?"] = row["hours_since"].doubleValue.map { .number(($0 * 10).rounded() / 10) } ?? .null
+            hours[row["raw_table"].stringValue ?? "?"] = .some(row["hours_since"].doubleValue.map { ($0 * 10).rounded() / 10 })
         }
         let known = rows.compactMap { $0["hours_since"].doubleValue }
         let empty = rows.filter { $0["hours_since"].isNull }.compactMap { $0["raw_table"].stringValue }
@@ -26,10 +26,10 @@ struct FreshnessCheck: BuiltinCheck {
         let spread = (known.max() ?? 0) - (known.min() ?? 0)
         let overlap = context.settings.etlOverlapHours
         result.value = Int64(stalest.rounded(.down))
-        result.details["hours_since_last_landed"] = .object(hours)
-        result.details["spread_hours"] = .number((spread * 10).rounded() / 10)
-        result.details["etl_overlap_hours"] = .number(overlap)
-        result.details["as_of"] = .string(context.nowText)
+        result.details.set("hours_since_last_landed", .measurements(.init(label: "raw table", heading: "hours since it last landed", hours)))
+        result.details.set("spread_hours", .number((spread * 10).rounded() / 10))
+        result.details.set("etl_overlap_hours", .number(overlap))
+        result.details.set("as_of", .text(context.nowText))
 
         let warn = context.threshold("warn", of: definition)
         let fail = context.threshold("fail", of: definition)

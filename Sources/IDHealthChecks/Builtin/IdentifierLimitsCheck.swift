@@ -15,10 +15,10 @@ struct IdentifierLimitsCheck: BuiltinCheck {
             "default_limit": .value(.integer(Int64(defaultLimit))),
         ]
         guard let (_, value, byType) = try offenders(context, file, arguments: arguments, breakdown: "external_id_type", into: &result) else { return }
-        result.details["by_type"] = .object(byType.mapValues(JSONValue.integer))
-        var resolved = limits.mapValues { JSONValue.integer(Int64($0)) }
-        resolved["*"] = .integer(Int64(defaultLimit))
-        result.details["limits"] = .object(resolved)
+        result.details.set("by_type", .counts(.init(label: "type", byType)))
+        var resolved = limits.mapValues { Int64($0) }
+        resolved["*"] = Int64(defaultLimit)
+        result.details.set("limits", .settings(resolved))
         judge(value: value, base: Double(context.graph?.profiles ?? 0), context: context, into: &result)
         if value > 0 {
             let parts = byType.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")

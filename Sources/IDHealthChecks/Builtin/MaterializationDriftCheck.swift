@@ -35,9 +35,9 @@ struct MaterializationDriftCheck: BuiltinCheck {
         guard let (_, value, byTable) = try offenders(comparing, file, breakdown: "table_name", into: &result) else { return }
         var tables = byTable
         for table in TableName.materializedTables where tables[table] == nil { tables[table] = 0 }
-        result.details["by_table"] = .object(tables.mapValues(JSONValue.integer))
+        result.details.set("by_table", .counts(.init(label: "table", tables)))
         let absent = rebuilt.filter { !current.contains($0) }
-        result.details["trait_columns_missing"] = .array(absent.map(JSONValue.string))
+        result.details.set("trait_columns_missing", .list(absent))
         judge(value: value, base: 0, context: context, into: &result)
         var findings: [String] = []
         if value > 0 {

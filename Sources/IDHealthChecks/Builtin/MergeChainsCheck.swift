@@ -54,12 +54,12 @@ struct MergeChainsCheck: BuiltinCheck {
         }
 
         result.value = value
-        result.details["by_kind"] = .object(byKind.mapValues(JSONValue.integer))
-        result.details["chain_lengths"] = .array(lengths.keys.sorted().map { hops in
-            .object(["hops": .integer(hops), "segment_ids": .integer(lengths[hops] ?? 0)])
-        })
-        result.details["on_or_into_cycles"] = .integer((byKind["cycle"] ?? 0) + (byKind["into_cycle"] ?? 0))
-        result.details["materialized_tables_checked"] = .bool(materializedMissing.isEmpty)
+        result.details.set("by_kind", .counts(.init(label: "kind", byKind)))
+        result.details.set("chain_lengths", .series(.init(
+            kind: .steps, title: "Hops from each segment_id to its terminal profile (cycles excluded)", labelKey: "hops", valueKey: "segment_ids",
+            xLabel: "hops", yLabel: "segment_ids", points: lengths.keys.sorted().map { .init(.integer($0), lengths[$0] ?? 0) })))
+        result.details.set("on_or_into_cycles", .integer((byKind["cycle"] ?? 0) + (byKind["into_cycle"] ?? 0)))
+        result.details.set("materialized_tables_checked", .flag(materializedMissing.isEmpty))
         judge(value: value, base: Double(lengths.values.reduce(0, +)), context: context, into: &result)
         if value > 0 {
             let parts = byKind.filter { $0.value > 0 && $0.key != "deleted_target" }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }

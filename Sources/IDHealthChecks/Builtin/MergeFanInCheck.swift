@@ -20,25 +20,28 @@ struct MergeFanInCheck: BuiltinCheck {
 
         let histogram = try context.render("histogram", of: file, id: definition.id, parameters: parameters)
         result.queries.append(context.record("histogram", histogram))
-        result.details["histogram"] = .array(try context.database.rows(histogram.sql).map { row in
-            .object(["segment_ids": .string(row["bucket"].stringValue ?? ""), "profiles": .integer(row["profiles"].intValue ?? 0)])
-        })
+        let buckets = try context.database.rows(histogram.sql).map { row in
+            DetailContent.Series.Point(.text(row["bucket"].stringValue ?? ""), row["profiles"].intValue ?? 0)
+        }
+        result.details.set("histogram", .series(.init(kind: .distribution, title: "Live profiles by segment_ids held", labelKey: "segment_ids", valueKey: "profiles",
+                                                      xLabel: "segment_ids per profile", yLabel: "profiles", points: buckets)))
+        if let graph = context.graph {
+            let order = ["p50", "p90", "p99", "max"]
+            result.details.set("distribution", .percentiles(.init(title: "Segment_ids per live profile", order.map { ($0, graph.segmentIDsPerProfile[$0] ?? 0) })))
+        }
 
         let shared = try context.render("shared_external_ids", of: file, id: definition.id, parameters: parameters)
         result.queries.append(context.record("shared_external_ids", shared))
         let masker = Masker(showValues: context.showValues)
-        result.details["likely_causes"] = .array(try context.database.rows(shared.sql, limit: 1_000).map { row in
-            .object([
-                "canonical_segment_id": JSONValue(row["canonical_segment_id"]),
-                "external_id_type": JSONValue(row["external_id_type"]),
-                "external_id_value": .string(masker.mask(row["external_id_value"].stringValue ?? "")),
-                "segment_ids": JSONValue(row["segment_ids"]),
-            ])
-        })
-        if let graph = context.graph {
-            result.details["distribution"] = .object(graph.segmentIDsPerProfile.mapValues(JSONValue.integer))
+        let causes = try context.database.rows(shared.sql, limit: 1_000).map { row -> [SQLValue] in
+            [row["canonical_segment_id"], row["external_id_type"], .text(masker.mask(row["external_id_value"].stringValue ?? "")), row["segment_ids"]]
         }
-        result.details["over_fail"] = .integer(overFail)
+        result.details.set("likely_causes", .rows(.init(
+            title: "Likely causes: the external ids shared by most segment_ids of the largest profiles.",
+            columns: [.init("canonical_segment_id", heading: "profile"), .init("external_id_type", heading: "external id type"),
+                      .init("external_id_value", heading: "value", code: true), .init("segment_ids", heading: "segment_ids sharing it", numeric: true)],
+            rows: causes)))
+        result.details.set("over_fail", .integer(overFail))
         result.value = value
         result.status = overFail > 0 ? .fail : (value > 0 ? .warn : .pass)
         if value > 0 {

@@ -15,10 +15,12 @@ struct MergeRateAnomalyCheck: BuiltinCheck {
         guard let (_, value, _) = try offenders(context, file, arguments: arguments, into: &result) else { return }
         let perDay = try context.render("merges_per_day", of: file, id: definition.id, arguments: arguments)
         result.queries.append(context.record("merges_per_day", perDay))
-        result.details["merges_per_day"] = .array(try context.database.rows(perDay.sql, limit: 100_000).map { row in
-            .object(["day": JSONValue(row["day"]), "merges": JSONValue(row["merges"])])
-        })
-        result.details["anomalous_days"] = .array(result.samples.compactMap { $0.first.map(JSONValue.init) })
+        let days = try context.database.rows(perDay.sql, limit: 100_000).map { row in
+            DetailContent.Series.Point(row["day"], row["merges"].intValue ?? 0)
+        }
+        result.details.set("merges_per_day", .series(.init(kind: .daily, title: "Merges per day", labelKey: "day", valueKey: "merges",
+                                                           xLabel: "day", yLabel: "merges", points: days)))
+        result.details.set("anomalous_days", .list(result.samples.compactMap { $0.first?.stringValue }))
         judge(value: value, base: 0, context: context, into: &result)
         if value > 0 {
             result.message = "\(value) days merged far more profiles than the days before them"

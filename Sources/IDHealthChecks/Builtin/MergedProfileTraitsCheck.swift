@@ -25,11 +25,11 @@ struct MergedProfileTraitsCheck: BuiltinCheck {
             }
             let live = try context.render("live_without_traits", of: file, id: definition.id)
             result.queries.append(context.record("live_without_traits", live))
-            result.details["live_profiles_without_traits"] = .integer(try context.database.scalar(live.sql).intValue ?? 0)
+            result.details.set("live_profiles_without_traits", .integer(try context.database.scalar(live.sql).intValue ?? 0))
         }
         result.value = value
-        result.details["by_kind"] = .object(byKind.mapValues(JSONValue.integer))
-        result.details["materialized_tables_checked"] = .bool(checked)
+        result.details.set("by_kind", .counts(.init(label: "kind", byKind)))
+        result.details.set("materialized_tables_checked", .flag(checked))
         judge(value: value, base: Double(context.graph?.segmentIDs ?? 0), context: context, into: &result)
         if value > 0 {
             result.message = "\(value) merged-away profiles carry traits (\(byKind["raw_history"] ?? 0) received traits after merging away, \(byKind["materialized_tombstone"] ?? 0) tombstones in profile_traits kept them)"
