@@ -1,7 +1,7 @@
 import IDHealthSQL
 import IDHealthMaterialize
 
-/// The outcome of a check (DESIGN.md §4).
+/// The outcome of a check (docs/checks.md, "What a check produces").
 public enum CheckStatus: String, Sendable, Codable, CaseIterable, Comparable {
     case pass, warn, fail, error, skipped
 

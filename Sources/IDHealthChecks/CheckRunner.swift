@@ -21,7 +21,7 @@ public struct CheckRun: Sendable {
         return counts
     }
 
-    /// The exit status of DESIGN.md §5: 3 when a check could not run, 1 when one failed
+    /// The exit status of docs/command-line.md: 3 when a check could not run, 1 when one failed
     /// (or warned, with `--fail-on warn`), else 0.
     public func exitStatus(failOn: CheckStatus = .fail) -> Int32 {
         if results.contains(where: { $0.status == .error }) { return 3 }

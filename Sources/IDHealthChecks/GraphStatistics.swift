@@ -1,7 +1,7 @@
 import IDHealthSQL
 import IDHealthMaterialize
 
-/// The numbers every report carries even when all checks pass (DESIGN.md §4).
+/// The numbers every report carries even when all checks pass (docs/checks.md).
 public struct GraphStatistics: Sendable, Hashable {
     public var segmentIDs: Int64
     public var profiles: Int64

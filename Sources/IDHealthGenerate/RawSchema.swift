@@ -1,6 +1,6 @@
 import IDHealthSQL
 
-/// The columns of the three Profiles Sync raw tables that `generate` writes (DESIGN.md §1).
+/// The columns of the three Profiles Sync raw tables that `generate` writes (docs/semantics.md, "The tables").
 enum RawSchema {
     static let idGraphUpdates: [(String, SQLType)] = [
         ("segment_id", .text), ("canonical_segment_id", .text), ("triggering_event_type", .text),

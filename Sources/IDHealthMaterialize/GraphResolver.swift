@@ -2,7 +2,7 @@ import IDHealthSQL
 
 /// Resolves every segment_id's current pointer to its canonical profile, in the database.
 ///
-/// Follows DESIGN.md §3: the current pointer is the row with the greatest `seq` per
+/// Follows docs/semantics.md, "Resolution": the current pointer is the row with the greatest `seq` per
 /// segment_id (ties: greatest `uuid_ts`); resolution follows pointers to a self-pointer
 /// (terminal) or to an id without rows of its own (dangling). It uses pointer jumping over an
 /// indexed work table, so a chain of depth d converges in about log2(d) passes whatever order

@@ -3,7 +3,7 @@ import IDHealthSQL
 
 /// An incremental materialization: reads the raw rows landed since the previous run's
 /// high-water mark minus `etl_overlap` and rewrites exactly the rows they touch, so the
-/// result equals a full rebuild of all the data (DESIGN.md §3; proven by the property test).
+/// result equals a full rebuild of all the data (docs/semantics.md, "The incremental invariant"; proven by the property test).
 ///
 /// Every lookup into a large table goes through `IN (SELECT … FROM work table)` or a
 /// correlated scalar subquery, so SQLite, which has no statistics on the work tables, still

@@ -8,7 +8,7 @@ public struct MaterializationLockedError: ClassifiedError, Sendable {
     public var kind: FailureKind { .busy }
 }
 
-/// Keeps two materializations of one target schema from interleaving (DESIGN.md §3).
+/// Keeps two materializations of one target schema from interleaving (docs/semantics.md, "Atomic and locked").
 ///
 /// Taken before anything is read and held to the end of the run. The second run polls for
 /// `waitSeconds` (default: not at all) and then stops with a message naming the holder, so a

@@ -32,7 +32,7 @@ public struct MaterializeSummary: Sendable {
 }
 
 /// Builds `id_graph`, `external_id_mapping` and `profile_traits` from the raw history
-/// (DESIGN.md §3), entirely in the database, in one of three modes.
+/// (docs/semantics.md), entirely in the database, in one of three modes.
 ///
 /// * `table`: a full rebuild into `idhealth_stage_*` tables, swapped in with renames inside
 ///   one transaction, so readers see either the previous tables or the new ones.
@@ -47,7 +47,7 @@ public struct Materializer {
     public let database: any Database
     public let schemas: Schemas
     public let traitNulls: TraitNulls
-    /// How far before the last high-water mark an incremental run starts reading (DESIGN.md §3).
+    /// How far before the last high-water mark an incremental run starts reading (docs/semantics.md, "The incremental invariant").
     public let etlOverlapHours: Double
     /// The run's `etl_ts`, injected so tests and reports are deterministic.
     public let clock: @Sendable () -> Date

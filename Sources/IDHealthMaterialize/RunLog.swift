@@ -1,7 +1,7 @@
 import Foundation
 import IDHealthSQL
 
-/// `idhealth_runs` in the target schema: one row per materialization (DESIGN.md §3).
+/// `idhealth_runs` in the target schema: one row per materialization (docs/semantics.md, "Atomic and locked").
 ///
 /// A run's row is written in the same transaction that swaps in its tables, so a row with
 /// status `succeeded` always describes the tables that are there; a run that fails with an

@@ -7,7 +7,7 @@ import IDHealthMaterialize
 import IDHealthChecks
 import IDHealthReports
 
-/// The options every database command shares (DESIGN.md §5).
+/// The options every database command shares (docs/command-line.md).
 struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The config file.", valueName: "FILE"))
     var config: String?

@@ -8,7 +8,7 @@ import IDHealthChecks
 import IDHealthReports
 
 /// The `idhealth` command: a thin shell over IDHealthKit. It parses arguments, prints
-/// diagnostics once to stderr and maps every failure to the exit status of DESIGN.md §5.
+/// diagnostics once to stderr and maps every failure to the exit status of docs/command-line.md.
 @main
 struct IDHealthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

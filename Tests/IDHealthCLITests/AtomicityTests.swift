@@ -7,7 +7,7 @@ import Testing
 @testable import IDHealthChecks
 @testable import IDHealthReports
 
-/// DESIGN.md §3: every run is atomic and two runs never interleave.
+/// docs/semantics.md, "Atomic and locked": every run is atomic and two runs never interleave.
 ///
 /// The real binary is killed with SIGKILL before its N-th SQL statement
 /// (`IDHEALTH_KILL_AT_STATEMENT`, see Sources/idhealth/FaultInjection.swift) at points spread

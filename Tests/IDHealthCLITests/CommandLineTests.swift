@@ -5,7 +5,7 @@ import IDHealthSQL
 import IDHealthChecks
 import IDHealthGenerate
 
-/// The built binary, end to end: stdout, stderr and exit statuses (DESIGN.md §5).
+/// The built binary, end to end: stdout, stderr and exit statuses (docs/command-line.md).
 @Suite("Command line")
 struct CommandLineTests {
     func json(_ url: URL) throws -> JSONValue {

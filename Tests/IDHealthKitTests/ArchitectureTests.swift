@@ -60,4 +60,24 @@ struct ArchitectureTests {
             #expect(uses.isEmpty, "\(file.lastPathComponent) uses \(uses)")
         }
     }
+
+    @Test("no comment points at a document that is not in the repository")
+    func documentsExist() throws {
+        var pointers: [String] = []
+        let expression = try NSRegularExpression(pattern: #"\b(?:docs/[A-Za-z0-9_./-]+\.md|DESIGN\.md|STYLE\.md)"#)
+        for folder in ["Sources", "Tests", "checks", "scripts"] {
+            let enumerator = FileManager.default.enumerator(at: Self.root.appendingPathComponent(folder), includingPropertiesForKeys: nil)
+            while let url = enumerator?.nextObject() as? URL {
+                guard ["swift", "sql", "sh", "md"].contains(url.pathExtension) else { continue }
+                let text = try String(contentsOf: url, encoding: .utf8)
+                for match in expression.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    let reference = String(text[Range(match.range, in: text)!])
+                    if !FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(reference).path) {
+                        pointers.append("\(url.lastPathComponent): \(reference)")
+                    }
+                }
+            }
+        }
+        #expect(pointers.isEmpty, "comments point at documents the repository does not have: \(Set(pointers).sorted())")
+    }
 }

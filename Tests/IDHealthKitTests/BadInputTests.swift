@@ -7,7 +7,7 @@ import Testing
 @testable import IDHealthChecks
 @testable import IDHealthReports
 
-/// Bad input is named, and nothing is written (DESIGN.md §7).
+/// Bad input is named, and nothing is written (docs/semantics.md, "Bad input").
 @Suite("Bad input")
 struct BadInputTests {
     func materializedTablesExist(_ test: TestDatabase) throws -> Bool {

@@ -7,7 +7,7 @@ import Testing
 @testable import IDHealthChecks
 @testable import IDHealthReports
 
-/// DESIGN.md §3: incremental output must equal a full rebuild of the same data, row for row.
+/// docs/semantics.md, "The incremental invariant": incremental output must equal a full rebuild of the same data, row for row.
 ///
 /// Random histories land in batches; after every batch an incremental run (into one target
 /// schema) is compared with a full rebuild of all the data so far (into another), and the

@@ -19,7 +19,7 @@ struct ReportTests {
         }
     }
 
-    @Test("the JSON report has the fields of DESIGN.md §6")
+    @Test("the JSON report has the fields of docs/reports.md")
     func json() throws {
         let (run, context) = try checkedRun()
         let data = try JSONReport.render(run, context: context)

@@ -7,7 +7,7 @@ import Testing
 @testable import IDHealthChecks
 @testable import IDHealthReports
 
-/// Chain resolution on hand-built graphs (DESIGN.md §3), whatever order rows landed in.
+/// Chain resolution on hand-built graphs (docs/semantics.md, "Resolution"), whatever order rows landed in.
 @Suite("Resolution")
 struct ResolutionTests {
     @Test("a ten-hop chain without recursive entries resolves to its terminal", arguments: Dialect.Engine.allCases)

@@ -7,7 +7,7 @@ import Testing
 @testable import IDHealthChecks
 @testable import IDHealthReports
 
-/// profile_traits: the latest snapshot per segment_id, merged per profile (DESIGN.md §3).
+/// profile_traits: the latest snapshot per segment_id, merged per profile (docs/semantics.md, "profile_traits").
 @Suite("Profile traits")
 struct TraitsTests {
     func load(_ test: TestDatabase) throws {

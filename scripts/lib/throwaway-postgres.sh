@@ -12,6 +12,8 @@ install_missing_packages() {
   command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
   pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
   pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
+  # SHA-1 comes from OpenSSL's libcrypto (libpq-dev usually brings it).
+  pkg-config --exists libcrypto 2>/dev/null || missing+=(libssl-dev)
   { [ -n "$(find_pg_bin)" ] && [ -x "$(find_pg_bin)/initdb" ]; } || missing+=(postgresql)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   # The HTML report is opened in a real headless browser by the tests.

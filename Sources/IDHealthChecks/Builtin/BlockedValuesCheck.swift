@@ -16,7 +16,7 @@ struct BlockedValuesCheck: BuiltinCheck {
             "patterns": .rows(columns: [.init("pattern", .text)], rows: patterns.map { [.text($0)] }),
             "fail_segment_ids": .value(.integer(Int64(failSegmentIDs))),
         ]
-        // Every sampled value is junk by definition: shown as it is (DESIGN.md §4, privacy).
+        // Every sampled value is junk by definition: shown as it is (docs/checks.md, "Privacy").
         guard let (_, value, byKind) = try offenders(context, file, arguments: arguments, breakdown: "kind", mask: false, into: &result) else { return }
         let joining = byKind["joins_segment_ids"] ?? 0
         result.details.set("joining_values", .integer(joining))

@@ -1,4 +1,4 @@
-/// The tables idhealth reads and writes, by their contract names (DESIGN.md §1, §3, §6).
+/// The tables idhealth reads and writes, by their contract names (docs/semantics.md, "The tables").
 public enum TableName {
     public static let idGraphUpdates = "id_graph_updates"
     public static let externalIDMappingUpdates = "external_id_mapping_updates"
@@ -13,7 +13,7 @@ public enum TableName {
     /// The column that identifies a row of each current-state table.
     public static let materializedKeys = [idGraph: "segment_id", externalIDMapping: "external_id_hash", profileTraits: "canonical_segment_id"]
 
-    /// One row per materialization: what it read and wrote, its high-water marks (DESIGN.md §3).
+    /// One row per materialization: what it read and wrote, its high-water marks (docs/semantics.md).
     public static let runs = "idhealth_runs"
     /// The current pointer of every segment_id (its latest id_graph_updates row), kept so an
     /// incremental run can re-resolve a profile without re-reading the history.
@@ -26,7 +26,7 @@ public enum TableName {
     /// Built and swapped together with the three tables; incremental runs keep them current.
     public static let stateTables = [statePointer, stateTraits]
 
-    /// Columns of `profile_traits_updates` that are never traits (DESIGN.md §3).
+    /// Columns of `profile_traits_updates` that are never traits (docs/semantics.md).
     package static let nonTraitColumns: Set<String> = [
         "user_id", "anonymous_id", "id", "segment_id", "canonical_segment_id", "merged_to",
         "sent_at", "received_at", "timestamp", "uuid_ts", "seq",
