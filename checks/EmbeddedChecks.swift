@@ -3,8 +3,8 @@
 // needs no files, and adding a check means adding a file here, nothing more.
 
 /// The text of every built-in check file, by file name without `.sql`.
-public enum EmbeddedChecks {
-    public static let files: [String: String] = Dictionary(
+package enum EmbeddedChecks {
+    package static let files: [String: String] = Dictionary(
         uniqueKeysWithValues: generated.map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) }
     )
 }

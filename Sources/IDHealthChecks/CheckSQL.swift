@@ -7,18 +7,18 @@ import IDHealthMaterialize
 /// Queries are templates: `{{source.TABLE}}` and `{{target.TABLE}}` become quoted, qualified
 /// table names through the dialect; `{{param.NAME}}` becomes a bound parameter. Nothing from
 /// a config file is ever pasted into SQL text.
-public struct CheckSQL: Sendable {
+package struct CheckSQL: Sendable {
     /// How messages name the file (`checks/merge_chains.sql`, or a custom check's path).
-    public let name: String
-    public let header: [String: String]
+    package let name: String
+    package let header: [String: String]
     /// The `-- param NAME (KIND) = DEFAULT | HELP` lines of the header, in file order.
-    public let parameterLines: [String]
+    package let parameterLines: [String]
     /// Named queries in file order.
-    public let queries: [(name: String, template: String)]
+    package let queries: [(name: String, template: String)]
 
     /// Parses a check file. SQL before any `-- name:` line is the `offenders` query, so a
     /// custom check can be a header and one query.
-    public init(parsing text: String, file: String, name: String? = nil) throws {
+    package init(parsing text: String, file: String, name: String? = nil) throws {
         self.name = name ?? file
         var header: [String: String] = [:]
         var parameterLines: [String] = []
@@ -63,7 +63,7 @@ public struct CheckSQL: Sendable {
 
     /// The check this file declares: its id, title, summary and parameters. A parameter line
     /// that does not parse is a ``ConfigError`` naming the file and the line.
-    public func definition(fallbackID: String) throws -> CheckDefinition {
+    package func definition(fallbackID: String) throws -> CheckDefinition {
         let id = header["id"] ?? fallbackID
         var parameters: [CheckParameter] = []
         let form = try NSRegularExpression(pattern: #"^([a-z][a-z0-9_]*) \((\w+)\) = (.*?) \| (.*)$"#)
@@ -91,29 +91,29 @@ public struct CheckSQL: Sendable {
         return content.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces)
     }
 
-    public func template(_ name: String) -> String? {
+    package func template(_ name: String) -> String? {
         queries.first(where: { $0.name == name })?.template
     }
 }
 
 /// A check query ready to run: the SQL with its bound values, and the tables it reads.
-public struct CheckQuery: Sendable, Hashable {
-    public let sql: SQL
+package struct CheckQuery: Sendable, Hashable {
+    package let sql: SQL
     /// The tables the query reads, as `source.TABLE` / `target.TABLE`.
-    public let tables: [String]
+    package let tables: [String]
 }
 
 /// A value a check template binds: one value, a list (`IN (…)`), or a small table of rows
 /// (`WITH limits AS ({{param.limits}})`), always as bound parameters.
-public enum TemplateParameter: Sendable, Hashable {
+package enum TemplateParameter: Sendable, Hashable {
     case value(SQLValue)
     case list([SQLValue])
     case rows(columns: [Column], rows: [[SQLValue]])
 
-    public struct Column: Sendable, Hashable {
-        public let name: String
-        public let type: SQLType
-        public init(_ name: String, _ type: SQLType) {
+    package struct Column: Sendable, Hashable {
+        package let name: String
+        package let type: SQLType
+        package init(_ name: String, _ type: SQLType) {
             self.name = name
             self.type = type
         }
@@ -122,22 +122,22 @@ public enum TemplateParameter: Sendable, Hashable {
 
 /// A check template needs something this database cannot do (e.g. SHA-1 without pgcrypto):
 /// the check is `skipped` with the reason.
-public struct CheckUnavailable: Error, Sendable, CustomStringConvertible {
-    public let reason: String
-    public var description: String { reason }
+package struct CheckUnavailable: Error, Sendable, CustomStringConvertible {
+    package let reason: String
+    package var description: String { reason }
 }
 
 /// What the database can do beyond the dialect, found out once per check run.
-public struct DatabaseCapabilities: Sendable, Hashable {
+package struct DatabaseCapabilities: Sendable, Hashable {
     /// Whether and how SHA-1 is computed (`{{fn.sha1_hex(…)}}`).
-    public var sha1: SHA1Support = .unavailable(reason: "not probed")
+    package var sha1: SHA1Support = .unavailable(reason: "not probed")
     /// The trait columns of `profile_traits_updates` (source) and `profile_traits` (target).
-    public var rawTraitColumns: [String] = []
-    public var materializedTraitColumns: [String] = []
+    package var rawTraitColumns: [String] = []
+    package var materializedTraitColumns: [String] = []
     /// Whether the target schema has idhealth's record of deleted segment_ids.
-    public var hasDeletedSegments = false
+    package var hasDeletedSegments = false
 
-    public init() {}
+    package init() {}
 }
 
 /// Turns a check template into ``SQL`` for one pair of schemas.

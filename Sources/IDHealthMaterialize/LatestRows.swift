@@ -7,27 +7,27 @@ import IDHealthSQL
 /// incremental run orders new and stored rows with the same ``latestFirst(_:tieBreak:)``, and
 /// the checks call them through template functions (`{{fn.current_pointers()}}`), so no two
 /// parts of idhealth can ever pick a different row.
-public struct LatestRowRule: Sendable {
+package struct LatestRowRule: Sendable {
     /// The raw table the rule reads.
-    public let rawTable: String
+    package let rawTable: String
     /// The column the latest row is picked per.
-    public let key: String
+    package let key: String
     /// The raw column that decides between rows with the same seq and uuid_ts, so the pick
     /// never depends on the order rows landed in; nil where nothing better than the two exists.
-    public let tieBreak: String?
+    package let tieBreak: String?
 
     /// The current pointer of a segment_id: its latest `id_graph_updates` row.
-    public static let pointer = LatestRowRule(rawTable: TableName.idGraphUpdates, key: "segment_id", tieBreak: "canonical_segment_id")
+    package static let pointer = LatestRowRule(rawTable: TableName.idGraphUpdates, key: "segment_id", tieBreak: "canonical_segment_id")
     /// The latest mapping row of an external id.
-    public static let mapping = LatestRowRule(rawTable: TableName.externalIDMappingUpdates, key: "external_id_hash", tieBreak: "segment_id")
+    package static let mapping = LatestRowRule(rawTable: TableName.externalIDMappingUpdates, key: "external_id_hash", tieBreak: "segment_id")
     /// The latest trait snapshot of a segment_id (a snapshot is its full trait state).
-    public static let snapshot = LatestRowRule(rawTable: TableName.profileTraitsUpdates, key: "segment_id", tieBreak: nil)
+    package static let snapshot = LatestRowRule(rawTable: TableName.profileTraitsUpdates, key: "segment_id", tieBreak: nil)
 
     /// The latest row first: greatest seq, then latest landing (unknown landing last), then
     /// the tie-break column, descending. `tieBreak` names that column where a table other than
     /// the raw one calls it differently (the pointer state calls `canonical_segment_id`
     /// `target`).
-    public func latestFirst(_ alias: SQL, tieBreak column: String? = nil) -> SQL {
+    package func latestFirst(_ alias: SQL, tieBreak column: String? = nil) -> SQL {
         var order: SQL = "\(sql: alias).seq DESC, \(sql: alias).uuid_ts DESC NULLS LAST"
         if let name = column ?? tieBreak { order += ", \(sql: alias).\(ident: name) DESC" }
         return order
@@ -35,20 +35,20 @@ public struct LatestRowRule: Sendable {
 }
 
 /// The queries built on the rules: what a full rebuild stores, views show and checks read.
-public struct LatestRows: Sendable {
-    public let schemas: Schemas
+package struct LatestRows: Sendable {
+    package let schemas: Schemas
 
-    public init(schemas: Schemas) {
+    package init(schemas: Schemas) {
         self.schemas = schemas
     }
 
     /// The column every ranking query numbers its rows in. It starts with `_`, and a column
     /// of `profile_traits_updates` starting with `_` is never a trait (docs/semantics.md), so
     /// it cannot meet a trait of the same name.
-    public static let rank = "_idh_rank"
+    package static let rank = "_idh_rank"
 
     /// `segment_id, target, seq, "timestamp", uuid_ts`: every segment_id's current pointer.
-    public func currentPointers() -> SQL {
+    package func currentPointers() -> SQL {
         let rule = LatestRowRule.pointer
         return """
             SELECT segment_id, target, seq, "timestamp", uuid_ts FROM (
@@ -63,7 +63,7 @@ public struct LatestRows: Sendable {
 
     /// `segment_id, seq, uuid_ts, <traits>`: every segment_id's latest trait snapshot, each
     /// trait as the portable type of its declared type (``Dialect/conform(_:declared:)``).
-    public func latestSnapshots(_ traits: [TraitColumn], dialect: Dialect) -> SQL {
+    package func latestSnapshots(_ traits: [TraitColumn], dialect: Dialect) -> SQL {
         let rule = LatestRowRule.snapshot
         let outer = traits.map { SQL.identifier($0.name) }
         let inner = traits.map { trait -> SQL in
@@ -81,7 +81,7 @@ public struct LatestRows: Sendable {
 
     /// The rows of `external_id_mapping`: every external id's latest row, its canonical taken
     /// from `graph` (a table or view shaped like `id_graph`; an id unknown to it is its own).
-    public func latestMappings(graph: QualifiedName, etl: SQL) -> SQL {
+    package func latestMappings(graph: QualifiedName, etl: SQL) -> SQL {
         let rule = LatestRowRule.mapping
         return """
             SELECT e.external_id_hash AS external_id_hash, e.external_id_type AS external_id_type,

@@ -2,11 +2,11 @@ import IDHealthSQL
 
 /// A trait column of `profile_traits_updates`, with the type its catalog declares (read, never
 /// pasted into SQL: see ``Dialect/portableType(ofDeclared:)``).
-public struct TraitColumn: Sendable, Equatable {
-    public let name: String
-    public let declaredType: String
+package struct TraitColumn: Sendable, Equatable {
+    package let name: String
+    package let declaredType: String
 
-    public init(name: String, declaredType: String) {
+    package init(name: String, declaredType: String) {
         self.name = name
         self.declaredType = declaredType
     }

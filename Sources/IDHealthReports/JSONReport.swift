@@ -77,56 +77,32 @@ public enum JSONReport {
 
         public struct Previous: Codable, Sendable, Equatable {
             public let status: String
-            public let value: Int64?
+            @ExplicitNull public var value: Int64?
             public let checkedAt: String
 
             enum CodingKeys: String, CodingKey {
                 case status, value
                 case checkedAt = "checked_at"
             }
-
-            public func encode(to encoder: Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(status, forKey: .status)
-                try container.encode(value, forKey: .value)
-                try container.encode(checkedAt, forKey: .checkedAt)
-            }
         }
 
         public struct Check: Codable, Sendable, Equatable {
             public let id, title, status: String
-            public let value: Int64?
+            @ExplicitNull public var value: Int64?
             public let thresholds: [String: String]
             public let details: [String: JSONValue]
             /// Offending rows, worst first, as column → value; masked unless `--show-values`.
             public let samples: [[String: JSONValue]]
             /// The primary query as it ran.
-            public let sql: String?
+            @ExplicitNull public var sql: String?
             public let queries: [Query]
             public let durationMS: Int
-            public let message: String?
-            public let previous: Previous?
+            @ExplicitNull public var message: String?
+            @ExplicitNull public var previous: Previous?
 
             enum CodingKeys: String, CodingKey {
                 case id, title, status, value, thresholds, details, samples, sql, queries, message, previous
                 case durationMS = "duration_ms"
-            }
-
-            /// Every field is written, absent ones as null, as the schema requires.
-            public func encode(to encoder: Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(id, forKey: .id)
-                try container.encode(title, forKey: .title)
-                try container.encode(status, forKey: .status)
-                try container.encode(value, forKey: .value)
-                try container.encode(thresholds, forKey: .thresholds)
-                try container.encode(details, forKey: .details)
-                try container.encode(samples, forKey: .samples)
-                try container.encode(sql, forKey: .sql)
-                try container.encode(queries, forKey: .queries)
-                try container.encode(durationMS, forKey: .durationMS)
-                try container.encode(message, forKey: .message)
-                try container.encode(previous, forKey: .previous)
             }
         }
 
@@ -135,22 +111,12 @@ public enum JSONReport {
         public let run: Run
         public let summary: Summary
         /// Null before the first materialization.
-        public let graph: Graph?
+        @ExplicitNull public var graph: Graph?
         public let checks: [Check]
 
         enum CodingKeys: String, CodingKey {
             case tool, run, summary, graph, checks
             case schemaVersion = "schema_version"
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(schemaVersion, forKey: .schemaVersion)
-            try container.encode(tool, forKey: .tool)
-            try container.encode(run, forKey: .run)
-            try container.encode(summary, forKey: .summary)
-            try container.encode(graph, forKey: .graph)
-            try container.encode(checks, forKey: .checks)
         }
     }
 
@@ -191,5 +157,26 @@ public enum JSONReport {
         var data = try encoder.encode(document(run, context: context, failOn: failOn))
         data.append(0x0A)
         return data
+    }
+}
+
+/// An optional field the JSON report writes as `null` when absent (the schema requires every
+/// field), where Codable would leave it out.
+@propertyWrapper
+public struct ExplicitNull<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) {
+        self.wrappedValue = wrappedValue
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        wrappedValue = container.decodeNil() ? nil : try container.decode(Value.self)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
     }
 }

@@ -43,6 +43,13 @@ struct ReportTests {
         }
         #expect(checks.first?["value"] == .integer(9))
         #expect(checks[1]["value"] == .integer(2))
+        // The report's Codable types read their own output back, byte for byte. (A whole
+        // number written for a real, as 30 for 30.0 hours, reads back as an integer.)
+        let decoded = try JSONDecoder().decode(JSONReport.Document.self, from: data)
+        #expect(decoded.checks.map(\.id) == CheckCatalog.ids)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        #expect(try encoder.encode(decoded) + Data([0x0A]) == data)
     }
 
     @Test("reports mask external id values unless asked not to", arguments: Dialect.Engine.allCases)
