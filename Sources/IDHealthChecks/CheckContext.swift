@@ -31,7 +31,7 @@ public struct CheckContext {
         capabilities.rawTraitColumns = try database.columns(schemas.source(TableName.profileTraitsUpdates))
             .filter(TableName.isTraitColumn)
         capabilities.materializedTraitColumns = try database.columns(schemas.target(TableName.profileTraits))
-            .filter { TableName.isTraitColumn($0) && $0 != "etl_ts" }
+            .filter(TableName.isTraitColumn)
         capabilities.hasDeletedSegments = try database.tableExists(schemas.target(TableName.deletedSegments))
         renderer.capabilities = capabilities
     }

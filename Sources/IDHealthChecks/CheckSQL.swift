@@ -150,6 +150,8 @@ package struct DatabaseCapabilities: Sendable, Hashable {
 struct QueryRenderer {
     let schemas: Schemas
     var capabilities = DatabaseCapabilities()
+    /// Where `{{rebuilt.TABLE}}` points: the drift check's rebuild, in the temporary schema.
+    var rebuilt: (schema: String, prefix: String)?
 
     func render(_ template: String, arguments: [String: TemplateParameter], file: String) throws -> CheckQuery {
         var tables: [String] = []
@@ -191,6 +193,9 @@ struct QueryRenderer {
         case "source", "target":
             if !tables.contains(kind + "." + name) { tables.append(kind + "." + name) }
             return .table(kind == "source" ? schemas.source(name) : schemas.target(name))
+        case "rebuilt":
+            guard let rebuilt else { throw ConfigError("\(file): {{rebuilt.\(name)}} exists only in the drift check") }
+            return .table(QualifiedName(rebuilt.schema, rebuilt.prefix + name))
         case "param":
             guard let argument = arguments[name] else {
                 throw ConfigError("\(file): unknown parameter {{param.\(name)}}; known: \(arguments.keys.sorted().joined(separator: ", "))")

@@ -77,7 +77,9 @@ struct IncrementalUpdate {
             bounds.settled[table] = since?["settled_" + table] ?? .null
             bounds.settledRows[table] = since?["settled_rows_" + table].intValue
         }
-        let rawTraits = try RawTables(database: database, schema: source).validate(cutoffs: bounds.cutoff)
+        let rawTables = RawTables(database: database, schema: source)
+        let rawTraits = try rawTables.validate(cutoffs: bounds.cutoff)
+        summary.columnsNotTraits = try rawTables.columnsNotTraits()
         // Which raw tables lost no settled rows since the last run decides how deletions are
         // looked for, and lets this run's settled count follow from the last one's.
         var carried: [String: (recorded: Int64, since: SQL)] = [:]

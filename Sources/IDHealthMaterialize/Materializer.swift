@@ -29,6 +29,9 @@ public struct MaterializeSummary: Sendable {
     public var traitColumns: [String] = []
     /// Trait columns this run added to `profile_traits`.
     public var addedTraitColumns: [String] = []
+    /// Columns of `profile_traits_updates` left out of the traits because `profile_traits`
+    /// has a column of that name itself (docs/semantics.md, "profile_traits").
+    public var columnsNotTraits: [String] = []
 }
 
 /// Builds `id_graph`, `external_id_mapping` and `profile_traits` from the raw history
@@ -142,6 +145,7 @@ public struct Materializer {
         summary.resolution = built.resolution
         summary.seconds.merge(built.seconds) { $1 }
         summary.traitColumns = built.traitColumns
+        summary.columnsNotTraits = built.columnsNotTraits
         summary.rowsDeleted = try deletedByRebuild(work: work)
         let start = Date()
         try database.inTransaction {
@@ -234,11 +238,12 @@ public struct Materializer {
     /// the drift check has no use for them.
     package func build(work: WorkTables, recordingHighWater: Bool = false, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
         progress("validating raw tables in \(schemas.source)")
-        let traitColumns = try RawTables(database: database, schema: schemas.source).validate()
-        try database.useSchema(schemas.target, create: true)
+        let raw = RawTables(database: database, schema: schemas.source)
+        let traitColumns = try raw.validate()
         if recordingHighWater { try captureHighWater(work: work) }
         var summary = MaterializeSummary()
         summary.traitColumns = traitColumns.map(\.name)
+        summary.columnsNotTraits = try raw.columnsNotTraits()
         for table in TableName.rawTables {
             summary.rowsRead[table] = try database.scalar("SELECT COUNT(*) FROM \(table: schemas.source(table))").intValue ?? 0
         }

@@ -42,6 +42,13 @@ struct RawTables {
         "(\(sql: alias).uuid_ts > \(bind: cutoff) OR \(sql: alias).uuid_ts IS NULL)"
     }
 
+    /// The columns of `profile_traits_updates` named like a column `profile_traits` holds
+    /// itself (`etl_ts`, …): left out of the traits, and named in the run's output.
+    func columnsNotTraits() throws -> [String] {
+        try database.columns(QualifiedName(schema, TableName.profileTraitsUpdates))
+            .filter { TableName.profileTraitsOwnColumns.contains($0.lowercased()) }
+    }
+
     /// Validates all three tables; returns the trait columns of `profile_traits_updates`.
     /// With `cutoffs` (per raw table), only the rows an incremental run reads are checked for
     /// NULL keys.

@@ -100,8 +100,8 @@ struct AtomicityTests {
             ["--database", location, "--source-schema", schema, "--target-schema", target ?? schema] + extra
         }
 
-        func generate(profiles: Int) throws {
-            let output = try CLI.run(["generate"] + arguments(["--profiles", String(profiles)]), in: directory)
+        func generate(profiles: Int, anomalies: String = "default") throws {
+            let output = try CLI.run(["generate"] + arguments(["--profiles", String(profiles), "--anomalies", anomalies]), in: directory)
             #expect(output.status == 0, "\(output.stderr)")
         }
 
@@ -215,48 +215,9 @@ struct AtomicityTests {
         }
 
         /// Starts the binary without waiting for it.
-        func start(_ command: [String], environment: [String: String] = [:]) throws -> Running {
-            try Running(arguments: [command[0]] + arguments(Array(command.dropFirst())), directory: directory, environment: environment)
+        func start(_ command: [String], environment: [String: String] = [:]) throws -> CLI.Running {
+            try CLI.start([command[0]] + arguments(Array(command.dropFirst())), in: directory, environment: environment)
         }
     }
 
-    /// A running `idhealth` process whose stderr goes to a file.
-    final class Running {
-        let process = Process()
-        let stderrURL: URL
-        let stderr: FileHandle
-
-        init(arguments: [String], directory: URL, environment: [String: String]) throws {
-            stderrURL = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
-            FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-            stderr = try FileHandle(forWritingTo: stderrURL)
-            process.executableURL = CLI.binary
-            process.arguments = arguments
-            process.currentDirectoryURL = directory
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = stderr
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-        }
-
-        var stderrText: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
-
-        func waitForStderr(containing text: String, seconds: Double = 60) throws {
-            let deadline = Date().addingTimeInterval(seconds)
-            while !stderrText.contains(text) {
-                guard Date() < deadline, process.isRunning else {
-                    Issue.record("never saw `\(text)` on stderr: \(stderrText)")
-                    throw CancellationError()
-                }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-        }
-
-        func finish() throws -> CLI.Output {
-            process.waitUntilExit()
-            try stderr.close()
-            return CLI.Output(status: process.terminationStatus, stdout: "", stderr: stderrText)
-        }
-    }
 }

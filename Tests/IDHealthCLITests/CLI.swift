@@ -55,6 +55,72 @@ struct CLI {
                       signaled: process.terminationReason == .uncaughtSignal)
     }
 
+    /// A running `idhealth` process, for tests that need two at once or a signal.
+    final class Running {
+        let process: Process
+        let outURL: URL
+        let errURL: URL
+
+        init(process: Process, outURL: URL, errURL: URL) {
+            self.process = process
+            self.outURL = outURL
+            self.errURL = errURL
+        }
+
+        /// Waits for the process to end (at most `seconds`, then kills it) and reads its output.
+        func wait(seconds: Double = 300) throws -> Output {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            defer {
+                try? FileManager.default.removeItem(at: outURL)
+                try? FileManager.default.removeItem(at: errURL)
+            }
+            return Output(status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self), signaled: process.terminationReason == .uncaughtSignal)
+        }
+
+        /// What the process has written to stderr so far.
+        var stderrText: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+
+        /// Waits until the process says `text` on stderr; a test failure if it ends or the
+        /// time runs out first.
+        func waitForStderr(containing text: String, seconds: Double = 60) throws {
+            let deadline = Date().addingTimeInterval(seconds)
+            while !stderrText.contains(text) {
+                guard Date() < deadline, process.isRunning else {
+                    Issue.record("never saw `\(text)` on stderr: \(stderrText)")
+                    throw CancellationError()
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+
+        func finish() throws -> Output { try wait() }
+    }
+
+    /// Starts `idhealth ARGS` in `directory` without waiting for it.
+    static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Running {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "GITHUB_ACTIONS")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-out-\(UUID().uuidString)")
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return Running(process: process, outURL: outURL, errURL: errURL)
+    }
+
     /// A temporary working folder, removed afterwards.
     static func withDirectory<T>(_ body: (URL) throws -> T) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-cli-\(UUID().uuidString)")

@@ -189,8 +189,9 @@ struct CommandLineTests {
             #expect(!output.stderr.contains(password))
             let report = try json(directory.appendingPathComponent("out/identity-health.json"))
             guard case .array(let checks)? = report["checks"] else { Issue.record("no checks"); return }
-            // The drift rebuild needs to write: skipped, with the reason; everything else ran.
-            #expect(checks.first { $0["id"] == .string("materialization_drift") }?["status"] == .string("skipped"))
+            // The drift rebuild goes to the session's temporary tables, which a read-only user
+            // may create: it runs too, and everything else ran.
+            #expect(checks.first { $0["id"] == .string("materialization_drift") }?["status"] == .string("pass"))
             #expect(checks.filter { $0["status"] == .string("error") }.isEmpty)
             #expect(try ReportValidation.validate(directory.appendingPathComponent("out")).cases == 11)
             #expect(try !admin.tableExists(QualifiedName(schema, "idhealth_check_results")))

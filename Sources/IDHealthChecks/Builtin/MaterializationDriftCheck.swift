@@ -1,10 +1,18 @@
 import IDHealthSQL
 import IDHealthMaterialize
 
-/// `materialization_drift`: rebuilds the three tables beside the current ones and compares
-/// them; see `checks/materialization_drift.sql`.
+/// `materialization_drift`: rebuilds the three tables and compares them with the current
+/// ones; see `checks/materialization_drift.sql`.
+///
+/// The rebuild goes to the connection's temporary schema: private to this check run (two runs
+/// at once never meet each other's tables), never logged, and gone with the connection even
+/// when the process is killed. Only a refusal to create those tables (no TEMP privilege, a
+/// read-only database) makes the check `skipped`; any other failure is an `error`.
 struct MaterializationDriftCheck: BuiltinCheck {
     static let id = "materialization_drift"
+
+    /// How the rebuilt tables are named in the temporary schema (`{{rebuilt.id_graph}}`).
+    static let rebuiltPrefix = "idhealth_drift_"
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
@@ -15,22 +23,23 @@ struct MaterializationDriftCheck: BuiltinCheck {
             result.message = "table \(missing.map { "\(context.schemas.target).\($0)" }.joined(separator: ", ")) not found: run `idhealth materialize` first"
             return
         }
-        var work = WorkTables(database: context.database, schema: context.schemas.target, token: Materializer.token())
+        var work = WorkTables(database: context.database, schema: d.temporarySchema, token: Materializer.token())
         work.workPrefix = "idhealth_driftwork_"
-        work.stagePrefix = "idhealth_drift_"
+        work.stagePrefix = Self.rebuiltPrefix
         defer { try? work.dropAll(includingStage: true) }
         do {
             try work.dropAll(includingStage: true)
             _ = try Materializer(database: context.database, schemas: context.schemas, traitNulls: context.settings.traitNulls).build(work: work)
-        } catch let error as DatabaseError {
+        } catch let error as DatabaseError where error.isPermissionDenied {
             result.status = .skipped
-            result.message = "the rebuild needs to create tables in \(context.schemas.target): \(error.message)"
+            result.message = "the rebuild needs to create temporary tables: \(error.message)"
             return
         }
         let current = context.renderer.capabilities.materializedTraitColumns
-        let rebuilt = try context.database.columns(context.schemas.target(work.stagePrefix + TableName.profileTraits))
-            .filter { TableName.isTraitColumn($0) && $0 != "etl_ts" }
+        let rebuilt = try context.database.columns(work.stageName(TableName.profileTraits))
+            .filter(TableName.isTraitColumn)
         var comparing = context
+        comparing.renderer.rebuilt = (schema: d.temporarySchema, prefix: Self.rebuiltPrefix)
         comparing.renderer.capabilities.materializedTraitColumns = rebuilt.filter(current.contains)
         guard let (_, value, byTable) = try offenders(comparing, file, breakdown: "table_name", into: &result) else { return }
         var tables = byTable

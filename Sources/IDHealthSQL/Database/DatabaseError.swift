@@ -26,6 +26,17 @@ public struct DatabaseError: ClassifiedError, Sendable {
 
     public var kind: FailureKind { .database }
 
+    /// Whether the engine refused for lack of a privilege or because the database is
+    /// read-only, as opposed to failing: PostgreSQL's SQLSTATE 42501 (insufficient
+    /// privilege) or 25006 (read-only transaction); SQLite's SQLITE_READONLY, SQLITE_PERM or
+    /// SQLITE_AUTH, whatever their extended code.
+    public var isPermissionDenied: Bool {
+        switch engine {
+        case .postgres: return code == "42501" || code == "25006"
+        case .sqlite: return Int(code).map { [8, 3, 23].contains($0 & 0xFF) } ?? false
+        }
+    }
+
     public var description: String {
         var text = "\(engine.displayName) error \(code): \(message)"
         if let detail, !detail.isEmpty { text += " (\(detail))" }

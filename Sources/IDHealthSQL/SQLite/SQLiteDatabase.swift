@@ -9,6 +9,10 @@ import Foundation
 public final class SQLiteDatabase: Database {
     public let dialect = Dialect.sqlite
     public let path: String
+    /// The file itself, symbolic links resolved: what the lock and the attached schemas'
+    /// sibling files are named from, so that a database reached through a link is still one
+    /// database (docs/semantics.md, "Atomic and locked").
+    public let resolvedPath: String
     let handle: OpaquePointer
     private let lockFiles = SQLiteLockFiles()
 
@@ -33,6 +37,7 @@ public final class SQLiteDatabase: Database {
             throw DatabaseError(engine: .sqlite, code: String(code), message: "\(message): \(path)")
         }
         handle = db
+        resolvedPath = Self.resolved(path)
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         try SQLiteFunctions.register(on: db)
@@ -92,7 +97,15 @@ public final class SQLiteDatabase: Database {
     }
 
     public func tryLock(_ name: String, holder: String) throws -> LockAttempt {
-        try lockFiles.tryLock(database: path, name: name, holder: holder)
+        try lockFiles.tryLock(database: resolvedPath, name: name, holder: holder)
+    }
+
+    /// `path` with every symbolic link resolved (`realpath`), or as it is when it cannot be
+    /// (`:memory:`, a file not created yet).
+    static func resolved(_ path: String) -> String {
+        guard path != ":memory:", let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
     }
 
     public func unlock(_ name: String) throws {
@@ -105,7 +118,7 @@ public final class SQLiteDatabase: Database {
         if schema == "main" || schema == "temp" { return }
         let attached = try rows("SELECT name FROM pragma_database_list").compactMap { $0[0].stringValue }
         if attached.contains(schema) { return }
-        let file = path == ":memory:" ? ":memory:" : path + "." + schema.replacingOccurrences(of: "/", with: "_") + ".sqlite"
+        let file = path == ":memory:" ? ":memory:" : resolvedPath + "." + schema.replacingOccurrences(of: "/", with: "_") + ".sqlite"
         if !create, file != ":memory:", !FileManager.default.fileExists(atPath: file) {
             throw InputError("schema \(schema) not found: in SQLite a schema other than main is the file \(file), which does not exist")
         }

@@ -27,10 +27,14 @@ public enum TableName {
     public static let stateTables = [statePointer, stateTraits]
 
     /// Columns of `profile_traits_updates` that are never traits (docs/semantics.md).
-    package static let nonTraitColumns: Set<String> = [
+    package static let nonTraitColumns: Set<String> = Set([
         "user_id", "anonymous_id", "id", "segment_id", "canonical_segment_id", "merged_to",
         "sent_at", "received_at", "timestamp", "uuid_ts", "seq",
-    ]
+    ]).union(profileTraitsOwnColumns)
+
+    /// The columns `profile_traits` holds besides the traits: a raw column of the same name
+    /// cannot be a trait column beside them, so it is left out (and the run says so).
+    package static let profileTraitsOwnColumns: Set<String> = ["canonical_segment_id", "merged_to", "etl_ts"]
 
     /// Whether a column of `profile_traits_updates` holds a trait.
     package static func isTraitColumn(_ name: String) -> Bool {

@@ -74,6 +74,9 @@ struct Materialize: ParsableCommand {
         }
         let read = TableName.rawTables.map { "\($0) \(summary.rowsRead[$0] ?? 0)" }.joined(separator: ", ")
         Console.out("  read: \(read)")
+        if !summary.columnsNotTraits.isEmpty {
+            Console.out("  not traits: profile_traits_updates.\(summary.columnsNotTraits.joined(separator: ", ")) (profile_traits holds a column of that name itself)")
+        }
         if !summary.addedTraitColumns.isEmpty {
             Console.out("  new trait columns added to profile_traits: \(summary.addedTraitColumns.joined(separator: ", "))")
         }
