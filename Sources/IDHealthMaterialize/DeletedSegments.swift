@@ -19,7 +19,11 @@ struct DeletedSegments {
     /// Records `gone` (a query of segment_ids) as deleted and forgets those `back` (a query of
     /// segment_ids with raw rows again), inside the caller's transaction.
     func record(gone: SQL, back: SQL, at time: SQL, runID: String) throws {
-        try database.execute(database.dialect.createTable(table, columns: Self.columns, ifNotExists: true))
+        let d = database.dialect
+        try database.execute(d.createTable(table, columns: Self.columns, ifNotExists: true))
+        // Looked up by segment_id on every run: without the index, recording a mass deletion
+        // compares every new row with every recorded one.
+        try database.execute(d.createIndex(TableName.deletedSegments + "_segment_id", on: table, columns: ["segment_id"], ifNotExists: true))
         try database.execute("""
             INSERT INTO \(table: table) (segment_id, deleted_at, run_id)
             SELECT g.segment_id, \(sql: time), \(bind: .text(runID)) FROM (\(sql: gone)) g

@@ -69,10 +69,12 @@ struct CLI {
 
         /// Waits for the process to end (at most `seconds`, then kills it) and reads its output.
         func wait(seconds: Double = 300) throws -> Output {
-            let deadline = Date().addingTimeInterval(seconds)
-            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            // A watchdog kills a process that overstays, so a hang fails the test in bounded time.
+            let pid = process.processIdentifier
+            let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
             process.waitUntilExit()
+            watchdog.cancel()
             defer {
                 try? FileManager.default.removeItem(at: outURL)
                 try? FileManager.default.removeItem(at: errURL)

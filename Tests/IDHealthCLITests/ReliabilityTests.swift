@@ -56,4 +56,68 @@ struct ReliabilityTests {
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("real.sqlite.current.sqlite").path))
         }
     }
+
+    @Test("a connection string libpq cannot parse is exit 2, and its password is never shown", arguments: [
+        "postgresql://u:S3cretPW@[::1/h", "postgresql://u:S3cret%zzPW@localhost/db", "postgresql://u@localhost/db?password=S3cretPW&x=%zz",
+    ])
+    func unparsableConnectionString(conninfo: String) throws {
+        try CLI.withDirectory { directory in
+            let output = try CLI.run(["check", "--database", conninfo, "--no-history"], in: directory)
+            #expect(output.status == 2, "\(output.stderr)")
+            #expect(output.stderr.contains("connection string cannot be read"), "\(output.stderr)")
+            #expect(!output.stderr.contains("S3cret") && !output.stdout.contains("S3cret"), "\(output.stderr)")
+        }
+    }
+
+    /// A listener on loopback that accepts connections and never says a word.
+    final class SilentServer {
+        let process = Process()
+        let port: Int
+
+        init() throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", """
+                import socket, sys, time
+                s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+                print(s.getsockname()[1], flush=True)
+                held = []
+                while True:
+                    c, _ = s.accept(); held.append(c)
+                """]
+            let output = Pipe()
+            process.standardOutput = output
+            // Nothing of the test's own output is handed down: it would keep the runner waiting.
+            process.standardError = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+            port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+
+        /// SIGKILL: a test runner may hand its children an ignored SIGTERM.
+        func stop() {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    @Test("a server that accepts and never answers: exit 3 after the connect timeout, not a hang")
+    func silentServer() throws {
+        let server = try SilentServer()
+        defer { server.stop() }
+        #expect(server.port > 0)
+        try CLI.withDirectory { directory in
+            let started = Date()
+            let running = try CLI.start(["materialize", "--database", "postgresql://idhealth@127.0.0.1:\(server.port)/x"], in: directory)
+            let output = try running.wait(seconds: 60)
+            let seconds = Date().timeIntervalSince(started)
+            #expect(!output.signaled, "it had to be killed: a hang")
+            #expect(output.status == 3, "\(output.stderr)")
+            #expect(output.stderr.contains("timeout"), "\(output.stderr)")
+            #expect(seconds < 45, "gave up after \(seconds) s")
+            // The connection string decides when it says so.
+            let quick = try CLI.run(["check", "--database", "postgresql://idhealth@127.0.0.1:\(server.port)/x?connect_timeout=2", "--no-history"], in: directory)
+            #expect(quick.status == 3, "\(quick.stderr)")
+        }
+    }
 }

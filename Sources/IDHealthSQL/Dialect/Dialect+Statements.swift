@@ -15,9 +15,9 @@ extension Dialect {
     }
 
     /// Creates an index. SQLite names the schema on the index, PostgreSQL on the table.
-    public func createIndex(_ name: String, on table: QualifiedName, columns: [String], unique: Bool = false) -> SQL {
+    public func createIndex(_ name: String, on table: QualifiedName, columns: [String], unique: Bool = false, ifNotExists: Bool = false) -> SQL {
         let columnList = columns.map(SQL.identifier).joined(separator: ", ")
-        let kind: SQL = unique ? "UNIQUE INDEX" : "INDEX"
+        let kind: SQL = (unique ? "UNIQUE INDEX" : "INDEX") + (ifNotExists ? " IF NOT EXISTS" : "")
         switch engine {
         case .sqlite:
             return "CREATE \(sql: kind) \(table: QualifiedName(table.schema, name)) ON \(ident: table.name) (\(sql: columnList))"

@@ -11,11 +11,32 @@ public final class PostgresDatabase: Database {
     let connection: OpaquePointer
     public let target: String
 
+    /// Seconds libpq waits for a server to answer, unless the connection string or
+    /// `PGCONNECT_TIMEOUT` says otherwise.
+    public static let defaultConnectTimeoutSeconds = 10
+
     /// Connects with `conninfo`, a `postgres://` URI or a `key=value` string.
     /// See https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PQCONNECTDBPARAMS.
     public init(conninfo: String) throws {
-        let keywords = ["dbname", "fallback_application_name"]
-        let values = [conninfo, "idhealth"]
+        // A string libpq cannot parse is the user's to fix (exit 2), and libpq's message
+        // about it may quote the password: it is read first, and the message redacted.
+        var parseError: UnsafeMutablePointer<CChar>?
+        if let options = PQconninfoParse(conninfo, &parseError) {
+            PQconninfoFree(options)
+        } else {
+            let message = parseError.map { String(cString: $0) } ?? "out of memory"
+            PQfreemem(parseError)
+            throw ConfigError("the PostgreSQL connection string cannot be read: " + PostgresConnectionString.redact(message.trimmingCharacters(in: .whitespacesAndNewlines), conninfo: conninfo))
+        }
+        // A server that accepts the connection and never answers must not hang a nightly
+        // job: libpq waits forever by default. The connection string (or PGCONNECT_TIMEOUT)
+        // still decides when it says otherwise: it comes later in the keyword list.
+        var keywords = ["dbname", "fallback_application_name"]
+        var values = [conninfo, "idhealth"]
+        if (ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] ?? "").isEmpty {
+            keywords.insert("connect_timeout", at: 0)
+            values.insert(String(Self.defaultConnectTimeoutSeconds), at: 0)
+        }
         let connection = withArrayOfCStrings(keywords) { keywordPointers in
             withArrayOfCStrings(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
@@ -25,7 +46,7 @@ public final class PostgresDatabase: Database {
             throw DatabaseError(engine: .postgres, code: "08000", message: "out of memory while connecting")
         }
         if PQstatus(connection) != CONNECTION_OK {
-            let message = String(cString: PQerrorMessage(connection))
+            let message = PostgresConnectionString.redact(String(cString: PQerrorMessage(connection)), conninfo: conninfo)
             PQfinish(connection)
             throw DatabaseError(engine: .postgres, code: "08001", message: "cannot connect: \(message)")
         }
