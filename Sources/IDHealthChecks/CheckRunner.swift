@@ -77,6 +77,9 @@ public struct CheckRunner {
             let start = Date()
             do {
                 try check.run(context, into: &result)
+            } catch let interrupted as InterruptedError {
+                // A signal stops the whole run, not just this check.
+                throw interrupted
             } catch let unavailable as CheckUnavailable {
                 result.status = .skipped
                 result.message = unavailable.reason

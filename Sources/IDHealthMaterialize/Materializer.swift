@@ -52,16 +52,25 @@ public struct Materializer {
     public let traitNulls: TraitNulls
     /// How far before the last high-water mark an incremental run starts reading (docs/semantics.md, "The incremental invariant").
     public let etlOverlapHours: Double
+    /// How long a statement waits for a lock a reader of the current tables holds before the
+    /// run gives up (docs/semantics.md, "Atomic and locked"): a PostgreSQL swap queued behind
+    /// an open transaction also queues every new reader behind it, so the wait is bounded.
+    public let lockTimeoutSeconds: Double
     /// The run's `etl_ts`, injected so tests and reports are deterministic.
     public let clock: @Sendable () -> Date
 
-    public init(database: any Database, schemas: Schemas, traitNulls: TraitNulls = .keepLastValue, etlOverlapHours: Double = 2, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(database: any Database, schemas: Schemas, traitNulls: TraitNulls = .keepLastValue, etlOverlapHours: Double = 2,
+                lockTimeoutSeconds: Double = Materializer.defaultLockTimeoutSeconds, clock: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.schemas = schemas
         self.traitNulls = traitNulls
         self.etlOverlapHours = etlOverlapHours
+        self.lockTimeoutSeconds = lockTimeoutSeconds
         self.clock = clock
     }
+
+    /// The default of `materialization.lock_timeout`.
+    public static let defaultLockTimeoutSeconds: Double = 30
 
     /// Runs one materialization in `mode`; `fullRefresh` makes an incremental run rebuild.
     /// `lockWaitSeconds` is how long to wait for another materialization of the same target;
@@ -72,6 +81,7 @@ public struct Materializer {
         try database.useSchema(schemas.target, create: true)
         let lock = try MaterializationLock.acquire(database: database, schema: schemas.target, waitSeconds: lockWaitSeconds, notice: notice)
         defer { lock.release() }
+        try database.setLockWait(seconds: lockTimeoutSeconds)
 
         let started = Date()
         var summary = MaterializeSummary()
@@ -107,9 +117,22 @@ public struct Materializer {
         } catch {
             // The run's own transaction is rolled back; say so in the log where possible.
             try? RunLog(database: database, schema: schemas.target).record(summary, status: "failed", started: started, finished: Date(), work: nil, message: String(describing: error))
+            if let error = error as? DatabaseError, error.isLockTimeout { throw blocked(error) }
             throw error
         }
         return summary
+    }
+
+    /// The error of a run that gave up waiting for a lock: who holds it, and that nothing changed.
+    func blocked(_ error: DatabaseError) -> MaterializationLockedError {
+        let tables = WorkTables.stagedTables.map { schemas.target($0) }
+        let holders = (try? database.lockHolders(of: tables)) ?? []
+        let who = holders.isEmpty ? "another session (\(error.message))" : holders.joined(separator: "; ")
+        return MaterializationLockedError(message: "the tables of \(schemas.target) stayed locked for \(Self.seconds(lockTimeoutSeconds)) s (materialization.lock_timeout) by \(who). Nothing was changed; run again when it is done, or raise materialization.lock_timeout.")
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value.rounded() == value ? String(Int(value)) : String(value)
     }
 
     /// The previous run an incremental run continues from, or nil (with the reason set on the

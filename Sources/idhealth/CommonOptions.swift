@@ -41,7 +41,7 @@ struct CommonOptions: ParsableArguments {
         if case .sqlite(let path) = location.kind {
             location = try DatabaseLocation("sqlite:" + configuration.resolve(path).path)
         }
-        let database = try location.connect(create: create)
+        let database = Interruption.guarded(try location.connect(create: create))
         let source = configuration.sourceSchema ?? database.dialect.defaultSchema
         let target = configuration.targetSchema ?? source
         return (database, Schemas(source: source, target: target))

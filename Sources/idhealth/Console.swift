@@ -71,6 +71,7 @@ enum Console {
         switch kind {
         case .invalidRequest, .unusableInput: return 2
         case .database, .busy: return 3
+        case .interrupted(let signal): return 128 + signal
         }
     }
 }

@@ -107,4 +107,7 @@ final class StatementCountingDatabase: Database {
     func sha1Support() throws -> SHA1Support { try base.sha1Support() }
     func tryLock(_ name: String, holder: String) throws -> LockAttempt { try base.tryLock(name, holder: holder) }
     func unlock(_ name: String) throws { try base.unlock(name) }
+    func setLockWait(seconds: Double) throws { try base.setLockWait(seconds: seconds) }
+    func interrupter() -> DatabaseInterrupter { base.interrupter() }
+    func lockHolders(of tables: [QualifiedName]) throws -> [String] { try base.lockHolders(of: tables) }
 }

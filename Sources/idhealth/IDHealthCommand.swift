@@ -25,6 +25,7 @@ struct IDHealthCommand: ParsableCommand {
     /// Parses and runs, with argument-parser's usage errors mapped to exit status 2 (it uses
     /// 64 by default) so that CI sees one code for "the tool could not run as asked".
     static func main() {
+        Interruption.install()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -120,4 +120,94 @@ struct ReliabilityTests {
             #expect(quick.status == 3, "\(quick.stderr)")
         }
     }
+
+    /// PostgreSQL: an open reader transaction on id_graph holds a lock the swap's DROP waits
+    /// for (and every new reader queues behind that DROP). SQLite: another writer's open
+    /// transaction holds the write lock.
+    @Test("a rebuild blocked by another session waits lock_timeout, then exits 3 naming it; nothing changed", arguments: Dialect.Engine.allCases)
+    func blockedSwap(engine: Dialect.Engine) throws {
+        try AtomicityTests.Place.with(engine) { place in
+            try place.generate(profiles: 100)
+            #expect(try place.materialize(["--mode", "table"]).status == 0)
+            let before = try place.contents(place.schema, etl: true)
+            let other: any Database = engine == .sqlite ? try SQLiteDatabase(path: place.location, create: false) : try PostgresDatabase(conninfo: place.location)
+            let graph = QualifiedName(place.schema, "id_graph")
+            switch engine {
+            case .sqlite:
+                try other.execute("BEGIN IMMEDIATE")
+                try other.execute("UPDATE \(table: graph) SET etl_ts = etl_ts WHERE 1 = 0")
+            case .postgres:
+                try other.execute("BEGIN")
+                _ = try other.scalar("SELECT COUNT(*) FROM \(table: graph)")
+            }
+            let pid = engine == .postgres ? try other.scalar("SELECT pg_backend_pid()").stringValue ?? "?" : ""
+            try "materialization: {lock_timeout: 2}\n".write(to: place.directory.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
+            let started = Date()
+            let blocked = try CLI.start(["materialize"] + place.arguments(["--mode", "table"]), in: place.directory).wait(seconds: 90)
+            #expect(!blocked.signaled)
+            #expect(blocked.status == 3, "\(blocked.stderr)")
+            #expect(Date().timeIntervalSince(started) < 60)
+            #expect(blocked.stderr.contains("stayed locked for 2 s (materialization.lock_timeout)"), "\(blocked.stderr)")
+            if engine == .postgres {
+                #expect(blocked.stderr.contains("backend pid \(pid)"), "the blocking session is named: \(blocked.stderr)")
+                #expect(blocked.stderr.contains("idle in transaction"), "\(blocked.stderr)")
+            }
+            try other.execute("ROLLBACK")
+            #expect(try place.contents(place.schema, etl: true) == before, "nothing changed")
+            #expect(try place.materialize(["--mode", "table"]).status == 0, "once the other session is done, the rebuild goes through")
+        }
+    }
+
+    @Test("SIGTERM and SIGINT cancel the running statement, roll back, free the lock, exit 143 / 130", arguments: [
+        (Dialect.Engine.postgres, SIGTERM), (Dialect.Engine.sqlite, SIGINT),
+    ])
+    func signals(engine: Dialect.Engine, signal: Int32) throws {
+        try AtomicityTests.Place.with(engine) { place in
+            try place.generate(profiles: 100)
+            #expect(try place.materialize(["--mode", "table"]).status == 0)
+            let before = try place.contents(place.schema, etl: true)
+            // Another session holds what the rebuild needs, so the rebuild's statement waits
+            // on the server (PostgreSQL) or in SQLite's busy handler: a statement in flight.
+            let other: any Database = engine == .sqlite ? try SQLiteDatabase(path: place.location, create: false) : try PostgresDatabase(conninfo: place.location)
+            let graph = QualifiedName(place.schema, "id_graph")
+            if engine == .sqlite {
+                try other.execute("BEGIN IMMEDIATE")
+                try other.execute("UPDATE \(table: graph) SET etl_ts = etl_ts WHERE 1 = 0")
+            } else {
+                try other.execute("BEGIN")
+                _ = try other.scalar("SELECT COUNT(*) FROM \(table: graph)")
+            }
+            try "materialization: {lock_timeout: 120}\n".write(to: place.directory.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
+            let running = try CLI.start(["materialize"] + place.arguments(["--mode", "table"]), in: place.directory)
+            // Wait until the run is stuck in its statement.
+            let deadline = Date().addingTimeInterval(60)
+            var waiting = false
+            while !waiting, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.2)
+                if engine == .postgres {
+                    let name = "idhealth materialize pid \(running.process.processIdentifier)%"
+                    waiting = try other.scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name LIKE \(bind: .text(name)) AND wait_event_type = 'Lock'").intValue == 1
+                } else {
+                    waiting = FileManager.default.fileExists(atPath: place.location + ".idhealth-materialize_main.lock")
+                        && (try? String(contentsOfFile: place.location + ".idhealth-materialize_main.lock", encoding: .utf8))?.isEmpty == false
+                    if waiting { Thread.sleep(forTimeInterval: 1) }
+                }
+            }
+            #expect(waiting, "the run never got stuck in a statement")
+            let signalled = Date()
+            kill(running.process.processIdentifier, signal)
+            let output = try running.wait(seconds: 60)
+            #expect(!output.signaled, "the process died of the signal instead of stopping cleanly")
+            #expect(output.status == 128 + signal, "\(output.stderr)")
+            #expect(output.stderr.contains("stopped by signal \(signal)"), "\(output.stderr)")
+            #expect(Date().timeIntervalSince(signalled) < 20, "took \(Date().timeIntervalSince(signalled)) s to stop")
+            if engine == .postgres {
+                let held = try other.scalar("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = CAST(6907240 AS oid) AND granted")
+                #expect(held.intValue == 0, "the materialization lock is free")
+            }
+            try other.execute("ROLLBACK")
+            #expect(try place.contents(place.schema, etl: true) == before, "nothing changed")
+            #expect(try place.materialize(["--mode", "table"]).status == 0, "the next run is not refused by a dead holder")
+        }
+    }
 }

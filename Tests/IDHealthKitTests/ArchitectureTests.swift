@@ -20,7 +20,7 @@ struct ArchitectureTests {
         "IDHealthKit": ["IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "Yams"],
         "idhealth": ["IDHealthKit", "IDHealthSQL", "IDHealthGenerate", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "ArgumentParser"],
     ]
-    static let system: Set<String> = ["Foundation", "Glibc", "Darwin"]
+    static let system: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin"]
 
     static func swiftFiles(in target: String) -> [URL] {
         let folder = root.appendingPathComponent("Sources").appendingPathComponent(target)

@@ -16,6 +16,8 @@ public struct Configuration: Sendable {
     public var targetSchema: String?
     public var mode: MaterializationMode = .incremental
     public var etlOverlapHours: Double = 2
+    /// Seconds a materialization waits for a lock readers of the current tables hold.
+    public var lockTimeoutSeconds: Double = Materializer.defaultLockTimeoutSeconds
     public var traitNulls: TraitNulls = .keepLastValue
     public var sampleSize: Int = 20
     public var output: String?
@@ -83,7 +85,11 @@ public struct Configuration: Sendable {
                         let hours = try reader.number(subvalue, path: path)
                         guard hours >= 0 else { throw reader.error(subvalue, "\(path) must be zero or more hours, got \(hours)") }
                         config.etlOverlapHours = hours
-                    default: throw reader.unknownKey(subkey, in: subvalue, path: path, valid: ["mode", "etl_overlap"])
+                    case "lock_timeout":
+                        let seconds = try reader.number(subvalue, path: path)
+                        guard seconds >= 0 else { throw reader.error(subvalue, "\(path) must be zero (no limit) or more seconds, got \(seconds)") }
+                        config.lockTimeoutSeconds = seconds
+                    default: throw reader.unknownKey(subkey, in: subvalue, path: path, valid: ["mode", "etl_overlap", "lock_timeout"])
                     }
                 }
             case "traits":

@@ -43,6 +43,24 @@ public protocol Database: AnyObject {
 
     /// Releases a lock taken with ``tryLock(_:holder:)``.
     func unlock(_ name: String) throws
+
+    /// How long a statement of this connection waits for a lock another session holds
+    /// before it fails (0: as long as it takes). PostgreSQL's `lock_timeout`, SQLite's busy
+    /// timeout.
+    func setLockWait(seconds: Double) throws
+
+    /// Who holds a lock on any of `tables` besides this connection, in words, one session a
+    /// line; empty when the engine cannot say (SQLite) or nobody does.
+    func lockHolders(of tables: [QualifiedName]) throws -> [String]
+
+    /// What stops this connection's running statement from another thread (a signal
+    /// handler's), valid as long as the connection is open.
+    func interrupter() -> DatabaseInterrupter
+}
+
+/// Stops the statement a connection is running, from any thread; a no-op when none is.
+public protocol DatabaseInterrupter: Sendable {
+    func interrupt()
 }
 
 /// Whether a connection can compute SHA-1 (`external_id_hash`), and where its function lives.

@@ -26,6 +26,15 @@ public struct DatabaseError: ClassifiedError, Sendable {
 
     public var kind: FailureKind { .database }
 
+    /// Whether a statement gave up waiting for a lock another session holds: PostgreSQL's
+    /// SQLSTATE 55P03 (`lock_timeout`), SQLite's SQLITE_BUSY or SQLITE_LOCKED (busy timeout).
+    public var isLockTimeout: Bool {
+        switch engine {
+        case .postgres: return code == "55P03"
+        case .sqlite: return Int(code).map { [5, 6].contains($0 & 0xFF) } ?? false
+        }
+    }
+
     /// Whether the engine refused for lack of a privilege or because the database is
     /// read-only, as opposed to failing: PostgreSQL's SQLSTATE 42501 (insufficient
     /// privilege) or 25006 (read-only transaction); SQLite's SQLITE_READONLY, SQLITE_PERM or

@@ -10,10 +10,23 @@ public enum FailureKind: Sendable, Hashable {
     case database
     /// Another run holds what this one needs, such as the materialization lock (exit status 3).
     case busy
+    /// A signal stopped the run (exit status 128 + the signal).
+    case interrupted(signal: Int32)
 }
 
 /// An error that says what kind of failure it is, so that callers decide by case, never by
 /// reading the message.
 public protocol ClassifiedError: Error, CustomStringConvertible {
     var kind: FailureKind { get }
+}
+
+/// The run was stopped by a signal (SIGINT, SIGTERM): its statement was cancelled and its
+/// transaction rolled back. The command line exits 128 + the signal's number, as shells do.
+public struct InterruptedError: ClassifiedError, Sendable {
+    public let signal: Int32
+    public init(signal: Int32) { self.signal = signal }
+    public var kind: FailureKind { .interrupted(signal: signal) }
+    public var description: String {
+        "stopped by signal \(signal): the running statement was cancelled and its transaction rolled back; the previous tables are intact"
+    }
 }

@@ -226,6 +226,31 @@ public final class PostgresDatabase: Database {
         return .heldBy("\(application.isEmpty ? "a session" : "`\(application)`") — PostgreSQL backend pid \(pid), user \(user), from \(row["client"].stringValue ?? "?"), connected since \(row["since"].stringValue ?? "?") UTC")
     }
 
+    public func setLockWait(seconds: Double) throws {
+        try execute("SELECT set_config('lock_timeout', \(bind: .text(String(Int((seconds * 1000).rounded())) + "ms")), false)")
+    }
+
+    /// The sessions holding a granted lock on the tables, from `pg_locks` and
+    /// `pg_stat_activity`: pid, user, application, state and since when.
+    public func lockHolders(of tables: [QualifiedName]) throws -> [String] {
+        guard !tables.isEmpty else { return [] }
+        let names = tables.map { SQL.bind(.text(dialect.quote($0.schema) + "." + dialect.quote($0.name))) }.joined(separator: ", ")
+        let sql: SQL = """
+            SELECT DISTINCT a.pid, a.usename, a.application_name, a.state,
+                   to_char(COALESCE(a.xact_start, a.backend_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS since
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.granted AND l.pid <> pg_backend_pid()
+              AND l.relation IN (SELECT to_regclass(n) FROM unnest(ARRAY[\(sql: names)]) AS n)
+            ORDER BY a.pid
+            """
+        return try rows(sql).map { row in
+            let application = row["application_name"].stringValue ?? ""
+            return "PostgreSQL backend pid \(row["pid"].stringValue ?? "?") (user \(row["usename"].stringValue ?? "?")\(application.isEmpty ? "" : ", application `\(application)`"), \(row["state"].stringValue ?? "?") since \(row["since"].stringValue ?? "?") UTC)"
+        }
+    }
+
+    public func interrupter() -> DatabaseInterrupter { PostgresInterrupter(connection: connection) }
+
     public func unlock(_ name: String) throws {
         try execute("SELECT pg_advisory_unlock(\(literal: .integer(Int64(Self.advisoryLockClass))), hashtext(\(bind: .text(name))))")
         try execute("SELECT set_config('application_name', 'idhealth', false)")
@@ -273,6 +298,28 @@ public final class PostgresDatabase: Database {
                 body(Int32(bindings.count), bindings.isEmpty ? nil : UnsafePointer(rebound))
             }
         }
+    }
+}
+
+/// Holds a `PGcancel` object and asks the server to cancel the running statement with it.
+/// libpq documents `PQcancel` as safe to call from a signal handler or another thread than
+/// the one using the connection (https://www.postgresql.org/docs/current/libpq-cancel.html);
+/// the object is made once, here, and freed when this goes: hence `@unchecked Sendable`.
+final class PostgresInterrupter: DatabaseInterrupter, @unchecked Sendable {
+    let cancel: OpaquePointer?
+
+    init(connection: OpaquePointer) {
+        cancel = PQgetCancel(connection)
+    }
+
+    deinit {
+        if let cancel { PQfreeCancel(cancel) }
+    }
+
+    func interrupt() {
+        guard let cancel else { return }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(cancel, &buffer, Int32(buffer.count))
     }
 }
 

@@ -15,6 +15,7 @@ public final class SQLiteDatabase: Database {
     public let resolvedPath: String
     let handle: OpaquePointer
     private let lockFiles = SQLiteLockFiles()
+    private let busyWait: SQLiteBusyWait
 
     public var target: String { path }
 
@@ -38,8 +39,9 @@ public final class SQLiteDatabase: Database {
         }
         handle = db
         resolvedPath = Self.resolved(path)
+        busyWait = SQLiteBusyWait(timeoutMilliseconds: Int(busyTimeoutMilliseconds))
+        busyWait.install(on: db)
         sqlite3_extended_result_codes(db, 1)
-        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         try SQLiteFunctions.register(on: db)
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
@@ -112,6 +114,15 @@ public final class SQLiteDatabase: Database {
         lockFiles.unlock(name: name)
     }
 
+    public func setLockWait(seconds: Double) throws {
+        busyWait.setTimeout(milliseconds: seconds <= 0 ? 0 : Int(seconds * 1000))
+    }
+
+    public func interrupter() -> DatabaseInterrupter { SQLiteInterrupter(handle: handle, busyWait: busyWait) }
+
+    /// SQLite does not say who holds its write lock.
+    public func lockHolders(of tables: [QualifiedName]) throws -> [String] { [] }
+
     /// Makes `schema` usable as a schema name: `main` and `temp` always are; any other name is
     /// attached as the file `<database>.<schema>.sqlite` beside the main file.
     public func useSchema(_ schema: String, create: Bool) throws {
@@ -123,6 +134,23 @@ public final class SQLiteDatabase: Database {
             throw InputError("schema \(schema) not found: in SQLite a schema other than main is the file \(file), which does not exist")
         }
         try execute("ATTACH DATABASE \(bind: .text(file)) AS \(ident: schema)")
+    }
+}
+
+/// Stops a waiting connection's busy handler and calls `sqlite3_interrupt`, which SQLite
+/// documents as safe to call from another thread while the connection is open
+/// (https://www.sqlite.org/c3ref/interrupt.html). The handle is only passed to that call,
+/// never used otherwise: hence `@unchecked Sendable`.
+final class SQLiteInterrupter: DatabaseInterrupter, @unchecked Sendable {
+    let handle: OpaquePointer
+    let busyWait: SQLiteBusyWait
+    init(handle: OpaquePointer, busyWait: SQLiteBusyWait) {
+        self.handle = handle
+        self.busyWait = busyWait
+    }
+    func interrupt() {
+        busyWait.interrupt()
+        sqlite3_interrupt(handle)
     }
 }
 

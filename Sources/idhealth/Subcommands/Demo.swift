@@ -45,7 +45,7 @@ struct Demo: ParsableCommand {
             try Data(ConfigTemplate.text(database: "demo.sqlite").utf8).write(to: configURL, options: .atomic)
             let configuration = try Configuration.load(path: configURL.path, workingDirectory: folder)
 
-            let database = try SQLiteDatabase(path: databaseURL.path)
+            let database = Interruption.guarded(try SQLiteDatabase(path: databaseURL.path))
             let schemas = Schemas(source: "main", target: "main")
             let truth = try ProfilesSyncGenerator(profiles: profiles, seed: seed, anomalies: true)
                 .write(to: database, schema: schemas.source, replace: true, progress: Console.progress)

@@ -49,7 +49,8 @@ struct Materialize: ParsableCommand {
     static func materialize(database: any Database, schemas: Schemas, configuration: Configuration, options: MaterializeOptions) throws {
         let mode = try options.resolvedMode(configuration)
         guard options.lockWait >= 0 else { throw ConfigError("--lock-wait must be zero or more seconds, got \(options.lockWait)") }
-        let materializer = Materializer(database: database, schemas: schemas, traitNulls: configuration.traitNulls, etlOverlapHours: configuration.etlOverlapHours)
+        let materializer = Materializer(database: database, schemas: schemas, traitNulls: configuration.traitNulls, etlOverlapHours: configuration.etlOverlapHours,
+                                        lockTimeoutSeconds: configuration.lockTimeoutSeconds)
         let summary = try materializer.run(mode: mode, fullRefresh: options.fullRefresh, lockWaitSeconds: options.lockWait, notice: Console.notice, progress: Console.progress)
         report(summary, schemas: schemas)
     }

@@ -1,0 +1,109 @@
+import Dispatch
+import Foundation
+import IDHealthSQL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// SIGINT and SIGTERM stop a run cleanly (README, "Reliability"): the statement running on
+/// the server is cancelled (a killed client would leave it running, holding the
+/// materialization lock), the transaction rolls back, the lock is released, and the process
+/// exits 130 or 143. A second signal exits at once.
+///
+/// The signals are received on a dispatch source, not in a signal handler, so the work they
+/// do (asking the server to cancel) runs on an ordinary thread.
+enum Interruption {
+    /// The signal received, and what to interrupt when one is. Guarded by a lock: the
+    /// dispatch source's thread writes it while the main thread reads it.
+    final class State: @unchecked Sendable {
+        private let lock = NSLock()
+        private var received: Int32?
+        private var interrupters: [any DatabaseInterrupter] = []
+
+        var signal: Int32? { lock.withLock { received } }
+
+        func register(_ interrupter: any DatabaseInterrupter) {
+            lock.withLock { interrupters.append(interrupter) }
+        }
+
+        func receive(_ number: Int32) {
+            let (first, targets) = lock.withLock { () -> (Bool, [any DatabaseInterrupter]) in
+                defer { if received == nil { received = number } }
+                return (received == nil, interrupters)
+            }
+            guard first else {
+                FileHandle.standardError.write(Data("idhealth: second signal \(number): exiting now\n".utf8))
+                _exit(128 + number)
+            }
+            FileHandle.standardError.write(Data("idhealth: signal \(number): cancelling the running statement and rolling back\n".utf8))
+            for target in targets { target.interrupt() }
+        }
+    }
+
+    static let state = State()
+    /// Kept for the life of the process: a released source stops delivering. Written once,
+    /// by `install()` on the main thread before anything else runs.
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    static func install() {
+        for number in [SIGINT, SIGTERM] {
+            // The default action would kill the process before the statement is cancelled.
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { state.receive(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// `database`, stopped by a signal: its running statement is cancelled, and no statement
+    /// but a rollback starts after it.
+    static func guarded(_ database: any Database) -> any Database {
+        state.register(database.interrupter())
+        return InterruptibleDatabase(base: database, state: state)
+    }
+}
+
+/// Forwards to a connection, and turns a signal into ``InterruptedError``.
+final class InterruptibleDatabase: Database {
+    let base: any Database
+    let state: Interruption.State
+
+    init(base: any Database, state: Interruption.State) {
+        self.base = base
+        self.state = state
+    }
+
+    /// Runs `body` unless a signal came; a failure after a signal is the signal's doing.
+    private func guarded<T>(_ sql: SQL?, _ body: () throws -> T) throws -> T {
+        if let signal = state.signal, sql.map({ base.dialect.render($0).text != "ROLLBACK" }) ?? true {
+            throw InterruptedError(signal: signal)
+        }
+        do {
+            return try body()
+        } catch {
+            if let signal = state.signal { throw InterruptedError(signal: signal) }
+            throw error
+        }
+    }
+
+    var dialect: Dialect { base.dialect }
+    var target: String { base.target }
+
+    func execute(_ sql: SQL) throws -> Int { try guarded(sql) { try base.execute(sql) } }
+    func executeScript(_ sql: SQL) throws { try guarded(sql) { try base.executeScript(sql) } }
+    func forEachRow(_ sql: SQL, _ body: (Row) throws -> Bool) throws { try guarded(sql) { try base.forEachRow(sql, body) } }
+    func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+        try guarded(nil) { try base.bulkLoad(into: table, columns: columns, produce) }
+    }
+    func useSchema(_ schema: String, create: Bool) throws { try guarded(nil) { try base.useSchema(schema, create: create) } }
+    func sha1Support() throws -> SHA1Support { try base.sha1Support() }
+    func tryLock(_ name: String, holder: String) throws -> LockAttempt { try guarded(nil) { try base.tryLock(name, holder: holder) } }
+    /// Always runs: releasing the lock is part of stopping cleanly.
+    func unlock(_ name: String) throws { try base.unlock(name) }
+    func setLockWait(seconds: Double) throws { try base.setLockWait(seconds: seconds) }
+    func lockHolders(of tables: [QualifiedName]) throws -> [String] { try base.lockHolders(of: tables) }
+    func interrupter() -> DatabaseInterrupter { base.interrupter() }
+}
