@@ -3,7 +3,7 @@
 -- summary: identifier values that should never identify a person, with the segment_ids and profiles each joins
 -- order: 6
 -- param extra_values (strings) = [test@test.com] | more exact values to treat as junk (compared case-insensitively)
--- param extra_patterns (strings) = [] | more regular expressions to treat as junk
+-- param extra_patterns (patterns) = [] | more regular expressions to treat as junk
 -- param fail_segment_ids (integer) = 2 | fail when one junk value sits on at least this many segment_ids
 -- param warn (threshold) = > 0 | warn when this many junk values are present
 --

@@ -77,13 +77,26 @@ public struct CheckContext {
     }
 
     /// The first `limit` rows of a query, masked for reports unless values are to be shown
-    /// (`mask: false` for rows that hold only junk values, which are the finding).
-    func samples(_ query: CheckQuery, limit: Int, mask: Bool = true) throws -> (columns: [String], rows: [[SQLValue]]) {
+    /// (`mask: false` for rows that hold only junk values, which are the finding). The limit is
+    /// appended to the query when it has none of its own (`limitInSQL`), so the engine stops
+    /// early; otherwise reading stops after `limit` rows and the rest is cancelled.
+    func samples(_ query: CheckQuery, limit: Int, mask: Bool = true, limitInSQL: Bool = true) throws -> (columns: [String], rows: [[SQLValue]]) {
         guard limit > 0 else { return ([], []) }
-        let rows = try database.rows(query.sql + "\nLIMIT \(bind: .integer(Int64(limit)))", limit: limit)
+        let sql = limitInSQL ? query.sql + "\nLIMIT \(bind: .integer(Int64(limit)))" : query.sql
+        let rows = try database.rows(sql, limit: limit)
         let columns = rows.first?.columns ?? []
         let masker = Masker(showValues: showValues || !mask)
-        return (columns, rows.map { masker.mask(row: $0) })
+        return (columns, rows.map { masker.mask(row: $0).map(Self.capped) })
+    }
+
+    /// The longest sample value a report shows, in characters: a report travels to chat and
+    /// pull requests, and one 5 MB value must not make it 100 MB.
+    static let maximumSampleCharacters = 200
+
+    /// A sample value cut to ``maximumSampleCharacters``, saying how long it was.
+    static func capped(_ value: SQLValue) -> SQLValue {
+        guard case .text(let text) = value, text.count > maximumSampleCharacters else { return value }
+        return .text(String(text.prefix(maximumSampleCharacters)) + "… (\(text.count) characters)")
     }
 
     /// What a report shows of a query: its text as the engine ran it, and each placeholder

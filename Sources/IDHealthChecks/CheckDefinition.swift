@@ -6,6 +6,8 @@ public struct CheckParameter: Sendable, Hashable {
         case number
         case threshold
         case strings
+        /// Regular expressions, each checked when the configuration is read.
+        case patterns
         /// A mapping of identifier type to a whole number (identifier limits).
         case limits
     }
@@ -30,7 +32,7 @@ public struct CheckParameter: Sendable, Hashable {
         case .integer: return Int(text).map(ConfigValue.integer)
         case .number: return Double(text).map(ConfigValue.number)
         case .threshold: return Threshold(parsing: text).map(ConfigValue.threshold)
-        case .strings:
+        case .strings, .patterns:
             guard text.hasPrefix("["), text.hasSuffix("]") else { return nil }
             let items = text.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             return .strings(items.filter { !$0.isEmpty })

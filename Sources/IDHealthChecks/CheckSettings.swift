@@ -15,15 +15,18 @@ public struct CheckSettings: Sendable {
     public var traitNulls: TraitNulls
     /// The folder of custom checks (`*.sql`), absolute; nil for none.
     public var checksFolder: URL?
+    /// The folder was named on purpose: its absence is an error, not "no custom checks".
+    public var checksFolderRequired: Bool
     /// Per check id: `enabled` and the check's own parameters.
     public var checks: [String: [String: ConfigValue]]
 
     public init(sampleSize: Int = 20, etlOverlapHours: Double = 2, traitNulls: TraitNulls = .keepLastValue,
-                checksFolder: URL? = nil, checks: [String: [String: ConfigValue]] = [:]) {
+                checksFolder: URL? = nil, checksFolderRequired: Bool = false, checks: [String: [String: ConfigValue]] = [:]) {
         self.sampleSize = sampleSize
         self.etlOverlapHours = etlOverlapHours
         self.traitNulls = traitNulls
         self.checksFolder = checksFolder
+        self.checksFolderRequired = checksFolderRequired
         self.checks = checks
     }
 

@@ -21,13 +21,19 @@ struct CustomCheck: RunnableCheck {
     let path: String
     let file: CheckSQL?
     let problem: String?
+    var queryIsUsers: Bool { true }
 
     /// Loads every `*.sql` of the configured checks folder, in file-name order. Copies of the
     /// built-in checks (as in this repository's own `checks/`) are not custom checks.
     static func load(from settings: CheckSettings) throws -> [CustomCheck] {
         guard let folder = settings.checksFolder else { return [] }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { return [] }
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            if settings.checksFolderRequired {
+                throw ConfigError("checks_folder \(folder.path) is not a folder: the custom checks it should hold would not run (fix the path, or remove checks_folder to run the built-in checks only)")
+            }
+            return []
+        }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
         let builtins = Set(BuiltinChecks.files.values.map(\.text))
         var seen = Set(CheckCatalog.ids + ["graph_stats"])
@@ -36,7 +42,7 @@ struct CustomCheck: RunnableCheck {
             let url = folder.appendingPathComponent(name)
             let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
             if builtins.contains(text) { continue }
-            var check = parse(text, path: url.path, fallbackID: String(name.dropLast(4)))
+            var check = parse(text, path: url.path, fallbackID: Self.checkID(fromFileName: String(name.dropLast(4))))
             if check.problem == nil, !seen.insert(check.definition.id).inserted {
                 check = CustomCheck(definition: check.definition, path: url.path, file: nil,
                                     problem: "\(url.path): check id `\(check.definition.id)` is already taken by another check")
@@ -44,6 +50,14 @@ struct CustomCheck: RunnableCheck {
             checks.append(check)
         }
         return checks
+    }
+
+    /// A check id (`^[a-z][a-z0-9_]*$`, as the report's schema requires) made from a file name,
+    /// for a file whose header does not say: `My Check-1` becomes `my_check_1`.
+    static func checkID(fromFileName name: String) -> String {
+        var id = String(name.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+        if !(id.first.map { $0.isLetter } ?? false) { id = "check_" + id }
+        return id
     }
 
     static func parse(_ text: String, path: String, fallbackID: String) -> CustomCheck {

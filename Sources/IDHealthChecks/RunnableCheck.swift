@@ -5,9 +5,14 @@ import IDHealthMaterialize
 protocol RunnableCheck: Sendable {
     var definition: CheckDefinition { get }
     func run(_ context: CheckContext, into result: inout CheckResult) throws
+    /// Whether a user wrote the query (a custom check): it may end in its own `LIMIT`, so
+    /// samples are read by stopping after enough rows instead of appending one.
+    var queryIsUsers: Bool { get }
 }
 
 extension RunnableCheck {
+    var queryIsUsers: Bool { false }
+
     /// Judges `value` by the check's `warn` and `fail` thresholds (a percentage is of `base`).
     func judge(value: Int64, base: Double, context: CheckContext, into result: inout CheckResult) {
         let warn = context.threshold("warn", of: definition)
@@ -51,7 +56,7 @@ extension RunnableCheck {
             value += count
             if let breakdown { byKind[row[breakdown].stringValue ?? "(null)", default: 0] += count }
         }
-        let (columns, rows) = try context.samples(query, limit: context.settings.sampleSize, mask: mask)
+        let (columns, rows) = try context.samples(query, limit: context.settings.sampleSize, mask: mask, limitInSQL: !queryIsUsers)
         result.sampleColumns = columns
         result.samples = rows
         result.value = value

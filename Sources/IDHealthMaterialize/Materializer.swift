@@ -78,7 +78,9 @@ public struct Materializer {
     public func run(mode: MaterializationMode = .table, fullRefresh: Bool = false, lockWaitSeconds: Double = 0,
                     notice: (String) -> Void = { _ in }, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
         try database.useSchema(schemas.source, create: false)
-        try database.useSchema(schemas.target, create: true)
+        // The target schema is created only once the raw tables have passed validation: a
+        // run refused for bad input leaves nothing behind, not even an empty schema.
+        let targetExists = (try? database.useSchema(schemas.target, create: false)) != nil
         let lock = try MaterializationLock.acquire(database: database, schema: schemas.target, waitSeconds: lockWaitSeconds, notice: notice)
         defer { lock.release() }
         try database.setLockWait(seconds: lockTimeoutSeconds)
@@ -89,7 +91,7 @@ public struct Materializer {
         summary.traitNulls = traitNulls
         let work = WorkTables(database: database, schema: schemas.target, token: Self.token())
         defer { try? work.dropAll(includingStage: true) }
-        try work.dropAll(includingStage: true)
+        if targetExists { try work.dropAll(includingStage: true) }
         do {
             switch mode {
             case .view:
@@ -99,7 +101,7 @@ public struct Materializer {
                 }
             case .table, .incremental:
                 let log = RunLog(database: database, schema: schemas.target)
-                if mode == .incremental, let previous = try incrementalBase(fullRefresh: fullRefresh, into: &summary) {
+                if mode == .incremental, let previous = try incrementalBase(fullRefresh: fullRefresh, targetExists: targetExists, into: &summary) {
                     var temporary = work
                     temporary.workSchema = database.dialect.temporarySchema
                     defer { try? temporary.dropAll(includingStage: false) }
@@ -137,9 +139,13 @@ public struct Materializer {
 
     /// The previous run an incremental run continues from, or nil (with the reason set on the
     /// summary) when it must rebuild everything.
-    func incrementalBase(fullRefresh: Bool, into summary: inout MaterializeSummary) throws -> RunLog.PreviousRun? {
+    func incrementalBase(fullRefresh: Bool, targetExists: Bool, into summary: inout MaterializeSummary) throws -> RunLog.PreviousRun? {
         if fullRefresh {
             summary.fullRefreshReason = "--full-refresh"
+            return nil
+        }
+        guard targetExists else {
+            summary.fullRefreshReason = "first run: schema \(schemas.target) does not exist yet"
             return nil
         }
         guard let previous = try RunLog(database: database, schema: schemas.target).previous() else {
@@ -263,6 +269,7 @@ public struct Materializer {
         progress("validating raw tables in \(schemas.source)")
         let raw = RawTables(database: database, schema: schemas.source)
         let traitColumns = try raw.validate()
+        if recordingHighWater { try database.useSchema(schemas.target, create: true) }
         if recordingHighWater { try captureHighWater(work: work) }
         var summary = MaterializeSummary()
         summary.traitColumns = traitColumns.map(\.name)

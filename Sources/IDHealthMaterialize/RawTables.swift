@@ -61,20 +61,39 @@ struct RawTables {
             if columns.isEmpty {
                 throw InputError("table \(name) not found: idhealth reads the Profiles Sync raw tables \(TableName.rawTables.joined(separator: ", ")) from the source schema (set --source-schema, or run `idhealth generate` for demo data)")
             }
-            let lowered = Set(columns.map { $0.lowercased() })
-            for column in Self.requiredColumns[table] ?? [] where !lowered.contains(column) {
-                throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))")
+            let d = database.dialect
+            for column in Self.requiredColumns[table] ?? [] where !columns.contains(where: { d.columnName($0, is: column) }) {
+                let near = columns.filter { $0.lowercased() == column }
+                let hint = near.isEmpty ? "" : "; \(d.engine.displayName) column names are case-sensitive, and \(near.map { "\"\($0)\"" }.joined(separator: ", ")) is not \(column)"
+                throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))\(hint)")
             }
+            // One scan: NULL keys, and keys too long for the engine to index.
             let keys = Self.keyColumns[table] ?? []
-            let nullCounts = keys.map { key -> SQL in "SUM(CASE WHEN u.\(ident: key) IS NULL THEN 1 ELSE 0 END)" }
-            let anyNull = keys.map { key -> SQL in "u.\(ident: key) IS NULL" }
-            var query: SQL = "SELECT \(sql: nullCounts.joined(separator: ", ")) FROM \(table: name) u WHERE (\(sql: anyNull.joined(separator: " OR ")))"
-            if let cutoffs { query += " AND " + Self.newRows("u", cutoff: cutoffs[table] ?? .null) }
+            let textKeys = keys.filter { $0 != "seq" }
+            var measures = keys.map { key -> SQL in "SUM(CASE WHEN u.\(ident: key) IS NULL THEN 1 ELSE 0 END)" }
+            if d.maximumKeyBytes != nil {
+                measures += textKeys.map { key -> SQL in "MAX(\(sql: .byteLength("u.\(ident: key)")))" }
+            }
+            var query: SQL = "SELECT \(sql: measures.joined(separator: ", ")) FROM \(table: name) u"
+            if d.maximumKeyBytes == nil {
+                query += " WHERE (\(sql: keys.map { key -> SQL in "u.\(ident: key) IS NULL" }.joined(separator: " OR ")))"
+                if let cutoffs { query += " AND " + Self.newRows("u", cutoff: cutoffs[table] ?? .null) }
+            } else if let cutoffs {
+                query += " WHERE " + Self.newRows("u", cutoff: cutoffs[table] ?? .null)
+            }
             let counts = try database.firstRow(query)
             for (index, column) in keys.enumerated() {
                 let nulls = counts?[index].intValue ?? 0
                 if nulls > 0 {
                     throw InputError("table \(name): \(nulls) row(s) have NULL in key column \(column); these rows cannot be placed in the graph")
+                }
+            }
+            if let limit = d.maximumKeyBytes {
+                for (index, column) in textKeys.enumerated() {
+                    let longest = counts?[keys.count + index].intValue ?? 0
+                    if longest > Int64(limit) {
+                        throw InputError("table \(name): a value of key column \(column) is \(longest) bytes long; \(d.engine.displayName) cannot index keys over about \(limit) bytes, and no real \(column) is that long. Nothing was changed.")
+                    }
                 }
             }
             if table == TableName.profileTraitsUpdates {

@@ -24,6 +24,7 @@ struct ViewDefinitions {
         if d.engine == .sqlite && schemas.source != schemas.target {
             throw ConfigError("view mode on SQLite needs the views beside the raw tables (a SQLite view cannot read another attached file): set target_schema to the source schema `\(schemas.source)`, or use --mode table")
         }
+        try database.useSchema(schemas.target, create: true)
         let definitions = [
             (TableName.idGraph, idGraph()),
             (TableName.externalIDMapping, externalIDMapping()),

@@ -71,7 +71,7 @@ public enum HTMLReport {
                 return CheckRow(id: result.id, title: result.title, status: result.status.rawValue, value: result.value.map(String.init) ?? "–",
                                 trend: MarkdownReport.trend(result, run.previous[result.id]),
                                 thresholds: result.thresholds.sorted { $0.key > $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; "),
-                                finding: result.message ?? "", sparkline: HTMLReport.sparkline(series))
+                                finding: ReportText.visible(result.message ?? ""), sparkline: HTMLReport.sparkline(series))
             }
             graph = run.graph.map { graph in
                 Graph(segmentIDs: graph.segmentIDs, profiles: graph.profiles, mergedAway: graph.mergedAway, singletons: graph.singletons,
@@ -112,7 +112,7 @@ public enum HTMLReport {
                 case .rows(let table) where !table.rows.isEmpty:
                     tables.append(Table(title: table.title, headings: table.columns.map { Heading(heading: $0.heading, numeric: $0.numeric) },
                                         rows: table.rows.map { row in
-                                            TableRow(cells: zip(table.columns, row).map { Cell(text: $1.stringValue ?? "", code: $0.code, numeric: $0.numeric) })
+                                            TableRow(cells: zip(table.columns, row).map { Cell(text: ReportText.visible($1.stringValue ?? ""), code: $0.code, numeric: $0.numeric) })
                                         }))
                 case .measurements(let measurements):
                     tables.append(Table(title: "", headings: [Heading(heading: measurements.label, numeric: false), Heading(heading: measurements.heading, numeric: true)],
@@ -125,11 +125,12 @@ public enum HTMLReport {
             }
             let sample = result.samples.isEmpty ? nil : Sample(
                 shown: result.samples.count, total: result.value ?? 0, columns: result.sampleColumns,
-                rows: result.samples.map { SampleRow(cells: $0.map { $0.stringValue ?? "NULL" }) })
+                rows: result.samples.map { SampleRow(cells: $0.map { ReportText.visible($0.stringValue ?? "NULL") }) })
             let sql = result.queries.first.map { query in
-                Query(text: query.sql, parameters: query.parameters.isEmpty ? nil : query.parameters.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+                Query(text: ReportText.visible(query.sql, keepingLineBreaks: true),
+                      parameters: query.parameters.isEmpty ? nil : ReportText.visible(query.parameters.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
             }
-            return Section(id: result.id, status: result.status.rawValue, title: result.title, message: result.message,
+            return Section(id: result.id, status: result.status.rawValue, title: result.title, message: result.message.map { ReportText.visible($0) },
                            counts: counts, tables: tables, sample: sample, sql: sql)
         }
     }

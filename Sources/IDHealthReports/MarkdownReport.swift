@@ -80,7 +80,7 @@ public enum MarkdownReport {
 
     static func checkSection(_ result: CheckResult) -> [String] {
         var out = ["## \(badge(result.status)): \(result.title) (`\(result.id)`)", ""]
-        if let message = result.message { out += [message, ""] }
+        if let message = result.message { out += [ReportText.visible(message), ""] }
         for section in result.details.sections {
             out += render(section.content)
         }
@@ -94,9 +94,9 @@ public enum MarkdownReport {
             out.append("")
         }
         if let query = result.queries.first {
-            out += ["<details><summary>SQL to reproduce</summary>", "", "```sql", query.sql]
+            out += ["<details><summary>SQL to reproduce</summary>", "", "```sql", ReportText.visible(query.sql, keepingLineBreaks: true)]
             if !query.parameters.isEmpty {
-                out.append("-- parameters: " + query.parameters.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+                out.append("-- parameters: " + ReportText.visible(query.parameters.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
             }
             out += ["```", "", "</details>", ""]
         }
@@ -162,6 +162,6 @@ public enum MarkdownReport {
 
     /// Escapes a value for a Markdown table cell.
     static func cell(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        ReportText.visible(text).replacingOccurrences(of: "|", with: "\\|")
     }
 }

@@ -16,9 +16,10 @@ enum Console {
         notice(message)
     }
 
-    /// Something a log should show even when it is not a terminal.
+    /// Something a log should show even when it is not a terminal. A message can quote data
+    /// (a value in a failed statement), so its control characters are shown, not sent.
     static func notice(_ message: String) {
-        FileHandle.standardError.write(Data(("idhealth: " + message + "\n").utf8))
+        FileHandle.standardError.write(Data(("idhealth: " + ReportText.visible(message, keepingLineBreaks: true) + "\n").utf8))
     }
 
     static func progress(_ message: String) {

@@ -158,6 +158,48 @@ struct ReliabilityTests {
         }
     }
 
+    /// Starts a table-mode rebuild that gets stuck in a statement: another session (returned,
+    /// in an open transaction) holds what the rebuild needs, so the statement waits on the
+    /// server (PostgreSQL) or in SQLite's busy handler.
+    func stuckRebuild(_ place: AtomicityTests.Place, _ engine: Dialect.Engine) throws -> (other: any Database, running: CLI.Running) {
+        let other: any Database = engine == .sqlite ? try SQLiteDatabase(path: place.location, create: false) : try PostgresDatabase(conninfo: place.location)
+        let graph = QualifiedName(place.schema, "id_graph")
+        if engine == .sqlite {
+            try other.execute("BEGIN IMMEDIATE")
+            try other.execute("UPDATE \(table: graph) SET etl_ts = etl_ts WHERE 1 = 0")
+        } else {
+            try other.execute("BEGIN")
+            _ = try other.scalar("SELECT COUNT(*) FROM \(table: graph)")
+        }
+        try "materialization: {lock_timeout: 120}\n".write(to: place.directory.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
+        let running = try CLI.start(["materialize"] + place.arguments(["--mode", "table"]), in: place.directory)
+        let deadline = Date().addingTimeInterval(60)
+        var waiting = false
+        while !waiting, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            if engine == .postgres {
+                let name = "idhealth materialize pid \(running.process.processIdentifier)%"
+                waiting = try other.scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name LIKE \(bind: .text(name)) AND wait_event_type = 'Lock'").intValue == 1
+            } else {
+                waiting = FileManager.default.fileExists(atPath: place.location + ".idhealth-materialize_main.lock")
+                    && (try? String(contentsOfFile: place.location + ".idhealth-materialize_main.lock", encoding: .utf8))?.isEmpty == false
+                if waiting { Thread.sleep(forTimeInterval: 1) }
+            }
+        }
+        #expect(waiting, "the run never got stuck in a statement")
+        return (other, running)
+    }
+
+    /// Whether the session of the run with process id `pid` holds a materialization lock
+    /// (other tests share the server, and hold their own).
+    static func materializationLockHeld(by pid: Int32) -> SQL {
+        """
+        SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.classid = CAST(\(literal: .integer(Int64(PostgresDatabase.advisoryLockClass))) AS oid) AND l.granted
+          AND a.application_name LIKE \(bind: .text("idhealth materialize pid \(pid) %"))
+        """
+    }
+
     @Test("SIGTERM and SIGINT cancel the running statement, roll back, free the lock, exit 143 / 130", arguments: [
         (Dialect.Engine.postgres, SIGTERM), (Dialect.Engine.sqlite, SIGINT),
     ])
@@ -166,34 +208,7 @@ struct ReliabilityTests {
             try place.generate(profiles: 100)
             #expect(try place.materialize(["--mode", "table"]).status == 0)
             let before = try place.contents(place.schema, etl: true)
-            // Another session holds what the rebuild needs, so the rebuild's statement waits
-            // on the server (PostgreSQL) or in SQLite's busy handler: a statement in flight.
-            let other: any Database = engine == .sqlite ? try SQLiteDatabase(path: place.location, create: false) : try PostgresDatabase(conninfo: place.location)
-            let graph = QualifiedName(place.schema, "id_graph")
-            if engine == .sqlite {
-                try other.execute("BEGIN IMMEDIATE")
-                try other.execute("UPDATE \(table: graph) SET etl_ts = etl_ts WHERE 1 = 0")
-            } else {
-                try other.execute("BEGIN")
-                _ = try other.scalar("SELECT COUNT(*) FROM \(table: graph)")
-            }
-            try "materialization: {lock_timeout: 120}\n".write(to: place.directory.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
-            let running = try CLI.start(["materialize"] + place.arguments(["--mode", "table"]), in: place.directory)
-            // Wait until the run is stuck in its statement.
-            let deadline = Date().addingTimeInterval(60)
-            var waiting = false
-            while !waiting, Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.2)
-                if engine == .postgres {
-                    let name = "idhealth materialize pid \(running.process.processIdentifier)%"
-                    waiting = try other.scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name LIKE \(bind: .text(name)) AND wait_event_type = 'Lock'").intValue == 1
-                } else {
-                    waiting = FileManager.default.fileExists(atPath: place.location + ".idhealth-materialize_main.lock")
-                        && (try? String(contentsOfFile: place.location + ".idhealth-materialize_main.lock", encoding: .utf8))?.isEmpty == false
-                    if waiting { Thread.sleep(forTimeInterval: 1) }
-                }
-            }
-            #expect(waiting, "the run never got stuck in a statement")
+            let (other, running) = try stuckRebuild(place, engine)
             let signalled = Date()
             kill(running.process.processIdentifier, signal)
             let output = try running.wait(seconds: 60)
@@ -202,9 +217,34 @@ struct ReliabilityTests {
             #expect(output.stderr.contains("stopped by signal \(signal)"), "\(output.stderr)")
             #expect(Date().timeIntervalSince(signalled) < 20, "took \(Date().timeIntervalSince(signalled)) s to stop")
             if engine == .postgres {
-                let held = try other.scalar("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = CAST(6907240 AS oid) AND granted")
-                #expect(held.intValue == 0, "the materialization lock is free")
+                #expect(try other.scalar(Self.materializationLockHeld(by: running.process.processIdentifier)).intValue == 0, "the materialization lock is free")
             }
+            try other.execute("ROLLBACK")
+            #expect(try place.contents(place.schema, etl: true) == before, "nothing changed")
+            #expect(try place.materialize(["--mode", "table"]).status == 0, "the next run is not refused by a dead holder")
+        }
+    }
+
+    @Test("PostgreSQL: after a SIGKILL mid-statement the server ends the session, and the lock, within seconds")
+    func killedClient() throws {
+        try AtomicityTests.Place.with(.postgres) { place in
+            try place.generate(profiles: 100)
+            #expect(try place.materialize(["--mode", "table"]).status == 0)
+            let before = try place.contents(place.schema, etl: true)
+            let (other, running) = try stuckRebuild(place, .postgres)
+            #expect(try other.scalar(Self.materializationLockHeld(by: running.process.processIdentifier)).intValue == 1)
+            kill(running.process.processIdentifier, SIGKILL)
+            _ = try running.wait(seconds: 60)
+            // The other session still holds its transaction: the statement the killed client
+            // left behind would wait on for ever, but the server checks that its client is
+            // still there (client_connection_check_interval) and ends the session.
+            let killed = Date()
+            var held = Int64(1)
+            while held != 0, Date().timeIntervalSince(killed) < 30 {
+                Thread.sleep(forTimeInterval: 0.25)
+                held = try other.scalar(Self.materializationLockHeld(by: running.process.processIdentifier)).intValue ?? 1
+            }
+            #expect(held == 0, "the dead client's session still holds the materialization lock after 30 s")
             try other.execute("ROLLBACK")
             #expect(try place.contents(place.schema, etl: true) == before, "nothing changed")
             #expect(try place.materialize(["--mode", "table"]).status == 0, "the next run is not refused by a dead holder")

@@ -10,6 +10,14 @@ struct FreshnessCheck: BuiltinCheck {
         let file = try context.builtin(definition.id)
         let query = try context.render("offenders", of: file, id: definition.id)
         if try skipIfTablesMissing(query, context, into: &result) { return }
+        let withoutLanding = try TableName.rawTables.filter { table in
+            try !context.database.columns(context.schemas.source(table)).contains { context.database.dialect.columnName($0, is: "uuid_ts") }
+        }
+        guard withoutLanding.isEmpty else {
+            result.status = .skipped
+            result.message = "\(withoutLanding.map { "\(context.schemas.source).\($0)" }.joined(separator: ", ")) \(withoutLanding.count == 1 ? "has" : "have") no uuid_ts column: the time each row landed is what freshness measures"
+            return
+        }
         result.queries.append(context.record("offenders", query))
         let rows = try context.database.rows(query.sql)
         result.sampleColumns = ["raw_table", "last_landed", "hours_since"]

@@ -30,17 +30,23 @@ struct MergeFanInCheck: BuiltinCheck {
             result.details.set("distribution", .percentiles(.init(title: "Segment_ids per live profile", order.map { ($0, graph.segmentIDsPerProfile[$0] ?? 0) })))
         }
 
+        // The likely causes need the raw mappings; without them the fan-in is still judged.
         let shared = try context.render("shared_external_ids", of: file, id: definition.id, parameters: parameters)
-        result.queries.append(context.record("shared_external_ids", shared))
-        let masker = Masker(showValues: context.showValues)
-        let causes = try context.database.rows(shared.sql, limit: 1_000).map { row -> [SQLValue] in
-            [row["canonical_segment_id"], row["external_id_type"], .text(masker.mask(row["external_id_value"].stringValue ?? "")), row["segment_ids"]]
+        let missing = try context.missingTables(shared)
+        if missing.isEmpty {
+            result.queries.append(context.record("shared_external_ids", shared))
+            let masker = Masker(showValues: context.showValues)
+            let causes = try context.database.rows(shared.sql, limit: 1_000).map { row -> [SQLValue] in
+                [row["canonical_segment_id"], row["external_id_type"], .text(masker.mask(row["external_id_value"].stringValue ?? "")), row["segment_ids"]]
+            }
+            result.details.set("likely_causes", .rows(.init(
+                title: "Likely causes: the external ids shared by most segment_ids of the largest profiles.",
+                columns: [.init("canonical_segment_id", heading: "profile"), .init("external_id_type", heading: "external id type"),
+                          .init("external_id_value", heading: "value", code: true), .init("segment_ids", heading: "segment_ids sharing it", numeric: true)],
+                rows: causes)))
+        } else {
+            result.details.set("likely_causes_not_computed", .text("table \(missing.joined(separator: ", ")) not found"))
         }
-        result.details.set("likely_causes", .rows(.init(
-            title: "Likely causes: the external ids shared by most segment_ids of the largest profiles.",
-            columns: [.init("canonical_segment_id", heading: "profile"), .init("external_id_type", heading: "external id type"),
-                      .init("external_id_value", heading: "value", code: true), .init("segment_ids", heading: "segment_ids sharing it", numeric: true)],
-            rows: causes)))
         result.details.set("over_fail", .integer(overFail))
         result.value = value
         result.status = overFail > 0 ? .fail : (value > 0 ? .warn : .pass)

@@ -42,7 +42,8 @@ public enum ConfigTemplate {
             "output: reports",
             "",
             "# Custom checks: every *.sql file in this folder (relative to this file) is a check.",
-            "checks_folder: checks",
+            "# By default a checks folder beside this file, if there is one; named here, it must exist.",
+            "# checks_folder: checks",
             "",
             "checks:",
         ]

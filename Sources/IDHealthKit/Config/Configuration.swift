@@ -23,6 +23,9 @@ public struct Configuration: Sendable {
     public var output: String?
     /// The folder of custom checks (`*.sql`), relative to the config file.
     public var checksFolder: String = "checks"
+    /// Whether the config file names the checks folder: then it must exist, or the checks in
+    /// it would vanish from the gate without a word.
+    public var checksFolderRequired = false
     /// Per-check settings by check id: `enabled` and the check's own parameters.
     public var checks: [String: [String: ConfigValue]] = [:]
     /// The folder the config file is in (or the working directory): relative paths start here.
@@ -75,7 +78,9 @@ public struct Configuration: Sendable {
                 guard (0...10_000).contains(size) else { throw reader.error(value, "sample_size must be between 0 and 10000, got \(size)") }
                 config.sampleSize = size
             case "output": config.output = try reader.string(value, path: key)
-            case "checks_folder": config.checksFolder = try reader.string(value, path: key)
+            case "checks_folder":
+                config.checksFolder = try reader.string(value, path: key)
+                config.checksFolderRequired = true
             case "materialization":
                 for (subkey, subvalue) in try reader.mapping(value, path: key) {
                     let path = "materialization.\(subkey)"
@@ -138,7 +143,7 @@ public struct Configuration: Sendable {
     /// What the checks read from this configuration.
     public var checkSettings: CheckSettings {
         CheckSettings(sampleSize: sampleSize, etlOverlapHours: etlOverlapHours, traitNulls: traitNulls,
-                      checksFolder: resolve(checksFolder), checks: checks)
+                      checksFolder: resolve(checksFolder), checksFolderRequired: checksFolderRequired, checks: checks)
     }
 }
 
@@ -230,6 +235,17 @@ struct ConfigReader {
         case .strings:
             guard case .sequence(let sequence) = node else { throw error(node, "`\(path)` must be a list of strings") }
             return .strings(try sequence.map { try string($0, path: path) })
+        case .patterns:
+            guard case .sequence(let sequence) = node else { throw error(node, "`\(path)` must be a list of regular expressions") }
+            return .strings(try sequence.map { item in
+                let pattern = try string(item, path: path)
+                do {
+                    _ = try NSRegularExpression(pattern: pattern)
+                } catch {
+                    throw self.error(item, "`\(path)`: `\(pattern)` is not a regular expression")
+                }
+                return pattern
+            })
         case .limits:
             var limits: [String: Int] = [:]
             for (type, value) in try mapping(node, path: path) {

@@ -101,6 +101,10 @@ extension Dialect {
         case (.postgres, .sha1Hex(let value, let schema)):
             let digest: SQL = schema.map { "\(ident: $0).digest" } ?? "digest"
             return "encode(\(sql: digest)(CAST(\(sql: value) AS TEXT), 'sha1'), 'hex')"
+        case (.sqlite, .byteLength(let value)):
+            return "length(CAST(\(sql: value) AS BLOB))"
+        case (.postgres, .byteLength(let value)):
+            return "octet_length(\(sql: value))"
         case (.sqlite, .cast(let value, .untyped)):
             return value
         case (_, .cast(let value, let type)):

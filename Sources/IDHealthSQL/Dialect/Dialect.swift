@@ -50,6 +50,26 @@ public struct Dialect: Sendable, Hashable {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// Whether a column named `declared` in the catalog is the one idhealth's SQL means by
+    /// the lower-case name `wanted`: SQLite compares names without case, PostgreSQL folds an
+    /// unquoted name to lower case, so its `"Seq"` is not `seq`.
+    public func columnName(_ declared: String, is wanted: String) -> Bool {
+        switch engine {
+        case .sqlite: return declared.lowercased() == wanted
+        case .postgres: return declared == wanted
+        }
+    }
+
+    /// The longest value, in bytes, the engine can index: PostgreSQL's B-tree refuses an
+    /// entry over about a third of a page (2,704 bytes at 8 kB); idhealth keeps a margin.
+    /// SQLite has no such limit.
+    public var maximumKeyBytes: Int? {
+        switch engine {
+        case .sqlite: return nil
+        case .postgres: return 2_000
+        }
+    }
+
     /// The bind placeholder for the 1-based parameter `index`.
     public func placeholder(_ index: Int) -> String {
         switch engine {

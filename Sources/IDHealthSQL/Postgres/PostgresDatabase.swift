@@ -59,7 +59,19 @@ public final class PostgresDatabase: Database {
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         try execute("SET client_min_messages = warning")
         try execute("SET TIME ZONE 'UTC'")
+        // A server notices that a client died (SIGKILL, a lost machine) only when it next
+        // talks to it: for a session inside a long statement, when the statement ends, and
+        // until then it keeps its transaction and the materialization lock. PostgreSQL 14+
+        // can check the socket while it works; a platform without that check refuses a
+        // non-zero value, which changes nothing for us.
+        if PQserverVersion(connection) >= 140000 {
+            _ = try? execute("SET client_connection_check_interval = \(literal: .integer(Int64(Self.clientCheckIntervalMilliseconds)))")
+        }
     }
+
+    /// How often a PostgreSQL 14+ server checks, during a statement, that idhealth is still
+    /// connected.
+    public static let clientCheckIntervalMilliseconds = 5000
 
     deinit {
         PQfinish(connection)

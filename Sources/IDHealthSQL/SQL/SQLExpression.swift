@@ -25,6 +25,8 @@ public indirect enum SQLExpression: Sendable, Hashable {
     case sha1Hex(SQL, functionSchema: String?)
     /// `CAST(value AS type)`, with the type spelled by the dialect.
     case cast(SQL, SQLType)
+    /// The length of a text value in bytes.
+    case byteLength(SQL)
 }
 
 extension SQL {
@@ -37,6 +39,7 @@ extension SQL {
     public static func timestamp(_ text: SQL) -> SQL { .expression(.timestamp(text)) }
     public static func regexpMatch(_ value: SQL, pattern: SQL) -> SQL { .expression(.regexpMatch(value: value, pattern: pattern)) }
     public static func cast(_ value: SQL, as type: SQLType) -> SQL { .expression(.cast(value, type)) }
+    public static func byteLength(_ value: SQL) -> SQL { .expression(.byteLength(value)) }
 
     /// A time idhealth formatted itself (`YYYY-MM-DD HH:MM:SS`, UTC) as a timestamp constant.
     public static func timestamp(literal utcText: String) -> SQL { .timestamp(.literal(.text(utcText))) }

@@ -43,7 +43,12 @@ public final class SQLiteDatabase: Database {
         busyWait.install(on: db)
         sqlite3_extended_result_codes(db, 1)
         try SQLiteFunctions.register(on: db)
-        try execute("PRAGMA journal_mode = WAL")
+        do {
+            try execute("PRAGMA journal_mode = WAL")
+        } catch let error as DatabaseError where Int(error.code).map({ $0 & 0xFF == 26 }) == true {
+            // SQLITE_NOTADB: a file that is not a SQLite database (opening reads nothing yet).
+            throw ConfigError("\(path) is not a SQLite database (\(error.message)); give a SQLite file, a postgres:// URI or a libpq keyword string")
+        }
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA temp_store = MEMORY")
         try execute("PRAGMA cache_size = -262144")

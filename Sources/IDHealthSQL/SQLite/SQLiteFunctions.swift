@@ -20,9 +20,17 @@ enum SQLiteFunctions {
         DatabaseError(engine: .sqlite, code: String(code), message: "cannot register \(name)(): \(String(cString: sqlite3_errmsg(handle)))")
     }
 
+    /// The value's bytes as SQLite holds them: all of them, a NUL or invalid UTF-8 included.
+    static func bytes(_ value: OpaquePointer?) -> [UInt8]? {
+        guard let value, sqlite3_value_type(value) != SQLITE_NULL else { return nil }
+        // sqlite3_value_text first: it makes a number text; then its length in bytes.
+        guard let pointer = sqlite3_value_text(value) else { return [] }
+        return Array(UnsafeBufferPointer(start: pointer, count: Int(sqlite3_value_bytes(value))))
+    }
+
+    /// The value as text (invalid UTF-8 shown as U+FFFD).
     static func text(_ value: OpaquePointer?) -> String? {
-        guard let value, sqlite3_value_type(value) != SQLITE_NULL, let pointer = sqlite3_value_text(value) else { return nil }
-        return String(cString: pointer)
+        bytes(value).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 
@@ -54,9 +62,11 @@ private let regexpFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutable
 /// `idhealth_sha1(text)`: lower-case hex SHA-1 of the text's UTF-8 bytes, as Segment's
 /// external_id_hash.
 private let sha1Function: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, arguments in
-    guard let arguments, let text = SQLiteFunctions.text(arguments[0]) else {
+    // The digest of the bytes as stored, not of their text: a value with invalid UTF-8 was
+    // hashed by whoever wrote it over its bytes too.
+    guard let arguments, let bytes = SQLiteFunctions.bytes(arguments[0]) else {
         sqlite3_result_null(context)
         return
     }
-    sqlite3_result_text(context, SHA1Hex.digest(text), -1, idhealth_sqlite_transient())
+    sqlite3_result_text(context, SHA1Hex.digest(bytes: bytes), -1, idhealth_sqlite_transient())
 }

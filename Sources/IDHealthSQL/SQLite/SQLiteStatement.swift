@@ -76,7 +76,8 @@ final class SQLiteStatement {
             case .null: code = sqlite3_bind_null(handle, index)
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .real(let number): code = sqlite3_bind_double(handle, index, number)
-            case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, idhealth_sqlite_transient())
+            // The length in bytes, so a NUL inside the text is kept, not taken for its end.
+            case .text(let text): code = sqlite3_bind_text(handle, index, text, Int32(text.utf8.count), idhealth_sqlite_transient())
             }
             if code != SQLITE_OK { throw database.error(code, sql: sql) }
         }
@@ -102,7 +103,9 @@ final class SQLiteStatement {
             case SQLITE_NULL: return .null
             case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, column))
             case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, column))
-            default: return .text(String(cString: sqlite3_column_text(handle, column)))
+            default:
+                guard let pointer = sqlite3_column_text(handle, column) else { return .text("") }
+                return .text(String(decoding: UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self))
             }
         }
     }

@@ -78,7 +78,7 @@ struct Check: ParsableCommand {
             let value = result.value.map(String.init) ?? "-"
             let status = result.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
             Console.out("  " + (color ? Console.colored(status, result.status) : status)
-                + result.id.padding(toLength: 24, withPad: " ", startingAt: 0) + value.leftPad(10) + "  " + (result.message ?? ""))
+                + result.id.padding(toLength: 24, withPad: " ", startingAt: 0) + value.leftPad(10) + "  " + ReportText.visible(result.message ?? ""))
         }
         for url in outcome.written { Console.out("  wrote \(url.path)") }
         return outcome.exitStatus

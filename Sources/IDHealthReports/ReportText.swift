@@ -1,0 +1,21 @@
+/// Text as a report may show it: a control character (an escape sequence a value carried in,
+/// say) is written as `\x1b` instead of being passed to a terminal or a browser, and a line
+/// break in a table cell becomes a space (unless `keepingLineBreaks`, for a terminal).
+public enum ReportText {
+    public static func visible(_ text: String, keepingLineBreaks: Bool = false) -> String {
+        var out = ""
+        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A where keepingLineBreaks: out.unicodeScalars.append(scalar)
+            case 0x0A, 0x0D: out += " "
+            case 0x09: out.unicodeScalars.append(scalar)
+            case 0x00..<0x20, 0x7F..<0xA0:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
