@@ -80,19 +80,20 @@ struct InputEdgeTests {
         }
     }
 
-    @Test("config mistakes are exit 2: a bad regular expression, a checks folder that is not there")
-    func configMistakes() throws {
-        try CLI.withDirectory { directory in
-            #expect(try CLI.run(["generate", "--database", "g.sqlite", "--profiles", "50"], in: directory).status == 0)
-            try "checks:\n  blocked_values:\n    extra_patterns: [\"^(unclosed\"]\n".write(to: directory.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
-            let pattern = try CLI.run(["check", "--database", "g.sqlite", "--no-history"], in: directory)
+    @Test("config mistakes are exit 2: a bad regular expression, a checks folder that is not there", arguments: Dialect.Engine.allCases)
+    func configMistakes(engine: Dialect.Engine) throws {
+        try Place.with(engine) { place in
+            try place.generate(profiles: 50)
+            let config = place.directory.appendingPathComponent("idhealth.yml")
+            try "checks:\n  blocked_values:\n    extra_patterns: [\"^(unclosed\"]\n".write(to: config, atomically: true, encoding: .utf8)
+            let pattern = try CLI.run(["check"] + place.arguments(["--no-history"]), in: place.directory)
             #expect(pattern.status == 2, "\(pattern.stderr)")
             #expect(pattern.stderr.contains("idhealth.yml:3") && pattern.stderr.contains("is not a regular expression"), "\(pattern.stderr)")
-            try "checks_folder: my-checks\n".write(to: directory.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
-            let folder = try CLI.run(["check", "--database", "g.sqlite", "--no-history"], in: directory)
+            try "checks_folder: my-checks\n".write(to: config, atomically: true, encoding: .utf8)
+            let folder = try CLI.run(["check"] + place.arguments(["--no-history"]), in: place.directory)
             #expect(folder.status == 2, "\(folder.stderr)")
             #expect(folder.stderr.contains("my-checks is not a folder"), "\(folder.stderr)")
-            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("reports").path), "no report for a run that could not run")
+            #expect(!FileManager.default.fileExists(atPath: place.directory.appendingPathComponent("reports").path), "no report for a run that could not run")
         }
     }
 

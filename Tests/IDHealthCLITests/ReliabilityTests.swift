@@ -201,7 +201,7 @@ struct ReliabilityTests {
     }
 
     @Test("SIGTERM and SIGINT cancel the running statement, roll back, free the lock, exit 143 / 130", arguments: [
-        (Dialect.Engine.postgres, SIGTERM), (Dialect.Engine.sqlite, SIGINT),
+        (Dialect.Engine.postgres, SIGTERM), (Dialect.Engine.postgres, SIGINT), (Dialect.Engine.sqlite, SIGTERM), (Dialect.Engine.sqlite, SIGINT),
     ])
     func signals(engine: Dialect.Engine, signal: Int32) throws {
         try AtomicityTests.Place.with(engine) { place in
