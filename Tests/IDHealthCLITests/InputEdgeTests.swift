@@ -18,6 +18,15 @@ struct InputEdgeTests {
         return checks.first { $0["id"] == .string(id) }
     }
 
+    /// Generated and materialized demo data, with one custom check file in `checks/`.
+    func materializedWithCheck(_ place: Place, file: String, _ text: String) throws {
+        try place.generate(profiles: 50)
+        #expect(try place.materialize(["--mode", "table"]).status == 0)
+        let checks = place.directory.appendingPathComponent("checks")
+        try FileManager.default.createDirectory(at: checks, withIntermediateDirectories: true)
+        try text.write(to: checks.appendingPathComponent(file), atomically: true, encoding: .utf8)
+    }
+
     @Test("a column idhealth cannot reach by its name is exit 2 naming it (PostgreSQL: \"Seq\" is not seq)", arguments: Dialect.Engine.allCases)
     func columnCase(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
@@ -100,11 +109,7 @@ struct InputEdgeTests {
     @Test("a custom check without a usable header keeps a valid id; a check that lacks a table or column is skipped, not an error", arguments: Dialect.Engine.allCases)
     func skipsAndIDs(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
-            try place.generate(profiles: 50)
-            #expect(try place.materialize(["--mode", "table"]).status == 0)
-            let checks = place.directory.appendingPathComponent("checks")
-            try FileManager.default.createDirectory(at: checks, withIntermediateDirectories: true)
-            try "-- title: no id\nSELECT 1".write(to: checks.appendingPathComponent("My Check-1.sql"), atomically: true, encoding: .utf8)
+            try materializedWithCheck(place, file: "My Check-1.sql", "-- title: no id\nSELECT 1")
             try place.database.execute("ALTER TABLE \(table: QualifiedName(place.schema, "profile_traits_updates")) RENAME COLUMN uuid_ts TO landed_at")
             let reports = place.directory.appendingPathComponent("out")
             let output = try CLI.run(["check"] + place.arguments(["--output", "out", "--no-history"]), in: place.directory)
@@ -129,16 +134,12 @@ struct InputEdgeTests {
     @Test("sample values are capped, control characters shown, not passed on", arguments: Dialect.Engine.allCases)
     func sampleValues(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
-            try place.generate(profiles: 50)
-            #expect(try place.materialize(["--mode", "table"]).status == 0)
-            let checks = place.directory.appendingPathComponent("checks")
-            try FileManager.default.createDirectory(at: checks, withIntermediateDirectories: true)
-            try """
+            try materializedWithCheck(place, file: "big.sql", """
                 -- id: big_values
                 -- severity: warn
                 SELECT segment_id, \(engine == .sqlite ? "replace(hex(zeroblob(250000)), '00', 'xy')" : "repeat('xy', 250000)") AS email, 'bell\u{07}esc\u{1B}[31mred' AS note
                 FROM {{target.id_graph}} ORDER BY segment_id LIMIT 3
-                """.write(to: checks.appendingPathComponent("big.sql"), atomically: true, encoding: .utf8)
+                """)
             let output = try CLI.run(["check"] + place.arguments(["--select", "big_values", "--output", "out", "--no-history", "--show-values"]), in: place.directory)
             #expect(output.status == 0, "\(output.stderr)")
             let reports = place.directory.appendingPathComponent("out")
