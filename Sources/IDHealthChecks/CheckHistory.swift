@@ -92,7 +92,7 @@ public struct CheckHistory {
 
     /// Appends a run's results in one transaction (creating the table the first time).
     public func append(_ run: CheckRun, runID: String) throws {
-        try database.useSchema(schema, create: true)
+        try database.useSchema(schema, create: false)
         try database.execute(database.dialect.createTable(qualified, columns: Self.columns, ifNotExists: true))
         let checkedAt = UTCTime.format(Int64(run.finishedAt.timeIntervalSince1970.rounded(.down)))
         let encoder = JSONEncoder()

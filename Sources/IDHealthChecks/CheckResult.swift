@@ -45,10 +45,32 @@ public struct CheckResult: Sendable {
     /// Why the check erred or was skipped, or a one-line finding.
     public var message: String?
 
+    /// Why the check was skipped: it decides what a run in which nothing was checked deserves.
+    public var skipCause: SkipCause?
+
     public init(id: String, title: String, status: CheckStatus, value: Int64? = nil) {
         self.id = id
         self.title = title
         self.status = status
         self.value = value
+    }
+}
+
+/// Why a check did not run.
+public enum SkipCause: Sendable, Hashable {
+    /// A table or column it reads is not there: the user's to fix.
+    case missingInput
+    /// The database cannot do what it needs (no SHA-1, no right to create temporary tables).
+    case unsupported
+    /// Turned off in the config file.
+    case disabled
+}
+
+extension CheckResult {
+    /// Marks the check skipped for `cause`, saying why.
+    mutating func skip(_ cause: SkipCause, _ message: String) {
+        status = .skipped
+        skipCause = cause
+        self.message = message
     }
 }

@@ -23,6 +23,13 @@ public struct CheckRun: Sendable {
 
     /// The exit status of docs/command-line.md: 3 when a check could not run, 1 when one failed
     /// (or warned, with `--fail-on warn`), else 0.
+    /// Why nothing was checked, when every check of the run was skipped: such a run is no
+    /// verdict, so it must not pass a gate.
+    public var nothingChecked: NothingCheckedError? {
+        guard !results.isEmpty, results.allSatisfy({ $0.status == .skipped }) else { return nil }
+        return NothingCheckedError(skipped: results.map { NothingCheckedError.Skip(id: $0.id, reason: $0.message ?? "skipped", cause: $0.skipCause) })
+    }
+
     public func exitStatus(failOn: CheckStatus = .fail) -> Int32 {
         if results.contains(where: { $0.status == .error }) { return 3 }
         if results.contains(where: { $0.status == .fail }) { return 1 }
@@ -57,8 +64,9 @@ public struct CheckRunner {
         let checks: [any RunnableCheck] = BuiltinChecks.runnable + customs
         try Self.validate(selection: selection, known: checks.map(\.definition.id))
         let startedAt = clock()
-        try context.database.useSchema(context.schemas.source, create: false)
-        try context.database.useSchema(context.schemas.target, create: false)
+        let requirements = SchemaRequirements(database: context.database, schemas: context.schemas)
+        try requirements.requireSource()
+        try requirements.requireTarget()
         var context = self.context
         try context.probeCapabilities()
         context.graph = try GraphStatistics.read(context)
@@ -68,8 +76,7 @@ public struct CheckRunner {
             if let selection, !selection.contains(definition.id) { continue }
             var result = CheckResult(id: definition.id, title: definition.title, status: .pass)
             if selection == nil, !context.settings.isEnabled(definition) {
-                result.status = .skipped
-                result.message = "disabled in the config file"
+                result.skip(.disabled, "disabled in the config file")
                 results.append(result)
                 continue
             }
@@ -81,8 +88,7 @@ public struct CheckRunner {
                 // A signal stops the whole run, not just this check.
                 throw interrupted
             } catch let unavailable as CheckUnavailable {
-                result.status = .skipped
-                result.message = unavailable.reason
+                result.skip(.unsupported, unavailable.reason)
             } catch let error as DatabaseError {
                 result.status = .error
                 result.message = error.description
@@ -94,5 +100,27 @@ public struct CheckRunner {
             results.append(result)
         }
         return CheckRun(results: results, graph: context.graph, startedAt: startedAt, finishedAt: clock())
+    }
+}
+
+/// Every check of a run was skipped. A missing table or column, or checks all turned off, is
+/// the user's to fix (exit 2); a database that cannot run any of them is the tool's (exit 3).
+public struct NothingCheckedError: ClassifiedError, Sendable {
+    public struct Skip: Sendable {
+        public let id: String
+        public let reason: String
+        public let cause: SkipCause?
+    }
+    public let skipped: [Skip]
+
+    public var kind: FailureKind {
+        if skipped.contains(where: { $0.cause == .missingInput }) { return .unusableInput }
+        if skipped.contains(where: { $0.cause == .disabled }) { return .invalidRequest }
+        return .database
+    }
+
+    public var description: String {
+        (["nothing was checked: every selected check was skipped, so this run is no verdict and no report was written"]
+            + skipped.map { "  \($0.id): \($0.reason)" }).joined(separator: "\n")
     }
 }

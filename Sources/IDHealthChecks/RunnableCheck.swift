@@ -32,11 +32,10 @@ extension RunnableCheck {
     func skipIfTablesMissing(_ query: CheckQuery, _ context: CheckContext, into result: inout CheckResult) throws -> Bool {
         let missing = try context.missingTables(query)
         guard !missing.isEmpty else { return false }
-        result.status = .skipped
         let materialized = missing.contains { reference in
             TableName.materializedTables.contains { reference == "\(context.schemas.target).\($0)" }
         }
-        result.message = "table \(missing.joined(separator: ", ")) not found\(materialized ? ": run `idhealth materialize` first" : "")"
+        result.skip(.missingInput, "table \(missing.joined(separator: ", ")) not found\(materialized ? ": run `idhealth materialize` first" : "")")
         return true
     }
 

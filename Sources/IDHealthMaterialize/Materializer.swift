@@ -77,7 +77,7 @@ public struct Materializer {
     /// `notice` hears about the wait (a log should show it), `progress` about each step.
     public func run(mode: MaterializationMode = .table, fullRefresh: Bool = false, lockWaitSeconds: Double = 0,
                     notice: (String) -> Void = { _ in }, progress: (String) -> Void = { _ in }) throws -> MaterializeSummary {
-        try database.useSchema(schemas.source, create: false)
+        try SchemaRequirements(database: database, schemas: schemas).requireSourceExists()
         // The target schema is created only once the raw tables have passed validation: a
         // run refused for bad input leaves nothing behind, not even an empty schema.
         let targetExists = (try? database.useSchema(schemas.target, create: false)) != nil

@@ -59,7 +59,11 @@ struct RawTables {
             let typed = try database.columnTypes(name)
             let columns = typed.map(\.name)
             if columns.isEmpty {
-                throw InputError("table \(name) not found: idhealth reads the Profiles Sync raw tables \(TableName.rawTables.joined(separator: ", ")) from the source schema (set --source-schema, or run `idhealth generate` for demo data)")
+                let elsewhere = try database.schemas(holding: table)
+                let instead = elsewhere.isEmpty
+                    ? "(run `idhealth generate` for demo data)"
+                    : "; schemas here that hold \(table): \(elsewhere.joined(separator: ", ")) (set source_schema in idhealth.yml or pass --source-schema)"
+                throw InputError("table \(name) not found: idhealth reads the Profiles Sync raw tables \(TableName.rawTables.joined(separator: ", ")) from the source schema \(instead)")
             }
             let d = database.dialect
             for column in Self.requiredColumns[table] ?? [] where !columns.contains(where: { d.columnName($0, is: column) }) {

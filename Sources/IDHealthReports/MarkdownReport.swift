@@ -47,9 +47,12 @@ public enum MarkdownReport {
         if let errors = summary[.error], errors > 0 { parts.append("\(errors) could not run") }
         if let fails = summary[.fail], fails > 0 { parts.append("\(fails) \(fails == 1 ? "failure" : "failures")") }
         if let warns = summary[.warn], warns > 0 { parts.append("\(warns) \(warns == 1 ? "warning" : "warnings")") }
-        if parts.isEmpty { return "✅ healthy" }
+        // A skipped check judged nothing: the verdict says how many, so "healthy" is never
+        // read as covering a check that did not run.
+        let skipped = (summary[.skipped] ?? 0) > 0 ? ["\(summary[.skipped] ?? 0) skipped"] : []
+        if parts.isEmpty { return (["✅ healthy"] + skipped).joined(separator: ", ") }
         let icon = (summary[.error] ?? 0) + (summary[.fail] ?? 0) > 0 ? "❌" : "⚠️"
-        return "\(icon) " + parts.joined(separator: ", ")
+        return "\(icon) " + (parts + skipped).joined(separator: ", ")
     }
 
     static func badge(_ status: CheckStatus) -> String {

@@ -104,6 +104,8 @@ final class StatementCountingDatabase: Database {
     }
 
     func useSchema(_ schema: String, create: Bool) throws { try base.useSchema(schema, create: create) }
+    func schemaExists(_ schema: String) throws -> Bool { try base.schemaExists(schema) }
+    func schemas(holding table: String) throws -> [String] { try base.schemas(holding: table) }
     func sha1Support() throws -> SHA1Support { try base.sha1Support() }
     func tryLock(_ name: String, holder: String) throws -> LockAttempt { try base.tryLock(name, holder: holder) }
     func unlock(_ name: String) throws { try base.unlock(name) }

@@ -99,6 +99,8 @@ final class InterruptibleDatabase: Database {
         try guarded(nil) { try base.bulkLoad(into: table, columns: columns, produce) }
     }
     func useSchema(_ schema: String, create: Bool) throws { try guarded(nil) { try base.useSchema(schema, create: create) } }
+    func schemaExists(_ schema: String) throws -> Bool { try guarded(nil) { try base.schemaExists(schema) } }
+    func schemas(holding table: String) throws -> [String] { try guarded(nil) { try base.schemas(holding: table) } }
     func sha1Support() throws -> SHA1Support { try base.sha1Support() }
     func tryLock(_ name: String, holder: String) throws -> LockAttempt { try guarded(nil) { try base.tryLock(name, holder: holder) } }
     /// Always runs: releasing the lock is part of stopping cleanly.

@@ -24,9 +24,9 @@ struct CLI {
     }()
 
     /// Runs `idhealth ARGS` in `directory` and waits for it.
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Output {
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:], executable: URL = binary) throws -> Output {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
@@ -53,6 +53,13 @@ struct CLI {
         let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
         return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
                       signaled: process.terminationReason == .uncaughtSignal)
+    }
+
+    /// Runs a shell command line as a README shows it, with the built `idhealth` first on PATH.
+    static func shell(_ command: String, in directory: URL, environment: [String: String] = [:]) throws -> Output {
+        var env = environment
+        env["PATH"] = binary.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        return try run(["-c", command], in: directory, environment: env, executable: URL(fileURLWithPath: "/bin/sh"))
     }
 
     /// A running `idhealth` process, for tests that need two at once or a signal.

@@ -105,4 +105,16 @@ struct ReportTests {
         #expect(run([.warn, .fail]).exitStatus() == 1)
         #expect(run([.fail, .error]).exitStatus() == 3)
     }
+
+    @Test("the verdict counts what did not pass, skipped checks included")
+    func verdictCountsSkipped() {
+        func run(_ statuses: [CheckStatus]) -> CheckRun {
+            CheckRun(results: statuses.map { CheckResult(id: "x", title: "x", status: $0) }, graph: nil, startedAt: Date(), finishedAt: Date())
+        }
+        #expect(MarkdownReport.verdict(run([.fail, .fail, .fail, .warn, .warn, .warn] + Array(repeating: .skipped, count: 5))) == "❌ 3 failures, 3 warnings, 5 skipped")
+        #expect(MarkdownReport.verdict(run([.pass, .skipped])) == "✅ healthy, 1 skipped")
+        #expect(MarkdownReport.verdict(run([.pass, .pass])) == "✅ healthy")
+        #expect(MarkdownReport.verdict(run([.error, .warn])) == "❌ 1 could not run, 1 warning")
+        #expect(run([.skipped, .skipped]).nothingChecked != nil && run([.pass, .skipped]).nothingChecked == nil)
+    }
 }

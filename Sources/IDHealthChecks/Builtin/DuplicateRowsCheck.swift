@@ -38,8 +38,7 @@ struct DuplicateRowsCheck: BuiltinCheck {
             }
         }
         guard leftOut.count < TableName.rawTables.count else {
-            result.status = .skipped
-            result.message = "no raw table could be checked: \(leftOut.joined(separator: "; "))"
+            result.skip(.missingInput, "no raw table could be checked: \(leftOut.joined(separator: "; "))")
             return
         }
         result.value = value

@@ -14,8 +14,7 @@ struct FreshnessCheck: BuiltinCheck {
             try !context.database.columns(context.schemas.source(table)).contains { context.database.dialect.columnName($0, is: "uuid_ts") }
         }
         guard withoutLanding.isEmpty else {
-            result.status = .skipped
-            result.message = "\(withoutLanding.map { "\(context.schemas.source).\($0)" }.joined(separator: ", ")) \(withoutLanding.count == 1 ? "has" : "have") no uuid_ts column: the time each row landed is what freshness measures"
+            result.skip(.missingInput, "\(withoutLanding.map { "\(context.schemas.source).\($0)" }.joined(separator: ", ")) \(withoutLanding.count == 1 ? "has" : "have") no uuid_ts column: the time each row landed is what freshness measures")
             return
         }
         result.queries.append(context.record("offenders", query))

@@ -19,8 +19,7 @@ struct MaterializationDriftCheck: BuiltinCheck {
         let d = context.database.dialect
         let missing = try TableName.materializedTables.filter { try !context.database.tableExists(context.schemas.target($0)) }
         guard missing.isEmpty else {
-            result.status = .skipped
-            result.message = "table \(missing.map { "\(context.schemas.target).\($0)" }.joined(separator: ", ")) not found: run `idhealth materialize` first"
+            result.skip(.missingInput, "table \(missing.map { "\(context.schemas.target).\($0)" }.joined(separator: ", ")) not found: run `idhealth materialize` first")
             return
         }
         var work = WorkTables(database: context.database, schema: d.temporarySchema, token: Materializer.token())
@@ -31,8 +30,7 @@ struct MaterializationDriftCheck: BuiltinCheck {
             try work.dropAll(includingStage: true)
             _ = try Materializer(database: context.database, schemas: context.schemas, traitNulls: context.settings.traitNulls).build(work: work)
         } catch let error as DatabaseError where error.isPermissionDenied {
-            result.status = .skipped
-            result.message = "the rebuild needs to create temporary tables: \(error.message)"
+            result.skip(.unsupported, "the rebuild needs to create temporary tables: \(error.message)")
             return
         }
         let current = context.renderer.capabilities.materializedTraitColumns

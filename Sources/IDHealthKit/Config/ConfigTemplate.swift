@@ -5,7 +5,8 @@ import IDHealthReports
 
 /// The commented `idhealth.yml` that `idhealth init` writes: every key with its default.
 public enum ConfigTemplate {
-    public static func text(database: String? = nil) -> String {
+    /// The file's text; schemas given are written as settings, the others as commented defaults.
+    public static func text(database: String? = nil, sourceSchema: String? = nil, targetSchema: String? = nil) -> String {
         var lines = [
             "# idhealth configuration. Command-line flags override these values.",
             "# Unknown keys and wrong types are errors (exit 2), so a typo never goes unnoticed.",
@@ -16,8 +17,8 @@ public enum ConfigTemplate {
             "",
             "# Where the raw *_updates tables are (default: main in SQLite, public in PostgreSQL),",
             "# and where the current-state tables go (default: the source schema).",
-            "# source_schema: public",
-            "# target_schema: identity",
+            sourceSchema.map { "source_schema: \(yamlString($0))" } ?? "# source_schema: public",
+            targetSchema.map { "target_schema: \(yamlString($0))" } ?? "# target_schema: identity",
             "",
             "materialization:",
             "  # incremental: rewrite only what rows landed since the last run touch (equals a full rebuild).",

@@ -50,6 +50,7 @@ public enum HealthCheck {
                            progress: (String) -> Void = { _ in }) throws -> Outcome {
         let context = CheckContext(database: database, schemas: schemas, settings: configuration.checkSettings, showValues: request.showValues, now: request.now)
         var run = try CheckRunner(context: context).run(selection: request.selection, progress: progress)
+        if let nothing = run.nothingChecked { throw nothing }
         let history = CheckHistory(database: database, schema: schemas.target)
         let runID = UUID().uuidString.lowercased()
         var warnings: [String] = []

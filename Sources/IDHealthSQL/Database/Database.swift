@@ -29,8 +29,16 @@ public protocol Database: AnyObject {
     func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws
 
     /// Makes a schema usable by name: SQLite attaches a sibling file, PostgreSQL creates the
-    /// schema when `create` is set and it does not exist yet.
+    /// schema when `create` is set and it does not exist yet. Without `create`, a schema that
+    /// does not exist is an ``InputError`` naming it.
     func useSchema(_ schema: String, create: Bool) throws
+
+    /// Whether a schema exists (SQLite: `main`, `temp`, or its sibling file).
+    func schemaExists(_ schema: String) throws -> Bool
+
+    /// The schemas that hold a table or view of this name, sorted: what a message suggests
+    /// when a schema was mistyped.
+    func schemas(holding table: String) throws -> [String]
 
     /// Whether and how this connection computes a lower-case hex SHA-1 of text.
     func sha1Support() throws -> SHA1Support

@@ -202,9 +202,22 @@ public final class PostgresDatabase: Database {
     }
 
     public func useSchema(_ schema: String, create: Bool) throws {
-        guard create else { return }
-        let exists = try firstRow("SELECT 1 FROM pg_namespace WHERE nspname = \(bind: .text(schema))") != nil
-        if !exists { try execute("CREATE SCHEMA \(ident: schema)") }
+        guard try !schemaExists(schema) else { return }
+        guard create else { throw InputError("schema \(schema) does not exist in \(target)") }
+        try execute("CREATE SCHEMA \(ident: schema)")
+    }
+
+    public func schemaExists(_ schema: String) throws -> Bool {
+        try firstRow("SELECT 1 FROM pg_namespace WHERE nspname = \(bind: .text(schema))") != nil
+    }
+
+    public func schemas(holding table: String) throws -> [String] {
+        try rows("""
+            SELECT DISTINCT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relname = \(bind: .text(table)) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+              AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+            ORDER BY 1
+            """).compactMap { $0[0].stringValue }
     }
 
     /// The first key of every idhealth advisory lock ("idh" in ASCII), so its locks are told

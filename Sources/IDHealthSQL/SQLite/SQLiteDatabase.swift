@@ -132,13 +132,45 @@ public final class SQLiteDatabase: Database {
     /// attached as the file `<database>.<schema>.sqlite` beside the main file.
     public func useSchema(_ schema: String, create: Bool) throws {
         if schema == "main" || schema == "temp" { return }
-        let attached = try rows("SELECT name FROM pragma_database_list").compactMap { $0[0].stringValue }
-        if attached.contains(schema) { return }
-        let file = path == ":memory:" ? ":memory:" : resolvedPath + "." + schema.replacingOccurrences(of: "/", with: "_") + ".sqlite"
+        if try attachedSchemas().contains(schema) { return }
+        let file = schemaFile(schema)
         if !create, file != ":memory:", !FileManager.default.fileExists(atPath: file) {
             throw InputError("schema \(schema) not found: in SQLite a schema other than main is the file \(file), which does not exist")
         }
         try execute("ATTACH DATABASE \(bind: .text(file)) AS \(ident: schema)")
+    }
+
+    /// The file that holds schema `schema`: `<database>.<schema>.sqlite` beside the main file.
+    func schemaFile(_ schema: String) -> String {
+        path == ":memory:" ? ":memory:" : resolvedPath + "." + schema.replacingOccurrences(of: "/", with: "_") + ".sqlite"
+    }
+
+    func attachedSchemas() throws -> [String] {
+        try rows("SELECT name FROM pragma_database_list").compactMap { $0[0].stringValue }
+    }
+
+    public func schemaExists(_ schema: String) throws -> Bool {
+        if schema == "main" || schema == "temp" { return true }
+        return try attachedSchemas().contains(schema) || (path != ":memory:" && FileManager.default.fileExists(atPath: schemaFile(schema)))
+    }
+
+    /// `main`, every attached schema, and every sibling schema file (read without attaching it).
+    public func schemas(holding table: String) throws -> [String] {
+        var found = Set<String>()
+        for schema in try attachedSchemas() where schema != "temp" {
+            if try tableExists(QualifiedName(schema, table)) { found.insert(schema) }
+        }
+        if path != ":memory:" {
+            let folder = (resolvedPath as NSString).deletingLastPathComponent
+            let prefix = (resolvedPath as NSString).lastPathComponent + "."
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            where name.hasPrefix(prefix) && name.hasSuffix(".sqlite") && name.count > prefix.count + 7 {
+                let schema = String(name.dropFirst(prefix.count).dropLast(7))
+                guard !found.contains(schema), let sibling = try? SQLiteDatabase(path: folder + "/" + name, create: false) else { continue }
+                if (try? sibling.tableExists(QualifiedName("main", table))) == true { found.insert(schema) }
+            }
+        }
+        return found.sorted()
     }
 }
 

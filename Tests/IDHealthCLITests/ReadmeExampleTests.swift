@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import IDHealthSQL
+
+/// The README's examples are run as written: what a new user copies must work.
+@Suite("README examples")
+struct ReadmeExampleTests {
+    static let readme: String = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return (try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+    }()
+
+    /// The fenced code blocks of one language under a `## ` heading, as lines.
+    static func blocks(_ language: String, under heading: String) -> [[String]] {
+        guard let start = readme.range(of: "\n## " + heading + "\n") else { return [] }
+        let rest = readme[start.upperBound...]
+        let section = rest.range(of: "\n## ").map { rest[..<$0.lowerBound] } ?? rest
+        var blocks: [[String]] = []
+        var current: [String]?
+        for line in section.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == nil, line == "```" + language { current = [] }
+            else if current != nil, line == "```" { blocks.append(current!); current = nil }
+            else { current?.append(String(line)) }
+        }
+        return blocks
+    }
+
+    @Test("'Using it on your data': init finds the schema, run materializes and checks, and the Actions step writes the job summary once")
+    func usingItOnYourData() throws {
+        let commands = try #require(Self.blocks("sh", under: "Using it on your data").first, "no sh block in the README's section")
+        let workflow = try #require(Self.blocks("yaml", under: "Using it on your data").first, "no yaml block in the README's section")
+        let setup = commands.filter { $0.hasPrefix("idhealth ") }
+        #expect(setup.count == 2, "\(commands)")
+        let steps = workflow.compactMap { line -> String? in
+            guard let range = line.range(of: "- run: ") else { return nil }
+            return String(line[range.upperBound...])
+        }
+        #expect(!steps.isEmpty, "\(workflow)")
+        try FirstRunTests.withOwnDatabase { url, _ in
+            try CLI.withDirectory { directory in
+                #expect(try CLI.run(["generate", "--database", url, "--source-schema", "profiles_sync", "--profiles", "100"], in: directory).status == 0)
+                var statuses: [Int32] = []
+                for command in setup {
+                    // The README's example server becomes the test's own database.
+                    let line = command.replacingOccurrences(of: #"'postgresql://[^']*'"#, with: "'\(url)'", options: .regularExpression)
+                    let output = try CLI.shell(line, in: directory)
+                    statuses.append(output.status)
+                    #expect(output.status <= 1, "`\(line)`: \(output.stderr)")
+                }
+                #expect(statuses == [0, 1], "init succeeds; run fails the gate on the generated anomalies")
+                let summary = directory.appendingPathComponent("step-summary.md")
+                FileManager.default.createFile(atPath: summary.path, contents: nil)
+                for step in steps {
+                    _ = try CLI.shell(step, in: directory, environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary.path])
+                }
+                let text = try String(contentsOf: summary, encoding: .utf8)
+                #expect(text.components(separatedBy: "# Identity health: ").count - 1 == 1, "the report is in the job summary exactly once")
+            }
+        }
+    }
+}
