@@ -21,23 +21,38 @@ HAVING COUNT(*) > {{param.warn}}
 ORDER BY segment_ids DESC, canonical_segment_id
 
 -- name: histogram
+-- Every bucket is listed, empty ones with 0 profiles, so a chart's bars sit at their true
+-- distances ("3-5" never beside "51-500").
 WITH sizes AS (
     SELECT canonical_segment_id, COUNT(*) AS n
     FROM {{target.id_graph}}
     GROUP BY canonical_segment_id
+),
+filled AS (
+    SELECT CASE WHEN n = 1 THEN '1'
+                WHEN n = 2 THEN '2'
+                WHEN n <= 5 THEN '3-5'
+                WHEN n <= 10 THEN '6-10'
+                WHEN n <= 50 THEN '11-50'
+                WHEN n <= 500 THEN '51-500'
+                ELSE '>500' END AS bucket,
+           COUNT(*) AS profiles
+    FROM sizes
+    GROUP BY 1
+),
+buckets AS (
+    SELECT '1' AS bucket, 1 AS smallest
+    UNION ALL SELECT '2', 2
+    UNION ALL SELECT '3-5', 3
+    UNION ALL SELECT '6-10', 6
+    UNION ALL SELECT '11-50', 11
+    UNION ALL SELECT '51-500', 51
+    UNION ALL SELECT '>500', 501
 )
-SELECT CASE WHEN n = 1 THEN '1'
-            WHEN n = 2 THEN '2'
-            WHEN n <= 5 THEN '3-5'
-            WHEN n <= 10 THEN '6-10'
-            WHEN n <= 50 THEN '11-50'
-            WHEN n <= 500 THEN '51-500'
-            ELSE '>500' END AS bucket,
-       MIN(n) AS smallest,
-       COUNT(*) AS profiles
-FROM sizes
-GROUP BY 1
-ORDER BY smallest
+SELECT buckets.bucket, buckets.smallest, COALESCE(filled.profiles, 0) AS profiles
+FROM buckets
+LEFT JOIN filled ON filled.bucket = buckets.bucket
+ORDER BY buckets.smallest
 
 -- name: shared_external_ids
 -- For the largest offenders, the external ids shared by most of their segment_ids: the

@@ -18,4 +18,10 @@ export IDHEALTH_TEST_POSTGRES="$IDHEALTH_PG_URL"
 export IDHEALTH_TEST_POSTGRES_NOCRYPTO="${IDHEALTH_PG_URL%/postgres}/idhealth_nocrypto"
 # The build refuses a target that imports a layer it does not declare (docs/architecture.md).
 swift build --build-tests --explicit-target-dependency-import-check error
+# The release binary links the Swift runtime statically; StaticBinaryTests runs it with the
+# toolchain hidden. A focused run (--filter) builds it only when it asks for that test.
+if [[ " $* " != *" --filter "* || "$*" == *StaticBinary* ]]; then
+  swift build -c release --static-swift-stdlib --product idhealth
+  export IDHEALTH_RELEASE_BINARY="$PWD/.build/release/idhealth"
+fi
 swift test --skip-build "$@"

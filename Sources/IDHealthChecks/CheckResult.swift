@@ -25,6 +25,13 @@ public struct ExecutedQuery: Sendable, Hashable, Codable {
     public let sql: String
     /// The bound values by placeholder order, with the parameter each one fills.
     public let parameters: [String: String]
+
+    /// The parameters in placeholder order (`?2` before `?10`), as `name: value` text.
+    public var parameterList: String {
+        func position(_ key: String) -> Int { Int(key.filter(\.isNumber)) ?? Int.max }
+        return parameters.sorted { (position($0.key), $0.key) < (position($1.key), $1.key) }
+            .map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+    }
 }
 
 /// Everything a report says about one check.
@@ -34,6 +41,9 @@ public struct CheckResult: Sendable {
     public var status: CheckStatus
     /// The primary number: the count of offending entities (nil when the check did not run).
     public var value: Int64?
+    /// How the value reads when it is a measurement rather than a count (`95.6 h`); reports
+    /// show it in place of the whole number.
+    public var measuredValue: String?
     /// The resolved thresholds the status was judged by, as text (`"> 0"`).
     public var thresholds: [String: String] = [:]
     public var details = CheckDetails()
@@ -67,6 +77,9 @@ public enum SkipCause: Sendable, Hashable {
 }
 
 extension CheckResult {
+    /// The value as reports show it: the measurement when there is one, else the count.
+    public var valueText: String? { measuredValue ?? value.map(String.init) }
+
     /// Marks the check skipped for `cause`, saying why.
     mutating func skip(_ cause: SkipCause, _ message: String) {
         status = .skipped

@@ -8,6 +8,9 @@ public struct CheckRun: Sendable {
     public let graph: GraphStatistics?
     public let startedAt: Date
     public let finishedAt: Date
+    /// Whether the samples show personal values as they are (`--show-values`): every report
+    /// says so, so an unmasked report is never mistaken for a masked one.
+    public var valuesShown = false
     /// Each check's result on the previous recorded run (from `idhealth_check_results`).
     public var previous: [String: PreviousResult] = [:]
     /// Each check's values on earlier recorded runs, oldest first (for the HTML charts).
@@ -99,7 +102,9 @@ public struct CheckRunner {
             result.durationMilliseconds = Int(Date().timeIntervalSince(start) * 1000)
             results.append(result)
         }
-        return CheckRun(results: results, graph: context.graph, startedAt: startedAt, finishedAt: clock())
+        var run = CheckRun(results: results, graph: context.graph, startedAt: startedAt, finishedAt: clock())
+        run.valuesShown = context.showValues
+        return run
     }
 }
 

@@ -22,8 +22,14 @@ extension RunnableCheck {
     }
 
     static func status(value: Int64, base: Double, warn: Threshold, fail: Threshold) -> CheckStatus {
-        if fail.isCrossed(by: Double(value), base: base) { return .fail }
-        if warn.isCrossed(by: Double(value), base: base) { return .warn }
+        status(measured: Double(value), base: base, warn: warn, fail: fail)
+    }
+
+    /// Judges a measurement that is not a count (hours) exactly as measured, never rounded
+    /// first: 95.6 hours crosses `> 95`.
+    static func status(measured: Double, base: Double, warn: Threshold, fail: Threshold) -> CheckStatus {
+        if fail.isCrossed(by: measured, base: base) { return .fail }
+        if warn.isCrossed(by: measured, base: base) { return .warn }
         return .pass
     }
 

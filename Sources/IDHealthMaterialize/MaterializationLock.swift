@@ -19,7 +19,9 @@ struct MaterializationLock {
 
     static func acquire(database: any Database, schema: String, waitSeconds: Double, notice: (String) -> Void) throws -> MaterializationLock {
         let lock = MaterializationLock(database: database, name: "materialize:" + schema)
-        let holder = "idhealth materialize pid \(ProcessInfo.processInfo.processIdentifier) on \(ProcessInfo.processInfo.hostName) since \(Materializer.utcText(Date())) UTC"
+        // Who and since when first: PostgreSQL keeps 63 bytes of it, and the host is the part
+        // it can lose (its message names the client's address anyway).
+        let holder = "idhealth materialize pid \(ProcessInfo.processInfo.processIdentifier) since \(Materializer.utcText(Date())) UTC on \(ProcessInfo.processInfo.hostName)"
         let deadline = Date().addingTimeInterval(waitSeconds)
         var announced = false
         while true {

@@ -34,6 +34,23 @@ struct RawTables {
         TableName.profileTraitsUpdates: ["segment_id", "seq"],
     ]
 
+    /// The raw columns idhealth computes with, by what it does with them.
+    static let typedColumns: [(column: String, role: Dialect.ColumnRole)] = [("timestamp", .time), ("uuid_ts", .time), ("seq", .order)]
+
+    /// Refuses a raw column whose declared type cannot do what idhealth does with it (a text
+    /// `uuid_ts` from a CSV load), naming the table, the column, its type and the type wanted.
+    static func requireTypes(_ typed: [(name: String, type: String)], of name: QualifiedName, dialect d: Dialect) throws {
+        for (column, role) in typedColumns {
+            guard let declared = typed.first(where: { d.columnName($0.name, is: column) }),
+                  d.accepts(declaredType: declared.type, as: role) == false else { continue }
+            let use = role == .time ? "as a time (hours since, days before)" : "to order rows (the latest seq wins)"
+            let type: SQL = role == .time ? "timestamptz" : "bigint"
+            let fix: SQL = "ALTER TABLE \(table: name) ALTER COLUMN \(ident: declared.name) TYPE \(sql: type) USING \(ident: declared.name)::\(sql: type)"
+            throw InputError("table \(name): column \(declared.name) is \(declared.type), but idhealth uses it \(use) and needs \(role.expected(on: d.engine)); "
+                + "convert it, for example with `\(d.render(fix).text)`. Nothing was changed.")
+        }
+    }
+
     /// The condition that selects the rows an incremental run reads: landed after `cutoff`
     /// (the previous high-water mark minus `etl_overlap`), or of unknown landing time. The
     /// cutoff is bound, not a subquery, so the planner sees how few rows that is and uses the
@@ -71,6 +88,7 @@ struct RawTables {
                 let hint = near.isEmpty ? "" : "; \(d.engine.displayName) column names are case-sensitive, and \(near.map { "\"\($0)\"" }.joined(separator: ", ")) is not \(column)"
                 throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))\(hint)")
             }
+            try Self.requireTypes(typed, of: name, dialect: d)
             // One scan: NULL keys, and keys too long for the engine to index.
             let keys = Self.keyColumns[table] ?? []
             let textKeys = keys.filter { $0 != "seq" }

@@ -12,12 +12,18 @@ public struct SchemaRequirements {
         self.schemas = schemas
     }
 
-    /// The source schema exists and holds at least one of the raw tables.
+    /// The source schema exists and holds at least one of the raw tables, whose time and
+    /// order columns have types idhealth can compute with.
     public func requireSource() throws {
         let exists = try database.schemaExists(schemas.source)
         if exists {
             try database.useSchema(schemas.source, create: false)
-            for table in TableName.rawTables where try database.tableExists(schemas.source(table)) { return }
+            var found = false
+            for table in TableName.rawTables where try database.tableExists(schemas.source(table)) {
+                found = true
+                try RawTables.requireTypes(database.columnTypes(schemas.source(table)), of: schemas.source(table), dialect: database.dialect)
+            }
+            if found { return }
         }
         throw InputError("source schema \(schemas.source) \(exists ? "holds none of the raw tables" : "does not exist") (looked for \(TableName.rawTables.joined(separator: ", "))); "
             + (try whereInstead(TableName.idGraphUpdates, setting: "source_schema", option: "--source-schema")))

@@ -40,18 +40,22 @@ public enum HTMLReport {
         struct TableRow { let cells: [Cell] }
         struct Table { let title: String; let headings: [Heading]; let rows: [TableRow] }
         struct SampleRow { let cells: [String] }
-        struct Sample { let shown: Int; let total: Int64; let columns: [String]; let rows: [SampleRow] }
-        struct Query { let text: String; let parameters: String? }
+        struct Sample { let extent: String; let columns: [String]; let rows: [SampleRow] }
+        struct Query { let name, text: String; let parameters: String? }
         struct Section {
             let id, status, title: String
             let message: String?
             let counts: [Counts]
             let tables: [Table]
             let sample: Sample?
-            let sql: Query?
+            let queries: [Query]
+            let queryCount: String
+            let hasQueries: Bool
         }
 
         let verdict: String
+        /// Set for a `--show-values` report: the page says so at the top.
+        let valuesShownNotice: String?
         let badge: Badge
         let meta: Meta
         let checks: [CheckRow]
@@ -62,13 +66,14 @@ public enum HTMLReport {
         init(_ run: CheckRun, context: ReportContext, failOn: CheckStatus) {
             // The verdict without the Markdown's emoji: a badge carries the colour, no font needed.
             verdict = MarkdownReport.verdict(run).split(separator: " ", maxSplits: 1).last.map(String.init) ?? ""
+            valuesShownNotice = run.valuesShown ? MarkdownReport.valuesShownNotice : nil
             let worst = run.results.map(\.status).max() ?? .pass
             badge = Badge(status: worst == .skipped ? "pass" : worst.rawValue, text: worst == .pass || worst == .skipped ? "healthy" : worst.rawValue)
             meta = Meta(engine: context.engine.rawValue, target: context.target, source: context.schemas.source, destination: context.schemas.target,
                         time: ReportContext.iso8601(run.finishedAt), version: context.toolVersion, exitStatus: run.exitStatus(failOn: failOn))
             checks = run.results.map { result in
                 let series = (run.history[result.id] ?? []).compactMap(\.value) + (result.value.map { [$0] } ?? [])
-                return CheckRow(id: result.id, title: result.title, status: result.status.rawValue, value: result.value.map(String.init) ?? "–",
+                return CheckRow(id: result.id, title: result.title, status: result.status.rawValue, value: result.valueText ?? "–",
                                 trend: MarkdownReport.trend(result, run.previous[result.id]),
                                 thresholds: result.thresholds.sorted { $0.key > $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; "),
                                 finding: ReportText.visible(result.message ?? ""), sparkline: HTMLReport.sparkline(series))
@@ -92,7 +97,7 @@ public enum HTMLReport {
             for result in run.results {
                 let points = (run.history[result.id] ?? []) + [HistoryPoint(checkedAt: ReportContext.iso8601(run.finishedAt), value: result.value)]
                 if points.count >= 2 {
-                    charts.append(Chart(title: "\(result.id) over the last \(points.count) runs", labels: points.map { String($0.checkedAt.prefix(10)) },
+                    charts.append(Chart(title: "\(result.id) over the last \(points.count) runs", labels: HTMLReport.runLabels(points.map(\.checkedAt)),
                                         values: points.map { $0.value ?? 0 }, logScale: false))
                 }
             }
@@ -124,14 +129,15 @@ public enum HTMLReport {
                 }
             }
             let sample = result.samples.isEmpty ? nil : Sample(
-                shown: result.samples.count, total: result.value ?? 0, columns: result.sampleColumns,
+                extent: MarkdownReport.sampleExtent(result), columns: result.sampleColumns,
                 rows: result.samples.map { SampleRow(cells: $0.map { ReportText.visible($0.stringValue ?? "NULL") }) })
-            let sql = result.queries.first.map { query in
-                Query(text: ReportText.visible(query.sql, keepingLineBreaks: true),
-                      parameters: query.parameters.isEmpty ? nil : ReportText.visible(query.parameters.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
+            let queries = result.queries.map { query in
+                Query(name: query.name, text: ReportText.visible(query.sql, keepingLineBreaks: true),
+                      parameters: query.parameters.isEmpty ? nil : ReportText.visible(query.parameterList))
             }
             return Section(id: result.id, status: result.status.rawValue, title: result.title, message: result.message.map { ReportText.visible($0) },
-                           counts: counts, tables: tables, sample: sample, sql: sql)
+                           counts: counts, tables: tables, sample: sample, queries: queries,
+                           queryCount: English.count(queries.count, "query", plural: "queries"), hasQueries: !queries.isEmpty)
         }
     }
 
@@ -172,6 +178,16 @@ public enum HTMLReport {
                            showsLabel: index % labelEvery == 0)
             }
         }
+    }
+
+    /// Labels for runs by their ISO 8601 times: the day when every run fell on a different
+    /// day, else the time of day too, so runs of one day are told apart.
+    static func runLabels(_ times: [String]) -> [String] {
+        let days = times.map { String($0.prefix(10)) }
+        if Set(days).count == days.count { return days.map { String($0.suffix(5)) } }
+        let clock = times.map { String($0.dropFirst(11).prefix(8)) }
+        if Set(days).count == 1 { return Set(clock.map { $0.prefix(5) }).count == clock.count ? clock.map { String($0.prefix(5)) } : clock }
+        return zip(days, clock).map { "\($0.suffix(5)) \($1.prefix(5))" }
     }
 
     /// A small line of a check's values over the recorded runs.

@@ -8,7 +8,7 @@ import IDHealthChecks
 /// encoder sorts keys so the file diffs cleanly. A change to them bumps `schema_version`
 /// (a new field the minor number, a removed or retyped one the major).
 public enum JSONReport {
-    public static let schemaVersion = "1.1.0"
+    public static let schemaVersion = "1.2.0"
 
     /// The whole report.
     public struct Document: Codable, Sendable, Equatable {
@@ -36,9 +36,12 @@ public enum JSONReport {
             public let startedAt: String
             public let finishedAt: String
             public let database: DatabaseInfo
+            /// True when samples and details show personal values unmasked (`--show-values`).
+            public let valuesShown: Bool
 
             enum CodingKeys: String, CodingKey {
                 case id, database
+                case valuesShown = "values_shown"
                 case startedAt = "started_at"
                 case finishedAt = "finished_at"
             }
@@ -146,7 +149,8 @@ public enum JSONReport {
         return Document(
             schemaVersion: schemaVersion,
             tool: Document.Tool(name: "idhealth", version: context.toolVersion),
-            run: Document.Run(id: context.runID, startedAt: ReportContext.iso8601(run.startedAt), finishedAt: ReportContext.iso8601(run.finishedAt), database: database),
+            run: Document.Run(id: context.runID, startedAt: ReportContext.iso8601(run.startedAt), finishedAt: ReportContext.iso8601(run.finishedAt), database: database,
+                             valuesShown: run.valuesShown),
             summary: summary, graph: graph, checks: checks
         )
     }

@@ -22,13 +22,20 @@ public enum JUnitReport {
             #"      <property name="idhealth.version" value="\#(escape(context.toolVersion))"/>"#,
             #"      <property name="database.kind" value="\#(context.engine.rawValue)"/>"#,
             #"      <property name="run.id" value="\#(escape(context.runID))"/>"#,
-            "    </properties>",
         ]
+        if run.valuesShown {
+            lines.append(#"      <property name="values_shown" value="true"/>"#)
+            lines.append(#"      <property name="values_shown.notice" value="\#(escape(MarkdownReport.valuesShownNotice))"/>"#)
+        }
+        lines.append("    </properties>")
         for result in run.results {
             lines.append(#"    <testcase classname="idhealth.\#(escape(result.id))" name="\#(escape(result.title)) (\#(escape(result.id)))" time="\#(seconds(result.durationMilliseconds))">"#)
             lines.append("      <properties>")
             lines.append(#"        <property name="status" value="\#(result.status.rawValue)"/>"#)
             lines.append(#"        <property name="value" value="\#(result.value.map(String.init) ?? "")"/>"#)
+            if let measured = result.measuredValue {
+                lines.append(#"        <property name="measured" value="\#(escape(measured))"/>"#)
+            }
             for (name, threshold) in result.thresholds.sorted(by: { $0.key < $1.key }) {
                 lines.append(#"        <property name="threshold.\#(escape(name))" value="\#(escape(threshold))"/>"#)
             }
@@ -36,7 +43,7 @@ public enum JUnitReport {
                 lines.append(#"        <property name="previous.value" value="\#(previous.value.map(String.init) ?? "")"/>"#)
             }
             lines.append("      </properties>")
-            let message = escape(result.message ?? "\(result.id): \(result.status.rawValue), value \(result.value.map(String.init) ?? "none")")
+            let message = escape(result.message ?? "\(result.id): \(result.status.rawValue), value \(result.valueText ?? "none")")
             switch result.status {
             case .error:
                 lines.append(#"      <error message="\#(message)" type="error">\#(message)</error>"#)
@@ -55,7 +62,7 @@ public enum JUnitReport {
     }
 
     static func sampleText(_ result: CheckResult) -> String {
-        var text = "\(result.message ?? "") (value \(result.value.map(String.init) ?? "none"); thresholds: \(result.thresholds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))"
+        var text = "\(result.message ?? "") (value \(result.valueText ?? "none"); thresholds: \(result.thresholds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))"
         if !result.samples.isEmpty {
             text += "\nSample, worst first (\(result.sampleColumns.joined(separator: ", "))):"
             for row in result.samples.prefix(10) {

@@ -15,11 +15,14 @@ public enum MarkdownReport {
         out.append("")
         out.append("`\(context.engine.rawValue)` database `\(context.target)` · raw tables in `\(context.schemas.source)`, current state in `\(context.schemas.target)` · \(ReportContext.iso8601(run.finishedAt)) · idhealth \(context.toolVersion) · exit status \(run.exitStatus(failOn: failOn))")
         out.append("")
+        if run.valuesShown {
+            out += ["> [!WARNING]", "> \(valuesShownNotice)", ""]
+        }
         out.append("| Check | Status | Value | Since last run | Thresholds | Finding |")
         out.append("| --- | --- | ---: | --- | --- | --- |")
         for result in run.results {
             let thresholds = result.thresholds.sorted { $0.key > $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; ")
-            out.append("| \(cell(result.title)) (`\(result.id)`) | \(badge(result.status)) | \(result.value.map(String.init) ?? "–") | \(trend(result, run.previous[result.id])) | \(cell(thresholds)) | \(cell(result.message ?? "")) |")
+            out.append("| \(cell(result.title)) (`\(result.id)`) | \(badge(result.status)) | \(result.valueText ?? "–") | \(trend(result, run.previous[result.id])) | \(cell(thresholds)) | \(cell(result.message ?? "")) |")
         }
         out.append("")
         out += graphSection(run.graph)
@@ -28,6 +31,9 @@ public enum MarkdownReport {
         }
         return out.joined(separator: "\n") + "\n"
     }
+
+    /// What every format says of a report made with `--show-values`.
+    public static let valuesShownNotice = "Made with --show-values: personal values (emails, phone numbers, ids) appear unmasked. Do not paste this report where its readers may not see them."
 
     /// "was 7 (+2)", "unchanged", "new"; a status change is named.
     static func trend(_ result: CheckResult, _ previous: PreviousResult?) -> String {
@@ -88,7 +94,7 @@ public enum MarkdownReport {
             out += render(section.content)
         }
         if !result.samples.isEmpty {
-            out += ["Sample (\(result.samples.count) of \(result.value ?? 0), worst first):", ""]
+            out += ["Sample (\(sampleExtent(result)), worst first):", ""]
             out.append("| " + result.sampleColumns.map(cell).joined(separator: " | ") + " |")
             out.append("|" + String(repeating: " --- |", count: result.sampleColumns.count))
             for row in result.samples {
@@ -96,14 +102,21 @@ public enum MarkdownReport {
             }
             out.append("")
         }
-        if let query = result.queries.first {
-            out += ["<details><summary>SQL to reproduce</summary>", "", "```sql", ReportText.visible(query.sql, keepingLineBreaks: true)]
-            if !query.parameters.isEmpty {
-                out.append("-- parameters: " + ReportText.visible(query.parameters.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
+        if !result.queries.isEmpty {
+            out += ["<details><summary>SQL to reproduce (\(English.count(result.queries.count, "query", plural: "queries")))</summary>", ""]
+            for query in result.queries {
+                out += ["```sql", "-- \(query.name)", ReportText.visible(query.sql, keepingLineBreaks: true)]
+                if !query.parameters.isEmpty { out.append("-- parameters: " + ReportText.visible(query.parameterList)) }
+                out += ["```", ""]
             }
-            out += ["```", "", "</details>", ""]
+            out += ["</details>", ""]
         }
         return out
+    }
+
+    /// "5 of 9"; a measurement (hours) is no count of rows, so only the rows shown are.
+    static func sampleExtent(_ result: CheckResult) -> String {
+        result.measuredValue == nil ? "\(result.samples.count) of \(result.value ?? 0)" : English.count(result.samples.count, "row")
     }
 
     /// One section of a check's details; scalars, lists and settings are for the JSON report.

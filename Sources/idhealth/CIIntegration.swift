@@ -34,7 +34,7 @@ enum CIIntegration {
                 .prefix(10)
             for result in worst {
                 let level = result.status == .warn && failOn != .warn ? "warning" : "error"
-                let message = ReportText.visible(result.message ?? "\(result.status.rawValue), value \(result.value.map(String.init) ?? "none")", keepingLineBreaks: true)
+                let message = ReportText.visible(result.message ?? "\(result.status.rawValue), value \(result.valueText ?? "none")", keepingLineBreaks: true)
                     .replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\n", with: "%0A")
                 Console.out("::\(level) title=idhealth \(result.id)::\(message)")
             }

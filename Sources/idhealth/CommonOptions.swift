@@ -9,7 +9,7 @@ import IDHealthReports
 
 /// The options every database command shares (docs/command-line.md).
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The config file.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("The config file (default: idhealth.yml in the current folder, when there is one).", valueName: "FILE"))
     var config: String?
 
     @Option(name: .long, help: ArgumentHelp("A SQLite path or sqlite:PATH; a postgres:// URI or libpq keyword string.", valueName: "DB"))

@@ -33,7 +33,9 @@ struct IDHealthCommand: ParsableCommand {
             Foundation.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
-            let message = fullMessage(for: error)
+            // One prefix for every error: `idhealth: …`, as Console.error writes the others.
+            var message = fullMessage(for: error)
+            if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
             if code == .success {
                 print(message)
                 Foundation.exit(0)

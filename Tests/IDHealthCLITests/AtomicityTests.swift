@@ -55,7 +55,9 @@ struct AtomicityTests {
             let second = try place.materialize(["--mode", "table"])
             #expect(second.status == 3)
             #expect(second.stderr.contains("another materialization of schema \(place.schema) is running"), "\(second.stderr)")
-            #expect(second.stderr.contains("idhealth materialize pid \(first.process.processIdentifier)"), "the holder is named: \(second.stderr)")
+            #expect(second.stderr.contains("idhealth materialize pid \(first.process.processIdentifier) since "), "the holder is named: \(second.stderr)")
+            #expect(second.stderr.range(of: #"pid [0-9]+ since [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC"#, options: .regularExpression) != nil,
+                    "the holder's start is a time with its zone: \(second.stderr)")
             #expect(try place.runCount() == 0, "the stopped run wrote nothing")
 
             let waiting = try place.start(["materialize", "--mode", "table", "--lock-wait", "60"])

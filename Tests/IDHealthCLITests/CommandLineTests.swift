@@ -48,6 +48,18 @@ struct CommandLineTests {
             #expect(dom.contains("id=\"merge_chains\""))
             #expect(output.stdout.contains("reports:"))
             #expect(!output.stdout.contains("…"))  // no progress lines on a pipe
+
+            // The "again:" command works as printed from another folder, with idhealth not on
+            // PATH (as after `swift run`); it judges freshness as of now, as the demo says.
+            let again = try #require(output.stdout.split(separator: "\n").first { $0.hasPrefix("  again:") })
+            let command = again.dropFirst("  again:".count).trimmingCharacters(in: .whitespaces)
+            #expect(command.hasPrefix(CLI.binary.path + " run --config "), "\(command)")
+            #expect(output.stdout.contains("a run judges it as of now, so freshness warns"))
+            let elsewhere = directory.appendingPathComponent("elsewhere")
+            try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+            let rerun = try CLI.run(["-c", command], in: elsewhere, environment: ["PATH": "/usr/bin:/bin"], executable: URL(fileURLWithPath: "/bin/sh"))
+            #expect(rerun.status == 1, "\(rerun.stderr)")
+            #expect(rerun.stdout.contains("  warn    freshness "), "\(rerun.stdout)")
         }
     }
 
@@ -240,8 +252,36 @@ struct CommandLineTests {
             #expect(try CLI.run(["generate", "--database", "d.sqlite", "--profiles", "50"], in: directory).status == 0)
             let mode = try CLI.run(["materialize", "--database", "d.sqlite", "--mode", "sideways"], in: directory)
             #expect(mode.status == 2)
-            #expect(mode.stderr.contains("--mode must be one of table, incremental, view, got `sideways`"))
+            #expect(mode.stderr.contains("idhealth: The value 'sideways' is invalid for '--mode <mode>'. Please provide one of 'table', 'incremental' or 'view'."), "\(mode.stderr)")
             #expect(try CLI.run(["generate", "--database", "d.sqlite", "--profiles", "50"], in: directory).status == 2)
+        }
+    }
+
+    @Test("help spells out usage, defaults and the values an option takes; every error starts `idhealth: `")
+    func helpAndErrors() throws {
+        try CLI.withDirectory { directory in
+            let help = try CLI.run(["run", "--help"], in: directory)
+            #expect(help.status == 0)
+            #expect(!help.stdout.contains("<options>"), "\(help.stdout)")
+            #expect(help.stdout.contains("USAGE: idhealth run [--config <FILE>] [--database <DB>]"))
+            for option in ["--mode", "--full-refresh", "--lock-wait", "--select", "--format", "--output", "--fail-on", "--show-values", "--no-history"] {
+                #expect(help.stdout.components(separatedBy: "[\(option)").count == 2, "the usage names \(option)")
+            }
+            let flat = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(flat.contains("(default: idhealth.yml in the current folder, when there is one)"))
+            #expect(flat.contains("(values: md, json, junit, html; default: md,json,junit,html)"))
+            #expect(flat.contains("(values: fail, warn; default: fail)"))
+            #expect(flat.contains("(values: table, incremental, view)"))
+
+            for arguments in [["check", "--format", "md,pdf"], ["check", "--fail-on", "never"], ["run", "--mode", "x"], ["check", "--bogus"],
+                              ["check", "--database", "missing.sqlite"], ["materialize", "--config", "none.yml"]] {
+                let output = try CLI.run(arguments, in: directory)
+                #expect(output.status == 2, "\(arguments)")
+                #expect(output.stderr.hasPrefix("idhealth: "), "\(arguments): \(output.stderr)")
+                #expect(!output.stderr.contains("Error:"), "\(arguments): \(output.stderr)")
+            }
+            let format = try CLI.run(["check", "--format", "md,pdf"], in: directory)
+            #expect(format.stderr.contains("The value 'md,pdf' is invalid for '--format <md,json,…>'. Please provide one of 'md', 'json', 'junit' or 'html'."), "\(format.stderr)")
         }
     }
 

@@ -159,6 +159,65 @@ struct InputEdgeTests {
         }
     }
 
+    @Test("PostgreSQL: a time or seq column of another type (text from a CSV load) is exit 2 naming it, before anything is written")
+    func columnTypes() throws {
+        try Place.with(.postgres) { place in
+            try place.generate(profiles: 50)
+            let graph = QualifiedName(place.schema, TableName.idGraphUpdates)
+            let traits = QualifiedName(place.schema, TableName.profileTraitsUpdates)
+            try place.database.execute("ALTER TABLE \(table: graph) ALTER COLUMN uuid_ts TYPE text USING uuid_ts::text")
+            let target = place.schema + "_types"
+            defer { _ = try? place.database.execute("DROP SCHEMA IF EXISTS \(ident: target) CASCADE") }
+            for command in ["run", "materialize", "check"] {
+                let output = try CLI.run([command] + place.arguments(command == "materialize" ? [] : ["--output", "out-\(command)"],
+                                                                  target: command == "check" ? place.schema : target), in: place.directory)
+                #expect(output.status == 2, "\(command): \(output.stderr)")
+                #expect(output.stderr.contains("table \(place.schema).id_graph_updates: column uuid_ts is text, but idhealth uses it as a time (hours since, days before) and needs timestamp, timestamp with time zone or date"),
+                        "\(command): \(output.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: place.directory.appendingPathComponent("out-\(command)").path), "\(command) wrote reports")
+            }
+            #expect(try !place.database.schemaExists(target), "the refused run created its target schema")
+
+            try place.database.execute("ALTER TABLE \(table: graph) ALTER COLUMN uuid_ts TYPE timestamp USING uuid_ts::timestamp")
+            try place.database.execute("ALTER TABLE \(table: traits) ALTER COLUMN seq TYPE text USING seq::text")
+            let output = try CLI.run(["run"] + place.arguments(["--output", "out"], target: target), in: place.directory)
+            #expect(output.status == 2, "\(output.stderr)")
+            #expect(output.stderr.contains("column seq is text, but idhealth uses it to order rows (the latest seq wins) and needs an integer or numeric type"), "\(output.stderr)")
+
+            try place.database.execute("ALTER TABLE \(table: traits) ALTER COLUMN seq TYPE bigint USING seq::bigint")
+            #expect(try CLI.run(["run"] + place.arguments(["--output", "out"], target: target), in: place.directory).status == 1, "typed again, the run goes through")
+        }
+    }
+
+    @Test("a long check id and wide values fit: the console shows the whole id, the HTML page keeps its width")
+    func wideOutput() throws {
+        try Place.with(.sqlite) { place in
+            try materializedWithCheck(place, file: "wide.sql", """
+                -- id: profiles_without_any_identifier_at_all
+                -- severity: warn
+                SELECT segment_id, replace(hex(zeroblob(150)), '00', 'wide') AS a_very_long_value_column_name_that_does_not_wrap,
+                       replace(hex(zeroblob(150)), '00', 'more') AS another_long_value_without_spaces
+                FROM {{target.id_graph}} ORDER BY segment_id LIMIT 3
+                """)
+            // The external id shared by the injected super-profile becomes 300 characters without
+            // a space: the likely-causes table shows it (capped at 200) with --show-values.
+            let mappings = QualifiedName(place.schema, TableName.externalIDMappingUpdates)
+            try place.database.execute("""
+                UPDATE \(table: mappings) SET external_id_value = external_id_value || replace(hex(zeroblob(150)), '00', 'xy')
+                WHERE external_id_value IN (SELECT external_id_value FROM \(table: mappings) GROUP BY external_id_value HAVING COUNT(*) > 20)
+                """)
+            #expect(try place.materialize(["--mode", "table"]).status == 0)
+            let output = try CLI.run(["check"] + place.arguments(["--select", "profiles_without_any_identifier_at_all,merge_fan_in,duplicate_rows",
+                                                                  "--output", "out", "--no-history", "--show-values"]), in: place.directory)
+            #expect(output.status == 1, "merge_fan_in fails on the injected super-profile: \(output.stderr)")
+            let lines = output.stdout.split(separator: "\n").filter { $0.hasPrefix("  warn") || $0.hasPrefix("  pass") || $0.hasPrefix("  fail") }
+            #expect(lines.count == 3)
+            #expect(lines.contains { $0.contains(" profiles_without_any_identifier_at_all ") }, "\(output.stdout)")
+            let html = place.directory.appendingPathComponent("out/identity-health.html")
+            #expect(try ReportValidation.overflowPixels(html) == 0)
+        }
+    }
+
     @Test("SQLite: a value with a NUL or invalid UTF-8 is stored and hashed as its bytes")
     func bytes() throws {
         try Place.with(.sqlite) { place in

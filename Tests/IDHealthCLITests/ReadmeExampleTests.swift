@@ -25,6 +25,33 @@ struct ReadmeExampleTests {
         return blocks
     }
 
+    static var root: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    @Test("the README's report excerpt is the recorded demo report, line for line")
+    func reportExcerpt() throws {
+        // The excerpt holds "## Graph" itself, so it is found by its fence, not its section.
+        let start = try #require(Self.readme.range(of: "```markdown\n# Identity health"), "no report excerpt in the README")
+        let end = try #require(Self.readme[start.upperBound...].range(of: "\n```\n"))
+        let excerpt = ("# Identity health" + Self.readme[start.upperBound..<end.lowerBound]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let report = try String(contentsOf: Self.root.appendingPathComponent("reports/identity-health.md"), encoding: .utf8)
+        let lines = Set(report.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+        #expect(excerpt.count > 10)
+        for line in excerpt where line != "…" {
+            #expect(lines.contains(line), "README shows a line reports/identity-health.md does not have: \(line)")
+        }
+    }
+
+    @Test("the README's release build is the one the tests build and run without a toolchain")
+    func releaseBuild() throws {
+        let commands = try #require(Self.blocks("sh", under: "Using it on your data").first)
+        let build = "swift build -c release --static-swift-stdlib"
+        #expect(commands.contains { $0.hasPrefix(build) }, "\(commands)")
+        let script = try String(contentsOf: Self.root.appendingPathComponent("scripts/test.sh"), encoding: .utf8)
+        #expect(script.contains(build), "scripts/test.sh builds the release binary another way")
+    }
+
     @Test("'Using it on your data': init finds the schema, run materializes and checks, and the Actions step writes the job summary once")
     func usingItOnYourData() throws {
         let commands = try #require(Self.blocks("sh", under: "Using it on your data").first, "no sh block in the README's section")

@@ -36,13 +36,13 @@ print(json.dumps({"cases": len(cases), "failures": failed, "errors": errors, "sk
     }
 
     /// Opens the HTML report in headless Chromium and returns the DOM it rendered.
-    static func renderHTML(_ file: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    static func renderHTML(_ file: URL, windowWidth: Int = 1280, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-chromium-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: profile) }
         process.arguments = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile.path)",
-                             "--virtual-time-budget=2000", "--dump-dom", file.absoluteString]
+                             "--virtual-time-budget=2000", "--window-size=\(windowWidth),900", "--dump-dom", file.absoluteString]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -51,6 +51,22 @@ print(json.dumps({"cases": len(cases), "failures": failed, "errors": errors, "sk
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "chromium could not render \(file.path)", sourceLocation: sourceLocation)
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// How much wider than a 1280-pixel window the HTML report lays out (0 when it fits), as
+    /// Chromium measures it: a wide table must scroll in its own box, not widen the page.
+    static func overflowPixels(_ file: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+        let probe = file.deletingLastPathComponent().appendingPathComponent("overflow-probe.html")
+        defer { try? FileManager.default.removeItem(at: probe) }
+        let html = try String(contentsOf: file, encoding: .utf8)
+        let script = "<script>document.body.setAttribute('data-overflow', String(document.documentElement.scrollWidth - document.documentElement.clientWidth))</script></body>"
+        try html.replacingOccurrences(of: "</body>", with: script).write(to: probe, atomically: true, encoding: .utf8)
+        let dom = try renderHTML(probe, windowWidth: 1280, sourceLocation: sourceLocation)
+        guard let range = dom.range(of: #"data-overflow="(-?[0-9]+)""#, options: .regularExpression) else {
+            Issue.record("the probe did not run in \(file.path)", sourceLocation: sourceLocation)
+            return -1
+        }
+        return Int(dom[range].filter { $0.isNumber || $0 == "-" }) ?? -1
     }
 
     /// Validates the JSON report and reads the JUnit file; returns the JUnit counts (-1 when

@@ -227,6 +227,23 @@ struct CheckSuiteTests {
         }
     }
 
+    @Test("freshness judges the exact hours: 95.6 crosses > 95; reports show one decimal", arguments: Dialect.Engine.allCases)
+    func freshnessExactHours(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            try load(test)
+            // id_graph_updates, the stalest table, last landed at seq 4 (minute 4): 95.6 hours on.
+            let stale = Date(timeIntervalSince1970: TimeInterval(UTCTime.seconds(year: 2026, month: 1, day: 10) + 4 * 60) + 95.6 * 3_600)
+            var result = try run(test, "freshness", configuration: configured("checks: {freshness: {warn: \"> 95\"}}"), now: stale)
+            #expect(result.status == .warn, "\(result.message ?? "")")
+            #expect(result.value == 95)
+            #expect(result.valueText == "95.6 h")
+            #expect(result.details["stalest_hours"] == .number(95.6))
+            #expect(result.message == "the stalest raw table last landed 95.6 hours ago")
+            result = try run(test, "freshness", configuration: configured("checks: {freshness: {warn: \"> 95.7\"}}"), now: stale)
+            #expect(result.status == .pass)
+        }
+    }
+
     @Test("materialization_drift: edited tables drift; the dbt package's empty merged_to does not", arguments: Dialect.Engine.allCases)
     func drift(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in

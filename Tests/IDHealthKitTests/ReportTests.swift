@@ -91,7 +91,83 @@ struct ReportTests {
         #expect(lines.contains { $0.hasPrefix("| Merge fan-in and super-profiles (`merge_fan_in`) | ❌ fail | 2 |") })
         #expect(text.contains("```mermaid\nxychart-beta"))
         #expect(text.contains("| non_terminal | 5 |"))
-        #expect(text.contains("<summary>SQL to reproduce</summary>"))
+        #expect(text.contains("<summary>SQL to reproduce (3 queries)</summary>"))
+        // The HTML has what the Markdown has: the likely causes of the super-profiles too.
+        let fanIn = section(HTMLReport.render(run, context: context), "merge_fan_in")
+        #expect(fanIn.contains("Likely causes: the external ids shared by most segment_ids of the largest profiles."))
+        #expect(section(text, "merge_fan_in").contains("Likely causes: the external ids shared by most segment_ids of the largest profiles."))
+    }
+
+    /// The report section of check `id`: from its heading to the next one.
+    func section(_ text: String, _ id: String) -> String {
+        guard let start = text.range(of: "(`\(id)`)\n") ?? text.range(of: "<section id=\"\(id)\">") else { return "" }
+        let rest = text[start.upperBound...]
+        let end = rest.range(of: "\n## ") ?? rest.range(of: "<section id=")
+        return String(rest[..<(end?.lowerBound ?? rest.endIndex)])
+    }
+
+    @Test("SQL to reproduce lists every query a check ran, parameters in placeholder order")
+    func everyQuery() throws {
+        let (run, context) = try checkedRun()
+        let duplicates = try run.result("duplicate_rows")
+        #expect(duplicates.queries.count == 3)
+        let markdown = section(MarkdownReport.render(run, context: context), "duplicate_rows")
+        let html = section(HTMLReport.render(run, context: context), "duplicate_rows")
+        #expect(markdown.contains("<summary>SQL to reproduce (3 queries)</summary>"))
+        #expect(html.contains("<summary>SQL to reproduce (3 queries)</summary>"))
+        for query in duplicates.queries {
+            #expect(markdown.contains("```sql\n-- \(query.name)\n"), "the Markdown leaves out \(query.name)")
+            #expect(html.contains("<pre>-- \(query.name)\n"), "the HTML leaves out \(query.name)")
+        }
+        #expect(markdown.components(separatedBy: "```sql").count - 1 == 3)
+
+        let query = ExecutedQuery(name: "q", sql: "SELECT ?1, ?2, ?10", parameters: ["?10": "c", "?2": "b", "?1": "a"])
+        #expect(query.parameterList == "?1: a, ?2: b, ?10: c")
+        let postgres = ExecutedQuery(name: "q", sql: "SELECT $1, $2, $10", parameters: ["$10": "c", "$2": "b", "$1": "a"])
+        #expect(postgres.parameterList == "$1: a, $2: b, $10: c")
+    }
+
+    @Test("a report made with --show-values says so in every format")
+    func valuesShownMarked() throws {
+        for shown in [false, true] {
+            let (run, context) = try checkedRun(showValues: shown)
+            let markdown = MarkdownReport.render(run, context: context)
+            let html = HTMLReport.render(run, context: context)
+            let junit = JUnitReport.render(run, context: context)
+            let document = try JSONDecoder().decode(JSONValue.self, from: try JSONReport.render(run, context: context))
+            #expect(document["run"]?["values_shown"] == .bool(shown))
+            #expect(markdown.contains("> [!WARNING]\n> Made with --show-values: personal values") == shown)
+            #expect(markdown.split(separator: "\n").prefix(6).contains { $0.contains("--show-values") } == shown, "the warning comes before the checks")
+            #expect(html.contains("<p class=\"values-shown\" role=\"alert\"><strong>Unmasked:</strong> Made with --show-values") == shown)
+            #expect(junit.contains("<property name=\"values_shown\" value=\"true\"/>") == shown)
+        }
+    }
+
+    @Test("findings agree in number: 1 value sits, 2 values sit")
+    func plurals() {
+        #expect(English.count(1, "identifier value") + " " + English.verb(1, one: "sits", many: "sit") == "1 identifier value sits")
+        #expect(English.count(2, "identifier value") + " " + English.verb(2, one: "sits", many: "sit") == "2 identifier values sit")
+        #expect(English.count(1, "query", plural: "queries") == "1 query")
+        #expect(English.count(0, "day") == "0 days")
+    }
+
+    @Test("the fan-in histogram keeps empty buckets, so bars sit at their true distances")
+    func histogramKeepsEmptyBuckets() throws {
+        let (run, _) = try checkedRun()
+        guard case .series(let series)? = try run.result("merge_fan_in").details.sections.first(where: { $0.key == "histogram" })?.content else {
+            Issue.record("merge_fan_in has no histogram")
+            return
+        }
+        #expect(series.points.map { $0.label.stringValue ?? "" } == ["1", "2", "3-5", "6-10", "11-50", "51-500", ">500"])
+        #expect(series.points.contains { $0.value == 0 }, "the generated data leaves some bucket empty: \(series.points.map(\.value))")
+    }
+
+    @Test("history chart labels tell runs of one day apart")
+    func historyLabels() {
+        #expect(HTMLReport.runLabels(["2026-11-01T10:00:00Z", "2026-11-02T10:00:00Z"]) == ["11-01", "11-02"])
+        #expect(HTMLReport.runLabels(["2026-11-01T10:00:00Z", "2026-11-01T11:30:00Z"]) == ["10:00", "11:30"])
+        #expect(HTMLReport.runLabels(["2026-11-01T10:00:01Z", "2026-11-01T10:00:02Z"]) == ["10:00:01", "10:00:02"])
+        #expect(HTMLReport.runLabels(["2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z", "2026-11-02T09:00:00Z"]) == ["11-01 10:00", "11-01 11:00", "11-02 09:00"])
     }
 
     @Test("exit status: error beats fail beats warn")

@@ -26,7 +26,7 @@ struct BlockedValuesCheck: BuiltinCheck {
         result.thresholds["fail"] = "a value on >= \(failSegmentIDs) segment_ids"
         if joining > 0 { result.status = .fail }
         if value > 0 {
-            result.message = "\(value) junk identifier values found; \(joining) sit on \(failSegmentIDs) or more segment_ids"
+            result.message = "\(English.count(value, "junk identifier value")) found; \(joining) \(English.verb(joining, one: "sits", many: "sit")) on \(failSegmentIDs) or more segment_ids"
         }
     }
 }

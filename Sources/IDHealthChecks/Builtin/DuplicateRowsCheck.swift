@@ -48,7 +48,7 @@ struct DuplicateRowsCheck: BuiltinCheck {
         var findings: [String] = []
         if value > 0 {
             let parts = byTable.compactMap { key, count in count.flatMap { $0 > 0 ? "\($0) in \(key)" : nil } }.sorted()
-            findings.append("\(value) raw rows repeat an earlier row's key (\(parts.joined(separator: ", ")))")
+            findings.append("\(English.count(value, "raw row")) \(English.verb(value, one: "repeats", many: "repeat")) an earlier row's key (\(parts.joined(separator: ", ")))")
         }
         if !leftOut.isEmpty { findings.append("not checked: \(leftOut.joined(separator: "; "))") }
         if !findings.isEmpty { result.message = findings.joined(separator: "; ") }

@@ -15,7 +15,7 @@ struct ExternalIDCollisionsCheck: BuiltinCheck {
         judge(value: value, base: Double(context.graph?.profiles ?? 0), context: context, into: &result)
         if value > 0 {
             let parts = byType.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            result.message = "\(value) identifier values sit on two or more live profiles (\(parts))"
+            result.message = "\(English.count(value, "identifier value")) \(English.verb(value, one: "sits", many: "sit")) on two or more live profiles (\(parts))"
         }
     }
 }

@@ -10,7 +10,7 @@ struct ExternalIDHashCheck: BuiltinCheck {
         guard let (_, value, _) = try offenders(context, file, into: &result) else { return }
         judge(value: value, base: 0, context: context, into: &result)
         if value > 0 {
-            result.message = "\(value) external_id_mapping_updates rows have an external_id_hash other than sha1(type || value)"
+            result.message = "\(English.count(value, "external_id_mapping_updates row")) \(English.verb(value, one: "has", many: "have")) an external_id_hash other than sha1(type || value)"
         }
     }
 }

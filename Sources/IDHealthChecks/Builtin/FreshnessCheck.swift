@@ -32,8 +32,12 @@ struct FreshnessCheck: BuiltinCheck {
         let stalest = known.max() ?? 0
         let spread = (known.max() ?? 0) - (known.min() ?? 0)
         let overlap = context.settings.etlOverlapHours
+        // The JSON value stays a whole number (the report contract types it as an integer);
+        // the status is judged on the exact hours and reports show one decimal.
         result.value = Int64(stalest.rounded(.down))
+        result.measuredValue = String(format: "%.1f h", stalest)
         result.details.set("hours_since_last_landed", .measurements(.init(label: "raw table", heading: "hours since it last landed", hours)))
+        result.details.set("stalest_hours", .number((stalest * 10).rounded() / 10))
         result.details.set("spread_hours", .number((spread * 10).rounded() / 10))
         result.details.set("etl_overlap_hours", .number(overlap))
         result.details.set("as_of", .text(context.nowText))
@@ -41,7 +45,7 @@ struct FreshnessCheck: BuiltinCheck {
         let warn = context.threshold("warn", of: definition)
         let fail = context.threshold("fail", of: definition)
         result.thresholds = ["warn": "hours \(warn) or spread > etl_overlap (\(overlap)h)", "fail": "hours \(fail)"]
-        result.status = Self.status(value: Int64(stalest.rounded(.down)), base: 0, warn: warn, fail: fail)
+        result.status = Self.status(measured: stalest, base: 0, warn: warn, fail: fail)
         var findings: [String] = []
         if !empty.isEmpty { findings.append("\(empty.joined(separator: ", ")) never landed a row") }
         if spread > overlap { findings.append(String(format: "the raw tables landed %.1f hours apart, more than etl_overlap (%.1f)", spread, overlap)) }

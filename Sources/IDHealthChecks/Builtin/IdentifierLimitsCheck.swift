@@ -22,7 +22,7 @@ struct IdentifierLimitsCheck: BuiltinCheck {
         judge(value: value, base: Double(context.graph?.profiles ?? 0), context: context, into: &result)
         if value > 0 {
             let parts = byType.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            result.message = "\(value) (profile, identifier type) pairs are over their limit (\(parts))"
+            result.message = "\(English.count(value, "(profile, identifier type) pair")) \(English.verb(value, one: "is", many: "are")) over their limit (\(parts))"
         }
     }
 }

@@ -49,7 +49,7 @@ struct MaterializationDriftCheck: BuiltinCheck {
         var findings: [String] = []
         if value > 0 {
             let parts = tables.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) in \($0.key)" }.joined(separator: ", ")
-            findings.append("\(value) keys differ from a fresh rebuild (\(parts))")
+            findings.append("\(English.count(value, "key")) \(English.verb(value, one: "differs", many: "differ")) from a fresh rebuild (\(parts))")
         }
         if !absent.isEmpty {
             findings.append("profile_traits lacks trait columns \(absent.map(d.quote).joined(separator: ", "))")

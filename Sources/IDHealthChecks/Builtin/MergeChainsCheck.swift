@@ -63,7 +63,7 @@ struct MergeChainsCheck: BuiltinCheck {
         judge(value: value, base: Double(lengths.values.reduce(0, +)), context: context, into: &result)
         if value > 0 {
             let parts = byKind.filter { $0.value > 0 && $0.key != "deleted_target" }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-            result.message = "\(value) segment_ids do not land on a terminal profile in one hop (\(parts.joined(separator: ", ")))"
+            result.message = "\(English.count(value, "segment_id")) \(English.verb(value, one: "does", many: "do")) not land on a terminal profile in one hop (\(parts.joined(separator: ", ")))"
         }
         if let deleted = byKind["deleted_target"], deleted > 0 {
             let note = "\(deleted) segment_ids end at a profile deleted upstream (not counted)"

@@ -52,7 +52,7 @@ struct MergeFanInCheck: BuiltinCheck {
         result.status = overFail > 0 ? .fail : (value > 0 ? .warn : .pass)
         if value > 0 {
             let largest = result.samples.first.flatMap { $0.count > 1 ? $0[1].intValue : nil } ?? 0
-            result.message = "\(value) live profiles hold more than \(warn.countLimit) segment_ids (\(overFail) more than \(fail.countLimit)); the largest holds \(largest)"
+            result.message = "\(English.count(value, "live profile")) \(English.verb(value, one: "holds", many: "hold")) more than \(warn.countLimit) segment_ids (\(overFail) more than \(fail.countLimit)); the largest holds \(largest)"
         }
     }
 }

@@ -23,7 +23,7 @@ struct MergeRateAnomalyCheck: BuiltinCheck {
         result.details.set("anomalous_days", .list(result.samples.compactMap { $0.first?.stringValue }))
         judge(value: value, base: 0, context: context, into: &result)
         if value > 0 {
-            result.message = "\(value) days merged far more profiles than the days before them"
+            result.message = "\(English.count(value, "day")) merged far more profiles than the days before them"
         }
     }
 }

@@ -32,7 +32,7 @@ struct MergedProfileTraitsCheck: BuiltinCheck {
         result.details.set("materialized_tables_checked", .flag(checked))
         judge(value: value, base: Double(context.graph?.segmentIDs ?? 0), context: context, into: &result)
         if value > 0 {
-            result.message = "\(value) merged-away profiles carry traits (\(byKind["raw_history"] ?? 0) received traits after merging away, \(byKind["materialized_tombstone"] ?? 0) tombstones in profile_traits kept them)"
+            result.message = "\(English.count(value, "merged-away profile")) \(English.verb(value, one: "carries", many: "carry")) traits (\(byKind["raw_history"] ?? 0) received traits after merging away, \(byKind["materialized_tombstone"] ?? 0) tombstones in profile_traits kept them)"
         }
     }
 }

@@ -70,6 +70,38 @@ public struct Dialect: Sendable, Hashable {
         }
     }
 
+    /// What idhealth computes with a raw column: time arithmetic (`timestamp`, `uuid_ts`) or
+    /// numeric order (`seq`).
+    public enum ColumnRole: Sendable {
+        case time, order
+
+        /// The types a column of this role may have, in words for a message.
+        public func expected(on engine: Engine) -> String {
+            switch (self, engine) {
+            case (.time, _): return "timestamp, timestamp with time zone or date"
+            case (.order, _): return "an integer or numeric type"
+            }
+        }
+    }
+
+    /// Whether a column declared `declaredType` can play `role`; nil where declared types do
+    /// not decide it (SQLite's are affinities: each value keeps its own type, and text
+    /// timestamps are its usual form). On PostgreSQL a text `uuid_ts` fails deep inside a
+    /// statement (`operator does not exist: text - interval`), and a text `seq` orders '10'
+    /// before '9' without any error at all.
+    public func accepts(declaredType: String, as role: ColumnRole) -> Bool? {
+        switch engine {
+        case .sqlite:
+            return nil
+        case .postgres:
+            let type = declaredType.lowercased()
+            switch role {
+            case .time: return type.hasPrefix("timestamp") || type == "date"
+            case .order: return ["smallint", "integer", "bigint", "real", "double precision"].contains(type) || type.hasPrefix("numeric")
+            }
+        }
+    }
+
     /// The bind placeholder for the 1-based parameter `index`.
     public func placeholder(_ index: Int) -> String {
         switch engine {

@@ -224,6 +224,20 @@ public final class PostgresDatabase: Database {
     /// apart from an application's own; the second key is `hashtext(name)`.
     static let advisoryLockClass: Int32 = 0x69_64_68
 
+    /// `holder` as an `application_name`, which PostgreSQL cuts at 63 bytes: a longer one
+    /// loses whole trailing words, never half of one ("… UTC", not "… UT").
+    static func applicationName(_ holder: String) -> String {
+        var words = holder.split(separator: " ", omittingEmptySubsequences: false)
+        while words.joined(separator: " ").utf8.count > 63, words.count > 1 { words.removeLast() }
+        let name = words.joined(separator: " ")
+        var fitting = ""
+        for character in name {
+            guard fitting.utf8.count + String(character).utf8.count <= 63 else { break }
+            fitting.append(character)
+        }
+        return fitting
+    }
+
     /// A session advisory lock: held until released or until the session ends, which a killed
     /// process's session does at once. While held, `application_name` says who holds it, so a
     /// second run can name the holder from `pg_stat_activity`.
@@ -232,7 +246,7 @@ public final class PostgresDatabase: Database {
         let lockClass = SQLValue.integer(Int64(Self.advisoryLockClass))
         let taken = try scalar("SELECT pg_try_advisory_lock(\(literal: lockClass), hashtext(\(bind: .text(name))))")
         if taken.intValue == 1 {
-            try execute("SELECT set_config('application_name', \(bind: .text(String(holder.prefix(63)))), false)")
+            try execute("SELECT set_config('application_name', \(bind: .text(Self.applicationName(holder))), false)")
             return .acquired
         }
         let sql: SQL = """

@@ -12,14 +12,14 @@ struct CheckOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Run only these checks (comma-separated ids).", valueName: "ID,…"))
     var select: String?
 
-    @Option(help: ArgumentHelp("Report formats to write: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ",")).", valueName: "md,json"))
-    var format: String = ReportFormat.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: ArgumentHelp("Report formats to write, comma-separated.", valueName: "md,json,…"))
+    var format: ReportFormats = .all
 
     @Option(help: ArgumentHelp("Folder for the reports (default: reports/ beside the config file).", valueName: "DIR"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Exit 1 on `fail` (default) or already on `warn`.", valueName: "fail|warn"))
-    var failOn: String = "fail"
+    @Option(help: ArgumentHelp("Exit 1 from this status on: a failed check, or already a warning."))
+    var failOn: FailOn = .fail
 
     @Flag(help: "Show external id values in reports unmasked.")
     var showValues = false
@@ -32,21 +32,13 @@ struct CheckOptions: ParsableArguments {
     }
 
     func validate() throws {
-        for name in format.split(separator: ",") where ReportFormat(rawValue: name.trimmingCharacters(in: .whitespaces)) == nil {
-            throw ValidationError("--format: unknown format `\(name)`; choose from \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard failOn == "fail" || failOn == "warn" else {
-            throw ValidationError("--fail-on must be `fail` or `warn`, got `\(failOn)`")
-        }
         // Unknown ids are found when the custom checks are loaded (exit 2 all the same).
         if let selection, selection.isEmpty { throw ValidationError("--select needs at least one check id") }
     }
 
-    var formats: [ReportFormat] {
-        format.split(separator: ",").compactMap { ReportFormat(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
-    }
+    var formats: [ReportFormat] { format.formats }
 
-    var failStatus: CheckStatus { failOn == "warn" ? .warn : .fail }
+    var failStatus: CheckStatus { failOn.status }
 }
 
 /// `idhealth check`: runs the identity-health checks and writes the reports.
@@ -74,11 +66,13 @@ struct Check: ParsableCommand {
         CIIntegration.publish(outcome.run, context: outcome.report, failOn: options.failStatus)
 
         let color = Console.usesColor
+        // As wide as the longest id (custom ones can be long), so no id is cut.
+        let idWidth = (outcome.run.results.map(\.id.count).max() ?? 0) + 2
         for result in outcome.run.results {
-            let value = result.value.map(String.init) ?? "-"
+            let value = result.valueText ?? "-"
             let status = result.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
             Console.out("  " + (color ? Console.colored(status, result.status) : status)
-                + result.id.padding(toLength: 24, withPad: " ", startingAt: 0) + value.leftPad(10) + "  " + ReportText.visible(result.message ?? ""))
+                + result.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + value.leftPad(10) + "  " + ReportText.visible(result.message ?? ""))
         }
         for url in outcome.written { Console.out("  wrote \(url.path)") }
         return outcome.exitStatus
@@ -87,7 +81,15 @@ struct Check: ParsableCommand {
 
 /// `idhealth run`: materialize, then check.
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Materialize, then run the checks and write the reports.")
+    static let configuration = CommandConfiguration(
+        abstract: "Materialize, then run the checks and write the reports.",
+        // The parser shortens a usage this long to `<options>`; spelled out, it says what run takes.
+        usage: """
+            idhealth run [--config <FILE>] [--database <DB>] [--source-schema <S>] [--target-schema <T>]
+                         [--mode <mode>] [--full-refresh] [--lock-wait <seconds>]
+                         [--select <ID,…>] [--format <md,json,…>] [--output <DIR>] [--fail-on <fail-on>]
+                         [--show-values] [--no-history]
+            """)
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var options: CheckOptions

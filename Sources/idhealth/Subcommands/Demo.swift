@@ -63,8 +63,25 @@ struct Demo: ParsableCommand {
             Console.out("Demo finished in \(String(format: "%.1f", Date().timeIntervalSince(started)))s; the checks would exit \(status) in CI.")
             Console.out("  reports:  \(folder.appendingPathComponent("reports").path)/identity-health.md (and .json)")
             Console.out("  injected: \(truthURL.path)")
-            Console.out("  again:    idhealth run --config \(configURL.path)")
+            Console.out("  again:    \(Self.invocation) run --config \(Self.shellQuoted(configURL.path))")
+            Console.out("            (the demo judged freshness as of an hour after its data ends, \(UTCTime.format(Int64(ProfilesSyncGenerator.windowEnd.timeIntervalSince1970))) UTC;")
+            Console.out("            a run judges it as of now, so freshness warns that the raw tables are old)")
             return 0
         }
+    }
+
+    /// The command that runs this binary again from any folder: `idhealth` when the shell
+    /// found it on PATH, else its absolute path (after `swift run`, `.build/debug/idhealth`,
+    /// which is not on PATH).
+    static var invocation: String {
+        let first = CommandLine.arguments.first ?? "idhealth"
+        guard first.contains("/") else { return first }
+        return shellQuoted(URL(fileURLWithPath: first).standardizedFileURL.path)
+    }
+
+    /// `text` as one shell word.
+    static func shellQuoted(_ text: String) -> String {
+        let plain = text.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@".contains($0) }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -9,8 +9,8 @@ import IDHealthReports
 
 /// The options `materialize` and `run` share.
 struct MaterializeOptions: ParsableArguments {
-    @Option(help: "incremental (default: rewrite only what rows landed since the last run touch), table (full rebuild) or view (plain views).")
-    var mode: String?
+    @Option(help: ArgumentHelp("incremental rewrites only what the rows landed since the last run touch, table rebuilds everything, view writes plain views (default: `mode:` in the config file, else incremental)."))
+    var mode: MaterializationMode?
 
     @Flag(help: "In incremental mode, rebuild everything from scratch this time.")
     var fullRefresh = false
@@ -19,11 +19,7 @@ struct MaterializeOptions: ParsableArguments {
     var lockWait: Double = 0
 
     func resolvedMode(_ configuration: Configuration) throws -> MaterializationMode {
-        guard let mode else { return configuration.mode }
-        guard let parsed = MaterializationMode(rawValue: mode) else {
-            throw ConfigError("--mode must be one of \(MaterializationMode.allCases.map(\.rawValue).joined(separator: ", ")), got `\(mode)`")
-        }
-        return parsed
+        mode ?? configuration.mode
     }
 }
 
