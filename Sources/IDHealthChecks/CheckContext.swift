@@ -14,6 +14,10 @@ public struct CheckContext {
     var renderer: QueryRenderer
     /// The graph statistics, read once per run before the checks (nil before materialization).
     var graph: GraphStatistics?
+    /// The materialization run that rebuilt every table from the raw history just before
+    /// these checks, in the same `idhealth run`: then the tables equal a rebuild by
+    /// construction, and `materialization_drift` says so instead of rebuilding again.
+    public var rebuiltByRun: String?
 
     public init(database: any Database, schemas: Schemas, settings: CheckSettings, showValues: Bool = false, now: Date = Date()) {
         self.database = database

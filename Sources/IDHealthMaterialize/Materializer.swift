@@ -12,6 +12,9 @@ public struct MaterializeSummary: Sendable {
     public var fullRefreshReason: String?
     /// Whether the run rewrote only what new rows touched.
     public var incremental: Bool { mode == .incremental && fullRefreshReason == nil }
+    /// Whether every table was rebuilt from the whole raw history (a table-mode run, or an
+    /// incremental one that fell back to a full rebuild): then the tables equal a rebuild.
+    public var rebuiltEverything: Bool { mode == .table || (mode == .incremental && fullRefreshReason != nil) }
     /// Raw rows read per raw table.
     public var rowsRead: [String: Int64] = [:]
     /// Rows written (inserted or rewritten) per current-state table.

@@ -25,6 +25,8 @@ struct ProfileTraitsBuilder {
     /// The profile a snapshot belongs to, and how many snapshots that profile has.
     static let owner = "_idh_canonical"
     static let snapshotCount = "_idh_snapshots"
+    /// A snapshot's place among its profile's snapshots, 1 for the latest (``latestOrder``).
+    static let position = "_idh_position"
 
     /// Creates `output` with `canonical_segment_id, merged_to, <traits>, etl_ts`. With `keys`
     /// (a table with a `profile_id` column) only those profile ids get rows.
@@ -32,7 +34,7 @@ struct ProfileTraitsBuilder {
         let owned = work.name("traits_owned")
         let values = work.name("traits_values")
         let quoted = traits.map(SQL.identifier)
-        let owner = SQL.identifier(Self.owner), count = SQL.identifier(Self.snapshotCount)
+        let owner = SQL.identifier(Self.owner), count = SQL.identifier(Self.snapshotCount), position = SQL.identifier(Self.position)
 
         // The segment_ids whose snapshots make each profile.
         let members: SQL
@@ -49,28 +51,22 @@ struct ProfileTraitsBuilder {
         try database.execute("""
             CREATE TABLE \(table: owned) AS
             SELECT m.canonical AS \(sql: owner), s.seq AS seq, s.uuid_ts AS uuid_ts,
-                   COUNT(*) OVER (PARTITION BY m.canonical) AS \(sql: count)\(sql: LatestRows.list(quoted.map { "s.\(sql: $0) AS \(sql: $0)" }))
+                   COUNT(*) OVER (PARTITION BY m.canonical) AS \(sql: count),
+                   ROW_NUMBER() OVER (PARTITION BY m.canonical ORDER BY \(sql: LatestRowRule.snapshot.latestFirst("s"))) AS \(sql: position)\(sql: LatestRows.list(quoted.map { "s.\(sql: $0) AS \(sql: $0)" }))
             FROM (\(sql: members)) m
             JOIN \(table: snapshots) s ON s.segment_id = m.segment_id
             """)
-        try database.execute(work.index("traits_owned", columns: [Self.owner]))
+        try database.execute(work.index("traits_owned", columns: [Self.owner, Self.position]))
 
         // One row of trait values per live profile. Most profiles have one snapshot and take it
-        // as it is; only the rest pay for the per-trait window sorts.
-        let windowed = Self.traitValues(quoted, traitNulls: traitNulls)
+        // as it is; the rest take each trait from one of their snapshots, found by position.
         try database.execute("""
             CREATE TABLE \(table: values) AS
             SELECT o.\(sql: owner) AS \(sql: owner)\(sql: LatestRows.list(quoted.map { "o.\(sql: $0) AS \(sql: $0)" }))
             FROM \(table: owned) o
             WHERE o.\(sql: count) = 1
             UNION ALL
-            SELECT \(sql: owner)\(sql: LatestRows.list(quoted)) FROM (
-                SELECT o.\(sql: owner) AS \(sql: owner)\(sql: LatestRows.list(windowed)),
-                       ROW_NUMBER() OVER (PARTITION BY o.\(sql: owner) ORDER BY \(sql: Self.latestOrder)) AS \(ident: LatestRows.rank)
-                FROM \(table: owned) o
-                WHERE o.\(sql: count) > 1
-            ) ranked
-            WHERE \(ident: LatestRows.rank) = 1
+            \(sql: Self.severalSnapshots(quoted, owned: owned, traitNulls: traitNulls))
             """)
         try database.execute(work.index("traits_values", columns: [Self.owner], unique: true))
 
@@ -95,9 +91,11 @@ struct ProfileTraitsBuilder {
         """
     }
 
-    /// One value per trait over a profile's owned snapshots `o`, taken from the row ranked
-    /// first by ``latestOrder``: the latest non-NULL value (`keep_last_value`) or the latest
-    /// snapshot's value as it is (`propagate`).
+    /// One value per trait over a profile's owned snapshots `o`, as window functions (the
+    /// views' form, which has no indexed work table to look values up in): the row ranked
+    /// first by ``latestOrder`` among those with a value (`keep_last_value`), or the latest
+    /// snapshot's value as it is (`propagate`). The same rule as ``severalSnapshots``; the
+    /// mode tests hold the views' rows equal to the tables'.
     static func traitValues(_ quotedTraits: [SQL], traitNulls: TraitNulls) -> [SQL] {
         quotedTraits.map { trait in
             switch traitNulls {
@@ -106,6 +104,41 @@ struct ProfileTraitsBuilder {
             case .propagate:
                 return "o.\(sql: trait) AS \(sql: trait)"
             }
+        }
+    }
+
+    /// The trait values of every profile with several snapshots in `owned`: the latest
+    /// snapshot's values as they are (`propagate`), or each trait's latest non-NULL value
+    /// (`keep_last_value`): the smallest position holding a value, found for every trait in
+    /// one grouped pass, then read by an index lookup. One sort serves every trait, so memory
+    /// and time do not grow with a sort per trait (SQLite keeps each sort in memory up to its
+    /// cache size; engines without `IGNORE NULLS` cannot share one window).
+    static func severalSnapshots(_ quotedTraits: [SQL], owned: QualifiedName, traitNulls: TraitNulls) -> SQL {
+        let owner = SQL.identifier(Self.owner), count = SQL.identifier(Self.snapshotCount), position = SQL.identifier(Self.position)
+        switch traitNulls {
+        case .propagate:
+            return """
+                SELECT o.\(sql: owner)\(sql: LatestRows.list(quotedTraits.map { "o.\(sql: $0)" }))
+                FROM \(table: owned) o
+                WHERE o.\(sql: count) > 1 AND o.\(sql: position) = 1
+                """
+        case .keepLastValue:
+            let at = quotedTraits.indices.map { SQL.identifier("_idh_at_\($0)") }
+            let lookups = zip(quotedTraits, at).map { trait, at -> SQL in
+                "(SELECT x.\(sql: trait) FROM \(table: owned) x WHERE x.\(sql: owner) = f.\(sql: owner) AND x.\(sql: position) = f.\(sql: at)) AS \(sql: trait)"
+            }
+            let firsts = zip(quotedTraits, at).map { trait, at -> SQL in
+                "MIN(CASE WHEN o.\(sql: trait) IS NOT NULL THEN o.\(sql: position) END) AS \(sql: at)"
+            }
+            return """
+                SELECT f.\(sql: owner)\(sql: LatestRows.list(lookups))
+                FROM (
+                    SELECT o.\(sql: owner) AS \(sql: owner)\(sql: LatestRows.list(firsts))
+                    FROM \(table: owned) o
+                    WHERE o.\(sql: count) > 1
+                    GROUP BY o.\(sql: owner)
+                ) f
+                """
         }
     }
 

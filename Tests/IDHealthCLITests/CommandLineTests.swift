@@ -257,6 +257,33 @@ struct CommandLineTests {
         }
     }
 
+    @Test("run skips the drift rebuild when its materialization just rebuilt every table, and says what it compared")
+    func driftAfterRebuild() throws {
+        try CLI.withDirectory { directory in
+            #expect(try CLI.run(["generate", "--database", "d.sqlite", "--profiles", "200"], in: directory).status == 0)
+            func drift(_ arguments: [String]) throws -> JSONValue? {
+                let output = try CLI.run(arguments + ["--database", "d.sqlite", "--output", "out", "--select", "materialization_drift"], in: directory)
+                #expect(output.status == 0, "\(arguments): \(output.stderr)")
+                guard case .array(let checks)? = try json(directory.appendingPathComponent("out/identity-health.json"))["checks"] else { return nil }
+                return checks.first
+            }
+            // A table-mode run, and an incremental run told to rebuild: nothing to compare.
+            for arguments in [["run", "--mode", "table"], ["run", "--full-refresh"]] {
+                let check = try drift(arguments)
+                #expect(check?["value"] == .integer(0))
+                #expect(check?["details"]?["compared"]?.stringValue?.hasPrefix("nothing: materialization ") == true, "\(arguments)")
+                #expect(check?["queries"] == .array([]), "no rebuild ran")
+            }
+            // An incremental run that touched only new rows, and a plain check: every key compared.
+            for arguments in [["run"], ["check"]] {
+                let check = try drift(arguments)
+                #expect(check?["value"] == .integer(0))
+                #expect(check?["details"]?["compared"] == .string("every key of id_graph, external_id_mapping, profile_traits against a full rebuild from the raw history"), "\(arguments)")
+                #expect(check?["queries"] != .array([]))
+            }
+        }
+    }
+
     @Test("help spells out usage, defaults and the values an option takes; every error starts `idhealth: `")
     func helpAndErrors() throws {
         try CLI.withDirectory { directory in

@@ -21,6 +21,8 @@ public enum HealthCheck {
         public var recordsHistory: Bool
         /// The clock `freshness` judges by.
         public var now: Date
+        /// The id of the materialization that rebuilt all tables in this same run, if one did.
+        public var rebuiltByRun: String?
 
         public init(selection: [String]? = nil, formats: [ReportFormat] = ReportFormat.allCases, outputDirectory: URL? = nil,
                     failOn: CheckStatus = .fail, showValues: Bool = false, recordsHistory: Bool = true, now: Date = Date()) {
@@ -48,7 +50,8 @@ public enum HealthCheck {
 
     public static func run(database: any Database, schemas: Schemas, configuration: Configuration, request: Request,
                            progress: (String) -> Void = { _ in }) throws -> Outcome {
-        let context = CheckContext(database: database, schemas: schemas, settings: configuration.checkSettings, showValues: request.showValues, now: request.now)
+        var context = CheckContext(database: database, schemas: schemas, settings: configuration.checkSettings, showValues: request.showValues, now: request.now)
+        context.rebuiltByRun = request.rebuiltByRun
         var run = try CheckRunner(context: context).run(selection: request.selection, progress: progress)
         if let nothing = run.nothingChecked { throw nothing }
         let history = CheckHistory(database: database, schema: schemas.target)

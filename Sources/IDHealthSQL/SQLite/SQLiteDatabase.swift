@@ -50,9 +50,21 @@ public final class SQLiteDatabase: Database {
             throw ConfigError("\(path) is not a SQLite database (\(error.message)); give a SQLite file, a postgres:// URI or a libpq keyword string")
         }
         try execute("PRAGMA synchronous = NORMAL")
-        try execute("PRAGMA temp_store = MEMORY")
-        try execute("PRAGMA cache_size = -262144")
+        // Memory stays bounded whatever the graph's size: a 64 MiB page cache, and sorts and
+        // temporary tables that outgrow it spill to files rather than to the heap, beside
+        // the database (its disk has room for the data) unless SQLITE_TMPDIR names a folder.
+        try execute("PRAGMA cache_size = -\(literal: .integer(Self.cacheKibibytes))")
+        try execute("PRAGMA temp_store = FILE")
+        if ProcessInfo.processInfo.environment["SQLITE_TMPDIR"].map(\.isEmpty) ?? true {
+            let folder = URL(fileURLWithPath: resolvedPath).deletingLastPathComponent().path
+            try execute("PRAGMA temp_store_directory = \(literal: .text(folder))")
+        }
     }
+
+    /// The page cache of the main database, in KiB. SQLite lets each sort hold as much in
+    /// memory before it spills, so a statement with many sorts alive at once multiplies it
+    /// (which is why the trait values are found with one sort, not one per trait).
+    static let cacheKibibytes: Int64 = 65_536
 
     deinit {
         sqlite3_close_v2(handle)

@@ -58,9 +58,11 @@ struct Check: ParsableCommand {
 
     /// Runs the checks, writes the reports and records the run (``HealthCheck``), then prints
     /// a summary; returns the exit status.
-    static func check(database: any Database, schemas: Schemas, configuration: Configuration, options: CheckOptions, now: Date = Date()) throws -> Int32 {
-        let request = HealthCheck.Request(selection: options.selection, formats: options.formats, outputDirectory: options.output.map { URL(fileURLWithPath: $0) },
+    static func check(database: any Database, schemas: Schemas, configuration: Configuration, options: CheckOptions, now: Date = Date(),
+                      rebuilt: MaterializeSummary? = nil) throws -> Int32 {
+        var request = HealthCheck.Request(selection: options.selection, formats: options.formats, outputDirectory: options.output.map { URL(fileURLWithPath: $0) },
                                           failOn: options.failStatus, showValues: options.showValues, recordsHistory: !options.noHistory, now: now)
+        if let rebuilt, rebuilt.rebuiltEverything { request.rebuiltByRun = rebuilt.runID }
         let outcome = try HealthCheck.run(database: database, schemas: schemas, configuration: configuration, request: request, progress: Console.progress)
         for warning in outcome.warnings { Console.error("warning: " + warning) }
         CIIntegration.publish(outcome.run, context: outcome.report, failOn: options.failStatus)
@@ -100,8 +102,8 @@ struct Run: ParsableCommand {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
             let (database, schemas) = try common.open(configuration)
-            try Materialize.materialize(database: database, schemas: schemas, configuration: configuration, options: materialize)
-            return try Check.check(database: database, schemas: schemas, configuration: configuration, options: options)
+            let summary = try Materialize.materialize(database: database, schemas: schemas, configuration: configuration, options: materialize)
+            return try Check.check(database: database, schemas: schemas, configuration: configuration, options: options, rebuilt: summary)
         }
     }
 }

@@ -42,13 +42,15 @@ struct Materialize: ParsableCommand {
     }
 
     /// Runs a materialization and prints what it did; shared by `materialize`, `run` and `demo`.
-    static func materialize(database: any Database, schemas: Schemas, configuration: Configuration, options: MaterializeOptions) throws {
+    @discardableResult
+    static func materialize(database: any Database, schemas: Schemas, configuration: Configuration, options: MaterializeOptions) throws -> MaterializeSummary {
         let mode = try options.resolvedMode(configuration)
         guard options.lockWait >= 0 else { throw ConfigError("--lock-wait must be zero or more seconds, got \(options.lockWait)") }
         let materializer = Materializer(database: database, schemas: schemas, traitNulls: configuration.traitNulls, etlOverlapHours: configuration.etlOverlapHours,
                                         lockTimeoutSeconds: configuration.lockTimeoutSeconds)
         let summary = try materializer.run(mode: mode, fullRefresh: options.fullRefresh, lockWaitSeconds: options.lockWait, notice: Console.notice, progress: Console.progress)
         report(summary, schemas: schemas)
+        return summary
     }
 
     static func report(_ summary: MaterializeSummary, schemas: Schemas) {

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""The benchmark (README, "Benchmark"), run by scripts/bench.sh with a release binary and a
+PostgreSQL server of its own.
+
+For each size and engine: generate the demo data, time the floor (one GROUP BY scan of each
+raw table, warm: the least any materialization must read), then a full materialization, the
+checks (each check's own time from the JSON report), a whole `idhealth run --mode table`, and
+an incremental run over the newest 1 % of rows. Every figure is seconds and a multiple of the
+floor measured on the same engine and data, with the peak RSS of the idhealth process
+(wait4's ru_maxrss). Timed steps run IDHEALTH_BENCH_RUNS times (default 1); the medians are
+reported. Prints a Markdown table and writes everything as JSON.
+"""
+
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.environ["IDHEALTH_BIN"]
+PG_URL = os.environ["IDHEALTH_PG_URL"]
+PSQL = os.path.join(os.environ["PG_BIN"], "psql")
+RUNS = int(os.environ.get("IDHEALTH_BENCH_RUNS", "1"))
+RAW_TABLES = ["id_graph_updates", "external_id_mapping_updates", "profile_traits_updates"]
+WORK = tempfile.mkdtemp(prefix="idhealth-bench-")
+
+
+def idhealth(*arguments, ok=(0, 1)):
+    """Runs idhealth; returns (seconds, peak RSS in MB, stdout)."""
+    out = open(os.path.join(WORK, "out"), "w+")
+    start = time.perf_counter()
+    process = subprocess.Popen([BIN, *arguments], stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode()
+    out.seek(0)
+    stdout = out.read()
+    if code not in ok:
+        sys.exit(f"idhealth {' '.join(arguments)} exited {code}:\n{stderr}\n{stdout}")
+    return seconds, usage.ru_maxrss / 1024, stdout
+
+
+class SQLiteEngine:
+    name = "sqlite"
+
+    def __init__(self, size):
+        self.path = os.path.join(WORK, f"bench-{size}.sqlite")
+        self.arguments = ["--database", self.path]
+
+    def sql(self, text):
+        with sqlite3.connect(self.path) as connection:
+            rows = connection.execute(text).fetchall()
+        return rows
+
+    def timed(self, text):
+        with sqlite3.connect(self.path) as connection:
+            start = time.perf_counter()
+            connection.execute(text).fetchall()
+            return time.perf_counter() - start
+
+
+class PostgresEngine:
+    name = "postgres"
+
+    def __init__(self, size):
+        self.schema = f"bench_{size}"
+        self.arguments = ["--database", PG_URL, "--source-schema", self.schema]
+
+    def psql(self, *commands):
+        arguments = [PSQL, PG_URL, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", f"SET search_path TO {self.schema}"]
+        for command in commands:
+            arguments += ["-c", command]
+        return subprocess.run(arguments, check=True, capture_output=True, text=True).stdout
+
+    def sql(self, text):
+        return [tuple(line.split("|")) for line in self.psql(text).splitlines() if line]
+
+    def timed(self, text):
+        output = self.psql("\\timing on", text)
+        times = [float(line.split()[1]) for line in output.splitlines() if line.startswith("Time: ")]
+        return times[-1] / 1000
+
+
+def floor(engine):
+    """One GROUP BY scan of each raw table, warm (the second of two runs), summed."""
+    total = 0.0
+    for table in RAW_TABLES:
+        query = f'SELECT COUNT(*), SUM(m) FROM (SELECT segment_id, MAX(seq) AS m FROM "{table}" GROUP BY 1) s'
+        engine.timed(query)
+        total += engine.timed(query)
+    return total
+
+
+def median_run(arguments):
+    results = [idhealth(*arguments) for _ in range(RUNS)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results), results[-1][2]
+
+
+def measure(engine, size):
+    row = {"engine": engine.name, "profiles": size}
+    seconds, rss, _ = idhealth("generate", *engine.arguments, "--profiles", str(size), "--replace")
+    row["generate"] = {"seconds": seconds, "peak_rss_mb": rss}
+    row["raw_rows"] = {table: int(engine.sql(f'SELECT COUNT(*) FROM "{table}"')[0][0]) for table in RAW_TABLES}
+    row["floor_seconds"] = floor(engine)
+
+    seconds, rss, _ = median_run(["materialize", *engine.arguments, "--mode", "table"])
+    row["materialize_full"] = {"seconds": seconds, "peak_rss_mb": rss}
+    report = os.path.join(WORK, "reports")
+    seconds, rss, _ = median_run(["check", *engine.arguments, "--output", report, "--no-history"])
+    checks = json.load(open(os.path.join(report, "identity-health.json")))["checks"]
+    row["check"] = {"seconds": seconds, "peak_rss_mb": rss, "by_check": {c["id"]: c["duration_ms"] / 1000 for c in checks}}
+    seconds, rss, _ = median_run(["run", *engine.arguments, "--mode", "table", "--output", report, "--no-history"])
+    row["run_table"] = {"seconds": seconds, "peak_rss_mb": rss}
+
+    # The newest 1 % of each raw table (by uuid_ts) lands after a full rebuild without it.
+    total = int(engine.sql('SELECT COUNT(*) FROM "id_graph_updates"')[0][0])
+    cutoff = engine.sql(f'SELECT uuid_ts FROM "id_graph_updates" ORDER BY uuid_ts DESC LIMIT 1 OFFSET {total // 100}')[0][0]
+    incremental, rss_incremental, new_rows = [], 0.0, 0
+    for _ in range(RUNS):
+        for table in RAW_TABLES:
+            engine.sql(f'DROP TABLE IF EXISTS "held_{table}"')
+            engine.sql(f'CREATE TABLE "held_{table}" AS SELECT * FROM "{table}" WHERE uuid_ts > \'{cutoff}\'')
+            engine.sql(f'DELETE FROM "{table}" WHERE uuid_ts > \'{cutoff}\'')
+        idhealth("materialize", *engine.arguments, "--mode", "table")
+        new_rows = 0
+        for table in RAW_TABLES:
+            engine.sql(f'INSERT INTO "{table}" SELECT * FROM "held_{table}"')
+            new_rows += int(engine.sql(f'SELECT COUNT(*) FROM "held_{table}"')[0][0])
+            engine.sql(f'DROP TABLE "held_{table}"')
+        seconds, rss, out = idhealth("materialize", *engine.arguments, "--mode", "incremental")
+        if "mode: incremental;" not in out:
+            sys.exit(f"the incremental run rebuilt everything:\n{out}")
+        incremental.append(seconds)
+        rss_incremental = max(rss_incremental, rss)
+    row["materialize_incremental"] = {"seconds": statistics.median(incremental), "peak_rss_mb": rss_incremental, "new_rows": new_rows}
+    return row
+
+
+def main():
+    sizes = [int(s) for s in sys.argv[1:]] or [100_000, 1_000_000, 5_000_000]
+    engines = os.environ.get("IDHEALTH_BENCH_ENGINES", "sqlite,postgres").split(",")
+    rows = []
+    for size in sizes:
+        for name in engines:
+            engine = SQLiteEngine(size) if name == "sqlite" else PostgresEngine(size)
+            print(f"… {name} at {size} profiles", file=sys.stderr, flush=True)
+            rows.append(measure(engine, size))
+            if name == "sqlite":
+                for suffix in ["", "-wal", "-shm"]:
+                    if os.path.exists(engine.path + suffix):
+                        os.remove(engine.path + suffix)
+    machine = {"cpus": os.cpu_count(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+               "system": platform.platform(), "sqlite": sqlite3.sqlite_version,
+               "postgres": subprocess.run([PSQL, PG_URL, "-qAtX", "-c", "SHOW server_version"], capture_output=True, text=True).stdout.strip()}
+    result = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": RUNS, "machine": machine, "rows": rows}
+    output = os.environ.get("IDHEALTH_BENCH_JSON", "bench/latest.json")
+    os.makedirs(os.path.dirname(output) or ".", exist_ok=True)
+    with open(output, "w") as file:
+        json.dump(result, file, indent=2, sort_keys=True)
+        file.write("\n")
+    print(markdown(result))
+
+
+def markdown(result):
+    lines = ["| engine | profiles | raw rows | floor s | generate s | full materialize s (× floor) | check s (× floor) | run --mode table s (× floor) | incremental 1 % s (% of full) | peak RSS MB |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in result["rows"]:
+        f = row["floor_seconds"]
+        def cell(step):
+            return f'{row[step]["seconds"]:.1f} ({row[step]["seconds"] / f:.0f}×)'
+        rss = max(row[step]["peak_rss_mb"] for step in ["generate", "materialize_full", "check", "run_table", "materialize_incremental"])
+        incremental = row["materialize_incremental"]["seconds"]
+        lines.append(f'| {row["engine"]} | {row["profiles"]:,} | {" / ".join(f"{n:,}" for n in row["raw_rows"].values())} | {f:.1f} | '
+                     f'{row["generate"]["seconds"]:.1f} | {cell("materialize_full")} | {cell("check")} | {cell("run_table")} | '
+                     f'{incremental:.1f} ({100 * incremental / row["materialize_full"]["seconds"]:.0f} %) | {rss:.0f} |')
+    lines += ["", "Seconds per check (the check step):", "",
+              "| engine | profiles | " + " | ".join(result["rows"][0]["check"]["by_check"]) + " |",
+              "| --- | ---: |" + " ---: |" * len(result["rows"][0]["check"]["by_check"])]
+    for row in result["rows"]:
+        lines.append(f'| {row["engine"]} | {row["profiles"]:,} | ' + " | ".join(f"{s:.1f}" for s in row["check"]["by_check"].values()) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
