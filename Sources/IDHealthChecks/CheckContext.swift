@@ -80,6 +80,34 @@ public struct CheckContext {
         return try database.rows(sql)
     }
 
+    /// The column that numbers kept offenders in their query's order (an `_idh_` name, which
+    /// no query of a check uses).
+    static let keptOrder = "_idh_row"
+
+    /// Runs `body` with a check's offending rows computed once, into a temporary table
+    /// numbered in the query's order (worst first), so that counting them and sampling them
+    /// does not run the query twice; the table is dropped afterwards. Where the database
+    /// refuses temporary tables (a read-only user), `body` gets nil and reads the query itself.
+    func keepingOffenders<T>(_ query: CheckQuery, _ body: (KeptOffenders?) throws -> T) throws -> T {
+        let d = database.dialect
+        let name = QualifiedName(d.temporarySchema, "idhealth_offenders_" + Materializer.token())
+        do {
+            try database.execute("CREATE TABLE \(table: name) AS SELECT o.*, ROW_NUMBER() OVER () AS \(ident: Self.keptOrder) FROM (\(sql: query.sql)) o")
+        } catch let error as DatabaseError where error.isPermissionDenied {
+            return try body(nil)
+        }
+        defer { _ = try? database.execute("DROP TABLE IF EXISTS \(table: name)") }
+        return try body(KeptOffenders(rows: CheckQuery(sql: "SELECT * FROM \(table: name)", tables: []),
+                                      ordered: CheckQuery(sql: "SELECT * FROM \(table: name) ORDER BY \(ident: Self.keptOrder)", tables: [])))
+    }
+
+    /// A check's offending rows kept in a temporary table: all of them (to count), and in
+    /// the query's order (to sample).
+    struct KeptOffenders {
+        let rows: CheckQuery
+        let ordered: CheckQuery
+    }
+
     /// The first `limit` rows of a query, masked for reports unless values are to be shown
     /// (`mask: false` for rows that hold only junk values, which are the finding). The limit is
     /// appended to the query when it has none of its own (`limitInSQL`), so the engine stops
@@ -87,7 +115,14 @@ public struct CheckContext {
     func samples(_ query: CheckQuery, limit: Int, mask: Bool = true, limitInSQL: Bool = true) throws -> (columns: [String], rows: [[SQLValue]]) {
         guard limit > 0 else { return ([], []) }
         let sql = limitInSQL ? query.sql + "\nLIMIT \(bind: .integer(Int64(limit)))" : query.sql
-        let rows = try database.rows(sql, limit: limit)
+        let rows = try database.rows(sql, limit: limit).map { row -> Row in
+            // Kept offenders carry their order number, which is no part of the finding.
+            guard let index = row.columns.firstIndex(of: Self.keptOrder) else { return row }
+            var columns = row.columns, values = row.values
+            columns.remove(at: index)
+            values.remove(at: index)
+            return Row(columns: columns, values: values)
+        }
         let columns = rows.first?.columns ?? []
         let masker = Masker(showValues: showValues || !mask)
         return (columns, rows.map { masker.mask(row: $0).map(Self.capped) })

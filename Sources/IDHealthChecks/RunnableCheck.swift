@@ -56,12 +56,17 @@ extension RunnableCheck {
         result.queries.append(context.record("offenders", query))
         var value: Int64 = 0
         var byKind: [String: Int64] = [:]
-        for row in try context.groupedCounts(query, by: breakdown.map { [$0] } ?? [], sum: sum) {
-            let count = row["n"].intValue ?? 0
-            value += count
-            if let breakdown { byKind[row[breakdown].stringValue ?? "(null)", default: 0] += count }
+        func countAndSample(_ kept: CheckContext.KeptOffenders?) throws -> (columns: [String], rows: [[SQLValue]]) {
+            for row in try context.groupedCounts(kept?.rows ?? query, by: breakdown.map { [$0] } ?? [], sum: sum) {
+                let count = row["n"].intValue ?? 0
+                value += count
+                if let breakdown { byKind[row[breakdown].stringValue ?? "(null)", default: 0] += count }
+            }
+            return try context.samples(kept?.ordered ?? query, limit: context.settings.sampleSize, mask: mask, limitInSQL: !queryIsUsers)
         }
-        let (columns, rows) = try context.samples(query, limit: context.settings.sampleSize, mask: mask, limitInSQL: !queryIsUsers)
+        // The offenders are computed once and kept for counting and sampling; a user's query
+        // may repeat a column name, which a table cannot, so it is read twice instead.
+        let (columns, rows) = queryIsUsers ? try countAndSample(nil) : try context.keepingOffenders(query, countAndSample)
         result.sampleColumns = columns
         result.samples = rows
         result.value = value

@@ -22,6 +22,13 @@ import Darwin
 /// can start a second run against it. Unset (always, outside tests), the database is used
 /// as it is. `IDHEALTH_TRACE_SQL=1` prints every statement's duration, for profiling.
 enum FaultInjection {
+    /// The connection with every statement's duration printed when `IDHEALTH_TRACE_SQL=1`
+    /// (for `check` and `run`, which no fault test interrupts), else as it is.
+    static func traced(_ database: any Database) -> any Database {
+        guard ProcessInfo.processInfo.environment["IDHEALTH_TRACE_SQL"] == "1" else { return database }
+        return StatementCountingDatabase(wrapping: database, killAt: nil, pauseAt: nil, releaseFile: nil, trace: true)
+    }
+
     static func wrap(_ database: any Database) -> any Database {
         let environment = ProcessInfo.processInfo.environment
         let killAt = environment["IDHEALTH_KILL_AT_STATEMENT"].flatMap { Int($0) }

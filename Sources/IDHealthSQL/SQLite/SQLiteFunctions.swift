@@ -10,7 +10,12 @@ enum SQLiteFunctions {
 
     static func register(on handle: OpaquePointer) throws {
         let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC
-        var code = sqlite3_create_function_v2(handle, "regexp", 2, flags, nil, regexpFunction, nil, nil, nil)
+        // The connection's pattern cache rides along as the function's user data and is
+        // released with the function when the connection closes.
+        let cache = Unmanaged.passRetained(RegexCache()).toOpaque()
+        var code = sqlite3_create_function_v2(handle, "regexp", 2, flags, cache, regexpFunction, nil, nil) { pointer in
+            if let pointer { Unmanaged<RegexCache>.fromOpaque(pointer).release() }
+        }
         guard code == SQLITE_OK else { throw failure(handle, code, "regexp") }
         code = sqlite3_create_function_v2(handle, sha1, 1, flags, nil, sha1Function, nil, nil, nil)
         guard code == SQLITE_OK else { throw failure(handle, code, sha1) }
@@ -34,26 +39,36 @@ enum SQLiteFunctions {
     }
 }
 
-/// `regexp(pattern, value)`: what `value REGEXP pattern` calls. The compiled pattern is cached
-/// on the statement with sqlite3_set_auxdata, so a scan compiles it once.
+/// Compiled regular expressions by pattern, one cache per connection. sqlite3_set_auxdata
+/// would keep a compilation only while the pattern argument is a constant of the statement;
+/// `blocked_values` reads its patterns from a table, so without this every row compiled every
+/// pattern again (57 s of the check at 1M profiles). A connection is used by one thread at a
+/// time (SQLITE_OPEN_NOMUTEX), so the cache needs no lock.
+final class RegexCache {
+    private var compiled: [String: NSRegularExpression] = [:]
+
+    func expression(_ pattern: String) -> NSRegularExpression? {
+        if let expression = compiled[pattern] { return expression }
+        guard let expression = try? NSRegularExpression(pattern: pattern) else { return nil }
+        // Patterns come from the config and the check files: a handful. A runaway caller
+        // (a query making patterns from data) only loses the cache, not memory.
+        if compiled.count >= 1_000 { compiled.removeAll() }
+        compiled[pattern] = expression
+        return expression
+    }
+}
+
+/// `regexp(pattern, value)`: what `value REGEXP pattern` calls, with the pattern compiled once
+/// per connection (``RegexCache``).
 private let regexpFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, arguments in
-    guard let arguments else { return }
+    guard let arguments, let cache = sqlite3_user_data(context) else { return }
     guard let pattern = SQLiteFunctions.text(arguments[0]), let value = SQLiteFunctions.text(arguments[1]) else {
         sqlite3_result_null(context)
         return
     }
-    let expression: NSRegularExpression
-    if let cached = sqlite3_get_auxdata(context, 0) {
-        expression = Unmanaged<NSRegularExpression>.fromOpaque(cached).takeUnretainedValue()
-    } else {
-        guard let compiled = try? NSRegularExpression(pattern: pattern) else {
-            sqlite3_result_error(context, "regexp: invalid pattern \(pattern)", -1)
-            return
-        }
-        expression = compiled
-        sqlite3_set_auxdata(context, 0, Unmanaged.passRetained(compiled).toOpaque()) { pointer in
-            if let pointer { Unmanaged<NSRegularExpression>.fromOpaque(pointer).release() }
-        }
+    guard let expression = Unmanaged<RegexCache>.fromOpaque(cache).takeUnretainedValue().expression(pattern) else {
+        sqlite3_result_error(context, "regexp: invalid pattern \(pattern)", -1)
+        return
     }
     let range = NSRange(value.startIndex..<value.endIndex, in: value)
     sqlite3_result_int(context, expression.firstMatch(in: value, range: range) == nil ? 0 : 1)

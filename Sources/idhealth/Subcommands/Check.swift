@@ -51,7 +51,8 @@ struct Check: ParsableCommand {
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
-            let (database, schemas) = try common.open(configuration)
+            let (opened, schemas) = try common.open(configuration)
+            let database = FaultInjection.traced(opened)
             return try Self.check(database: database, schemas: schemas, configuration: configuration, options: options)
         }
     }
@@ -101,7 +102,8 @@ struct Run: ParsableCommand {
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
-            let (database, schemas) = try common.open(configuration)
+            let (opened, schemas) = try common.open(configuration)
+            let database = FaultInjection.traced(opened)
             let summary = try Materialize.materialize(database: database, schemas: schemas, configuration: configuration, options: materialize)
             return try Check.check(database: database, schemas: schemas, configuration: configuration, options: options, rebuilt: summary)
         }
