@@ -210,6 +210,42 @@ struct CommandLineTests {
         }
     }
 
+    @Test("a PostgreSQL user who may not create temporary tables gets the same findings; only the drift rebuild is skipped")
+    func userWithoutTemporaryTables() throws {
+        try FirstRunTests.withOwnDatabase { url, database in
+            let name = String(url[url.index(after: url.lastIndex(of: "/")!)...])
+            let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
+            let role = "notemp_" + suffix, password = "pw" + suffix
+            defer { _ = try? database.execute("DROP OWNED BY \(ident: role)"); _ = try? database.execute("DROP ROLE IF EXISTS \(ident: role)") }
+            try CLI.withDirectory { directory in
+                #expect(try CLI.run(["generate", "--database", url, "--source-schema", "raw", "--profiles", "200"], in: directory).status == 0)
+                #expect(try CLI.run(["materialize", "--database", url, "--source-schema", "raw"], in: directory).status == 0)
+                let full = try CLI.run(["check", "--database", url, "--source-schema", "raw", "--output", "full", "--no-history"], in: directory)
+                #expect(full.status == 1, "\(full.stderr)")
+                try database.execute("REVOKE TEMPORARY ON DATABASE \(ident: name) FROM PUBLIC")
+                try database.execute("CREATE ROLE \(ident: role) LOGIN PASSWORD \(literal: .text(password))")
+                try database.execute("GRANT USAGE ON SCHEMA raw TO \(ident: role)")
+                try database.execute("GRANT SELECT ON ALL TABLES IN SCHEMA raw TO \(ident: role)")
+                var components = try #require(URLComponents(string: url))
+                components.user = role
+                components.password = password
+                let reader = try CLI.run(["check", "--database", try #require(components.string), "--source-schema", "raw", "--output", "reader", "--no-history"], in: directory)
+                #expect(reader.status == 1, "\(reader.stderr)")
+                guard case .array(let expected)? = try json(directory.appendingPathComponent("full/identity-health.json"))["checks"],
+                      case .array(let got)? = try json(directory.appendingPathComponent("reader/identity-health.json"))["checks"] else {
+                    Issue.record("no checks")
+                    return
+                }
+                for (want, have) in zip(expected, got) where want["id"] != .string("materialization_drift") {
+                    #expect(have["status"] == want["status"] && have["value"] == want["value"], "\(want["id"]?.stringValue ?? "?")")
+                    #expect(have["samples"] == want["samples"], "\(want["id"]?.stringValue ?? "?"): the same rows, worst first")
+                }
+                let drift = got.first { $0["id"] == .string("materialization_drift") }
+                #expect(drift?["status"] == .string("skipped"), "\(String(describing: drift))")
+            }
+        }
+    }
+
     @Test("usage errors exit 2", arguments: [
         ["check", "--no-such-flag"],
         ["check", "--select", "merge_chainz"],
