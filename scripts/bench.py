@@ -6,8 +6,9 @@ For each size and engine: generate the demo data, time the floor (one GROUP BY s
 raw table, warm: the least any materialization must read), then a full materialization, the
 checks (each check's own time from the JSON report), a whole `idhealth run --mode table`, and
 an incremental run over the newest 1 % of rows. Every figure is seconds and a multiple of the
-floor measured on the same engine and data, with the peak RSS of the idhealth process
-(wait4's ru_maxrss). Timed steps run IDHEALTH_BENCH_RUNS times (default 1); the medians are
+floor measured on the same engine and data, with the peak RSS of the idhealth process (GNU
+time's %M: Linux carries a process's peak RSS across fork and exec, so wait4 from this Python
+process would report at least this process's own size). Timed steps run IDHEALTH_BENCH_RUNS times (default 1); the medians are
 reported. Prints a Markdown table and writes everything as JSON.
 """
 
@@ -32,17 +33,16 @@ WORK = tempfile.mkdtemp(prefix="idhealth-bench-")
 def idhealth(*arguments, ok=(0, 1)):
     """Runs idhealth; returns (seconds, peak RSS in MB, stdout)."""
     out = open(os.path.join(WORK, "out"), "w+")
+    rss = os.path.join(WORK, "rss")
     start = time.perf_counter()
-    process = subprocess.Popen([BIN, *arguments], stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    process = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss, BIN, *arguments], stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode()
     out.seek(0)
     stdout = out.read()
-    if code not in ok:
-        sys.exit(f"idhealth {' '.join(arguments)} exited {code}:\n{stderr}\n{stdout}")
-    return seconds, usage.ru_maxrss / 1024, stdout
+    if process.returncode not in ok:
+        sys.exit(f"idhealth {' '.join(arguments)} exited {process.returncode}:\n{process.stderr.decode()}\n{stdout}")
+    kibibytes = int(open(rss).read().split()[-1])
+    return seconds, kibibytes / 1024, stdout
 
 
 class SQLiteEngine:

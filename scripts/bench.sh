@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/throwaway-postgres.sh
 
 install_missing_packages
+# GNU time measures idhealth's peak RSS.
+[ -x /usr/bin/time ] || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq time >/dev/null || sudo apt-get install -y -qq time >/dev/null; }
 swift build -c release --static-swift-stdlib --product idhealth >/dev/null
 export IDHEALTH_BIN
 IDHEALTH_BIN=$(swift build -c release --show-bin-path)/idhealth
