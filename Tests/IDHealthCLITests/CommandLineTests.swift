@@ -175,6 +175,17 @@ struct CommandLineTests {
         }
     }
 
+    /// Creates a login role that may only read `schema`, and returns `url` for it.
+    static func reader(_ role: String, password: String, of schema: String, at url: String, admin: any Database) throws -> String {
+        try admin.execute("CREATE ROLE \(ident: role) LOGIN PASSWORD \(literal: .text(password))")
+        try admin.execute("GRANT USAGE ON SCHEMA \(ident: schema) TO \(ident: role)")
+        try admin.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \(ident: schema) TO \(ident: role)")
+        var components = try #require(URLComponents(string: url))
+        components.user = role
+        components.password = password
+        return try #require(components.string)
+    }
+
     @Test("a read-only PostgreSQL user still gets every report; the run is just not recorded")
     func readOnlyUser() throws {
         let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
@@ -188,13 +199,7 @@ struct CommandLineTests {
         try CLI.withDirectory { directory in
             #expect(try CLI.run(["generate", "--database", url, "--source-schema", schema, "--profiles", "200"], in: directory).status == 0)
             #expect(try CLI.run(["materialize", "--database", url, "--source-schema", schema], in: directory).status == 0)
-            try admin.execute("CREATE ROLE \(ident: role) LOGIN PASSWORD \(literal: .text(password))")
-            try admin.execute("GRANT USAGE ON SCHEMA \(ident: schema) TO \(ident: role)")
-            try admin.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \(ident: schema) TO \(ident: role)")
-            var components = try #require(URLComponents(string: url))
-            components.user = role
-            components.password = password
-            let readerURL = try #require(components.string)
+            let readerURL = try Self.reader(role, password: password, of: schema, at: url, admin: admin)
             let output = try CLI.run(["check", "--database", readerURL, "--source-schema", schema, "--output", "out"], in: directory)
             #expect(output.status == 1, "\(output.stderr)")
             #expect(output.stderr.contains("cannot record this run"))
@@ -223,13 +228,8 @@ struct CommandLineTests {
                 let full = try CLI.run(["check", "--database", url, "--source-schema", "raw", "--output", "full", "--no-history"], in: directory)
                 #expect(full.status == 1, "\(full.stderr)")
                 try database.execute("REVOKE TEMPORARY ON DATABASE \(ident: name) FROM PUBLIC")
-                try database.execute("CREATE ROLE \(ident: role) LOGIN PASSWORD \(literal: .text(password))")
-                try database.execute("GRANT USAGE ON SCHEMA raw TO \(ident: role)")
-                try database.execute("GRANT SELECT ON ALL TABLES IN SCHEMA raw TO \(ident: role)")
-                var components = try #require(URLComponents(string: url))
-                components.user = role
-                components.password = password
-                let reader = try CLI.run(["check", "--database", try #require(components.string), "--source-schema", "raw", "--output", "reader", "--no-history"], in: directory)
+                let readerURL = try Self.reader(role, password: password, of: "raw", at: url, admin: database)
+                let reader = try CLI.run(["check", "--database", readerURL, "--source-schema", "raw", "--output", "reader", "--no-history"], in: directory)
                 #expect(reader.status == 1, "\(reader.stderr)")
                 guard case .array(let expected)? = try json(directory.appendingPathComponent("full/identity-health.json"))["checks"],
                       case .array(let got)? = try json(directory.appendingPathComponent("reader/identity-health.json"))["checks"] else {
