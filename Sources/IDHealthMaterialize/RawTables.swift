@@ -44,9 +44,8 @@ struct RawTables {
             guard let declared = typed.first(where: { d.columnName($0.name, is: column) }),
                   d.accepts(declaredType: declared.type, as: role) == false else { continue }
             let use = role == .time ? "as a time (hours since, days before)" : "to order rows (the latest seq wins)"
-            let type: SQL = role == .time ? "timestamptz" : "bigint"
-            let fix: SQL = "ALTER TABLE \(table: name) ALTER COLUMN \(ident: declared.name) TYPE \(sql: type) USING \(ident: declared.name)::\(sql: type)"
-            throw InputError("table \(name): column \(declared.name) is \(declared.type), but idhealth uses it \(use) and needs \(role.expected(on: d.engine)); "
+            let fix: SQL = "ALTER TABLE \(table: name) ALTER COLUMN \(ident: declared.name) TYPE \(type: role.type) USING \(sql: .cast("\(ident: declared.name)", as: role.type))"
+            throw InputError("table \(name): column \(declared.name) is \(declared.type), but idhealth uses it \(use) and needs \(role.expected); "
                 + "convert it, for example with `\(d.render(fix).text)`. Nothing was changed.")
         }
     }

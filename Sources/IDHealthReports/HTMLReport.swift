@@ -66,7 +66,7 @@ public enum HTMLReport {
         init(_ run: CheckRun, context: ReportContext, failOn: CheckStatus) {
             // The verdict without the Markdown's emoji: a badge carries the colour, no font needed.
             verdict = MarkdownReport.verdict(run).split(separator: " ", maxSplits: 1).last.map(String.init) ?? ""
-            valuesShownNotice = run.valuesShown ? MarkdownReport.valuesShownNotice : nil
+            valuesShownNotice = run.valuesShown ? ReportText.valuesShownNotice : nil
             let worst = run.results.map(\.status).max() ?? .pass
             badge = Badge(status: worst == .skipped ? "pass" : worst.rawValue, text: worst == .pass || worst == .skipped ? "healthy" : worst.rawValue)
             meta = Meta(engine: context.engine.rawValue, target: context.target, source: context.schemas.source, destination: context.schemas.target,

@@ -25,7 +25,7 @@ public enum JUnitReport {
         ]
         if run.valuesShown {
             lines.append(#"      <property name="values_shown" value="true"/>"#)
-            lines.append(#"      <property name="values_shown.notice" value="\#(escape(MarkdownReport.valuesShownNotice))"/>"#)
+            lines.append(#"      <property name="values_shown.notice" value="\#(escape(ReportText.valuesShownNotice))"/>"#)
         }
         lines.append("    </properties>")
         for result in run.results {

@@ -16,7 +16,7 @@ public enum MarkdownReport {
         out.append("`\(context.engine.rawValue)` database `\(context.target)` · raw tables in `\(context.schemas.source)`, current state in `\(context.schemas.target)` · \(ReportContext.iso8601(run.finishedAt)) · idhealth \(context.toolVersion) · exit status \(run.exitStatus(failOn: failOn))")
         out.append("")
         if run.valuesShown {
-            out += ["> [!WARNING]", "> \(valuesShownNotice)", ""]
+            out += ["> [!WARNING]", "> \(ReportText.valuesShownNotice)", ""]
         }
         out.append("| Check | Status | Value | Since last run | Thresholds | Finding |")
         out.append("| --- | --- | ---: | --- | --- | --- |")
@@ -31,9 +31,6 @@ public enum MarkdownReport {
         }
         return out.joined(separator: "\n") + "\n"
     }
-
-    /// What every format says of a report made with `--show-values`.
-    public static let valuesShownNotice = "Made with --show-values: personal values (emails, phone numbers, ids) appear unmasked. Do not paste this report where its readers may not see them."
 
     /// "was 7 (+2)", "unchanged", "new"; a status change is named.
     static func trend(_ result: CheckResult, _ previous: PreviousResult?) -> String {
@@ -51,8 +48,8 @@ public enum MarkdownReport {
         let summary = run.summary
         var parts: [String] = []
         if let errors = summary[.error], errors > 0 { parts.append("\(errors) could not run") }
-        if let fails = summary[.fail], fails > 0 { parts.append("\(fails) \(fails == 1 ? "failure" : "failures")") }
-        if let warns = summary[.warn], warns > 0 { parts.append("\(warns) \(warns == 1 ? "warning" : "warnings")") }
+        if let fails = summary[.fail], fails > 0 { parts.append(English.count(fails, "failure")) }
+        if let warns = summary[.warn], warns > 0 { parts.append(English.count(warns, "warning")) }
         // A skipped check judged nothing: the verdict says how many, so "healthy" is never
         // read as covering a check that did not run.
         let skipped = (summary[.skipped] ?? 0) > 0 ? ["\(summary[.skipped] ?? 0) skipped"] : []

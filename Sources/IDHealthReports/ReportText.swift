@@ -2,6 +2,9 @@
 /// say) is written as `\x1b` instead of being passed to a terminal or a browser, and a line
 /// break in a table cell becomes a space (unless `keepingLineBreaks`, for a terminal).
 public enum ReportText {
+    /// What every format says of a report made with `--show-values`.
+    public static let valuesShownNotice = "Made with --show-values: personal values (emails, phone numbers, ids) appear unmasked. Do not paste this report where its readers may not see them."
+
     public static func visible(_ text: String, keepingLineBreaks: Bool = false) -> String {
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)

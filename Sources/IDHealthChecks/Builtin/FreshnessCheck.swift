@@ -6,6 +6,9 @@ import IDHealthMaterialize
 struct FreshnessCheck: BuiltinCheck {
     static let id = "freshness"
 
+    /// Hours as reports show them: to one decimal.
+    static func tenths(_ hours: Double) -> Double { (hours * 10).rounded() / 10 }
+
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
         let query = try context.render("offenders", of: file, id: definition.id)
@@ -21,11 +24,11 @@ struct FreshnessCheck: BuiltinCheck {
         let rows = try context.database.rows(query.sql)
         result.sampleColumns = ["raw_table", "last_landed", "hours_since"]
         result.samples = rows.map { row in
-            [row["raw_table"], row["last_landed"], row["hours_since"].doubleValue.map { .real(($0 * 10).rounded() / 10) } ?? .null]
+            [row["raw_table"], row["last_landed"], row["hours_since"].doubleValue.map { .real(Self.tenths($0)) } ?? .null]
         }
         var hours: [String: Double?] = [:]
         for row in rows {
-            hours[row["raw_table"].stringValue ?? "?"] = .some(row["hours_since"].doubleValue.map { ($0 * 10).rounded() / 10 })
+            hours[row["raw_table"].stringValue ?? "?"] = .some(row["hours_since"].doubleValue.map(Self.tenths))
         }
         let known = rows.compactMap { $0["hours_since"].doubleValue }
         let empty = rows.filter { $0["hours_since"].isNull }.compactMap { $0["raw_table"].stringValue }
@@ -37,8 +40,8 @@ struct FreshnessCheck: BuiltinCheck {
         result.value = Int64(stalest.rounded(.down))
         result.measuredValue = String(format: "%.1f h", stalest)
         result.details.set("hours_since_last_landed", .measurements(.init(label: "raw table", heading: "hours since it last landed", hours)))
-        result.details.set("stalest_hours", .number((stalest * 10).rounded() / 10))
-        result.details.set("spread_hours", .number((spread * 10).rounded() / 10))
+        result.details.set("stalest_hours", .number(Self.tenths(stalest)))
+        result.details.set("spread_hours", .number(Self.tenths(spread)))
         result.details.set("etl_overlap_hours", .number(overlap))
         result.details.set("as_of", .text(context.nowText))
 

@@ -14,6 +14,11 @@ struct MaterializationDriftCheck: BuiltinCheck {
     /// How the rebuilt tables are named in the temporary schema (`{{rebuilt.id_graph}}`).
     static let rebuiltPrefix = "idhealth_drift_"
 
+    /// Differing keys for each of the three tables, 0 where none differ.
+    static func everyTable(_ counts: [String: Int64]) -> [String: Int64] {
+        Dictionary(uniqueKeysWithValues: TableName.materializedTables.map { ($0, counts[$0] ?? 0) })
+    }
+
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
         let d = context.database.dialect
@@ -25,9 +30,8 @@ struct MaterializationDriftCheck: BuiltinCheck {
         if let run = context.rebuiltByRun {
             // Comparing a rebuild with the rebuild just made would only cost a second one.
             result.value = 0
-            result.status = .pass
-            result.thresholds = ["warn": context.threshold("warn", of: definition).description, "fail": context.threshold("fail", of: definition).description]
-            result.details.set("by_table", .counts(.init(label: "table", Dictionary(uniqueKeysWithValues: TableName.materializedTables.map { ($0, Int64?.some(0)) }))))
+            judge(value: 0, base: 0, context: context, into: &result)
+            result.details.set("by_table", .counts(.init(label: "table", Self.everyTable([:]))))
             result.details.set("compared", .text("nothing: materialization \(run) rebuilt every table from the raw history in this run, so they equal a rebuild by construction"))
             result.message = "not compared: this run rebuilt the tables from the raw history just before the checks (zero drift by construction)"
             return
@@ -50,8 +54,7 @@ struct MaterializationDriftCheck: BuiltinCheck {
         comparing.renderer.rebuilt = (schema: d.temporarySchema, prefix: Self.rebuiltPrefix)
         comparing.renderer.capabilities.materializedTraitColumns = rebuilt.filter(current.contains)
         guard let (_, value, byTable) = try offenders(comparing, file, breakdown: "table_name", into: &result) else { return }
-        var tables = byTable
-        for table in TableName.materializedTables where tables[table] == nil { tables[table] = 0 }
+        let tables = Self.everyTable(byTable)
         result.details.set("by_table", .counts(.init(label: "table", tables)))
         result.details.set("compared", .text("every key of \(TableName.materializedTables.joined(separator: ", ")) against a full rebuild from the raw history"))
         let absent = rebuilt.filter { !current.contains($0) }

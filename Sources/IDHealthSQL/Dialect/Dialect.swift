@@ -76,12 +76,15 @@ public struct Dialect: Sendable, Hashable {
         case time, order
 
         /// The types a column of this role may have, in words for a message.
-        public func expected(on engine: Engine) -> String {
-            switch (self, engine) {
-            case (.time, _): return "timestamp, timestamp with time zone or date"
-            case (.order, _): return "an integer or numeric type"
+        public var expected: String {
+            switch self {
+            case .time: return "timestamp, timestamp with time zone or date"
+            case .order: return "an integer or numeric type"
             }
         }
+
+        /// The type idhealth itself declares for such a column.
+        public var type: SQLType { self == .time ? .timestamp : .integer }
     }
 
     /// Whether a column declared `declaredType` can play `role`; nil where declared types do

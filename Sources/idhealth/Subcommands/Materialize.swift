@@ -18,7 +18,7 @@ struct MaterializeOptions: ParsableArguments {
     @Option(name: .customLong("lock-wait"), help: ArgumentHelp("Seconds to wait for another materialization of the same target to finish before giving up.", valueName: "seconds"))
     var lockWait: Double = 0
 
-    func resolvedMode(_ configuration: Configuration) throws -> MaterializationMode {
+    func resolvedMode(_ configuration: Configuration) -> MaterializationMode {
         mode ?? configuration.mode
     }
 }
@@ -44,7 +44,7 @@ struct Materialize: ParsableCommand {
     /// Runs a materialization and prints what it did; shared by `materialize`, `run` and `demo`.
     @discardableResult
     static func materialize(database: any Database, schemas: Schemas, configuration: Configuration, options: MaterializeOptions) throws -> MaterializeSummary {
-        let mode = try options.resolvedMode(configuration)
+        let mode = options.resolvedMode(configuration)
         guard options.lockWait >= 0 else { throw ConfigError("--lock-wait must be zero or more seconds, got \(options.lockWait)") }
         let materializer = Materializer(database: database, schemas: schemas, traitNulls: configuration.traitNulls, etlOverlapHours: configuration.etlOverlapHours,
                                         lockTimeoutSeconds: configuration.lockTimeoutSeconds)
