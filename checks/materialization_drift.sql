@@ -4,11 +4,19 @@
 -- order: 10
 -- param warn (threshold) = > 0 | warn when this many keys differ
 -- param fail (threshold) = > 0 | fail when this many keys differ
+-- param sample (sample) = 10000 | segment_ids whose id_graph row is compared with one resolved from the raw history; `all` rebuilds every table and compares every key
+-- param sample_profiles (integer) = 1000 | profiles whose profile_traits row and external ids are compared, when sampling
 --
--- Rebuilds the three tables from the raw history (as `idhealth materialize --mode table`
--- would) into the connection's temporary schema, `{{rebuilt.TABLE}}`, private to this run
--- and gone with it, then lists the keys whose rows differ between the materialized tables
--- and the rebuild, in either direction. Tables built by the dbt package read their
+-- By default it compares a random sample: `sample` segment_ids and `sample_profiles`
+-- profiles, drawn from the stored tables and the raw history together, each rebuilt exactly
+-- from the raw history (the profile's members, its traits, its external ids; see
+-- docs/semantics.md, "Drift"). With `sample: all` it rebuilds the three tables from the raw
+-- history (as `idhealth materialize --mode table` would). Either way the rebuilt rows go to
+-- the connection's temporary schema, `{{rebuilt.TABLE}}`, private to this run and gone with
+-- it, and the query below lists the keys whose rows differ between the materialized tables
+-- (for a sample: the stored rows of the sampled keys) and the rebuild, in either direction.
+-- Inside an `idhealth run` whose materialization rebuilt every table, it compares nothing:
+-- the tables equal a rebuild by construction. Tables built by the dbt package read their
 -- empty-string merged_to as NULL. Its own column names start
 -- with _idh_, which no trait column can (docs/semantics.md).
 

@@ -13,6 +13,10 @@ protocol BuiltinCheck: RunnableCheck {
 
 extension BuiltinCheck {
     var definition: CheckDefinition { BuiltinChecks.file(Self.id).definition }
+
+    func readsCurrentPointers(_ context: CheckContext) -> Bool {
+        BuiltinChecks.file(Self.id).sql.callsCurrentPointers
+    }
 }
 
 /// Every file of `checks/` (``EmbeddedChecks``, embedded at build time) parsed once, with the

@@ -18,6 +18,9 @@ public struct CheckContext {
     /// these checks, in the same `idhealth run`: then the tables equal a rebuild by
     /// construction, and `materialization_drift` says so instead of rebuilding again.
     public var rebuiltByRun: String?
+    /// The run's current pointers, once a check has needed them (nil before, or where the
+    /// database refuses temporary tables).
+    var sharedPointers: SharedPointers?
 
     public init(database: any Database, schemas: Schemas, settings: CheckSettings, showValues: Bool = false, now: Date = Date()) {
         self.database = database

@@ -10,7 +10,12 @@ public struct CheckParameter: Sendable, Hashable {
         case patterns
         /// A mapping of identifier type to a whole number (identifier limits).
         case limits
+        /// How many keys to compare: a whole number of one or more, or `all`.
+        case sample
     }
+
+    /// The `sample` value that compares every key instead of a sample.
+    public static let everyKey = "all"
 
     public let name: String
     public let kind: Kind
@@ -36,6 +41,9 @@ public struct CheckParameter: Sendable, Hashable {
             guard text.hasPrefix("["), text.hasSuffix("]") else { return nil }
             let items = text.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             return .strings(items.filter { !$0.isEmpty })
+        case .sample:
+            if text == CheckParameter.everyKey { return .string(text) }
+            return Int(text).flatMap { $0 >= 1 ? ConfigValue.integer($0) : nil }
         case .limits:
             guard text.hasPrefix("{"), text.hasSuffix("}") else { return nil }
             var limits: [String: Int] = [:]

@@ -74,6 +74,8 @@ public struct CheckRunner {
         try context.probeCapabilities()
         context.graph = try GraphStatistics.read(context)
         var results: [CheckResult] = []
+        var pointersTried = false
+        defer { context.sharedPointers?.drop(context.database) }
         for check in checks {
             let definition = check.definition
             if let selection, !selection.contains(definition.id) { continue }
@@ -86,7 +88,15 @@ public struct CheckRunner {
             progress("check \(definition.id)")
             let start = Date()
             do {
+                if !pointersTried, check.readsCurrentPointers(context) {
+                    pointersTried = true
+                    context.sharedPointers = try SharedPointers.create(context)
+                    context.renderer.sharedPointers = context.sharedPointers?.table
+                }
                 try check.run(context, into: &result)
+                if let shared = context.sharedPointers, check.readsCurrentPointers(context), !result.queries.isEmpty {
+                    result.queries.insert(shared.creation, at: 0)
+                }
             } catch let interrupted as InterruptedError {
                 // A signal stops the whole run, not just this check.
                 throw interrupted

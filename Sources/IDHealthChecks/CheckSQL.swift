@@ -61,6 +61,11 @@ package struct CheckSQL: Sendable {
         self.queries = queries
     }
 
+    /// Whether a query of the file reads every current pointer.
+    package var callsCurrentPointers: Bool {
+        queries.contains { $0.template.contains("{{fn.current_pointers()}}") }
+    }
+
     /// The check this file declares: its id, title, summary and parameters. A parameter line
     /// that does not parse is a ``ConfigError`` naming the file and the line.
     package func definition(fallbackID: String) throws -> CheckDefinition {
@@ -152,6 +157,12 @@ struct QueryRenderer {
     var capabilities = DatabaseCapabilities()
     /// Where `{{rebuilt.TABLE}}` points: the drift check's rebuild, in the temporary schema.
     var rebuilt: (schema: String, prefix: String)?
+    /// Where `{{target.TABLE}}` points for the three materialized tables when the drift check
+    /// compares a sample: copies of the stored rows of the sampled keys.
+    var storedSample: (schema: String, prefix: String)?
+    /// The run's current pointers, computed once (``SharedPointers``): `{{fn.current_pointers()}}`
+    /// reads them instead of ranking the raw rows again.
+    var sharedPointers: QualifiedName?
 
     func render(_ template: String, arguments: [String: TemplateParameter], file: String) throws -> CheckQuery {
         var tables: [String] = []
@@ -192,6 +203,9 @@ struct QueryRenderer {
         switch kind {
         case "source", "target":
             if !tables.contains(kind + "." + name) { tables.append(kind + "." + name) }
+            if kind == "target", let storedSample, TableName.materializedTables.contains(name) {
+                return .table(QualifiedName(storedSample.schema, storedSample.prefix + name))
+            }
             return .table(kind == "source" ? schemas.source(name) : schemas.target(name))
         case "rebuilt":
             guard let rebuilt else { throw ConfigError("\(file): {{rebuilt.\(name)}} exists only in the drift check") }
@@ -286,6 +300,9 @@ struct QueryRenderer {
             // The one definition of a current pointer (docs/semantics.md, "Latest rows").
             try expect(0)
             if !tables.contains("source." + TableName.idGraphUpdates) { tables.append("source." + TableName.idGraphUpdates) }
+            if let sharedPointers {
+                return "SELECT segment_id, target, seq, \"timestamp\", uuid_ts FROM \(table: sharedPointers)"
+            }
             return LatestRows(schemas: schemas).currentPointers()
         case "regexp":
             try expect(2)

@@ -23,6 +23,10 @@ struct CustomCheck: RunnableCheck {
     let problem: String?
     var queryIsUsers: Bool { true }
 
+    func readsCurrentPointers(_ context: CheckContext) -> Bool {
+        file?.callsCurrentPointers ?? false
+    }
+
     /// Loads every `*.sql` of the configured checks folder, in file-name order. Copies of the
     /// built-in checks (as in this repository's own `checks/`) are not custom checks.
     static func load(from settings: CheckSettings) throws -> [CustomCheck] {

@@ -8,6 +8,9 @@ protocol RunnableCheck: Sendable {
     /// Whether a user wrote the query (a custom check): it may end in its own `LIMIT`, so
     /// samples are read by stopping after enough rows instead of appending one.
     var queryIsUsers: Bool { get }
+    /// Whether the check reads every current pointer (`{{fn.current_pointers()}}`), so the
+    /// runner computes them once for all the checks that do (``SharedPointers``).
+    func readsCurrentPointers(_ context: CheckContext) -> Bool
 }
 
 extension RunnableCheck {
@@ -48,9 +51,14 @@ extension RunnableCheck {
     /// Runs a check file's `offenders` query the usual way: skipped when a table it reads is
     /// missing; the value counted (or summed over `sum`) in the database, broken down by the
     /// `breakdown` column; up to `sample_size` rows sampled. Returns nil when skipped.
+    ///
+    /// `whileKept` runs while the offenders are still kept, with a query of all of them (the
+    /// kept table, or the query itself where none could be made), for a further count that
+    /// needs them without computing them again.
     func offenders(_ context: CheckContext, _ file: CheckSQL, arguments: [String: TemplateParameter] = [:],
                    breakdown: String? = nil, sum: String? = nil, mask: Bool = true,
-                   into result: inout CheckResult) throws -> (query: CheckQuery, value: Int64, byKind: [String: Int64])? {
+                   into result: inout CheckResult,
+                   whileKept: (CheckQuery) throws -> Void = { _ in }) throws -> (query: CheckQuery, value: Int64, byKind: [String: Int64])? {
         let query = try context.render("offenders", of: file, id: definition.id, arguments: arguments)
         if try skipIfTablesMissing(query, context, into: &result) { return nil }
         result.queries.append(context.record("offenders", query))
@@ -62,7 +70,9 @@ extension RunnableCheck {
                 value += count
                 if let breakdown { byKind[row[breakdown].stringValue ?? "(null)", default: 0] += count }
             }
-            return try context.samples(kept?.ordered ?? query, limit: context.settings.sampleSize, mask: mask, limitInSQL: !queryIsUsers)
+            let sampled = try context.samples(kept?.ordered ?? query, limit: context.settings.sampleSize, mask: mask, limitInSQL: !queryIsUsers)
+            try whileKept(kept?.rows ?? query)
+            return sampled
         }
         // The offenders are computed once and kept for counting and sampling; a user's query
         // may repeat a column name, which a table cannot, so it is read twice instead.

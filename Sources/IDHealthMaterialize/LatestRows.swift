@@ -63,7 +63,8 @@ package struct LatestRows: Sendable {
 
     /// `segment_id, seq, uuid_ts, <traits>`: every segment_id's latest trait snapshot, each
     /// trait as the portable type of its declared type (``Dialect/conform(_:declared:)``).
-    package func latestSnapshots(_ traits: [TraitColumn], dialect: Dialect) -> SQL {
+    /// With `only` (a condition on the raw rows `t`), the snapshots of the segment_ids it keeps.
+    package func latestSnapshots(_ traits: [TraitColumn], dialect: Dialect, only: SQL? = nil) -> SQL {
         let rule = LatestRowRule.snapshot
         let outer = traits.map { SQL.identifier($0.name) }
         let inner = traits.map { trait -> SQL in
@@ -73,7 +74,7 @@ package struct LatestRows: Sendable {
             SELECT segment_id, seq, uuid_ts\(sql: Self.list(outer)) FROM (
                 SELECT t.segment_id AS segment_id, t.seq AS seq, t.uuid_ts AS uuid_ts\(sql: Self.list(inner)),
                        ROW_NUMBER() OVER (PARTITION BY t.segment_id ORDER BY \(sql: rule.latestFirst("t"))) AS \(ident: Self.rank)
-                FROM \(table: schemas.source(rule.rawTable)) t
+                FROM \(table: schemas.source(rule.rawTable)) t\(sql: only.map { "\nWHERE \(sql: $0)" } ?? "")
             ) ranked
             WHERE \(ident: Self.rank) = 1
             """
@@ -81,7 +82,9 @@ package struct LatestRows: Sendable {
 
     /// The rows of `external_id_mapping`: every external id's latest row, its canonical taken
     /// from `graph` (a table or view shaped like `id_graph`; an id unknown to it is its own).
-    package func latestMappings(graph: QualifiedName, etl: SQL) -> SQL {
+    /// `rows` replaces the raw table with a table of some of its rows (all rows of the
+    /// external ids it holds), so the same rule picks among them.
+    package func latestMappings(graph: QualifiedName, etl: SQL, rows: QualifiedName? = nil) -> SQL {
         let rule = LatestRowRule.mapping
         return """
             SELECT e.external_id_hash AS external_id_hash, e.external_id_type AS external_id_type,
@@ -92,7 +95,7 @@ package struct LatestRows: Sendable {
                 SELECT x.external_id_hash, x.external_id_type, x.external_id_value, x.segment_id,
                        x."timestamp", x.seq, x.uuid_ts,
                        ROW_NUMBER() OVER (PARTITION BY x.external_id_hash ORDER BY \(sql: rule.latestFirst("x"))) AS \(ident: Self.rank)
-                FROM \(table: schemas.source(rule.rawTable)) x
+                FROM \(table: rows ?? schemas.source(rule.rawTable)) x
             ) e
             LEFT JOIN \(table: graph) g ON g.segment_id = e.segment_id
             WHERE e.\(ident: Self.rank) = 1

@@ -30,6 +30,8 @@ package struct WorkTables {
         "new_pointer", "vanished_pointer", "pointer_delta", "touched", "affected_canonical", "affected",
         "sub_pointer", "new_mapping", "vanished_mapping", "touched_hash", "mapping_delta", "mapping_moves",
         "new_traits", "reread_traits", "traits_delta", "profile_keys", "profile_delta",
+        "sample_ids", "sample_profiles", "sample_members", "sample_hashes", "sample_mapping_rows", "sample_closure",
+        "sample_pointer", "sample_graph", "sample_snapshots",
     ]
     /// Everything a full rebuild stages and swaps in.
     package static let stagedTables = TableName.materializedTables + TableName.stateTables

@@ -310,13 +310,24 @@ struct CommandLineTests {
                 #expect(check?["details"]?["compared"]?.stringValue?.hasPrefix("nothing: materialization ") == true, "\(arguments)")
                 #expect(check?["queries"] == .array([]), "no rebuild ran")
             }
-            // An incremental run that touched only new rows, and a plain check: every key compared.
+            // An incremental run that touched only new rows, and a plain check: a sample, here
+            // every segment_id (fewer than the default 10,000) and 1,000 profiles.
             for arguments in [["run"], ["check"]] {
                 let check = try drift(arguments)
                 #expect(check?["value"] == .integer(0))
-                #expect(check?["details"]?["compared"] == .string("every key of id_graph, external_id_mapping, profile_traits against a full rebuild from the raw history"), "\(arguments)")
+                let compared = check?["details"]?["compared"]?.stringValue ?? ""
+                #expect(compared.hasPrefix("a random sample, each key rebuilt exactly from the raw history: "), "\(arguments): \(compared)")
+                let sampled = check?["details"]?["sampled"]
+                #expect((sampled?["id_graph"]?.intValue ?? 0) > 1_000)
+                #expect(sampled?["profile_traits"] == .integer(1_000))
+                #expect(compared.contains("1000 profiles of profile_traits"), "\(compared)")
                 #expect(check?["queries"] != .array([]))
             }
+            // `sample: all`: every key against a full rebuild.
+            try "checks:\n  materialization_drift:\n    sample: all\n".write(to: directory.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
+            let all = try drift(["check", "--config", "idhealth.yml"])
+            #expect(all?["value"] == .integer(0))
+            #expect(all?["details"]?["compared"] == .string("every key of id_graph, external_id_mapping, profile_traits against a full rebuild from the raw history"))
         }
     }
 

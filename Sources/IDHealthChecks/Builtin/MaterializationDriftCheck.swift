@@ -1,8 +1,9 @@
 import IDHealthSQL
 import IDHealthMaterialize
 
-/// `materialization_drift`: rebuilds the three tables and compares them with the current
-/// ones; see `checks/materialization_drift.sql`.
+/// `materialization_drift`: rebuilds a random sample of keys exactly (or, with `sample: all`,
+/// the three tables) and compares them with the stored rows; see
+/// `checks/materialization_drift.sql`.
 ///
 /// The rebuild goes to the connection's temporary schema: private to this check run (two runs
 /// at once never meet each other's tables), never logged, and gone with the connection even
@@ -13,6 +14,20 @@ struct MaterializationDriftCheck: BuiltinCheck {
 
     /// How the rebuilt tables are named in the temporary schema (`{{rebuilt.id_graph}}`).
     static let rebuiltPrefix = "idhealth_drift_"
+
+    /// How the stored rows of a sample's keys are named in the temporary schema.
+    static let storedPrefix = "idhealth_driftstored_"
+
+    /// The sample to compare, from `sample` and `sample_profiles`; nil for `sample: all`.
+    func sampleSize(_ context: CheckContext) -> SampledRebuild.Size? {
+        guard case .integer(let segmentIDs) = context.settings.parameter("sample", of: definition) else { return nil }
+        return SampledRebuild.Size(segmentIDs: segmentIDs, profiles: context.integer("sample_profiles", of: definition))
+    }
+
+    /// A sample reads the run's current pointers; a full rebuild, or no comparison, does not.
+    func readsCurrentPointers(_ context: CheckContext) -> Bool {
+        context.rebuiltByRun == nil && sampleSize(context) != nil
+    }
 
     /// Differing keys for each of the three tables, 0 where none differ.
     static func everyTable(_ counts: [String: Int64]) -> [String: Int64] {
@@ -39,10 +54,25 @@ struct MaterializationDriftCheck: BuiltinCheck {
         var work = WorkTables(database: context.database, schema: d.temporarySchema, token: Materializer.token())
         work.workPrefix = "idhealth_driftwork_"
         work.stagePrefix = Self.rebuiltPrefix
-        defer { try? work.dropAll(includingStage: true) }
+        let materializer = Materializer(database: context.database, schemas: context.schemas, traitNulls: context.settings.traitNulls)
+        let size = sampleSize(context)
+        let sampler = context.sharedPointers.map {
+            SampledRebuild(materializer: materializer, work: work, pointers: $0.table, storedPrefix: Self.storedPrefix)
+        }
+        if size != nil, sampler == nil {
+            result.skip(.unsupported, "the sample needs temporary tables, which this database refused")
+            return
+        }
+        defer { try? sampler?.dropAll(); try? work.dropAll(includingStage: true) }
+        var drawn: SampledRebuild.Drawn?
         do {
             try work.dropAll(includingStage: true)
-            _ = try Materializer(database: context.database, schemas: context.schemas, traitNulls: context.settings.traitNulls).build(work: work)
+            if let size, let sampler {
+                try sampler.dropAll()
+                drawn = try sampler.build(size)
+            } else {
+                _ = try materializer.build(work: work)
+            }
         } catch let error as DatabaseError where error.isPermissionDenied {
             result.skip(.unsupported, "the rebuild needs to create temporary tables: \(error.message)")
             return
@@ -52,18 +82,27 @@ struct MaterializationDriftCheck: BuiltinCheck {
             .filter(TableName.isTraitColumn)
         var comparing = context
         comparing.renderer.rebuilt = (schema: d.temporarySchema, prefix: Self.rebuiltPrefix)
+        if drawn != nil { comparing.renderer.storedSample = (schema: d.temporarySchema, prefix: Self.storedPrefix) }
         comparing.renderer.capabilities.materializedTraitColumns = rebuilt.filter(current.contains)
         guard let (_, value, byTable) = try offenders(comparing, file, breakdown: "table_name", into: &result) else { return }
         let tables = Self.everyTable(byTable)
         result.details.set("by_table", .counts(.init(label: "table", tables)))
-        result.details.set("compared", .text("every key of \(TableName.materializedTables.joined(separator: ", ")) against a full rebuild from the raw history"))
+        if let drawn {
+            result.details.set("compared", .text("a random sample, each key rebuilt exactly from the raw history: \(English.count(drawn.segmentIDs, "segment_id")) of id_graph; \(English.count(drawn.profiles, "profile")) of profile_traits, with their \(English.count(drawn.externalIDs, "external id")) of external_id_mapping (`sample: all` compares every key)"))
+            result.details.set("sampled", .counts(.init(label: "table", [
+                TableName.idGraph: drawn.segmentIDs, TableName.profileTraits: drawn.profiles, TableName.externalIDMapping: drawn.externalIDs,
+            ])))
+        } else {
+            result.details.set("compared", .text("every key of \(TableName.materializedTables.joined(separator: ", ")) against a full rebuild from the raw history"))
+        }
         let absent = rebuilt.filter { !current.contains($0) }
         result.details.set("trait_columns_missing", .list(absent))
         judge(value: value, base: 0, context: context, into: &result)
         var findings: [String] = []
         if value > 0 {
             let parts = tables.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) in \($0.key)" }.joined(separator: ", ")
-            findings.append("\(English.count(value, "key")) \(English.verb(value, one: "differs", many: "differ")) from a fresh rebuild (\(parts))")
+            let of = drawn.map { " of the \(English.count($0.segmentIDs + $0.profiles + $0.externalIDs, "sampled key"))" } ?? ""
+            findings.append("\(English.count(value, "key"))\(of) \(English.verb(value, one: "differs", many: "differ")) from a fresh rebuild (\(parts))")
         }
         if !absent.isEmpty {
             findings.append("profile_traits lacks trait columns \(absent.map(d.quote).joined(separator: ", "))")

@@ -14,16 +14,19 @@ struct MergeChainsCheck: BuiltinCheck {
         var byKind: [String: Int64] = ["non_terminal": 0, "cycle": 0, "into_cycle": 0, "dangling": 0, "deleted_target": 0]
         var lengths: [Int64: Int64] = [:]
         var value: Int64 = 0
-        for row in try context.groupedCounts(offenders, by: ["kind", "hops"]) {
-            let count = row["n"].intValue ?? 0
-            let kind = row["kind"].stringValue ?? "?"
-            byKind[kind, default: 0] += count
-            // A chain ending at a deleted profile is listed, not counted.
-            guard kind != "deleted_target" else { continue }
-            if let hops = row["hops"].intValue { lengths[hops, default: 0] += count }
-            value += count
+        // The offenders walk every broken chain: computed once, then counted and sampled.
+        let (columns, rows) = try context.keepingOffenders(offenders) { kept in
+            for row in try context.groupedCounts(kept?.rows ?? offenders, by: ["kind", "hops"]) {
+                let count = row["n"].intValue ?? 0
+                let kind = row["kind"].stringValue ?? "?"
+                byKind[kind, default: 0] += count
+                // A chain ending at a deleted profile is listed, not counted.
+                guard kind != "deleted_target" else { continue }
+                if let hops = row["hops"].intValue { lengths[hops, default: 0] += count }
+                value += count
+            }
+            return try context.samples(kept?.ordered ?? offenders, limit: context.settings.sampleSize)
         }
-        let (columns, rows) = try context.samples(offenders, limit: context.settings.sampleSize)
         result.sampleColumns = columns
         result.samples = rows
 

@@ -7,18 +7,23 @@ struct MergedProfileTraitsCheck: BuiltinCheck {
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
-        guard let (raw, rawCount, _) = try offenders(context, file, into: &result) else { return }
+        let materialized = try context.render("materialized", of: file, id: definition.id)
+        let checked = try context.missingTables(materialized).isEmpty
+        var union: Int64?
+        guard let (_, rawCount, _) = try offenders(context, file, into: &result, whileKept: { raw in
+            guard checked else { return }
+            // A profile found both ways counts once: the union is counted in the database,
+            // from the raw offenders already computed.
+            let sql: SQL = "SELECT COUNT(*) FROM (SELECT segment_id FROM (\(sql: raw.sql)) r UNION SELECT segment_id FROM (\(sql: materialized.sql)) m) u"
+            union = try context.database.scalar(sql).intValue ?? 0
+        }) else { return }
         var byKind: [String: Int64] = ["raw_history": rawCount, "materialized_tombstone": 0]
         var value = rawCount
 
-        let materialized = try context.render("materialized", of: file, id: definition.id)
-        let checked = try context.missingTables(materialized).isEmpty
         if checked {
             result.queries.append(context.record("materialized", materialized))
             byKind["materialized_tombstone"] = try context.groupedCounts(materialized, by: []).first?["n"].intValue ?? 0
-            // A profile found both ways counts once: the union is counted in the database.
-            let union: SQL = "SELECT COUNT(*) FROM (SELECT segment_id FROM (\(sql: raw.sql)) r UNION SELECT segment_id FROM (\(sql: materialized.sql)) m) u"
-            value = try context.database.scalar(union).intValue ?? 0
+            value = union ?? value
             let room = context.settings.sampleSize - result.samples.count
             if room > 0 {
                 result.samples += try context.samples(materialized, limit: room).rows

@@ -246,6 +246,12 @@ struct ConfigReader {
                 }
                 return pattern
             })
+        case .sample:
+            let text = try scalarText(node, path: path, expected: "a whole number of one or more, or `all`")
+            guard let value = CheckParameter.value(text, kind: .sample) else {
+                throw error(node, "`\(path)` must be a whole number of one or more, or `all`, got `\(text)`")
+            }
+            return value
         case .limits:
             var limits: [String: Int] = [:]
             for (type, value) in try mapping(node, path: path) {

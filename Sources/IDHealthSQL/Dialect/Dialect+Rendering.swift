@@ -105,6 +105,8 @@ extension Dialect {
             return "length(CAST(\(sql: value) AS BLOB))"
         case (.postgres, .byteLength(let value)):
             return "octet_length(\(sql: value))"
+        case (.sqlite, .random), (.postgres, .random):
+            return "RANDOM()"
         case (.sqlite, .cast(let value, .untyped)):
             return value
         case (_, .cast(let value, let type)):

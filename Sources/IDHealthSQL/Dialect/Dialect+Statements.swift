@@ -106,7 +106,9 @@ extension Dialect {
         }
     }
 
-    /// Lists a table's (or view's) column names and declared types, in table order.
+    /// Lists a table's (or view's) column names and declared types, in table order. On
+    /// PostgreSQL `pg_temp` means this connection's temporary schema, whose catalog name is
+    /// `pg_temp_N`.
     public func columnsQuery(_ table: QualifiedName) -> SQL {
         switch engine {
         case .sqlite:
@@ -115,7 +117,8 @@ extension Dialect {
             return """
                 SELECT a.attname, format_type(a.atttypid, a.atttypmod)
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = \(bind: .text(table.schema)) AND c.relname = \(bind: .text(table.name)) AND a.attnum > 0 AND NOT a.attisdropped
+                WHERE (n.nspname = \(bind: .text(table.schema)) OR (\(bind: .text(table.schema)) = 'pg_temp' AND n.oid = pg_my_temp_schema()))
+                  AND c.relname = \(bind: .text(table.name)) AND a.attnum > 0 AND NOT a.attisdropped
                 ORDER BY a.attnum
                 """
         }

@@ -27,6 +27,8 @@ public indirect enum SQLExpression: Sendable, Hashable {
     case cast(SQL, SQLType)
     /// The length of a text value in bytes.
     case byteLength(SQL)
+    /// A random number, new for every row: `ORDER BY` it to draw a random sample.
+    case random
 }
 
 extension SQL {
@@ -40,6 +42,7 @@ extension SQL {
     public static func regexpMatch(_ value: SQL, pattern: SQL) -> SQL { .expression(.regexpMatch(value: value, pattern: pattern)) }
     public static func cast(_ value: SQL, as type: SQLType) -> SQL { .expression(.cast(value, type)) }
     public static func byteLength(_ value: SQL) -> SQL { .expression(.byteLength(value)) }
+    public static var random: SQL { .expression(.random) }
 
     /// A time idhealth formatted itself (`YYYY-MM-DD HH:MM:SS`, UTC) as a timestamp constant.
     public static func timestamp(literal utcText: String) -> SQL { .timestamp(.literal(.text(utcText))) }

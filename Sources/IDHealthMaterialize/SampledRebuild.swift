@@ -1,0 +1,198 @@
+import IDHealthSQL
+
+/// Rebuilds the rows of a random sample of keys exactly as a full rebuild would, reading only
+/// what those keys depend on, so `materialization_drift` can compare them with the stored rows
+/// without rebuilding everything (docs/semantics.md, "Drift").
+///
+/// Why the sample is exact: a segment_id's canonical depends only on the pointers reachable
+/// from it, so resolving the forward closure of the sampled ids (closed under "points to")
+/// gives the canonical a full rebuild gives. A profile's members are ids whose walk ends at
+/// it, all of which reach it, so the reverse closure of a sampled profile holds every member;
+/// resolving them and keeping those whose canonical is the profile gives its exact members,
+/// and from them its trait row (``ProfileTraitsBuilder``, the code the materializations use)
+/// and its external ids. An external id's row is its latest raw row with that row's
+/// segment_id resolved the same way. Keys are drawn from both sides (the stored table and the
+/// raw history), so a row missing on either side can be drawn.
+///
+/// The result is six small tables: the rebuilt rows under the work's staging prefix
+/// (`{{rebuilt.TABLE}}`) and the stored rows of the same keys under `storedPrefix`, each
+/// named like the table it samples, so the drift check compares them with the query it uses
+/// for a full rebuild.
+package struct SampledRebuild {
+    package struct Size: Sendable, Hashable {
+        /// Segment_ids whose `id_graph` row is compared.
+        package var segmentIDs: Int
+        /// Profiles whose `profile_traits` row and external ids are compared.
+        package var profiles: Int
+
+        package init(segmentIDs: Int, profiles: Int) {
+            self.segmentIDs = segmentIDs
+            self.profiles = profiles
+        }
+    }
+
+    /// How many keys of each table went into the comparison.
+    package struct Drawn: Sendable, Hashable {
+        package var segmentIDs: Int64 = 0
+        package var profiles: Int64 = 0
+        package var externalIDs: Int64 = 0
+    }
+
+    let materializer: Materializer
+    /// Where the sample's work tables and rebuilt rows go (the connection's temporary schema).
+    let work: WorkTables
+    /// Every segment_id's current pointer (`segment_id, target, seq, "timestamp", uuid_ts`),
+    /// with an index on `segment_id`.
+    let pointers: QualifiedName
+    /// The prefix of the tables holding the stored rows of the sampled keys.
+    let storedPrefix: String
+
+    package init(materializer: Materializer, work: WorkTables, pointers: QualifiedName, storedPrefix: String) {
+        self.materializer = materializer
+        self.work = work
+        self.pointers = pointers
+        self.storedPrefix = storedPrefix
+    }
+
+    var database: any Database { materializer.database }
+    var schemas: Schemas { materializer.schemas }
+
+    /// The table holding the stored rows of the sampled keys of `table`.
+    package func stored(_ table: String) -> QualifiedName {
+        QualifiedName(work.schema, storedPrefix + table)
+    }
+
+    package func build(_ size: Size) throws -> Drawn {
+        let traitColumns = try RawTables(database: database, schema: schemas.source).validate()
+        let rows = LatestRows(schemas: schemas)
+        let ids = work.name("sample_ids"), profiles = work.name("sample_profiles"), members = work.name("sample_members")
+        let hashes = work.name("sample_hashes"), mappingRows = work.name("sample_mapping_rows")
+        let closure = work.name("sample_closure"), subPointer = work.name("sample_pointer"), graph = work.name("sample_graph")
+        let snapshots = work.name("sample_snapshots")
+        let storedGraph = schemas.target(TableName.idGraph), storedMapping = schemas.target(TableName.externalIDMapping),
+            storedTraits = schemas.target(TableName.profileTraits)
+        let raw = { (table: String) in schemas.source(table) }
+
+        // The sampled keys, drawn from the stored keys and the raw history's together.
+        try database.execute("""
+            CREATE TABLE \(table: ids) AS
+            SELECT k.segment_id AS segment_id FROM (
+                SELECT p.segment_id AS segment_id FROM \(table: pointers) p
+                UNION
+                SELECT g.segment_id FROM \(table: storedGraph) g
+            ) k
+            ORDER BY \(sql: .random)
+            LIMIT \(bind: .integer(Int64(size.segmentIDs)))
+            """)
+        try database.execute("""
+            CREATE TABLE \(table: profiles) AS
+            SELECT k.profile_id AS profile_id FROM (
+                SELECT p.segment_id AS profile_id FROM \(table: pointers) p
+                UNION
+                SELECT t.canonical_segment_id FROM \(table: storedTraits) t
+            ) k
+            ORDER BY \(sql: .random)
+            LIMIT \(bind: .integer(Int64(size.profiles)))
+            """)
+        try database.execute(work.index("sample_profiles", columns: ["profile_id"], unique: true))
+
+        // Every id that could belong to a sampled profile: those that reach it.
+        try database.execute(database.dialect.createIndex("idhealth_\(work.token)_sample_target", on: pointers, columns: ["target"], unique: false))
+        try database.execute("""
+            CREATE TABLE \(table: members) AS
+            WITH RECURSIVE reaching(segment_id) AS (
+                SELECT s.profile_id FROM \(table: profiles) s
+                UNION
+                SELECT p.segment_id FROM reaching r JOIN \(table: pointers) p ON p.target = r.segment_id
+            )
+            SELECT segment_id FROM reaching
+            """)
+        try database.execute(work.index("sample_members", columns: ["segment_id"], unique: true))
+
+        // The external ids of the sampled profiles on either side, and all their raw rows.
+        try database.execute("""
+            CREATE TABLE \(table: hashes) AS
+            SELECT x.external_id_hash AS external_id_hash FROM \(table: raw(TableName.externalIDMappingUpdates)) x
+            WHERE x.segment_id IN (SELECT m.segment_id FROM \(table: members) m)
+            UNION
+            SELECT e.external_id_hash FROM \(table: storedMapping) e
+            WHERE e.canonical_segment_id IN (SELECT s.profile_id FROM \(table: profiles) s)
+            """)
+        try database.execute(work.index("sample_hashes", columns: ["external_id_hash"], unique: true))
+        try database.execute("""
+            CREATE TABLE \(table: mappingRows) AS
+            SELECT x.* FROM \(table: raw(TableName.externalIDMappingUpdates)) x
+            WHERE x.external_id_hash IN (SELECT h.external_id_hash FROM \(table: hashes) h)
+            """)
+
+        // Resolve everything the sampled rows depend on: the forward closure of their ids.
+        try database.execute("""
+            CREATE TABLE \(table: closure) AS
+            WITH RECURSIVE reached(segment_id) AS (
+                SELECT s.segment_id FROM (
+                    SELECT i.segment_id AS segment_id FROM \(table: ids) i
+                    UNION SELECT m.segment_id FROM \(table: members) m
+                    UNION SELECT x.segment_id FROM \(table: mappingRows) x
+                ) s
+                UNION
+                SELECT p.target FROM reached r JOIN \(table: pointers) p ON p.segment_id = r.segment_id
+            )
+            SELECT segment_id FROM reached
+            """)
+        try database.execute("""
+            CREATE TABLE \(table: subPointer) AS
+            SELECT p.segment_id, p.target, p.seq, p."timestamp", p.uuid_ts FROM \(table: pointers) p
+            WHERE p.segment_id IN (SELECT c.segment_id FROM \(table: closure) c)
+            """)
+        try database.execute(work.index("sample_pointer", columns: ["segment_id"], unique: true))
+        _ = try GraphResolver(database: database, work: work, pointer: subPointer).resolve()
+        let etl = SQL.timestamp(literal: Materializer.utcText(materializer.clock()))
+        try database.execute("""
+            CREATE TABLE \(table: graph) AS
+            SELECT p.segment_id AS segment_id, r.canonical AS canonical_segment_id,
+                   p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: etl) AS etl_ts
+            FROM \(table: subPointer) p
+            JOIN \(table: work.name("resolved")) r ON r.segment_id = p.segment_id
+            """)
+        try database.execute(work.index("sample_graph", columns: ["segment_id"], unique: true))
+        try database.execute(work.index("sample_graph", columns: ["canonical_segment_id"], suffix: "canonical"))
+
+        // The rebuilt rows of the sampled keys, and the stored rows of the same keys.
+        try database.execute("""
+            CREATE TABLE \(table: work.stageName(TableName.idGraph)) AS
+            SELECT g.* FROM \(table: graph) g WHERE g.segment_id IN (SELECT i.segment_id FROM \(table: ids) i)
+            """)
+        try database.execute("""
+            CREATE TABLE \(table: stored(TableName.idGraph)) AS
+            SELECT g.* FROM \(table: storedGraph) g WHERE g.segment_id IN (SELECT i.segment_id FROM \(table: ids) i)
+            """)
+        try database.execute("CREATE TABLE \(table: work.stageName(TableName.externalIDMapping)) AS\n\(sql: rows.latestMappings(graph: graph, etl: etl, rows: mappingRows))")
+        try database.execute("""
+            CREATE TABLE \(table: stored(TableName.externalIDMapping)) AS
+            SELECT e.* FROM \(table: storedMapping) e WHERE e.external_id_hash IN (SELECT h.external_id_hash FROM \(table: hashes) h)
+            """)
+        let owners: SQL = "t.segment_id IN (SELECT m.segment_id FROM \(table: members) m)"
+        try database.execute("CREATE TABLE \(table: snapshots) AS\n\(sql: rows.latestSnapshots(traitColumns, dialect: database.dialect, only: owners))")
+        try database.execute(work.index("sample_snapshots", columns: ["segment_id"], unique: true))
+        try ProfileTraitsBuilder(database: database, work: work, traitNulls: materializer.traitNulls, graph: graph, snapshots: snapshots, traits: traitColumns.map(\.name))
+            .build(into: work.stageName(TableName.profileTraits), keys: profiles, etl: etl)
+        try database.execute("""
+            CREATE TABLE \(table: stored(TableName.profileTraits)) AS
+            SELECT t.* FROM \(table: storedTraits) t WHERE t.canonical_segment_id IN (SELECT s.profile_id FROM \(table: profiles) s)
+            """)
+
+        var drawn = Drawn()
+        drawn.segmentIDs = try database.scalar("SELECT COUNT(*) FROM \(table: ids)").intValue ?? 0
+        drawn.profiles = try database.scalar("SELECT COUNT(*) FROM \(table: profiles)").intValue ?? 0
+        drawn.externalIDs = try database.scalar("SELECT COUNT(*) FROM \(table: hashes)").intValue ?? 0
+        return drawn
+    }
+
+    /// Drops the sample's tables (the rebuilt and stored rows with them).
+    package func dropAll() throws {
+        try work.dropAll(includingStage: true)
+        for table in TableName.materializedTables {
+            try database.execute(database.dialect.dropTable(stored(table)))
+        }
+    }
+}
