@@ -27,13 +27,18 @@ struct DuplicateRowsCheck: BuiltinCheck {
             }
             let query = try context.render(table, of: file, id: definition.id)
             result.queries.append(context.record(table, query))
-            let extra = try context.groupedCounts(query, by: [], sum: "extra_rows").first?["n"].intValue ?? 0
+            // Grouping a whole raw table is the cost: done once, then summed and sampled.
+            let room = context.settings.sampleSize - result.samples.count
+            let (extra, sampleColumns, rows) = try context.keepingOffenders(query) { kept in
+                let extra = try context.groupedCounts(kept?.rows ?? query, by: [], sum: "extra_rows").first?["n"].intValue ?? 0
+                guard extra > 0, room > 0 else { return (extra, [String](), [[SQLValue]]()) }
+                let (columns, rows) = try context.samples(kept?.ordered ?? query, limit: room)
+                return (extra, columns, rows)
+            }
             byTable[table] = extra
             value += extra
-            let room = context.settings.sampleSize - result.samples.count
-            if extra > 0, room > 0 {
-                let (columns, rows) = try context.samples(query, limit: room)
-                result.sampleColumns = columns
+            if !rows.isEmpty {
+                result.sampleColumns = sampleColumns
                 result.samples += rows
             }
         }
