@@ -68,6 +68,8 @@ struct ConfigurationTests {
         ("materialization: {etl_overlap: -1}", "materialization.etl_overlap must be zero or more hours"),
         ("checks: {merge_fan_in: {fail: lots}}", "`checks.merge_fan_in.fail` must be a threshold"),
         ("checks: {merge_chains: {enabled: maybe}}", "`checks.merge_chains.enabled` must be true or false"),
+        ("checks: {materialization_drift: {sample: 0}}", "`checks.materialization_drift.sample` must be a whole number of one or more, or `all`, got `0`"),
+        ("checks: {materialization_drift: {sample: everything}}", "`checks.materialization_drift.sample` must be a whole number of one or more, or `all`, got `everything`"),
         ("traits: [a, b]", "`traits` must be a mapping"),
         ("- just\n- a list", "the config file must be a mapping"),
         ("database: [x", "not valid YAML"),
@@ -76,6 +78,15 @@ struct ConfigurationTests {
     func wrongTypes(text: String, message: String) throws {
         let error = try #require(throws: ConfigError.self) { try parse(text) }
         #expect(error.message.contains(message), "\(error.message)")
+    }
+
+    @Test("the drift sample reads a whole number or `all`")
+    func driftSample() throws {
+        let drift = try #require(CheckCatalog.definition(id: "materialization_drift"))
+        #expect(drift.defaultValue("sample") == .integer(10_000))
+        #expect(drift.defaultValue("sample_profiles") == .integer(1_000))
+        #expect(try parse("checks: {materialization_drift: {sample: all}}").checkSettings.parameter("sample", of: drift) == .string("all"))
+        #expect(try parse("checks: {materialization_drift: {sample: 500}}").checkSettings.parameter("sample", of: drift) == .integer(500))
     }
 
     @Test("a named config file that is missing is an error; the default one may be absent")

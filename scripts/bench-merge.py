@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Merges the JSON of several benchmark invocations (scripts/bench.sh with IDHEALTH_BENCH_JSON,
+one per engine or size, e.g. to run the engines side by side) into one file, rows ordered by
+size then engine, and prints the README's two tables.
+
+Usage: scripts/bench-merge.py OUTPUT.json INPUT.json ...
+"""
+
+import json
+import sys
+
+CHECKS = ["merge_chains", "merge_fan_in", "merged_profile_traits", "external_id_collisions", "identifier_limits",
+          "blocked_values", "external_id_hash", "duplicate_rows", "freshness", "materialization_drift", "merge_rate_anomaly"]
+RAW = ["id_graph_updates", "external_id_mapping_updates", "profile_traits_updates"]
+ENGINES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+def main():
+    output, inputs = sys.argv[1], sys.argv[2:]
+    results = [json.load(open(path)) for path in inputs]
+    rows = sorted((row for result in results for row in result["rows"]), key=lambda r: (r["profiles"], list(ENGINES).index(r["engine"])))
+    merged = {"measured_at": sorted(r["measured_at"] for r in results), "runs": results[0]["runs"], "machine": results[0]["machine"], "rows": rows}
+    with open(output, "w") as file:
+        json.dump(merged, file, indent=2, sort_keys=True)
+        file.write("\n")
+    print(tables(rows))
+
+
+def tables(rows):
+    lines = ["| engine | profiles | raw rows (id_graph / external_id / traits updates) | floor s | generate s | full materialize s (× floor) | check s (× floor) | run --mode table s (× floor) | incremental 1 % s (% of full) | peak RSS MB |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        floor = row["floor_seconds"]
+
+        def cell(step):
+            return f'{row[step]["seconds"]:.1f} ({row[step]["seconds"] / floor:.0f}×)'
+        rss = max(row[step]["peak_rss_mb"] for step in ["generate", "materialize_full", "check", "run_table", "materialize_incremental"])
+        incremental = row["materialize_incremental"]["seconds"]
+        raw = " / ".join(format(row["raw_rows"][t], ",") for t in RAW)
+        lines.append(f'| {ENGINES[row["engine"]]} | {row["profiles"]:,} | {raw} | {floor:.1f} | '
+                     f'{row["generate"]["seconds"]:.1f} | {cell("materialize_full")} | {cell("check")} | {cell("run_table")} | '
+                     f'{incremental:.1f} ({100 * incremental / row["materialize_full"]["seconds"]:.0f} %) | {rss:.0f} |')
+    lines += ["", "Seconds per check (the check step):", "",
+              "| engine | profiles | " + " | ".join(CHECKS) + " |",
+              "| --- | ---: |" + " ---: |" * len(CHECKS)]
+    for row in rows:
+        lines.append(f'| {ENGINES[row["engine"]]} | {row["profiles"]:,} | ' + " | ".join(f'{row["check"]["by_check"].get(c, 0):.1f}' for c in CHECKS) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
