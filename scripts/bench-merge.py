@@ -3,7 +3,8 @@
 one per engine or size, e.g. to run the engines side by side) into one file, rows ordered by
 size then engine, and prints the README's two tables.
 
-Usage: scripts/bench-merge.py OUTPUT.json INPUT.json ...
+Usage: scripts/bench-merge.py OUTPUT.json INPUT.json ...   (OUTPUT may be among the inputs:
+scripts/bench-merge.py bench/latest.json bench/latest.json new-row.json adds a row)
 """
 
 import json
@@ -19,7 +20,9 @@ def main():
     output, inputs = sys.argv[1], sys.argv[2:]
     results = [json.load(open(path)) for path in inputs]
     rows = sorted((row for result in results for row in result["rows"]), key=lambda r: (r["profiles"], list(ENGINES).index(r["engine"])))
-    merged = {"measured_at": sorted(r["measured_at"] for r in results), "runs": results[0]["runs"], "machine": results[0]["machine"], "rows": rows}
+    # An input may itself be merged (its measured_at a list), so the README's file can take a new row.
+    stamps = sorted(stamp for r in results for stamp in (r["measured_at"] if isinstance(r["measured_at"], list) else [r["measured_at"]]))
+    merged = {"measured_at": stamps, "runs": results[0]["runs"], "machine": results[0]["machine"], "rows": rows}
     with open(output, "w") as file:
         json.dump(merged, file, indent=2, sort_keys=True)
         file.write("\n")

@@ -35,6 +35,17 @@ struct GraphResolver {
         return passes + 1
     }
 
+    /// The `id_graph` rows of a resolution: each pointer of `pointer` with the canonical
+    /// `resolved` gives it (a full rebuild's graph, or a drift sample's).
+    static func graphRows(pointer: QualifiedName, resolved: QualifiedName, etl: SQL) -> SQL {
+        """
+        SELECT p.segment_id AS segment_id, r.canonical AS canonical_segment_id,
+               p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: etl) AS etl_ts
+        FROM \(table: pointer) p
+        JOIN \(table: resolved) r ON r.segment_id = p.segment_id
+        """
+    }
+
     /// Builds the `resolved` work table (and its helpers); returns resolution counts by kind.
     func resolve() throws -> [String: Int64] {
         let jump = work.name("jump"), walk = work.name("walk"), cycle = work.name("cycle"), resolved = work.name("resolved")

@@ -297,13 +297,7 @@ public struct Materializer {
         }
         let graph = work.stageName(TableName.idGraph)
         try timed(TableName.idGraph) {
-            try database.execute("""
-                CREATE TABLE \(table: graph) AS
-                SELECT p.segment_id AS segment_id, r.canonical AS canonical_segment_id,
-                       p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: etl) AS etl_ts
-                FROM \(table: pointer) p
-                JOIN \(table: work.name("resolved")) r ON r.segment_id = p.segment_id
-                """)
+            try database.execute("CREATE TABLE \(table: graph) AS\n\(sql: GraphResolver.graphRows(pointer: pointer, resolved: work.name("resolved"), etl: etl))")
             try database.execute(work.stageIndex(TableName.idGraph, columns: ["segment_id"], unique: true))
             try database.execute(work.stageIndex(TableName.idGraph, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
         }

@@ -74,26 +74,10 @@ package struct SampledRebuild {
         let raw = { (table: String) in schemas.source(table) }
 
         // The sampled keys, drawn from the stored keys and the raw history's together.
-        try database.execute("""
-            CREATE TABLE \(table: ids) AS
-            SELECT k.segment_id AS segment_id FROM (
-                SELECT p.segment_id AS segment_id FROM \(table: pointers) p
-                UNION
-                SELECT g.segment_id FROM \(table: storedGraph) g
-            ) k
-            ORDER BY \(sql: .random)
-            LIMIT \(bind: .integer(Int64(size.segmentIDs)))
-            """)
-        try database.execute("""
-            CREATE TABLE \(table: profiles) AS
-            SELECT k.profile_id AS profile_id FROM (
-                SELECT p.segment_id AS profile_id FROM \(table: pointers) p
-                UNION
-                SELECT t.canonical_segment_id FROM \(table: storedTraits) t
-            ) k
-            ORDER BY \(sql: .random)
-            LIMIT \(bind: .integer(Int64(size.profiles)))
-            """)
+        try draw(size.segmentIDs, into: ids, column: "segment_id",
+                 from: "SELECT p.segment_id AS segment_id FROM \(table: pointers) p", "SELECT g.segment_id FROM \(table: storedGraph) g")
+        try draw(size.profiles, into: profiles, column: "profile_id",
+                 from: "SELECT p.segment_id AS profile_id FROM \(table: pointers) p", "SELECT t.canonical_segment_id FROM \(table: storedTraits) t")
         try database.execute(work.index("sample_profiles", columns: ["profile_id"], unique: true))
 
         // Every id that could belong to a sampled profile: those that reach it.
@@ -147,13 +131,7 @@ package struct SampledRebuild {
         try database.execute(work.index("sample_pointer", columns: ["segment_id"], unique: true))
         _ = try GraphResolver(database: database, work: work, pointer: subPointer).resolve()
         let etl = SQL.timestamp(literal: Materializer.utcText(materializer.clock()))
-        try database.execute("""
-            CREATE TABLE \(table: graph) AS
-            SELECT p.segment_id AS segment_id, r.canonical AS canonical_segment_id,
-                   p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: etl) AS etl_ts
-            FROM \(table: subPointer) p
-            JOIN \(table: work.name("resolved")) r ON r.segment_id = p.segment_id
-            """)
+        try database.execute("CREATE TABLE \(table: graph) AS\n\(sql: GraphResolver.graphRows(pointer: subPointer, resolved: work.name("resolved"), etl: etl))")
         try database.execute(work.index("sample_graph", columns: ["segment_id"], unique: true))
         try database.execute(work.index("sample_graph", columns: ["canonical_segment_id"], suffix: "canonical"))
 
@@ -186,6 +164,21 @@ package struct SampledRebuild {
         drawn.profiles = try database.scalar("SELECT COUNT(*) FROM \(table: profiles)").intValue ?? 0
         drawn.externalIDs = try database.scalar("SELECT COUNT(*) FROM \(table: hashes)").intValue ?? 0
         return drawn
+    }
+
+    /// Creates `table(column)` with `count` keys drawn at random from the keys the two
+    /// one-column queries select together (the first names its column `column`).
+    func draw(_ count: Int, into table: QualifiedName, column: String, from first: SQL, _ second: SQL) throws {
+        try database.execute("""
+            CREATE TABLE \(table: table) AS
+            SELECT k.\(ident: column) AS \(ident: column) FROM (
+                \(sql: first)
+                UNION
+                \(sql: second)
+            ) k
+            ORDER BY \(sql: .random)
+            LIMIT \(bind: .integer(Int64(count)))
+            """)
     }
 
     /// Drops the sample's tables (the rebuilt and stored rows with them).
