@@ -21,6 +21,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import importlib.util
+
+# The README's tables are printed by the merge script's code, so the two cannot disagree.
+_spec = importlib.util.spec_from_file_location("bench_merge", os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench-merge.py"))
+bench_merge = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_merge)
 
 BIN = os.environ["IDHEALTH_BIN"]
 PG_URL = os.environ["IDHEALTH_PG_URL"]
@@ -163,27 +169,7 @@ def main():
     with open(output, "w") as file:
         json.dump(result, file, indent=2, sort_keys=True)
         file.write("\n")
-    print(markdown(result))
-
-
-def markdown(result):
-    lines = ["| engine | profiles | raw rows | floor s | generate s | full materialize s (× floor) | check s (× floor) | run --mode table s (× floor) | incremental 1 % s (% of full) | peak RSS MB |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for row in result["rows"]:
-        f = row["floor_seconds"]
-        def cell(step):
-            return f'{row[step]["seconds"]:.1f} ({row[step]["seconds"] / f:.0f}×)'
-        rss = max(row[step]["peak_rss_mb"] for step in ["generate", "materialize_full", "check", "run_table", "materialize_incremental"])
-        incremental = row["materialize_incremental"]["seconds"]
-        lines.append(f'| {row["engine"]} | {row["profiles"]:,} | {" / ".join(f"{n:,}" for n in row["raw_rows"].values())} | {f:.1f} | '
-                     f'{row["generate"]["seconds"]:.1f} | {cell("materialize_full")} | {cell("check")} | {cell("run_table")} | '
-                     f'{incremental:.1f} ({100 * incremental / row["materialize_full"]["seconds"]:.0f} %) | {rss:.0f} |')
-    lines += ["", "Seconds per check (the check step):", "",
-              "| engine | profiles | " + " | ".join(result["rows"][0]["check"]["by_check"]) + " |",
-              "| --- | ---: |" + " ---: |" * len(result["rows"][0]["check"]["by_check"])]
-    for row in result["rows"]:
-        lines.append(f'| {row["engine"]} | {row["profiles"]:,} | ' + " | ".join(f"{s:.1f}" for s in row["check"]["by_check"].values()) + " |")
-    return "\n".join(lines)
+    print(bench_merge.tables(result["rows"]))
 
 
 if __name__ == "__main__":

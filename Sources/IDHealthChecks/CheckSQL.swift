@@ -301,7 +301,7 @@ struct QueryRenderer {
             try expect(0)
             if !tables.contains("source." + TableName.idGraphUpdates) { tables.append("source." + TableName.idGraphUpdates) }
             if let sharedPointers {
-                return "SELECT segment_id, target, seq, \"timestamp\", uuid_ts FROM \(table: sharedPointers)"
+                return "SELECT \(sql: LatestRows.pointerColumns()) FROM \(table: sharedPointers)"
             }
             return LatestRows(schemas: schemas).currentPointers()
         case "regexp":

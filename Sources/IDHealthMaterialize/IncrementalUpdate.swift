@@ -277,7 +277,7 @@ struct IncrementalUpdate {
             FROM (
                 SELECT \(sql: columns) FROM \(table: delta)
                 UNION ALL
-                SELECT p.segment_id, p.target, p.seq, p."timestamp", p.uuid_ts FROM \(table: pointer) p
+                SELECT \(sql: LatestRows.pointerColumns("p")) FROM \(table: pointer) p
                 WHERE p.segment_id IN (SELECT a.segment_id FROM \(table: affected) a)
                   AND NOT EXISTS (SELECT 1 FROM \(table: touched) t WHERE t.segment_id = p.segment_id)
             ) x

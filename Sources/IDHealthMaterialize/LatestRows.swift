@@ -47,11 +47,19 @@ package struct LatestRows: Sendable {
     /// it cannot meet a trait of the same name.
     package static let rank = "_idh_rank"
 
+    /// The columns of a pointer table (``currentPointers()``, the pointer state), each
+    /// qualified by `alias` when given.
+    package static func pointerColumns(_ alias: String? = nil) -> SQL {
+        ["segment_id", "target", "seq", "timestamp", "uuid_ts"].map { column -> SQL in
+            alias.map { "\(ident: $0).\(ident: column)" } ?? "\(ident: column)"
+        }.joined(separator: ", ")
+    }
+
     /// `segment_id, target, seq, "timestamp", uuid_ts`: every segment_id's current pointer.
     package func currentPointers() -> SQL {
         let rule = LatestRowRule.pointer
         return """
-            SELECT segment_id, target, seq, "timestamp", uuid_ts FROM (
+            SELECT \(sql: Self.pointerColumns()) FROM (
                 SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target, u.seq AS seq,
                        u."timestamp" AS "timestamp", u.uuid_ts AS uuid_ts,
                        ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY \(sql: rule.latestFirst("u"))) AS \(ident: Self.rank)

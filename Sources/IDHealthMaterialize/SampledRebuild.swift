@@ -125,7 +125,7 @@ package struct SampledRebuild {
             """)
         try database.execute("""
             CREATE TABLE \(table: subPointer) AS
-            SELECT p.segment_id, p.target, p.seq, p."timestamp", p.uuid_ts FROM \(table: pointers) p
+            SELECT \(sql: LatestRows.pointerColumns("p")) FROM \(table: pointers) p
             WHERE p.segment_id IN (SELECT c.segment_id FROM \(table: closure) c)
             """)
         try database.execute(work.index("sample_pointer", columns: ["segment_id"], unique: true))

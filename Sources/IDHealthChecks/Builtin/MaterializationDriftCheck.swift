@@ -55,21 +55,23 @@ struct MaterializationDriftCheck: BuiltinCheck {
         work.workPrefix = "idhealth_driftwork_"
         work.stagePrefix = Self.rebuiltPrefix
         let materializer = Materializer(database: context.database, schemas: context.schemas, traitNulls: context.settings.traitNulls)
-        let size = sampleSize(context)
-        let sampler = context.sharedPointers.map {
-            SampledRebuild(materializer: materializer, work: work, pointers: $0.table, storedPrefix: Self.storedPrefix)
+        // A sample rebuilds from the run's current pointers; `sample: all` rebuilds everything.
+        var sampler: (SampledRebuild, SampledRebuild.Size)?
+        if let size = sampleSize(context) {
+            guard let pointers = context.sharedPointers else {
+                result.skip(.unsupported, "the sample needs temporary tables, which this database refused")
+                return
+            }
+            sampler = (SampledRebuild(materializer: materializer, work: work, pointers: pointers.table, storedPrefix: Self.storedPrefix), size)
         }
-        if size != nil, sampler == nil {
-            result.skip(.unsupported, "the sample needs temporary tables, which this database refused")
-            return
-        }
-        defer { try? sampler?.dropAll(); try? work.dropAll(includingStage: true) }
+        // Dropping the sample's tables drops the work tables with them.
+        let dropAll = { try sampler?.0.dropAll() ?? work.dropAll(includingStage: true) }
+        defer { try? dropAll() }
         var drawn: SampledRebuild.Drawn?
         do {
-            try work.dropAll(includingStage: true)
-            if let size, let sampler {
-                try sampler.dropAll()
-                drawn = try sampler.build(size)
+            try dropAll()
+            if let (rebuild, size) = sampler {
+                drawn = try rebuild.build(size)
             } else {
                 _ = try materializer.build(work: work)
             }
