@@ -14,7 +14,7 @@
 
 -- name: id_graph_updates
 SELECT 'id_graph_updates' AS raw_table,
-       segment_id || ' > ' || canonical_segment_id || ' @ ' || CAST(seq AS TEXT) || ' ' || COALESCE(triggering_event_id, '') AS row_key,
+       segment_id || ' > ' || canonical_segment_id || ' @ ' || {{fn.as_text(seq)}} || ' ' || COALESCE(triggering_event_id, '') AS row_key,
        COUNT(*) - 1 AS extra_rows
 FROM {{source.id_graph_updates}}
 GROUP BY segment_id, canonical_segment_id, seq, triggering_event_id

@@ -18,7 +18,7 @@
 -- do not map to themselves.
 
 -- name: offenders
-WITH RECURSIVE current_pointer AS MATERIALIZED (
+WITH RECURSIVE current_pointer AS {{fn.materialized()}} (
     -- every segment_id's current pointer, by the rule the materialization uses
     SELECT p.segment_id AS segment_id, p.target AS target FROM (
 {{fn.current_pointers()}}
@@ -32,12 +32,22 @@ broken AS (
     WHERE p.target <> p.segment_id
       AND (t.segment_id IS NULL OR t.target <> t.segment_id)
 ),
-walk(start_id, cur) AS (
-    SELECT segment_id, target FROM broken
-    UNION
-    SELECT w.start_id, p.target
+-- The walk from each broken segment_id along current pointers, one row a step. It stops at
+-- a terminal profile, at an id without a pointer (dangling), and back at its start (a
+-- cycle); a walk that leads into a cycle goes round it until it has taken more steps than
+-- there are broken ids, more than any path that ends. (UNION ALL: a recursive query that
+-- drops repeated rows is not on every engine.)
+bound AS (
+    SELECT COUNT(*) + 1 AS steps FROM broken
+),
+walk(start_id, cur, depth) AS (
+    SELECT segment_id, target, 1 FROM broken
+    UNION ALL
+    SELECT w.start_id, p.target, w.depth + 1
     FROM walk w
     JOIN current_pointer p ON p.segment_id = w.cur
+    JOIN bound b ON w.depth < b.steps
+    WHERE p.target <> p.segment_id AND w.cur <> w.start_id
 ),
 classified AS (
     SELECT b.segment_id AS segment_id,
@@ -62,7 +72,7 @@ ORDER BY CASE kind WHEN 'cycle' THEN 0 WHEN 'into_cycle' THEN 1 WHEN 'dangling' 
 
 -- name: pointer_summary
 -- How many segment_ids are terminal, and how many land on a terminal in one hop.
-WITH current_pointer AS MATERIALIZED (
+WITH current_pointer AS {{fn.materialized()}} (
     -- every segment_id's current pointer, by the rule the materialization uses
     SELECT p.segment_id AS segment_id, p.target AS target FROM (
 {{fn.current_pointers()}}

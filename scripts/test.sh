@@ -12,8 +12,10 @@ python3 -c "import jsonschema, junitparser" 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore jsonschema junitparser
 start_throwaway_postgres
 # pgcrypto gives PostgreSQL its SHA-1 (external_id_hash); a second database without it
-# tests the fallback.
+# tests the fallback. The server also stands in for Redshift (the suites that run Redshift's
+# dialect on it), so it gets Redshift's one built-in idhealth calls that PostgreSQL lacks.
 "$PG_BIN/psql" "$IDHEALTH_PG_URL" -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pgcrypto" -c "CREATE DATABASE idhealth_nocrypto" >/dev/null
+"$PG_BIN/psql" "$IDHEALTH_PG_URL" -qX -v ON_ERROR_STOP=1 -f scripts/lib/redshift-builtins.sql >/dev/null
 export IDHEALTH_TEST_POSTGRES="$IDHEALTH_PG_URL"
 export IDHEALTH_TEST_POSTGRES_NOCRYPTO="${IDHEALTH_PG_URL%/postgres}/idhealth_nocrypto"
 # The build refuses a target that imports a layer it does not declare (docs/architecture.md).

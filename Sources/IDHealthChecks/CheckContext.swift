@@ -28,7 +28,7 @@ public struct CheckContext {
         self.settings = settings
         self.showValues = showValues
         self.now = now
-        self.renderer = QueryRenderer(schemas: schemas)
+        self.renderer = QueryRenderer(schemas: schemas, dialect: database.dialect)
     }
 
     /// Finds out what the database can do (SHA-1) and which trait columns exist, once per run.

@@ -154,6 +154,9 @@ package struct DatabaseCapabilities: Sendable, Hashable {
 /// pasted into SQL text.
 struct QueryRenderer {
     let schemas: Schemas
+    /// The engine's dialect, for the few template functions whose very form differs
+    /// (`{{fn.materialized()}}`); expressions stay ``SQLExpression`` values.
+    let dialect: Dialect
     var capabilities = DatabaseCapabilities()
     /// Where `{{rebuilt.TABLE}}` points: the drift check's rebuild, in the temporary schema.
     var rebuilt: (schema: String, prefix: String)?
@@ -304,6 +307,13 @@ struct QueryRenderer {
                 return "SELECT \(sql: LatestRows.pointerColumns()) FROM \(table: sharedPointers)"
             }
             return LatestRows(schemas: schemas).currentPointers()
+        case "materialized":
+            // `WITH x AS {{fn.materialized()}} (…)`: computed once where the engine can say so.
+            try expect(0)
+            return dialect.materializedCTE
+        case "as_text":
+            try expect(1)
+            return .cast(arguments[0], as: .text)
         case "regexp":
             try expect(2)
             return .regexpMatch(arguments[0], pattern: arguments[1])

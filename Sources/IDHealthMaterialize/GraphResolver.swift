@@ -76,31 +76,43 @@ struct GraphResolver {
             pending = try database.scalar("SELECT COUNT(*) FROM \(table: jump) WHERE done = 0").intValue ?? 0
         }
 
-        // Ids still pending are on a cycle or lead into one. The walk from each visits its
-        // whole basin once (UNION drops repeats, so it ends on cycles).
+        // Ids still pending are on a cycle or lead into one, and after the last pass each
+        // one's ancestor is on its cycle (it is 2^passes hops on, more than there are ids).
+        // The walk goes once around the cycle from each such ancestor and stops back at it:
+        // UNION ALL (the only recursion every engine has) with nothing to repeat. The depth
+        // bound is a safety net only.
         try database.execute("""
             CREATE TABLE \(table: walk) AS
-            WITH RECURSIVE steps(start_id, cur) AS (
-                SELECT j.segment_id, j.anc FROM \(table: jump) j WHERE j.done = 0
-                UNION
-                SELECT s.start_id, p.target FROM steps s JOIN \(table: pointer) p ON p.segment_id = s.cur
+            WITH RECURSIVE around(rep, cur, depth) AS (
+                SELECT r.rep, p.target, 1
+                FROM (SELECT DISTINCT j.anc AS rep FROM \(table: jump) j WHERE j.done = 0) r
+                JOIN \(table: pointer) p ON p.segment_id = r.rep
+                UNION ALL
+                SELECT a.rep, p.target, a.depth + 1
+                FROM around a JOIN \(table: pointer) p ON p.segment_id = a.cur
+                WHERE a.cur <> a.rep AND a.depth <= \(bind: .integer(pending))
             )
-            SELECT start_id, cur FROM steps
+            SELECT rep, cur FROM around
             """)
-        try database.execute(work.index("walk", columns: ["start_id", "cur"]))
+        try database.execute(work.index("walk", columns: ["rep", "cur"]))
+        // A pending id is on the cycle when the walk from its ancestor passes it; its
+        // canonical is the target of the cycle member with the greatest seq.
         try database.execute("""
             CREATE TABLE \(table: cycle) AS
-            SELECT segment_id, canonical,
-                   CASE WHEN EXISTS (SELECT 1 FROM \(table: walk) s WHERE s.start_id = r.segment_id AND s.cur = r.segment_id)
-                        THEN 'cycle' ELSE 'into_cycle' END AS kind
-            FROM (
-                SELECT w.start_id AS segment_id, p.target AS canonical,
-                       ROW_NUMBER() OVER (PARTITION BY w.start_id ORDER BY p.seq DESC, p.segment_id DESC) AS rn
-                FROM \(table: walk) w
-                JOIN \(table: pointer) p ON p.segment_id = w.cur
-                WHERE EXISTS (SELECT 1 FROM \(table: walk) m WHERE m.start_id = w.cur AND m.cur = w.cur)
-            ) r
-            WHERE rn = 1
+            SELECT j.segment_id AS segment_id, c.canonical AS canonical,
+                   CASE WHEN m.cur IS NULL THEN 'into_cycle' ELSE 'cycle' END AS kind
+            FROM \(table: jump) j
+            JOIN (
+                SELECT rep, canonical FROM (
+                    SELECT w.rep AS rep, p.target AS canonical,
+                           ROW_NUMBER() OVER (PARTITION BY w.rep ORDER BY p.seq DESC, p.segment_id DESC) AS rn
+                    FROM \(table: walk) w
+                    JOIN \(table: pointer) p ON p.segment_id = w.cur
+                ) ranked
+                WHERE rn = 1
+            ) c ON c.rep = j.anc
+            LEFT JOIN \(table: walk) m ON m.rep = j.anc AND m.cur = j.segment_id
+            WHERE j.done = 0
             """)
         try database.execute(work.index("cycle", columns: ["segment_id"], unique: true))
 

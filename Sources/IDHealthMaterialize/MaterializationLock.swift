@@ -16,16 +16,18 @@ public struct MaterializationLockedError: ClassifiedError, Sendable {
 struct MaterializationLock {
     let database: any Database
     let name: String
+    /// The target schema; where an engine keeps its locks in a table, the table is there.
+    let schema: String
 
     static func acquire(database: any Database, schema: String, waitSeconds: Double, notice: (String) -> Void) throws -> MaterializationLock {
-        let lock = MaterializationLock(database: database, name: "materialize:" + schema)
+        let lock = MaterializationLock(database: database, name: "materialize:" + schema, schema: schema)
         // Who and since when first: PostgreSQL keeps 63 bytes of it, and the host is the part
         // it can lose (its message names the client's address anyway).
         let holder = "idhealth materialize pid \(ProcessInfo.processInfo.processIdentifier) since \(Materializer.utcText(Date())) UTC on \(ProcessInfo.processInfo.hostName)"
         let deadline = Date().addingTimeInterval(waitSeconds)
         var announced = false
         while true {
-            switch try database.tryLock(lock.name, holder: holder) {
+            switch try database.tryLock(lock.name, schema: schema, holder: holder) {
             case .acquired:
                 return lock
             case .heldBy(let other):
@@ -43,6 +45,6 @@ struct MaterializationLock {
     }
 
     func release() {
-        try? database.unlock(name)
+        try? database.unlock(name, schema: schema)
     }
 }

@@ -82,16 +82,9 @@ package struct SampledRebuild {
 
         // Every id that could belong to a sampled profile: those that reach it.
         try database.execute(database.dialect.createIndex("idhealth_\(work.token)_sample_target", on: pointers, columns: ["target"], unique: false))
-        try database.execute("""
-            CREATE TABLE \(table: members) AS
-            WITH RECURSIVE reaching(segment_id) AS (
-                SELECT s.profile_id FROM \(table: profiles) s
-                UNION
-                SELECT p.segment_id FROM reaching r JOIN \(table: pointers) p ON p.target = r.segment_id
-            )
-            SELECT segment_id FROM reaching
-            """)
-        try database.execute(work.index("sample_members", columns: ["segment_id"], unique: true))
+        try reachable(into: members, seed: "SELECT s.profile_id AS segment_id FROM \(table: profiles) s", index: "sample_members") { frontier in
+            "SELECT p.segment_id AS segment_id FROM \(sql: frontier) f JOIN \(table: pointers) p ON p.target = f.segment_id"
+        }
 
         // The external ids of the sampled profiles on either side, and all their raw rows.
         try database.execute("""
@@ -110,19 +103,14 @@ package struct SampledRebuild {
             """)
 
         // Resolve everything the sampled rows depend on: the forward closure of their ids.
-        try database.execute("""
-            CREATE TABLE \(table: closure) AS
-            WITH RECURSIVE reached(segment_id) AS (
-                SELECT s.segment_id FROM (
-                    SELECT i.segment_id AS segment_id FROM \(table: ids) i
-                    UNION SELECT m.segment_id FROM \(table: members) m
-                    UNION SELECT x.segment_id FROM \(table: mappingRows) x
-                ) s
-                UNION
-                SELECT p.target FROM reached r JOIN \(table: pointers) p ON p.segment_id = r.segment_id
-            )
-            SELECT segment_id FROM reached
-            """)
+        let seed: SQL = """
+            SELECT i.segment_id AS segment_id FROM \(table: ids) i
+            UNION SELECT m.segment_id FROM \(table: members) m
+            UNION SELECT x.segment_id FROM \(table: mappingRows) x
+            """
+        try reachable(into: closure, seed: seed, index: "sample_closure") { frontier in
+            "SELECT p.target AS segment_id FROM \(sql: frontier) f JOIN \(table: pointers) p ON p.segment_id = f.segment_id"
+        }
         try database.execute("""
             CREATE TABLE \(table: subPointer) AS
             SELECT \(sql: LatestRows.pointerColumns("p")) FROM \(table: pointers) p
@@ -164,6 +152,27 @@ package struct SampledRebuild {
         drawn.profiles = try database.scalar("SELECT COUNT(*) FROM \(table: profiles)").intValue ?? 0
         drawn.externalIDs = try database.scalar("SELECT COUNT(*) FROM \(table: hashes)").intValue ?? 0
         return drawn
+    }
+
+    /// Creates `table(segment_id, level)` with the ids `seed` selects (level 0) and every id
+    /// reached from them by repeating `step` (which maps the ids of the last level, its
+    /// argument, to their neighbours), level by level until a level adds nothing. A loop of
+    /// plain statements, not a recursive query: a recursive query that drops repeated ids
+    /// (`UNION`, which ends on a cycle) is what Redshift, Snowflake and BigQuery lack.
+    func reachable(into table: QualifiedName, seed: SQL, index: String, step: (SQL) -> SQL) throws {
+        try database.execute("CREATE TABLE \(table: table) AS SELECT DISTINCT s.segment_id AS segment_id, CAST(0 AS \(type: .integer)) AS level FROM (\(sql: seed)) s")
+        try database.execute(work.index(index, columns: ["segment_id"], unique: true))
+        var level: Int64 = 0
+        while true {
+            let frontier: SQL = "(SELECT t.segment_id FROM \(table: table) t WHERE t.level = \(bind: .integer(level)))"
+            let added = try database.execute("""
+                INSERT INTO \(table: table) (segment_id, level)
+                SELECT DISTINCT n.segment_id, CAST(\(bind: .integer(level + 1)) AS \(type: .integer)) FROM (\(sql: step(frontier))) n
+                WHERE NOT EXISTS (SELECT 1 FROM \(table: table) t WHERE t.segment_id = n.segment_id)
+                """)
+            if added == 0 { break }
+            level += 1
+        }
     }
 
     /// Creates `table(column)` with `count` keys drawn at random from the keys the two

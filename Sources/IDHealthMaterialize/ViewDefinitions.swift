@@ -24,6 +24,11 @@ struct ViewDefinitions {
         if d.engine == .sqlite && schemas.source != schemas.target {
             throw ConfigError("view mode on SQLite needs the views beside the raw tables (a SQLite view cannot read another attached file): set target_schema to the source schema `\(schemas.source)`, or use --mode table")
         }
+        guard d.hasRecursiveUnion else {
+            let engine = d.engine.displayName
+            throw ConfigError("view mode resolves the graph in a recursive query that drops repeated steps, and "
+                + engine + "'s recursive queries take UNION ALL only, which would not end on a cycle: use --mode table or --mode incremental")
+        }
         try database.useSchema(schemas.target, create: true)
         let definitions = [
             (TableName.idGraph, idGraph()),
@@ -89,13 +94,13 @@ struct ViewDefinitions {
         // away, or live without trait rows) follow with NULL traits. A LEFT JOIN of profiles
         // to trait_values would be the same rows, but SQLite scans trait_values per row there.
         return """
-            WITH graph AS MATERIALIZED (
+            WITH graph AS \(sql: database.dialect.materializedCTE)(
                 SELECT segment_id, canonical_segment_id FROM \(table: schemas.target(TableName.idGraph))
             ),
-            snapshots AS MATERIALIZED (
+            snapshots AS \(sql: database.dialect.materializedCTE)(
             \(sql: rows.latestSnapshots(traits, dialect: database.dialect))
             ),
-            trait_values AS MATERIALIZED (
+            trait_values AS \(sql: database.dialect.materializedCTE)(
                 SELECT \(sql: owner)\(sql: LatestRows.list(quoted)) FROM (
                     SELECT o.\(sql: owner) AS \(sql: owner)\(sql: LatestRows.list(windowed)),
                            ROW_NUMBER() OVER (PARTITION BY o.\(sql: owner) ORDER BY \(sql: ProfileTraitsBuilder.latestOrder)) AS \(sql: rank)

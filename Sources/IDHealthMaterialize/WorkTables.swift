@@ -44,11 +44,11 @@ package struct WorkTables {
         QualifiedName(schema, stagePrefix + table)
     }
 
-    package func index(_ base: String, columns: [String], unique: Bool = false, suffix: String = "key") -> SQL {
+    package func index(_ base: String, columns: [String], unique: Bool = false, suffix: String = "key") -> SQL? {
         database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", on: name(base), columns: columns, unique: unique)
     }
 
-    package func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> SQL {
+    package func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> SQL? {
         database.dialect.createIndex("idhealth_\(token)_\(table)_\(suffix)", on: stageName(table), columns: columns, unique: unique)
     }
 

@@ -15,6 +15,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A SQLite path or sqlite:PATH; a postgres:// URI or libpq keyword string.", valueName: "DB"))
     var database: String?
 
+    @Option(name: .long, help: ArgumentHelp("The SQL to speak over a server connection: postgres or redshift (default: what the server says it is).", valueName: "D"))
+    var dialect: String?
+
     @Option(name: .long, help: ArgumentHelp("Schema holding the raw *_updates tables (default: main in SQLite, public in PostgreSQL).", valueName: "S"))
     var sourceSchema: String?
 
@@ -26,6 +29,7 @@ struct CommonOptions: ParsableArguments {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var configuration = try Configuration.load(path: config, workingDirectory: cwd)
         if let database { configuration.database = database }
+        if let dialect { configuration.dialect = try Configuration.dialect(named: dialect, from: "--dialect") }
         if let sourceSchema { configuration.sourceSchema = sourceSchema }
         if let targetSchema { configuration.targetSchema = targetSchema }
         return configuration
@@ -41,7 +45,7 @@ struct CommonOptions: ParsableArguments {
         if case .sqlite(let path) = location.kind {
             location = try DatabaseLocation("sqlite:" + configuration.resolve(path).path)
         }
-        let database = Interruption.guarded(try location.connect(create: create))
+        let database = Interruption.guarded(try location.connect(create: create, dialect: configuration.dialect))
         let source = configuration.sourceSchema ?? database.dialect.defaultSchema
         let target = configuration.targetSchema ?? source
         return (database, Schemas(source: source, target: target))

@@ -40,7 +40,7 @@ enum FaultInjection {
 }
 
 /// Forwards everything to a real connection, counting statements.
-final class StatementCountingDatabase: Database {
+final class StatementCountingDatabase: DatabaseDecorator {
     let base: any Database
     let killAt: Int?
     let pauseAt: Int?
@@ -87,9 +87,6 @@ final class StatementCountingDatabase: Database {
         }
     }
 
-    var dialect: Dialect { base.dialect }
-    var target: String { base.target }
-
     func execute(_ sql: SQL) throws -> Int {
         step()
         return try traced(sql) { try base.execute(sql) }
@@ -109,14 +106,4 @@ final class StatementCountingDatabase: Database {
         step()
         try base.bulkLoad(into: table, columns: columns, produce)
     }
-
-    func useSchema(_ schema: String, create: Bool) throws { try base.useSchema(schema, create: create) }
-    func schemaExists(_ schema: String) throws -> Bool { try base.schemaExists(schema) }
-    func schemas(holding table: String) throws -> [String] { try base.schemas(holding: table) }
-    func sha1Support() throws -> SHA1Support { try base.sha1Support() }
-    func tryLock(_ name: String, holder: String) throws -> LockAttempt { try base.tryLock(name, holder: holder) }
-    func unlock(_ name: String) throws { try base.unlock(name) }
-    func setLockWait(seconds: Double) throws { try base.setLockWait(seconds: seconds) }
-    func interrupter() -> DatabaseInterrupter { base.interrupter() }
-    func lockHolders(of tables: [QualifiedName]) throws -> [String] { try base.lockHolders(of: tables) }
 }

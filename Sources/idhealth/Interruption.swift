@@ -67,7 +67,7 @@ enum Interruption {
 }
 
 /// Forwards to a connection, and turns a signal into ``InterruptedError``.
-final class InterruptibleDatabase: Database {
+final class InterruptibleDatabase: DatabaseDecorator {
     let base: any Database
     let state: Interruption.State
 
@@ -89,9 +89,6 @@ final class InterruptibleDatabase: Database {
         }
     }
 
-    var dialect: Dialect { base.dialect }
-    var target: String { base.target }
-
     func execute(_ sql: SQL) throws -> Int { try guarded(sql) { try base.execute(sql) } }
     func executeScript(_ sql: SQL) throws { try guarded(sql) { try base.executeScript(sql) } }
     func forEachRow(_ sql: SQL, _ body: (Row) throws -> Bool) throws { try guarded(sql) { try base.forEachRow(sql, body) } }
@@ -101,11 +98,7 @@ final class InterruptibleDatabase: Database {
     func useSchema(_ schema: String, create: Bool) throws { try guarded(nil) { try base.useSchema(schema, create: create) } }
     func schemaExists(_ schema: String) throws -> Bool { try guarded(nil) { try base.schemaExists(schema) } }
     func schemas(holding table: String) throws -> [String] { try guarded(nil) { try base.schemas(holding: table) } }
-    func sha1Support() throws -> SHA1Support { try base.sha1Support() }
-    func tryLock(_ name: String, holder: String) throws -> LockAttempt { try guarded(nil) { try base.tryLock(name, holder: holder) } }
-    /// Always runs: releasing the lock is part of stopping cleanly.
-    func unlock(_ name: String) throws { try base.unlock(name) }
-    func setLockWait(seconds: Double) throws { try base.setLockWait(seconds: seconds) }
-    func lockHolders(of tables: [QualifiedName]) throws -> [String] { try base.lockHolders(of: tables) }
-    func interrupter() -> DatabaseInterrupter { base.interrupter() }
+    func tryLock(_ name: String, schema: String, holder: String) throws -> LockAttempt { try guarded(nil) { try base.tryLock(name, schema: schema, holder: holder) } }
+    // unlock, like the calls not listed here, goes straight to `base`: releasing the lock is
+    // part of stopping cleanly.
 }

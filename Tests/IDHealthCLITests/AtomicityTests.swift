@@ -17,7 +17,7 @@ import Testing
 @Suite("Atomic and locked")
 struct AtomicityTests {
     @Test("SIGKILL anywhere in a materialization leaves the previous tables; the next run converges",
-          arguments: Dialect.Engine.allCases)
+          arguments: CLI.engines)
     func killAnywhere(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             try place.generate(profiles: 300)
@@ -42,7 +42,7 @@ struct AtomicityTests {
     }
 
     @Test("a second materialization stops naming the lock holder, or waits for it with --lock-wait",
-          arguments: Dialect.Engine.allCases)
+          arguments: CLI.engines)
     func lock(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             try place.generate(profiles: 200)
@@ -84,7 +84,7 @@ struct AtomicityTests {
                 case .sqlite:
                     let path = directory.appendingPathComponent("graph.sqlite").path
                     try body(Place(database: SQLiteDatabase(path: path), location: path, schema: "main", directory: directory))
-                case .postgres:
+                case .postgres, .redshift:
                     let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
                     let schema = "kill_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
                     let database = try PostgresDatabase(conninfo: url)

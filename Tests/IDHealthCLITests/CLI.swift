@@ -1,8 +1,14 @@
 import Foundation
 import Testing
+import IDHealthSQL
 
 /// Runs the built `idhealth` binary as a user would, capturing stdout, stderr and the status.
 struct CLI {
+    /// The engines the command-line tests run on. Redshift's dialect is proven in process by
+    /// the IDHealthKitTests suites (on the PostgreSQL server); the kill and lock tests here
+    /// rely on a session lock that dies with its process, which Redshift does not have.
+    static let engines: [Dialect.Engine] = [.sqlite, .postgres]
+
     struct Output {
         let status: Int32
         let stdout: String

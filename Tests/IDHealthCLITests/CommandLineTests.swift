@@ -385,11 +385,7 @@ struct CommandLineTests {
 
     @Test("generate and run against PostgreSQL in a schema of their own")
     func postgres() throws {
-        let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
-        let schema = "cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let database = try PostgresDatabase(conninfo: url)
-        defer { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE") }
-        try CLI.withDirectory { directory in
+        try withPostgresSchema { url, schema, _, directory in
             let generate = try CLI.run(["generate", "--database", url, "--source-schema", schema, "--profiles", "500"], in: directory)
             #expect(generate.status == 0, "\(generate.stderr)")
             let run = try CLI.run(["run", "--database", url, "--source-schema", schema, "--output", "out"], in: directory)
@@ -407,5 +403,43 @@ struct CommandLineTests {
             #expect(checks.first { $0["id"] == .string("external_id_hash") }?["status"] == .string("fail"))
             #expect(try ReportValidation.validate(directory.appendingPathComponent("out")).cases == 11)
         }
+    }
+
+    @Test("--dialect redshift speaks Redshift's SQL to the PostgreSQL server: the same findings, no index, the lock a row; a wrong dialect is exit 2")
+    func redshiftDialect() throws {
+        try withPostgresSchema { url, schema, database, directory in
+            let place = ["--database", url, "--source-schema", schema]
+            let generate = try CLI.run(["generate"] + place + ["--profiles", "500"], in: directory)
+            #expect(generate.status == 0, "\(generate.stderr)")
+            let run = try CLI.run(["run"] + place + ["--dialect", "redshift", "--mode", "table", "--output", "out"], in: directory)
+            #expect(run.status == 1, "\(run.stderr)")
+            let report = try json(directory.appendingPathComponent("out/identity-health.json"))
+            #expect(report["run"]?["database"]?["kind"] == .string("redshift"))
+            guard case .array(let checks)? = report["checks"] else { Issue.record("no checks"); return }
+            #expect(checks.first { $0["id"] == .string("merge_chains") }?["value"] == .integer(9))
+            #expect(checks.first { $0["id"] == .string("external_id_hash") }?["status"] == .string("fail"))
+            #expect(try ReportValidation.validate(directory.appendingPathComponent("out")).cases == 11)
+            // generate made its own uuid_ts indexes; the Redshift run made none of its own.
+            let indexes = try database.rows("SELECT indexname FROM pg_indexes WHERE schemaname = \(bind: .text(schema)) AND indexname LIKE 'idhealth\\_%'")
+            #expect(indexes.isEmpty, "\(indexes.map { $0[0].stringValue ?? "" })")
+            #expect(try database.tableExists(QualifiedName(schema, "idhealth_lock")), "the lock is a row of idhealth_lock")
+
+            let unknown = try CLI.run(["check"] + place + ["--dialect", "snowflake"], in: directory)
+            #expect(unknown.status == 2)
+            #expect(unknown.stderr.contains("--dialect: unknown dialect `snowflake`; known: sqlite, postgres, redshift"), "\(unknown.stderr)")
+            let file = try CLI.run(["check", "--database", "x.sqlite", "--dialect", "redshift"], in: directory)
+            #expect(file.status == 2)
+            #expect(file.stderr.contains("--dialect redshift needs a server connection"), "\(file.stderr)")
+        }
+    }
+
+    /// Runs `body` with the test server's URL, a schema name of its own (dropped afterwards),
+    /// a connection and a working folder.
+    func withPostgresSchema(_ body: (String, String, PostgresDatabase, URL) throws -> Void) throws {
+        let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
+        let schema = "cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let database = try PostgresDatabase(conninfo: url)
+        defer { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE") }
+        try CLI.withDirectory { directory in try body(url, schema, database, directory) }
     }
 }

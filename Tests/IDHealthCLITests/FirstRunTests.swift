@@ -21,7 +21,7 @@ struct FirstRunTests {
     func leftNothing(_ place: Place, schema: String) throws {
         #expect(!FileManager.default.fileExists(atPath: place.directory.appendingPathComponent("reports").path), "a report was written")
         switch place.d.engine {
-        case .postgres:
+        case .postgres, .redshift:
             #expect(try place.database.scalar("SELECT COUNT(*) FROM pg_namespace WHERE nspname = \(bind: .text(schema))").intValue == 0, "schema \(schema) was created")
             #expect(try place.database.scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'idhealth_check_results'").intValue == 0)
         case .sqlite:
@@ -30,7 +30,7 @@ struct FirstRunTests {
         }
     }
 
-    @Test("a source schema without the raw tables is exit 2 naming where they are; nothing is written", arguments: Dialect.Engine.allCases)
+    @Test("a source schema without the raw tables is exit 2 naming where they are; nothing is written", arguments: CLI.engines)
     func wrongSourceSchema(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             let raw = try generateIntoRaw(place)
@@ -43,7 +43,7 @@ struct FirstRunTests {
         }
     }
 
-    @Test("a target schema that does not exist is exit 2, and check does not create it", arguments: Dialect.Engine.allCases)
+    @Test("a target schema that does not exist is exit 2, and check does not create it", arguments: CLI.engines)
     func missingTargetSchema(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             let raw = try generateIntoRaw(place)
@@ -55,7 +55,7 @@ struct FirstRunTests {
         }
     }
 
-    @Test("a run in which every selected check was skipped is no pass: exit 2 for missing tables, with the reasons", arguments: Dialect.Engine.allCases)
+    @Test("a run in which every selected check was skipped is no pass: exit 2 for missing tables, with the reasons", arguments: CLI.engines)
     func everythingSkipped(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             let raw = try generateIntoRaw(place)

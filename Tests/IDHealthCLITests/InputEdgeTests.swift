@@ -27,14 +27,14 @@ struct InputEdgeTests {
         try text.write(to: checks.appendingPathComponent(file), atomically: true, encoding: .utf8)
     }
 
-    @Test("a column idhealth cannot reach by its name is exit 2 naming it (PostgreSQL: \"Seq\" is not seq)", arguments: Dialect.Engine.allCases)
+    @Test("a column idhealth cannot reach by its name is exit 2 naming it (PostgreSQL: \"Seq\" is not seq)", arguments: CLI.engines)
     func columnCase(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             try place.generate(profiles: 50)
             try place.database.execute("ALTER TABLE \(table: QualifiedName(place.schema, "id_graph_updates")) RENAME COLUMN seq TO \(ident: "Seq")")
             let output = try place.materialize(["--mode", "table"])
             switch engine {
-            case .postgres:
+            case .postgres, .redshift:
                 #expect(output.status == 2, "\(output.stderr)")
                 #expect(output.stderr.contains("has no column seq") && output.stderr.contains("case-sensitive"), "\(output.stderr)")
             case .sqlite:
@@ -44,14 +44,14 @@ struct InputEdgeTests {
         }
     }
 
-    @Test("a refused run writes nothing, not even the target schema", arguments: Dialect.Engine.allCases)
+    @Test("a refused run writes nothing, not even the target schema", arguments: CLI.engines)
     func refusedRunCreatesNoSchema(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             let target = engine == .sqlite ? "elsewhere" : place.schema + "_ref"
             let output = try CLI.run(["materialize"] + place.arguments(["--mode", "table"], target: target), in: place.directory)
             #expect(output.status == 2, "no raw tables: \(output.stderr)")
             switch engine {
-            case .postgres:
+            case .postgres, .redshift:
                 #expect(try place.database.scalar("SELECT COUNT(*) FROM pg_namespace WHERE nspname = \(bind: .text(target))").intValue == 0)
             case .sqlite:
                 #expect(!FileManager.default.fileExists(atPath: place.location + ".elsewhere.sqlite"))
@@ -59,7 +59,7 @@ struct InputEdgeTests {
         }
     }
 
-    @Test("a key too long to index is exit 2 naming it where the engine has the limit", arguments: Dialect.Engine.allCases)
+    @Test("a key too long to index is exit 2 naming it where the engine has the limit", arguments: CLI.engines)
     func longKey(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             try place.generate(profiles: 50)
@@ -70,7 +70,7 @@ struct InputEdgeTests {
                 """)
             let output = try place.materialize(["--mode", "table"])
             switch engine {
-            case .postgres:
+            case .postgres, .redshift:
                 #expect(output.status == 2, "\(output.stderr)")
                 #expect(output.stderr.contains("key column segment_id is 10000 bytes long"), "\(output.stderr)")
             case .sqlite:
@@ -89,7 +89,7 @@ struct InputEdgeTests {
         }
     }
 
-    @Test("config mistakes are exit 2: a bad regular expression, a checks folder that is not there", arguments: Dialect.Engine.allCases)
+    @Test("config mistakes are exit 2: a bad regular expression, a checks folder that is not there", arguments: CLI.engines)
     func configMistakes(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             try place.generate(profiles: 50)
@@ -106,7 +106,7 @@ struct InputEdgeTests {
         }
     }
 
-    @Test("a custom check without a usable header keeps a valid id; a check that lacks a table or column is skipped, not an error", arguments: Dialect.Engine.allCases)
+    @Test("a custom check without a usable header keeps a valid id; a check that lacks a table or column is skipped, not an error", arguments: CLI.engines)
     func skipsAndIDs(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             try materializedWithCheck(place, file: "My Check-1.sql", "-- title: no id\nSELECT 1")
@@ -131,7 +131,7 @@ struct InputEdgeTests {
         }
     }
 
-    @Test("sample values are capped, control characters shown, not passed on", arguments: Dialect.Engine.allCases)
+    @Test("sample values are capped, control characters shown, not passed on", arguments: CLI.engines)
     func sampleValues(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in
             try materializedWithCheck(place, file: "big.sql", """

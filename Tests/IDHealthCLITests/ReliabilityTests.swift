@@ -12,7 +12,7 @@ struct ReliabilityTests {
         try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: url))
     }
 
-    @Test("two check runs at once both see the drift and both fail the gate", arguments: Dialect.Engine.allCases)
+    @Test("two check runs at once both see the drift and both fail the gate", arguments: CLI.engines)
     func concurrentChecks(engine: Dialect.Engine) throws {
         try AtomicityTests.Place.with(engine) { place in
             try place.generate(profiles: 300, anomalies: "none")
@@ -124,7 +124,7 @@ struct ReliabilityTests {
     /// PostgreSQL: an open reader transaction on id_graph holds a lock the swap's DROP waits
     /// for (and every new reader queues behind that DROP). SQLite: another writer's open
     /// transaction holds the write lock.
-    @Test("a rebuild blocked by another session waits lock_timeout, then exits 3 naming it; nothing changed", arguments: Dialect.Engine.allCases)
+    @Test("a rebuild blocked by another session waits lock_timeout, then exits 3 naming it; nothing changed", arguments: CLI.engines)
     func blockedSwap(engine: Dialect.Engine) throws {
         try AtomicityTests.Place.with(engine) { place in
             try place.generate(profiles: 100)
@@ -136,7 +136,7 @@ struct ReliabilityTests {
             case .sqlite:
                 try other.execute("BEGIN IMMEDIATE")
                 try other.execute("UPDATE \(table: graph) SET etl_ts = etl_ts WHERE 1 = 0")
-            case .postgres:
+            case .postgres, .redshift:
                 try other.execute("BEGIN")
                 _ = try other.scalar("SELECT COUNT(*) FROM \(table: graph)")
             }

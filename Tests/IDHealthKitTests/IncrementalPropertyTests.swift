@@ -35,7 +35,8 @@ struct IncrementalPropertyTests {
                         #expect(summary.incremental, "seed \(seed) batch \(batch): \(summary.fullRefreshReason ?? "")")
                     }
                     try harness.expectEqual(harness.incremental, harness.full, "seed \(seed), batch \(batch), \(nulls.rawValue)")
-                    if batch == Self.batches / 2 || batch == Self.batches - 1 {
+                    // Redshift has no view mode (docs: "Warehouses"); its tables still equal a rebuild.
+                    if batch == Self.batches / 2 || batch == Self.batches - 1, test.database.dialect.hasRecursiveUnion {
                         try harness.materializeViews()
                         try harness.expectEqual(harness.views, harness.full, "views: seed \(seed), batch \(batch), \(nulls.rawValue)")
                     }

@@ -91,7 +91,7 @@ struct MaterializationModeTests {
     /// Recording a mass deletion compares every newly deleted segment_id with the recorded
     /// ones; without an index that was quadratic (46,207 new against 61,665 recorded: 402 s on
     /// PostgreSQL in an incremental run, which plans without hash joins).
-    @Test("the record of deleted segment_ids is indexed by segment_id", arguments: Dialect.Engine.allCases)
+    @Test("the record of deleted segment_ids is indexed by segment_id (where there are indexes)", arguments: Dialect.Engine.allCases)
     func deletedSegmentsIndexed(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try Self.seed(test)
@@ -101,7 +101,8 @@ struct MaterializationModeTests {
             let indexed: SQL = engine == .sqlite
                 ? "SELECT COUNT(*) FROM pragma_index_info((SELECT name FROM pragma_index_list(\(bind: .text(TableName.deletedSegments)), \(bind: .text(test.schemas.target)))), \(bind: .text(test.schemas.target))) WHERE name = 'segment_id'"
                 : "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = \(bind: .text(test.schemas.target)) AND tablename = \(bind: .text(TableName.deletedSegments)) AND indexdef LIKE '%(segment_id)%'"
-            #expect(try test.database.scalar(indexed).intValue == 1)
+            // Redshift has no indexes: none is made there, and the record still works.
+            #expect(try test.database.scalar(indexed).intValue == (test.database.dialect.hasIndexes ? 1 : 0))
             #expect(try test.database.scalar("SELECT COUNT(*) FROM \(table: test.schemas.target(TableName.deletedSegments))").intValue == 1)
         }
     }
@@ -114,6 +115,8 @@ struct MaterializationModeTests {
             #expect(try materialize(test).incremental)
             #expect(try materialize(test, fullRefresh: true).fullRefreshReason == "--full-refresh")
             #expect(try materialize(test, nulls: .propagate).fullRefreshReason == "traits.nulls changed from keep_last_value to propagate")
+            // Redshift has no view mode (RedshiftDialectTests: it is refused).
+            guard test.database.dialect.hasRecursiveUnion else { return }
             _ = try materialize(test, .view)
             #expect(try test.database.relationKind(QualifiedName(test.schemas.target, TableName.idGraph)) == .view)
             let afterViews = try materialize(test, nulls: .propagate)
@@ -144,7 +147,7 @@ struct MaterializationModeTests {
             // score changes type: nothing is written, the column is named.
             let before = try test.database.rows("SELECT * FROM \(table: profiles) ORDER BY canonical_segment_id").map(\.values)
             switch engine {
-            case .postgres:
+            case .postgres, .redshift:
                 try test.database.execute("ALTER TABLE \(table: raw) ALTER COLUMN score TYPE TEXT")
             case .sqlite:
                 try test.database.execute("ALTER TABLE \(table: raw) RENAME COLUMN score TO score_old")

@@ -12,6 +12,8 @@ import IDHealthReports
 /// is worse than a failed run.
 public struct Configuration: Sendable {
     public var database: String?
+    /// The dialect forced on a server connection (`dialect:`, `--dialect`); nil: the server's.
+    public var dialect: Dialect?
     public var sourceSchema: String?
     public var targetSchema: String?
     public var mode: MaterializationMode = .incremental
@@ -33,6 +35,14 @@ public struct Configuration: Sendable {
 
     public init(baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
         self.baseDirectory = baseDirectory
+    }
+
+    /// The dialect a `--dialect` or `dialect:` value names; `origin` says where it came from.
+    public static func dialect(named name: String, from origin: String) throws -> Dialect {
+        guard let dialect = Dialect(named: name) else {
+            throw ConfigError("\(origin): unknown dialect `\(name)`; known: \(Dialect.Engine.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return dialect
     }
 
     /// The name `idhealth` looks for when `--config` is not given.
@@ -71,6 +81,13 @@ public struct Configuration: Sendable {
         for (key, value) in top {
             switch key {
             case "database": config.database = try reader.string(value, path: key)
+            case "dialect":
+                let name = try reader.string(value, path: key)
+                do {
+                    config.dialect = try dialect(named: name, from: "dialect")
+                } catch let error as ConfigError {
+                    throw reader.error(value, error.message)
+                }
             case "source_schema": config.sourceSchema = try reader.identifier(value, path: key)
             case "target_schema": config.targetSchema = try reader.identifier(value, path: key)
             case "sample_size":
@@ -126,7 +143,7 @@ public struct Configuration: Sendable {
                     config.checks[checkID] = parsed
                 }
             default:
-                throw reader.unknownKey(key, in: value, path: key, valid: ["database", "source_schema", "target_schema", "materialization", "traits", "sample_size", "output", "checks_folder", "checks"])
+                throw reader.unknownKey(key, in: value, path: key, valid: ["database", "dialect", "source_schema", "target_schema", "materialization", "traits", "sample_size", "output", "checks_folder", "checks"])
             }
         }
         return config

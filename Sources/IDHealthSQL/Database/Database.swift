@@ -47,10 +47,11 @@ public protocol Database: AnyObject {
     /// The lock is the engine's own and dies with the process (a PostgreSQL session advisory
     /// lock; an exclusive `flock` on a file beside the SQLite database), so a killed run never
     /// leaves a stale lock behind. `holder` describes this process to whoever finds it taken.
-    func tryLock(_ name: String, holder: String) throws -> LockAttempt
+    /// An engine with neither keeps a row in a table of `schema` (``LockTable``).
+    func tryLock(_ name: String, schema: String, holder: String) throws -> LockAttempt
 
     /// Releases a lock taken with ``tryLock(_:holder:)``.
-    func unlock(_ name: String) throws
+    func unlock(_ name: String, schema: String) throws
 
     /// How long a statement of this connection waits for a lock another session holds
     /// before it fails (0: as long as it takes). PostgreSQL's `lock_timeout`, SQLite's busy
@@ -98,6 +99,14 @@ public protocol BulkSink {
 }
 
 extension Database {
+    /// Runs a statement the engine may not have, such as an index where there are none
+    /// (``Dialect/hasIndexes``); nil runs nothing.
+    @discardableResult
+    public func execute(_ sql: SQL?) throws -> Int {
+        guard let sql else { return 0 }
+        return try execute(sql)
+    }
+
     /// All rows of a query, at most `limit` of them: for capped reads such as sample rows.
     public func rows(_ sql: SQL, limit: Int = 100_000) throws -> [Row] {
         var result: [Row] = []
@@ -150,4 +159,31 @@ extension Database {
     public func columns(_ table: QualifiedName) throws -> [String] {
         try columnTypes(table).map(\.name)
     }
+}
+
+/// A connection that wraps another and changes how some calls behave (counting, tracing,
+/// interrupting, linting statements): everything it does not implement itself goes to
+/// `base` unchanged.
+public protocol DatabaseDecorator: Database {
+    var base: any Database { get }
+}
+
+extension DatabaseDecorator {
+    public var dialect: Dialect { base.dialect }
+    public var target: String { base.target }
+    public func execute(_ sql: SQL) throws -> Int { try base.execute(sql) }
+    public func executeScript(_ sql: SQL) throws { try base.executeScript(sql) }
+    public func forEachRow(_ sql: SQL, _ body: (Row) throws -> Bool) throws { try base.forEachRow(sql, body) }
+    public func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+        try base.bulkLoad(into: table, columns: columns, produce)
+    }
+    public func useSchema(_ schema: String, create: Bool) throws { try base.useSchema(schema, create: create) }
+    public func schemaExists(_ schema: String) throws -> Bool { try base.schemaExists(schema) }
+    public func schemas(holding table: String) throws -> [String] { try base.schemas(holding: table) }
+    public func sha1Support() throws -> SHA1Support { try base.sha1Support() }
+    public func tryLock(_ name: String, schema: String, holder: String) throws -> LockAttempt { try base.tryLock(name, schema: schema, holder: holder) }
+    public func unlock(_ name: String, schema: String) throws { try base.unlock(name, schema: schema) }
+    public func setLockWait(seconds: Double) throws { try base.setLockWait(seconds: seconds) }
+    public func lockHolders(of tables: [QualifiedName]) throws -> [String] { try base.lockHolders(of: tables) }
+    public func interrupter() -> DatabaseInterrupter { base.interrupter() }
 }

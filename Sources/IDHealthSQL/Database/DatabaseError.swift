@@ -30,7 +30,7 @@ public struct DatabaseError: ClassifiedError, Sendable {
     /// SQLSTATE 55P03 (`lock_timeout`), SQLite's SQLITE_BUSY or SQLITE_LOCKED (busy timeout).
     public var isLockTimeout: Bool {
         switch engine {
-        case .postgres: return code == "55P03"
+        case .postgres, .redshift: return code == "55P03"
         case .sqlite: return Int(code).map { [5, 6].contains($0 & 0xFF) } ?? false
         }
     }
@@ -41,7 +41,7 @@ public struct DatabaseError: ClassifiedError, Sendable {
     /// SQLITE_AUTH, whatever their extended code.
     public var isPermissionDenied: Bool {
         switch engine {
-        case .postgres: return code == "42501" || code == "25006"
+        case .postgres, .redshift: return code == "42501" || code == "25006"
         case .sqlite: return Int(code).map { [8, 3, 23].contains($0 & 0xFF) } ?? false
         }
     }

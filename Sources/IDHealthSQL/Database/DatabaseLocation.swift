@@ -9,8 +9,8 @@ public struct DatabaseLocation: Sendable, Hashable {
 
     public let kind: Kind
 
-    /// Parses `DB`: a SQLite path or `sqlite:PATH`; a `postgres://` or `postgresql://` URI, or
-    /// a libpq keyword string (`host=… dbname=…`).
+    /// Parses `DB`: a SQLite path or `sqlite:PATH`; a `postgres://` or `postgresql://` URI
+    /// (PostgreSQL or Redshift), or a libpq keyword string (`host=… dbname=…`).
     public init(_ text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty {
@@ -36,11 +36,21 @@ public struct DatabaseLocation: Sendable, Hashable {
         }
     }
 
-    /// Opens a connection; `create` allows a new SQLite file (for `generate`).
-    public func connect(create: Bool = false) throws -> any Database {
+    /// Opens a connection; `create` allows a new SQLite file (for `generate`). `dialect`
+    /// (`--dialect`) forces the SQL spoken over a libpq connection, which is otherwise the
+    /// server's own (Redshift or PostgreSQL); a SQLite file speaks only SQLite.
+    public func connect(create: Bool = false, dialect: Dialect? = nil) throws -> any Database {
         switch kind {
-        case .sqlite(let path): return try SQLiteDatabase(path: path, create: create)
-        case .postgres(let conninfo): return try PostgresDatabase(conninfo: conninfo)
+        case .sqlite(let path):
+            if let dialect, dialect != .sqlite {
+                throw ConfigError("--dialect \(dialect.engine.rawValue) needs a server connection (a postgres:// URI or libpq keyword string); \(path) is a SQLite file")
+            }
+            return try SQLiteDatabase(path: path, create: create)
+        case .postgres(let conninfo):
+            if let dialect, !dialect.speaksPostgresProtocol {
+                throw ConfigError("--dialect \(dialect.engine.rawValue) is for SQLite files, and the database is a PostgreSQL connection string")
+            }
+            return try PostgresDatabase(conninfo: conninfo, dialect: dialect)
         }
     }
 }

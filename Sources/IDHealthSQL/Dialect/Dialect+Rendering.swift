@@ -34,6 +34,12 @@ extension Dialect {
             switch piece {
             case .text(let fragment): text += fragment
             case .identifier(let name): text += quote(name)
+            case .qualified(let name) where !qualifiesTemporaryTables && name.schema == temporarySchema:
+                for create in ["CREATE TABLE ", "CREATE TABLE IF NOT EXISTS "] where text.hasSuffix(create) {
+                    text.removeLast(create.count)
+                    text += "CREATE TEMP" + create.dropFirst("CREATE".count)
+                }
+                text += quote(name.name)
             case .qualified(let name): text += quote(name.schema) + "." + quote(name.name)
             case .bind(let value, let label):
                 if let label, let index = reused[BindKey(label: label, value: value)] {
@@ -50,6 +56,11 @@ extension Dialect {
             }
         }
     }
+
+    /// Whether a temporary table may be named with its schema (`pg_temp.t`, `temp.t`).
+    /// Redshift refuses that: it finds a temporary table by its bare name, which the session's
+    /// temporary schema puts first, and creates one only with `CREATE TEMP TABLE`.
+    var qualifiesTemporaryTables: Bool { engine != .redshift }
 
     /// A constant as it is written into SQL text: text quoted with embedded quotes doubled,
     /// numbers as digits, NULL.
@@ -69,43 +80,52 @@ extension Dialect {
         switch (engine, expression) {
         case (.sqlite, .timestampText(let value)):
             return "strftime('%Y-%m-%d %H:%M:%S', \(sql: value))"
-        case (.postgres, .timestampText(let value)):
+        case (.postgres, .timestampText(let value)), (.redshift, .timestampText(let value)):
             return "to_char((\(sql: value)) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
         case (.sqlite, .dayText(let value)):
             return "substr(strftime('%Y-%m-%d %H:%M:%S', \(sql: value)), 1, 10)"
-        case (.postgres, .dayText(let value)):
+        case (.postgres, .dayText(let value)), (.redshift, .dayText(let value)):
             return "to_char((\(sql: value)) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
         case (.sqlite, .daysBefore(let day, let days)):
             return "date(\(sql: day), '-' || (\(sql: days)) || ' days')"
-        case (.postgres, .daysBefore(let day, let days)):
+        case (.postgres, .daysBefore(let day, let days)), (.redshift, .daysBefore(let day, let days)):
             return "to_char(CAST(\(sql: day) AS DATE) - CAST(\(sql: days) AS INTEGER), 'YYYY-MM-DD')"
         case (.sqlite, .hoursBetween(let earlier, let later)):
             return "((julianday(\(sql: later)) - julianday(\(sql: earlier))) * 24.0)"
         case (.postgres, .hoursBetween(let earlier, let later)):
             return "(EXTRACT(EPOCH FROM ((\(sql: later)) - (\(sql: earlier)))) / 3600.0)"
+        case (.redshift, .hoursBetween(let earlier, let later)):
+            // Redshift's EXTRACT takes no interval that is not a literal.
+            return "((EXTRACT(EPOCH FROM \(sql: later)) - EXTRACT(EPOCH FROM \(sql: earlier))) / 3600.0)"
         case (.sqlite, .minusHours(let value, let hours)):
             return "datetime(\(sql: value), '-\(unsafeRaw: String(Self.seconds(hours))) seconds')"
         case (.postgres, .minusHours(let value, let hours)):
             return "((\(sql: value)) - make_interval(secs => \(unsafeRaw: String(Self.seconds(hours)))))"
+        case (.redshift, .minusHours(let value, let hours)):
+            // An interval literal: Redshift has no make_interval, PostgreSQL no DATEADD.
+            return "((\(sql: value)) - INTERVAL '\(unsafeRaw: String(Self.seconds(hours))) seconds')"
         case (.sqlite, .timestamp(let text)):
             return text
-        case (.postgres, .timestamp(let text)):
+        case (.postgres, .timestamp(let text)), (.redshift, .timestamp(let text)):
             return "CAST(\(sql: text) AS TIMESTAMPTZ)"
         case (.sqlite, .regexpMatch(let value, let pattern)):
             // SQLite has no regular expressions: idhealth registers regexp() on every connection.
             return "regexp(\(sql: pattern), \(sql: value))"
-        case (.postgres, .regexpMatch(let value, let pattern)):
+        case (.postgres, .regexpMatch(let value, let pattern)), (.redshift, .regexpMatch(let value, let pattern)):
             return "(\(sql: value) ~ \(sql: pattern))"
         case (.sqlite, .sha1Hex(let value, _)):
             return "\(unsafeRaw: SQLiteFunctions.sha1)(\(sql: value))"
         case (.postgres, .sha1Hex(let value, let schema)):
             let digest: SQL = schema.map { "\(ident: $0).digest" } ?? "digest"
             return "encode(\(sql: digest)(CAST(\(sql: value) AS TEXT), 'sha1'), 'hex')"
+        case (.redshift, .sha1Hex(let value, _)):
+            // Redshift's built-in, lower-case hex like pgcrypto's.
+            return "FUNC_SHA1(CAST(\(sql: value) AS VARCHAR(65535)))"
         case (.sqlite, .byteLength(let value)):
             return "length(CAST(\(sql: value) AS BLOB))"
-        case (.postgres, .byteLength(let value)):
+        case (.postgres, .byteLength(let value)), (.redshift, .byteLength(let value)):
             return "octet_length(\(sql: value))"
-        case (.sqlite, .random), (.postgres, .random):
+        case (_, .random):
             return "RANDOM()"
         case (.sqlite, .cast(let value, .untyped)):
             return value

@@ -5,7 +5,7 @@ extension Dialect {
     public var beginWriteTransaction: SQL {
         switch engine {
         case .sqlite: return "BEGIN IMMEDIATE"
-        case .postgres: return "BEGIN"
+        case .postgres, .redshift: return "BEGIN"
         }
     }
 
@@ -14,14 +14,16 @@ extension Dialect {
         "CREATE TABLE \(unsafeRaw: ifNotExists ? "IF NOT EXISTS " : "")\(table: name) (\(sql: columns.map(\.sql).joined(separator: ", ")))"
     }
 
-    /// Creates an index. SQLite names the schema on the index, PostgreSQL on the table.
-    public func createIndex(_ name: String, on table: QualifiedName, columns: [String], unique: Bool = false, ifNotExists: Bool = false) -> SQL {
+    /// Creates an index; nil on an engine without indexes (``hasIndexes``). SQLite names the
+    /// schema on the index, PostgreSQL on the table.
+    public func createIndex(_ name: String, on table: QualifiedName, columns: [String], unique: Bool = false, ifNotExists: Bool = false) -> SQL? {
+        guard hasIndexes else { return nil }
         let columnList = columns.map(SQL.identifier).joined(separator: ", ")
         let kind: SQL = (unique ? "UNIQUE INDEX" : "INDEX") + (ifNotExists ? " IF NOT EXISTS" : "")
         switch engine {
         case .sqlite:
             return "CREATE \(sql: kind) \(table: QualifiedName(table.schema, name)) ON \(ident: table.name) (\(sql: columnList))"
-        case .postgres:
+        case .postgres, .redshift:
             return "CREATE \(sql: kind) \(ident: name) ON \(table: table) (\(sql: columnList))"
         }
     }
@@ -32,7 +34,7 @@ extension Dialect {
     /// JIT-compiles each statement for longer than it runs. SQLite needs nothing.
     public var settingsForSmallUpdates: [SQL] {
         switch engine {
-        case .sqlite: return []
+        case .sqlite, .redshift: return []
         case .postgres: return ["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off", "SET LOCAL jit = off"]
         }
     }
@@ -44,7 +46,7 @@ extension Dialect {
     public func analyzeNewTable(_ table: QualifiedName) -> SQL? {
         switch engine {
         case .sqlite: return nil
-        case .postgres: return "ANALYZE \(table: table)"
+        case .postgres, .redshift: return "ANALYZE \(table: table)"
         }
     }
 
@@ -83,7 +85,7 @@ extension Dialect {
         switch engine {
         case .sqlite:
             return "SELECT type FROM \(table: QualifiedName(name.schema, "sqlite_master")) WHERE type IN ('table', 'view') AND name = \(bind: .text(name.name))"
-        case .postgres:
+        case .postgres, .redshift:
             return """
                 SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
                 WHERE n.nspname = \(bind: .text(name.schema)) AND c.relname = \(bind: .text(name.name)) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
@@ -97,11 +99,11 @@ extension Dialect {
         switch engine {
         case .sqlite:
             return "SELECT name FROM \(table: QualifiedName(schema, "sqlite_master")) WHERE type = 'table' AND name LIKE \(bind: .text(pattern)) ESCAPE '\\'"
-        case .postgres:
+        case .postgres, .redshift:
             return """
                 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind = 'r' AND c.relname LIKE \(bind: .text(pattern)) ESCAPE '\\'
-                  AND (n.nspname = \(bind: .text(schema)) OR (\(bind: .text(schema)) = 'pg_temp' AND n.oid = pg_my_temp_schema()))
+                  AND \(sql: inSchema(schema))
                 """
         }
     }
@@ -113,14 +115,27 @@ extension Dialect {
         switch engine {
         case .sqlite:
             return "SELECT name, type FROM pragma_table_info(\(bind: .text(table.name)), \(bind: .text(table.schema))) ORDER BY cid"
-        case .postgres:
+        case .postgres, .redshift:
             return """
                 SELECT a.attname, format_type(a.atttypid, a.atttypmod)
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE (n.nspname = \(bind: .text(table.schema)) OR (\(bind: .text(table.schema)) = 'pg_temp' AND n.oid = pg_my_temp_schema()))
+                WHERE \(sql: inSchema(table.schema))
                   AND c.relname = \(bind: .text(table.name)) AND a.attnum > 0 AND NOT a.attisdropped
                 ORDER BY a.attnum
                 """
+        }
+    }
+}
+
+extension Dialect {
+    /// The catalog condition that relation `c` of namespace `n` lives in `schema`, where `pg_temp` means this connection's own temporary schema (`pg_temp_N`):
+    /// PostgreSQL names it with pg_my_temp_schema(); Redshift, which lacks that function, by
+    /// the temporary schema whose tables this session can see.
+    fileprivate func inSchema(_ schema: String) -> SQL {
+        guard schema == temporarySchema else { return "n.nspname = \(bind: .text(schema))" }
+        switch engine {
+        case .redshift: return "n.nspname LIKE 'pg\\_temp\\_%' ESCAPE '\\' AND pg_table_is_visible(c.oid)"
+        default: return "n.oid = pg_my_temp_schema()"
         }
     }
 }

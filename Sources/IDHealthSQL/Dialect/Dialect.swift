@@ -12,11 +12,16 @@ public struct Dialect: Sendable, Hashable {
     public enum Engine: String, Sendable, Hashable, CaseIterable {
         case sqlite
         case postgres
+        /// Amazon Redshift, over PostgreSQL's wire protocol (libpq): PostgreSQL 8.0's SQL
+        /// without indexes, advisory locks, `COPY … FROM STDIN`, `lock_timeout`, pgcrypto,
+        /// schema-qualified temporary tables or `UNION` in a recursive query.
+        case redshift
 
         public var displayName: String {
             switch self {
             case .sqlite: return "SQLite"
             case .postgres: return "PostgreSQL"
+            case .redshift: return "Redshift"
             }
         }
     }
@@ -25,6 +30,49 @@ public struct Dialect: Sendable, Hashable {
 
     public static let sqlite = Dialect(engine: .sqlite)
     public static let postgres = Dialect(engine: .postgres)
+    public static let redshift = Dialect(engine: .redshift)
+
+    /// The dialect of a `--dialect` value (`sqlite`, `postgres`, `redshift`), nil for any other.
+    public init?(named name: String) {
+        guard let engine = Engine(rawValue: name.lowercased()) else { return nil }
+        self.engine = engine
+    }
+
+    public init(engine: Engine) {
+        self.engine = engine
+    }
+
+    /// Whether the engine speaks PostgreSQL's wire protocol, so libpq connects to it.
+    public var speaksPostgresProtocol: Bool { engine != .sqlite }
+
+    /// Whether the engine has indexes. Redshift has none (it sorts and distributes tables
+    /// instead): ``createIndex(_:on:columns:unique:ifNotExists:)`` is nil there, and idhealth's
+    /// statements never rely on a unique index for correctness, only for speed.
+    public var hasIndexes: Bool { engine != .redshift }
+
+    /// The keyword that makes a common table expression computed once (`WITH x AS
+    /// MATERIALIZED (…)`), where the engine has it (PostgreSQL 12+, SQLite 3.35+); empty
+    /// elsewhere, where such a query is planned as the engine sees fit.
+    public var materializedCTE: SQL {
+        engine == .redshift ? "" : "MATERIALIZED "
+    }
+
+    /// Whether a recursive query may join its parts with `UNION`, which drops repeated rows
+    /// and so ends on a cycle. Redshift's recursive queries take `UNION ALL` only.
+    public var hasRecursiveUnion: Bool { engine != .redshift }
+
+    /// How the materialization lock is held: PostgreSQL's session advisory lock and SQLite's
+    /// file lock die with the process; an engine without either keeps a row in a lock table,
+    /// with the holder and an expiry (``LockRow``).
+    public enum LockKind: Sendable { case file, advisory, row }
+
+    public var lockKind: LockKind {
+        switch engine {
+        case .sqlite: return .file
+        case .postgres: return .advisory
+        case .redshift: return .row
+        }
+    }
 
     // MARK: - Names
 
@@ -32,16 +80,18 @@ public struct Dialect: Sendable, Hashable {
     public var defaultSchema: String {
         switch engine {
         case .sqlite: return "main"
-        case .postgres: return "public"
+        case .postgres, .redshift: return "public"
         }
     }
 
     /// The connection's own schema for temporary tables: never logged, dropped when the
-    /// connection closes (so a killed process leaves none behind).
+    /// connection closes (so a killed process leaves none behind). Redshift does not let a
+    /// temporary table be named with a schema: there a name in this schema renders bare, and
+    /// `CREATE TABLE` of it as `CREATE TEMP TABLE` (see ``render(_:)``).
     public var temporarySchema: String {
         switch engine {
         case .sqlite: return "temp"
-        case .postgres: return "pg_temp"
+        case .postgres, .redshift: return "pg_temp"
         }
     }
 
@@ -55,7 +105,9 @@ public struct Dialect: Sendable, Hashable {
     /// unquoted name to lower case, so its `"Seq"` is not `seq`.
     public func columnName(_ declared: String, is wanted: String) -> Bool {
         switch engine {
-        case .sqlite: return declared.lowercased() == wanted
+        // Redshift folds every identifier to lower case, quoted or not (unless a cluster
+        // sets enable_case_sensitive_identifier), so its catalog names are lower case.
+        case .sqlite, .redshift: return declared.lowercased() == wanted
         case .postgres: return declared == wanted
         }
     }
@@ -65,7 +117,7 @@ public struct Dialect: Sendable, Hashable {
     /// SQLite has no such limit.
     public var maximumKeyBytes: Int? {
         switch engine {
-        case .sqlite: return nil
+        case .sqlite, .redshift: return nil
         case .postgres: return 2_000
         }
     }
@@ -96,7 +148,7 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite:
             return nil
-        case .postgres:
+        case .postgres, .redshift:
             let type = declaredType.lowercased()
             switch role {
             case .time: return type.hasPrefix("timestamp") || type == "date"
@@ -109,7 +161,7 @@ public struct Dialect: Sendable, Hashable {
     public func placeholder(_ index: Int) -> String {
         switch engine {
         case .sqlite: return "?\(index)"
-        case .postgres: return "$\(index)"
+        case .postgres, .redshift: return "$\(index)"
         }
     }
 
@@ -118,20 +170,21 @@ public struct Dialect: Sendable, Hashable {
     /// How this engine spells a column type.
     public func spell(_ type: SQLType) -> String {
         switch (engine, type) {
+        // Redshift's TEXT is VARCHAR(256), which would cut longer trait values.
+        case (.redshift, .text), (.redshift, .untyped): return "VARCHAR(65535)"
         case (_, .text): return "TEXT"
         case (_, .integer): return "BIGINT"
         case (.sqlite, .real): return "REAL"
-        case (.postgres, .real): return "DOUBLE PRECISION"
+        case (_, .real): return "DOUBLE PRECISION"
         case (_, .numeric): return "NUMERIC"
-        case (.sqlite, .boolean): return "BOOLEAN"
-        case (.postgres, .boolean): return "BOOLEAN"
+        case (_, .boolean): return "BOOLEAN"
         // SQLite has no time type: times are ISO-8601 text in UTC, which sorts and compares.
         case (.sqlite, .timestamp): return "TEXT"
-        case (.postgres, .timestamp): return "TIMESTAMPTZ"
+        case (_, .timestamp): return "TIMESTAMPTZ"
         case (.sqlite, .date): return "TEXT"
-        case (.postgres, .date): return "DATE"
+        case (_, .date): return "DATE"
         case (.sqlite, .untyped): return ""
-        case (.postgres, .untyped): return "TEXT"
+        case (_, .untyped): return "TEXT"
         }
     }
 
@@ -151,12 +204,13 @@ public struct Dialect: Sendable, Hashable {
             if upper.isEmpty || upper.contains("BLOB") { return .untyped }
             if upper.contains("REAL") || upper.contains("FLOA") || upper.contains("DOUB") { return .real }
             return .numeric
-        case .postgres:
+        case .postgres, .redshift:
             // Without type modifiers: `numeric(10,2)`, `timestamp(3) without time zone`.
             let base = declared.lowercased().replacingOccurrences(of: #"\([^)]*\)"#, with: "", options: .regularExpression)
                 .split(separator: " ").joined(separator: " ")
             switch base {
             case "bigint", "integer", "smallint": return .integer
+            case "character varying", "character", "text": return .text
             case "double precision", "real": return .real
             case "numeric": return .numeric
             case "boolean": return .boolean
@@ -176,7 +230,10 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite:
             return value
-        case .postgres:
+        case .redshift where portable == .numeric:
+            // Redshift's bare NUMERIC is NUMERIC(18,0): a cast would drop the decimals.
+            return value
+        case .postgres, .redshift:
             let exact: [SQLType: String] = [
                 .text: "text", .integer: "bigint", .real: "double precision", .numeric: "numeric",
                 .boolean: "boolean", .timestamp: "timestamp with time zone", .date: "date",
@@ -189,7 +246,7 @@ public struct Dialect: Sendable, Hashable {
     public func timestampLiteral(_ utcText: String) -> String {
         switch engine {
         case .sqlite: return utcText
-        case .postgres: return utcText + "+00"
+        case .postgres, .redshift: return utcText + "+00"
         }
     }
 }

@@ -1,23 +1,28 @@
 import CLibPQ
 import Foundation
 
-/// A connection to a PostgreSQL server through the system libpq.
+/// A connection to a PostgreSQL server, or to Amazon Redshift, through the system libpq.
 ///
-/// The connection string is handed to libpq as it is (`expand_dbname`), so URIs, keyword
+/// The dialect is Redshift's when the server's `version()` says Redshift, or when the caller
+/// forces it (`--dialect redshift`, which is how the test suite runs Redshift's SQL on a
+/// PostgreSQL server). The connection string is handed to libpq as it is (`expand_dbname`), so URIs, keyword
 /// strings, `PG*` environment variables, `.pgpass` and `sslmode` behave exactly as in psql.
 /// Rows are streamed in single-row mode, so a large result never sits in memory.
 public final class PostgresDatabase: Database {
-    public let dialect = Dialect.postgres
+    public private(set) var dialect: Dialect
     let connection: OpaquePointer
-    public let target: String
+    /// The materialization lock where the dialect has no advisory locks.
+    let lockTable = LockTable()
+    public private(set) var target: String
 
     /// Seconds libpq waits for a server to answer, unless the connection string or
     /// `PGCONNECT_TIMEOUT` says otherwise.
     public static let defaultConnectTimeoutSeconds = 10
 
-    /// Connects with `conninfo`, a `postgres://` URI or a `key=value` string.
+    /// Connects with `conninfo`, a `postgres://` URI or a `key=value` string, speaking
+    /// `dialect` (default: Redshift's if the server is Redshift, else PostgreSQL's).
     /// See https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PQCONNECTDBPARAMS.
-    public init(conninfo: String) throws {
+    public init(conninfo: String, dialect forced: Dialect? = nil) throws {
         // A string libpq cannot parse is the user's to fix (exit 2), and libpq's message
         // about it may quote the password: it is read first, and the message redacted.
         var parseError: UnsafeMutablePointer<CChar>?
@@ -51,12 +56,19 @@ public final class PostgresDatabase: Database {
             throw DatabaseError(engine: .postgres, code: "08001", message: "cannot connect: \(message)")
         }
         self.connection = connection
+        // Until the server is known, statements are rendered as PostgreSQL's (the probe is
+        // plain SQL that both speak).
+        dialect = forced ?? .postgres
         let user = String(cString: PQuser(connection))
         let database = String(cString: PQdb(connection))
         let host = PQhost(connection).map { String(cString: $0) } ?? "localhost"
         let port = String(cString: PQport(connection))
         target = "postgresql://\(user)@\(host.hasPrefix("/") ? "" : host)\(port.isEmpty ? "" : ":" + port)/\(database)"
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        if forced == nil, (try scalar("SELECT version()").stringValue ?? "").contains("Redshift") {
+            dialect = .redshift
+            target = target.replacingOccurrences(of: "postgresql://", with: "redshift://")
+        }
         try execute("SET client_min_messages = warning")
         try execute("SET TIME ZONE 'UTC'")
         // A server notices that a client died (SIGKILL, a lost machine) only when it next
@@ -64,7 +76,7 @@ public final class PostgresDatabase: Database {
         // until then it keeps its transaction and the materialization lock. PostgreSQL 14+
         // can check the socket while it works; a platform without that check refuses a
         // non-zero value, which changes nothing for us.
-        if PQserverVersion(connection) >= 140000 {
+        if dialect.engine == .postgres, PQserverVersion(connection) >= 140000 {
             _ = try? execute("SET client_connection_check_interval = \(literal: .integer(Int64(Self.clientCheckIntervalMilliseconds)))")
         }
     }
@@ -81,14 +93,14 @@ public final class PostgresDatabase: Database {
     /// See https://www.postgresql.org/docs/current/libpq-exec.html#LIBPQ-PQRESULTERRORFIELD.
     func error(_ result: OpaquePointer?, sql: String?) -> DatabaseError {
         guard let result else {
-            return DatabaseError(engine: .postgres, code: "08006", message: String(cString: PQerrorMessage(connection)), sql: sql)
+            return DatabaseError(engine: dialect.engine, code: "08006", message: String(cString: PQerrorMessage(connection)), sql: sql)
         }
         func field(_ code: Int32) -> String? {
             PQresultErrorField(result, code).map { String(cString: $0) }
         }
         let message = field(idhealth_pg_diag_message_primary) ?? String(cString: PQresultErrorMessage(result))
         return DatabaseError(
-            engine: .postgres,
+            engine: dialect.engine,
             code: field(idhealth_pg_diag_sqlstate) ?? "XX000",
             message: message,
             detail: field(idhealth_pg_diag_message_detail),
@@ -119,7 +131,7 @@ public final class PostgresDatabase: Database {
     public func executeScript(_ sql: SQL) throws {
         let rendered = dialect.render(sql)
         guard rendered.bindings.isEmpty else {
-            throw DatabaseError(engine: .postgres, code: "42P02", message: "a script cannot bind values", sql: rendered.text)
+            throw DatabaseError(engine: dialect.engine, code: "42P02", message: "a script cannot bind values", sql: rendered.text)
         }
         let result = PQexec(connection, rendered.text)
         defer { PQclear(result) }
@@ -173,6 +185,13 @@ public final class PostgresDatabase: Database {
     }
 
     public func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+        guard dialect.engine == .postgres else {
+            // Redshift has no COPY from the client (only from S3): multi-row INSERTs.
+            let sink = InsertSink(database: self, table: table, columns: columns)
+            try produce(sink)
+            try sink.flush()
+            return
+        }
         let copy: SQL = "COPY \(table: table) (\(sql: columns.map(SQL.identifier).joined(separator: ", "))) FROM STDIN"
         let sql = dialect.render(copy).text
         let result = PQexec(connection, sql)
@@ -242,7 +261,8 @@ public final class PostgresDatabase: Database {
     /// process's session does at once. While held, `application_name` says who holds it, so a
     /// second run can name the holder from `pg_stat_activity`.
     /// See https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS.
-    public func tryLock(_ name: String, holder: String) throws -> LockAttempt {
+    public func tryLock(_ name: String, schema: String, holder: String) throws -> LockAttempt {
+        if dialect.lockKind == .row { return try lockTable.tryLock(name, schema: schema, holder: holder, on: self) }
         let lockClass = SQLValue.integer(Int64(Self.advisoryLockClass))
         let taken = try scalar("SELECT pg_try_advisory_lock(\(literal: lockClass), hashtext(\(bind: .text(name))))")
         if taken.intValue == 1 {
@@ -265,14 +285,16 @@ public final class PostgresDatabase: Database {
         return .heldBy("\(application.isEmpty ? "a session" : "`\(application)`") — PostgreSQL backend pid \(pid), user \(user), from \(row["client"].stringValue ?? "?"), connected since \(row["since"].stringValue ?? "?") UTC")
     }
 
+    /// Redshift has no `lock_timeout`: there a statement waits for a lock as long as it takes.
     public func setLockWait(seconds: Double) throws {
+        guard dialect.engine == .postgres else { return }
         try execute("SELECT set_config('lock_timeout', \(bind: .text(String(Int((seconds * 1000).rounded())) + "ms")), false)")
     }
 
     /// The sessions holding a granted lock on the tables, from `pg_locks` and
     /// `pg_stat_activity`: pid, user, application, state and since when.
     public func lockHolders(of tables: [QualifiedName]) throws -> [String] {
-        guard !tables.isEmpty else { return [] }
+        guard !tables.isEmpty, dialect.engine == .postgres else { return [] }
         let names = tables.map { SQL.bind(.text(dialect.quote($0.schema) + "." + dialect.quote($0.name))) }.joined(separator: ", ")
         let sql: SQL = """
             SELECT DISTINCT a.pid, a.usename, a.application_name, a.state,
@@ -290,13 +312,16 @@ public final class PostgresDatabase: Database {
 
     public func interrupter() -> DatabaseInterrupter { PostgresInterrupter(connection: connection) }
 
-    public func unlock(_ name: String) throws {
+    public func unlock(_ name: String, schema: String) throws {
+        if dialect.lockKind == .row { return try lockTable.unlock(name, schema: schema, on: self) }
         try execute("SELECT pg_advisory_unlock(\(literal: .integer(Int64(Self.advisoryLockClass))), hashtext(\(bind: .text(name))))")
         try execute("SELECT set_config('application_name', 'idhealth', false)")
     }
 
-    /// pgcrypto's `digest()`, in whatever schema the extension was installed into.
+    /// pgcrypto's `digest()`, in whatever schema the extension was installed into; Redshift's
+    /// built-in `FUNC_SHA1`.
     public func sha1Support() throws -> SHA1Support {
+        if dialect.engine == .redshift { return .available(functionSchema: nil) }
         let sql: SQL = "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pgcrypto'"
         guard let schema = try firstRow(sql)?[0].stringValue else {
             return .unavailable(reason: "PostgreSQL has no SHA-1 without the pgcrypto extension: run `CREATE EXTENSION pgcrypto;` (or ask your DBA) to enable this check")
@@ -359,6 +384,36 @@ final class PostgresInterrupter: DatabaseInterrupter, @unchecked Sendable {
         guard let cancel else { return }
         var buffer = [CChar](repeating: 0, count: 256)
         _ = PQcancel(cancel, &buffer, Int32(buffer.count))
+    }
+}
+
+/// Appends rows with multi-row `INSERT … VALUES` statements of bound values, for an engine
+/// without `COPY … FROM STDIN`; a batch stays under the protocol's 32,767 parameters.
+final class InsertSink: BulkSink {
+    let database: PostgresDatabase
+    let table: QualifiedName
+    let columns: [String]
+    var pending: [[SQLValue]] = []
+    let batch: Int
+
+    init(database: PostgresDatabase, table: QualifiedName, columns: [String]) {
+        self.database = database
+        self.table = table
+        self.columns = columns
+        batch = max(1, min(1_000, 30_000 / max(columns.count, 1)))
+    }
+
+    func append(_ values: [SQLValue]) throws {
+        pending.append(values)
+        if pending.count >= batch { try flush() }
+    }
+
+    func flush() throws {
+        guard !pending.isEmpty else { return }
+        let names = columns.map(SQL.identifier).joined(separator: ", ")
+        let rows = pending.map { row in "(" + row.map { SQL.bind($0) }.joined(separator: ", ") + ")" as SQL }
+        try database.execute("INSERT INTO \(table: table) (\(sql: names)) VALUES \(sql: rows.joined(separator: ", "))")
+        pending.removeAll(keepingCapacity: true)
     }
 }
 

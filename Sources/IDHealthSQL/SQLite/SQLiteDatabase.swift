@@ -115,7 +115,7 @@ public final class SQLiteDatabase: Database {
         .available(functionSchema: nil)
     }
 
-    public func tryLock(_ name: String, holder: String) throws -> LockAttempt {
+    public func tryLock(_ name: String, schema: String, holder: String) throws -> LockAttempt {
         try lockFiles.tryLock(database: resolvedPath, name: name, holder: holder)
     }
 
@@ -127,7 +127,7 @@ public final class SQLiteDatabase: Database {
         return String(cString: real)
     }
 
-    public func unlock(_ name: String) throws {
+    public func unlock(_ name: String, schema: String) throws {
         lockFiles.unlock(name: name)
     }
 

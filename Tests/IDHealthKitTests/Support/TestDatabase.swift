@@ -9,7 +9,9 @@ import Testing
 
 /// A fresh, empty place to run a test on each engine: a SQLite file in a temporary folder,
 /// or a schema of its own on the test PostgreSQL server (`IDHEALTH_TEST_POSTGRES`, set by
-/// scripts/test.sh). Both are removed afterwards.
+/// scripts/test.sh), spoken to in PostgreSQL's dialect or in Redshift's (the server then
+/// stands in for Redshift: scripts/test.sh gives it Redshift's built-in `FUNC_SHA1`). All are
+/// removed afterwards.
 ///
 /// A PostgreSQL test without a server fails: it never skips silently.
 struct TestDatabase {
@@ -32,13 +34,13 @@ struct TestDatabase {
             let path = directory.appendingPathComponent("test.sqlite").path
             let database = try SQLiteDatabase(path: path)
             return try body(TestDatabase(database: database, schemas: Schemas(source: "main", target: "main"), location: path, directory: directory))
-        case .postgres:
+        case .postgres, .redshift:
             guard let url = postgresURL else {
                 Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server", sourceLocation: sourceLocation)
                 throw TestSetupError.noPostgres
             }
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-            let database = try PostgresDatabase(conninfo: url)
+            let database = try PostgresDatabase(conninfo: url, dialect: Dialect(engine: engine))
             try database.execute("CREATE SCHEMA \(ident: String(schema))")
             defer {
                 // The schema and any extra schema a test made with ``extraSchema(_:)``.
@@ -46,7 +48,9 @@ struct TestDatabase {
                     _ = try? database.execute("DROP SCHEMA \(ident: name[0].stringValue ?? schema) CASCADE")
                 }
             }
-            return try body(TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: url, directory: directory))
+            // Redshift's SQL is linted statement by statement for what only PostgreSQL has.
+            let connection: any Database = engine == .redshift ? RedshiftLintingDatabase(wrapping: database) : database
+            return try body(TestDatabase(database: connection, schemas: Schemas(source: schema, target: schema), location: url, directory: directory))
         }
     }
 
@@ -59,7 +63,7 @@ struct TestDatabase {
         case .sqlite:
             try database.useSchema(suffix, create: true)
             return suffix
-        case .postgres:
+        case .postgres, .redshift:
             let name = schemas.source + "_" + suffix
             try database.useSchema(name, create: true)
             return name

@@ -1,0 +1,74 @@
+import Foundation
+
+/// The materialization lock of an engine without advisory locks (Redshift): a row in the
+/// table `idhealth_lock` of the target schema, with who holds it and until when.
+///
+/// Taking it is one transaction that locks the table (`LOCK TABLE`, which Redshift and
+/// PostgreSQL both have, so two takers are serialized), drops an expired row and inserts a
+/// row only where none is left. Unlike a session lock, a row outlives a killed process: it
+/// stays until it expires (``lease``) or someone deletes it, and the message of a run that
+/// finds it names the holder, the expiry and the `DELETE` that clears it.
+///
+/// A lock that had to create the target schema drops the table and the schema again when
+/// nothing else was put there, so a first run refused for bad input leaves nothing behind, as
+/// on every engine. Otherwise the table stays, empty, for the next run.
+final class LockTable {
+    static let tableName = "idhealth_lock"
+    /// How long a row holds when its process is gone: longer than any run should take.
+    static let lease: TimeInterval = 12 * 3600
+
+    /// The schemas this connection created to hold a lock table.
+    private var createdSchemas: Set<String> = []
+
+    /// `now`, injected so a test can take the lock as of a later time.
+    var now: () -> Date = Date.init
+
+    func table(_ schema: String) -> QualifiedName { QualifiedName(schema, Self.tableName) }
+
+    func tryLock(_ name: String, schema: String, holder: String, on database: any Database) throws -> LockAttempt {
+        let d = database.dialect
+        if try !database.schemaExists(schema) {
+            try database.useSchema(schema, create: true)
+            createdSchemas.insert(schema)
+        }
+        let lock = table(schema)
+        try database.execute(d.createTable(lock, columns: [
+            ColumnDefinition("name", .text, notNull: true), ColumnDefinition("holder", .text),
+            ColumnDefinition("taken_at", .timestamp), ColumnDefinition("expires_at", .timestamp),
+        ], ifNotExists: true))
+        let now = self.now()
+        let nowValue = SQL.timestamp(bind: UTCTime.format(Int64(now.timeIntervalSince1970)))
+        let expires = SQL.timestamp(bind: UTCTime.format(Int64(now.addingTimeInterval(Self.lease).timeIntervalSince1970)))
+        let inserted = try database.inTransaction { () -> Int in
+            try database.execute("LOCK TABLE \(table: lock)")
+            try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name)) AND expires_at < \(sql: nowValue)")
+            return try database.execute("""
+                INSERT INTO \(table: lock) (name, holder, taken_at, expires_at)
+                SELECT \(bind: .text(name)), \(bind: .text(holder)), \(sql: nowValue), \(sql: expires)
+                WHERE NOT EXISTS (SELECT 1 FROM \(table: lock) l WHERE l.name = \(bind: .text(name)))
+                """)
+        }
+        if inserted == 1 { return .acquired }
+        let row = try database.firstRow("""
+            SELECT holder, \(sql: .timestampText("taken_at")) AS taken_at, \(sql: .timestampText("expires_at")) AS expires_at
+            FROM \(table: lock) WHERE name = \(bind: .text(name))
+            """)
+        guard let row else { return .heldBy("another session (it may have just finished)") }
+        let clear: SQL = "DELETE FROM \(table: lock) WHERE name = \(literal: .text(name))"
+        return .heldBy("`\(row["holder"].stringValue ?? "?")` (a row of \(schema).\(Self.tableName) taken at \(row["taken_at"].stringValue ?? "?") UTC, expiring at \(row["expires_at"].stringValue ?? "?") UTC; if that run is gone, clear it with `\(d.render(clear).text)`)")
+    }
+
+    /// Deletes the lock's row; where the lock created the schema, the table too and then the
+    /// schema, unless the run put its tables there.
+    func unlock(_ name: String, schema: String, on database: any Database) throws {
+        let lock = table(schema)
+        guard try database.tableExists(lock) else { return }
+        try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name))")
+        guard createdSchemas.remove(schema) != nil else { return }
+        let others = try database.rows(database.dialect.tablesQuery(schema: schema, prefix: "")).count
+        if others == 1 {
+            try database.execute(database.dialect.dropTable(lock))
+            try database.execute("DROP SCHEMA \(ident: schema)")
+        }
+    }
+}
