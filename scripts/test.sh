@@ -7,9 +7,14 @@ cd "$(dirname "$0")/.."
 source scripts/lib/throwaway-postgres.sh
 
 install_missing_packages
-# Real consumers validate the reports: jsonschema (the JSON Schema) and junitparser (JUnit).
-python3 -c "import jsonschema, junitparser" 2>/dev/null \
-  || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore jsonschema junitparser
+# The Python tools the tests call live in a virtual environment of the project's own (.venv):
+# real consumers validate the reports (jsonschema for the JSON Schema, junitparser for
+# JUnit), and sqlglot parses every statement in its engine's dialect (pinned: its grammar
+# changes between releases).
+[ -x .venv/bin/python3 ] || python3 -m venv .venv
+.venv/bin/python3 -c "import jsonschema, junitparser, sqlglot; assert sqlglot.__version__ == '30.31.0'" 2>/dev/null \
+  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check jsonschema junitparser "sqlglot==30.31.0"
+export PATH="$PWD/.venv/bin:$PATH"
 start_throwaway_postgres
 # pgcrypto gives PostgreSQL its SHA-1 (external_id_hash); a second database without it
 # tests the fallback. The server also stands in for Redshift (the suites that run Redshift's

@@ -122,6 +122,7 @@ struct RedshiftDialectTests {
             ("SELECT COUNT(*) FILTER (WHERE a) FROM t", "FILTER (WHERE …)"),
             ("COPY t (a) FROM STDIN", "COPY … FROM STDIN"),
             ("SELECT pg_try_advisory_lock(1, 2)", "advisory locks"),
+            (#"SELECT 1 WHERE a LIKE 'x\_%' ESCAPE '\'"#, "a backslash in a string literal (Redshift reads it as an escape)"),
         ]
         for (text, construct) in written {
             #expect(RedshiftLint.violations(text) == [construct])

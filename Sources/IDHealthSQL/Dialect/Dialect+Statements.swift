@@ -95,14 +95,16 @@ extension Dialect {
 
     /// Lists the tables of a schema (the temporary one included) whose names start with `prefix`.
     public func tablesQuery(schema: String, prefix: String) -> SQL {
-        let pattern = prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "%", with: "\\%") + "%"
+        // `!` escapes, not a backslash: Redshift reads a backslash in a string literal as an
+        // escape of its own, so a backslash `ESCAPE` would not even be a complete literal there.
+        let pattern = prefix.replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "_", with: "!_").replacingOccurrences(of: "%", with: "!%") + "%"
         switch engine {
         case .sqlite:
-            return "SELECT name FROM \(table: QualifiedName(schema, "sqlite_master")) WHERE type = 'table' AND name LIKE \(bind: .text(pattern)) ESCAPE '\\'"
+            return "SELECT name FROM \(table: QualifiedName(schema, "sqlite_master")) WHERE type = 'table' AND name LIKE \(bind: .text(pattern)) ESCAPE '!'"
         case .postgres, .redshift:
             return """
                 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE c.relkind = 'r' AND c.relname LIKE \(bind: .text(pattern)) ESCAPE '\\'
+                WHERE c.relkind = 'r' AND c.relname LIKE \(bind: .text(pattern)) ESCAPE '!'
                   AND \(sql: inSchema(schema))
                 """
         }
@@ -134,7 +136,7 @@ extension Dialect {
     fileprivate func inSchema(_ schema: String) -> SQL {
         guard schema == temporarySchema else { return "n.nspname = \(bind: .text(schema))" }
         switch engine {
-        case .redshift: return "n.nspname LIKE 'pg\\_temp\\_%' ESCAPE '\\' AND pg_table_is_visible(c.oid)"
+        case .redshift: return "n.nspname LIKE 'pg!_temp!_%' ESCAPE '!' AND pg_table_is_visible(c.oid)"
         default: return "n.oid = pg_my_temp_schema()"
         }
     }

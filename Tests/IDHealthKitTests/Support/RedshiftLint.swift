@@ -54,6 +54,10 @@ enum RedshiftLint {
         let code = statement.replacingOccurrences(of: #"'(?:[^']|'')*'"#, with: "''", options: .regularExpression)
         let range = NSRange(code.startIndex..., in: code)
         var found = rules.filter { $0.pattern.firstMatch(in: code, range: range) != nil }.map(\.construct)
+        // Redshift reads a backslash in a string literal as an escape (PostgreSQL does not).
+        if statement.range(of: #"'(?:[^'\\]|'')*\\"#, options: .regularExpression) != nil {
+            found.append("a backslash in a string literal (Redshift reads it as an escape)")
+        }
         if code.range(of: #"\bWITH\s+RECURSIVE\b"#, options: [.regularExpression, .caseInsensitive]) != nil,
            recursiveUnion.firstMatch(in: code, range: range) != nil {
             found.append("UNION in a recursive query")

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+
+/// Every statement a run sends parses with sqlglot in the engine's own dialect: a second
+/// reader of the SQL, written independently of the engines, that knows Redshift's grammar
+/// where the PostgreSQL server standing in for Redshift is more lenient.
+@Suite("SQL parses with sqlglot")
+struct SQLParseTests {
+    /// sqlglot's name for each dialect.
+    static let sqlglotDialect: [Dialect.Engine: String] = [.sqlite: "sqlite", .postgres: "postgres", .redshift: "redshift"]
+
+    @Test("every statement of a full, an incremental and a check run parses in the engine's dialect", arguments: Dialect.Engine.allCases)
+    func everyStatementParses(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            let recorder = RecordingDatabase(base: test.database)
+            // Generated data with every injected anomaly (chains, cycles, dangling, junk).
+            _ = try ProfilesSyncGenerator(profiles: 300, seed: 11, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
+            _ = try Materializer(database: recorder, schemas: test.schemas).run(mode: .table)
+            _ = try Materializer(database: recorder, schemas: test.schemas).run(mode: .incremental)
+            let context = CheckContext(database: recorder, schemas: test.schemas, settings: Configuration(baseDirectory: test.directory).checkSettings)
+            _ = try CheckRunner(context: context).run()
+            if test.database.dialect.hasRecursiveUnion {
+                _ = try Materializer(database: recorder, schemas: test.schemas).run(mode: .view)
+            }
+            // sqlglot reads SQLite's anonymous `?` but not its numbered `?1`: the numbers go.
+            let statements = recorder.distinctStatements.map { text in
+                engine == .sqlite ? text.replacingOccurrences(of: #"\?[0-9]+"#, with: "?", options: .regularExpression) : text
+            }
+            #expect(statements.count > 100, "a run sends more statements than that: \(statements.count)")
+            let result = try Self.parse(statements, dialect: try #require(Self.sqlglotDialect[engine]), in: test.directory)
+            #expect(result.parsed == statements.count)
+            for failure in result.failures.prefix(10) {
+                Issue.record("sqlglot \(result.sqlglot) cannot parse this as \(engine.rawValue): \(failure.error)\n\(failure.sql)")
+            }
+            #expect(result.failures.isEmpty, "\(result.failures.count) of \(statements.count) statements do not parse")
+        }
+    }
+
+    struct ParseResult: Decodable {
+        struct Failure: Decodable {
+            let sql: String
+            let error: String
+        }
+        let sqlglot: String
+        let parsed: Int
+        let failures: [Failure]
+    }
+
+    /// Runs scripts/lib/parse-sql.py (sqlglot, from the test command's virtual environment).
+    static func parse(_ statements: [String], dialect: String, in directory: URL) throws -> ParseResult {
+        let file = directory.appendingPathComponent("statements-\(dialect).json")
+        try JSONEncoder().encode(statements).write(to: file)
+        let script = CheckCatalogTests.root.appendingPathComponent("scripts/lib/parse-sql.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, dialect, file.path]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "parse-sql.py failed (is sqlglot installed? scripts/test.sh puts it in .venv): \(errorText)")
+        return try JSONDecoder().decode(ParseResult.self, from: data)
+    }
+}
+
+/// A real connection that keeps the text of every statement it runs, in order.
+final class RecordingDatabase: DatabaseDecorator {
+    let base: any Database
+    private(set) var statements: [String] = []
+
+    init(base: any Database) {
+        self.base = base
+    }
+
+    /// The statements, each once, in the order they first ran.
+    var distinctStatements: [String] {
+        var seen: Set<String> = []
+        return statements.filter { seen.insert($0).inserted }
+    }
+
+    func execute(_ sql: SQL) throws -> Int {
+        statements.append(base.dialect.render(sql).text)
+        return try base.execute(sql)
+    }
+
+    func executeScript(_ sql: SQL) throws {
+        statements.append(base.dialect.render(sql).text)
+        try base.executeScript(sql)
+    }
+
+    func forEachRow(_ sql: SQL, _ body: (Row) throws -> Bool) throws {
+        statements.append(base.dialect.render(sql).text)
+        try base.forEachRow(sql, body)
+    }
+}
