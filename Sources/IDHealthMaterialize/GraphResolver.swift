@@ -18,7 +18,6 @@ import IDHealthSQL
 /// `terminal`, `merged` (one hop), `chain` (two or more hops), `dangling` (ends at an id
 /// without rows), `cycle` (a member) or `into_cycle`.
 struct GraphResolver {
-    let database: any Database
     let work: WorkTables
     /// The pointer table to resolve.
     let pointer: QualifiedName
@@ -47,90 +46,22 @@ struct GraphResolver {
     }
 
     /// Builds the `resolved` work table (and its helpers); returns resolution counts by kind.
-    func resolve() throws -> [String: Int64] {
-        let jump = work.name("jump"), walk = work.name("walk"), cycle = work.name("cycle"), resolved = work.name("resolved")
-
-        try database.execute("""
-            CREATE TABLE \(table: jump) AS
-            SELECT p.segment_id AS segment_id, p.target AS anc,
-                   CAST(CASE WHEN p.target = p.segment_id THEN 0 ELSE 1 END AS \(type: .integer)) AS hops,
-                   CAST(CASE WHEN p.target = p.segment_id OR t.segment_id IS NULL OR t.target = t.segment_id
-                             THEN 1 ELSE 0 END AS \(type: .integer)) AS done
-            FROM \(table: pointer) p
-            LEFT JOIN \(table: pointer) t ON t.segment_id = p.target
-            """)
-        try database.execute(work.index("jump", columns: ["segment_id"], unique: true))
-        try database.execute(work.index("jump", columns: ["done", "segment_id"], suffix: "pending"))
-
+    /// The statements are ``jumpStatements()``, ``jumpPass()`` until nothing is pending (or
+    /// the pass limit), then ``cycleStatements(walkBound:)``: a plan written to files
+    /// (``MaterializationPlan``) repeats the same ones.
+    func resolve(on database: any Database) throws -> [String: Int64] {
+        let jump = work.name("jump"), resolved = work.name("resolved")
+        for statement in jumpStatements() { try database.execute(statement) }
         let rows = try database.scalar("SELECT COUNT(*) FROM \(table: jump)").intValue ?? 0
         var pending = try database.scalar("SELECT COUNT(*) FROM \(table: jump) WHERE done = 0").intValue ?? 0
         var passes = 0
         let limit = Self.passLimit(rows: rows)
         while pending > 0, passes < limit {
-            try database.execute("""
-                UPDATE \(table: jump) AS j SET anc = n.anc, hops = j.hops + n.hops, done = n.done
-                FROM \(table: jump) AS n
-                WHERE j.done = 0 AND n.segment_id = j.anc
-                """)
+            try database.execute(jumpPass())
             passes += 1
             pending = try database.scalar("SELECT COUNT(*) FROM \(table: jump) WHERE done = 0").intValue ?? 0
         }
-
-        // Ids still pending are on a cycle or lead into one, and after the last pass each
-        // one's ancestor is on its cycle (it is 2^passes hops on, more than there are ids).
-        // The walk goes once around the cycle from each such ancestor and stops back at it:
-        // UNION ALL (the only recursion every engine has) with nothing to repeat. The depth
-        // bound is a safety net only.
-        try database.execute("""
-            CREATE TABLE \(table: walk) AS
-            WITH RECURSIVE around(rep, cur, depth) AS (
-                SELECT r.rep, p.target, 1
-                FROM (SELECT DISTINCT j.anc AS rep FROM \(table: jump) j WHERE j.done = 0) r
-                JOIN \(table: pointer) p ON p.segment_id = r.rep
-                UNION ALL
-                SELECT a.rep, p.target, a.depth + 1
-                FROM around a JOIN \(table: pointer) p ON p.segment_id = a.cur
-                WHERE a.cur <> a.rep AND a.depth <= \(bind: .integer(pending))
-            )
-            SELECT rep, cur FROM around
-            """)
-        try database.execute(work.index("walk", columns: ["rep", "cur"]))
-        // A pending id is on the cycle when the walk from its ancestor passes it; its
-        // canonical is the target of the cycle member with the greatest seq.
-        try database.execute("""
-            CREATE TABLE \(table: cycle) AS
-            SELECT j.segment_id AS segment_id, c.canonical AS canonical,
-                   CASE WHEN m.cur IS NULL THEN 'into_cycle' ELSE 'cycle' END AS kind
-            FROM \(table: jump) j
-            JOIN (
-                SELECT rep, canonical FROM (
-                    SELECT w.rep AS rep, p.target AS canonical,
-                           ROW_NUMBER() OVER (PARTITION BY w.rep ORDER BY p.seq DESC, p.segment_id DESC) AS rn
-                    FROM \(table: walk) w
-                    JOIN \(table: pointer) p ON p.segment_id = w.cur
-                ) ranked
-                WHERE rn = 1
-            ) c ON c.rep = j.anc
-            LEFT JOIN \(table: walk) m ON m.rep = j.anc AND m.cur = j.segment_id
-            WHERE j.done = 0
-            """)
-        try database.execute(work.index("cycle", columns: ["segment_id"], unique: true))
-
-        try database.execute("""
-            CREATE TABLE \(table: resolved) AS
-            SELECT j.segment_id AS segment_id,
-                   COALESCE(c.canonical, j.anc) AS canonical,
-                   CASE WHEN c.segment_id IS NULL THEN j.hops END AS hops,
-                   CASE WHEN c.segment_id IS NOT NULL THEN c.kind
-                        WHEN NOT EXISTS (SELECT 1 FROM \(table: pointer) t WHERE t.segment_id = j.anc) THEN 'dangling'
-                        WHEN j.hops = 0 THEN 'terminal'
-                        WHEN j.hops = 1 THEN 'merged'
-                        ELSE 'chain' END AS kind
-            FROM \(table: jump) j
-            LEFT JOIN \(table: cycle) c ON c.segment_id = j.segment_id
-            """)
-        try database.execute(work.index("resolved", columns: ["segment_id"], unique: true))
-        try database.execute(work.index("resolved", columns: ["canonical"], suffix: "canonical"))
+        for statement in cycleStatements(walkBound: .bind(.integer(pending))) { try database.execute(statement) }
 
         var counts: [String: Int64] = [:]
         try database.forEachRow("SELECT kind, COUNT(*) AS n FROM \(table: resolved) GROUP BY kind") { row in
@@ -139,5 +70,100 @@ struct GraphResolver {
         }
         counts["passes"] = Int64(passes)
         return counts
+    }
+
+    /// The `jump` table: each pointer with its first ancestor, hop count and whether it is done
+    /// (a terminal, a dangling target, or a target that is terminal), with its indexes.
+    func jumpStatements() -> [SQL] {
+        let jump = work.name("jump")
+        let statements: [SQL?] = [
+            """
+            CREATE TABLE \(table: jump) AS
+            SELECT p.segment_id AS segment_id, p.target AS anc,
+                   CAST(CASE WHEN p.target = p.segment_id THEN 0 ELSE 1 END AS \(type: .integer)) AS hops,
+                   CAST(CASE WHEN p.target = p.segment_id OR t.segment_id IS NULL OR t.target = t.segment_id
+                             THEN 1 ELSE 0 END AS \(type: .integer)) AS done
+            FROM \(table: pointer) p
+            LEFT JOIN \(table: pointer) t ON t.segment_id = p.target
+            """,
+            work.index("jump", columns: ["segment_id"], unique: true),
+            work.index("jump", columns: ["done", "segment_id"], suffix: "pending"),
+        ]
+        return statements.compactMap { $0 }
+    }
+
+    /// One pass of pointer jumping: every pending id's ancestor becomes its ancestor's
+    /// ancestor. A pass with nothing pending changes nothing.
+    func jumpPass() -> SQL {
+        let jump = work.name("jump")
+        return """
+            UPDATE \(table: jump) AS j SET anc = n.anc, hops = j.hops + n.hops, done = n.done
+            FROM \(table: jump) AS n
+            WHERE j.done = 0 AND n.segment_id = j.anc
+            """
+    }
+
+    /// The `walk`, `cycle` and `resolved` tables once the passes are done. `walkBound` is at
+    /// least the number of ids still pending (no cycle is longer): a bound value in a run, a
+    /// count in a plan.
+    func cycleStatements(walkBound: SQL) -> [SQL] {
+        let jump = work.name("jump"), walk = work.name("walk"), cycle = work.name("cycle"), resolved = work.name("resolved")
+        let statements: [SQL?] = [
+            // Ids still pending are on a cycle or lead into one, and after the last pass each
+            // one's ancestor is on its cycle (it is 2^passes hops on, more than there are ids).
+            // The walk goes once around the cycle from each such ancestor and stops back at it:
+            // UNION ALL (the only recursion every engine has) with nothing to repeat. The depth
+            // bound is a safety net only.
+            """
+                CREATE TABLE \(table: walk) AS
+                WITH RECURSIVE around(rep, cur, depth) AS (
+                    SELECT r.rep, p.target, 1
+                    FROM (SELECT DISTINCT j.anc AS rep FROM \(table: jump) j WHERE j.done = 0) r
+                    JOIN \(table: pointer) p ON p.segment_id = r.rep
+                    UNION ALL
+                    SELECT a.rep, p.target, a.depth + 1
+                    FROM around a JOIN \(table: pointer) p ON p.segment_id = a.cur
+                    WHERE a.cur <> a.rep AND a.depth <= \(sql: walkBound)
+                )
+                SELECT rep, cur FROM around
+                """,
+            work.index("walk", columns: ["rep", "cur"]),
+            // A pending id is on the cycle when the walk from its ancestor passes it; its
+            // canonical is the target of the cycle member with the greatest seq.
+            """
+                CREATE TABLE \(table: cycle) AS
+                SELECT j.segment_id AS segment_id, c.canonical AS canonical,
+                       CASE WHEN m.cur IS NULL THEN 'into_cycle' ELSE 'cycle' END AS kind
+                FROM \(table: jump) j
+                JOIN (
+                    SELECT rep, canonical FROM (
+                        SELECT w.rep AS rep, p.target AS canonical,
+                               ROW_NUMBER() OVER (PARTITION BY w.rep ORDER BY p.seq DESC, p.segment_id DESC) AS rn
+                        FROM \(table: walk) w
+                        JOIN \(table: pointer) p ON p.segment_id = w.cur
+                    ) ranked
+                    WHERE rn = 1
+                ) c ON c.rep = j.anc
+                LEFT JOIN \(table: walk) m ON m.rep = j.anc AND m.cur = j.segment_id
+                WHERE j.done = 0
+                """,
+            work.index("cycle", columns: ["segment_id"], unique: true),
+            """
+                CREATE TABLE \(table: resolved) AS
+                SELECT j.segment_id AS segment_id,
+                       COALESCE(c.canonical, j.anc) AS canonical,
+                       CASE WHEN c.segment_id IS NULL THEN j.hops END AS hops,
+                       CASE WHEN c.segment_id IS NOT NULL THEN c.kind
+                            WHEN NOT EXISTS (SELECT 1 FROM \(table: pointer) t WHERE t.segment_id = j.anc) THEN 'dangling'
+                            WHEN j.hops = 0 THEN 'terminal'
+                            WHEN j.hops = 1 THEN 'merged'
+                            ELSE 'chain' END AS kind
+                FROM \(table: jump) j
+                LEFT JOIN \(table: cycle) c ON c.segment_id = j.segment_id
+                """,
+            work.index("resolved", columns: ["segment_id"], unique: true),
+            work.index("resolved", columns: ["canonical"], suffix: "canonical"),
+        ]
+        return statements.compactMap { $0 }
     }
 }

@@ -284,7 +284,7 @@ struct IncrementalUpdate {
             """)
         try index("sub_pointer", ["segment_id"], unique: true)
         // Kinds are not meaningful here: an edge leaving the set reads as dangling.
-        let kinds = try GraphResolver(database: database, work: work, pointer: subPointer).resolve()
+        let kinds = try GraphResolver(work: work, pointer: subPointer).resolve(on: database)
         summary.resolution = ["re_resolved": kinds.filter { $0.key != "passes" }.values.reduce(0, +)]
 
         // Touched segment_ids left without any raw row: deleted upstream.
@@ -401,8 +401,8 @@ struct IncrementalUpdate {
             UNION SELECT g.canonical_segment_id FROM \(table: graph) g WHERE g.segment_id IN (\(sql: touched))
             """)
         try index("profile_keys", ["profile_id"], unique: true)
-        try ProfileTraitsBuilder(database: database, work: work, traitNulls: materializer.traitNulls, graph: graph, snapshots: snapshots, traits: traits.all.map(\.name))
-            .build(into: profileDelta, keys: keys, etl: etl)
+        try ProfileTraitsBuilder(work: work, traitNulls: materializer.traitNulls, graph: graph, snapshots: snapshots, traits: traits.all.map(\.name))
+            .build(into: profileDelta, keys: keys, etl: etl, on: database)
         try index("profile_delta", ["canonical_segment_id"], unique: true)
         summary.rowsDeleted[TableName.profileTraits] = try count("""
             SELECT COUNT(*) FROM \(table: profiles) p

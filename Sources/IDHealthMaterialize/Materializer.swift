@@ -287,33 +287,17 @@ public struct Materializer {
             try body()
             summary.seconds[step] = Date().timeIntervalSince(start)
         }
-        let rows = LatestRows(schemas: schemas)
-
-        let pointer = work.stageName(TableName.statePointer)
+        let steps = RebuildStatements(schemas: schemas, work: work, traitColumns: traitColumns, traitNulls: traitNulls, etl: etl)
+        func run(_ statements: [SQL]) throws {
+            for statement in statements { try database.execute(statement) }
+        }
         try timed("resolve") {
-            try database.execute("CREATE TABLE \(table: pointer) AS\n\(sql: rows.currentPointers())")
-            try database.execute(work.stageIndex(TableName.statePointer, columns: ["segment_id"], unique: true))
-            summary.resolution = try GraphResolver(database: database, work: work, pointer: pointer).resolve()
+            try run(steps.pointerTable())
+            summary.resolution = try steps.resolver.resolve(on: database)
         }
-        let graph = work.stageName(TableName.idGraph)
-        try timed(TableName.idGraph) {
-            try database.execute("CREATE TABLE \(table: graph) AS\n\(sql: GraphResolver.graphRows(pointer: pointer, resolved: work.name("resolved"), etl: etl))")
-            try database.execute(work.stageIndex(TableName.idGraph, columns: ["segment_id"], unique: true))
-            try database.execute(work.stageIndex(TableName.idGraph, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
-        }
-        try timed(TableName.externalIDMapping) {
-            try database.execute("CREATE TABLE \(table: work.stageName(TableName.externalIDMapping)) AS\n\(sql: rows.latestMappings(graph: graph, etl: etl))")
-            try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["external_id_hash"], unique: true))
-            try database.execute(work.stageIndex(TableName.externalIDMapping, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"))
-        }
-        try timed(TableName.profileTraits) {
-            let snapshots = work.stageName(TableName.stateTraits)
-            try database.execute("CREATE TABLE \(table: snapshots) AS\n\(sql: rows.latestSnapshots(traitColumns, dialect: database.dialect))")
-            try database.execute(work.stageIndex(TableName.stateTraits, columns: ["segment_id"], unique: true))
-            try ProfileTraitsBuilder(database: database, work: work, traitNulls: traitNulls, graph: graph, snapshots: snapshots, traits: traitColumns.map(\.name))
-                .build(into: work.stageName(TableName.profileTraits), keys: nil, etl: etl)
-            try database.execute(work.stageIndex(TableName.profileTraits, columns: ["canonical_segment_id"], unique: true))
-        }
+        try timed(TableName.idGraph) { try run(steps.graphTable()) }
+        try timed(TableName.externalIDMapping) { try run(steps.mappingTable()) }
+        try timed(TableName.profileTraits) { try run(steps.traitsTables()) }
         return summary
     }
 

@@ -12,7 +12,6 @@ import IDHealthSQL
 /// CTEs, so no engine re-evaluates them per row. Columns of idhealth's own that sit beside
 /// trait columns start with `_idh_`, a name no trait can have.
 struct ProfileTraitsBuilder {
-    let database: any Database
     let work: WorkTables
     let traitNulls: TraitNulls
     /// Table with `segment_id` and `canonical_segment_id` (the new graph).
@@ -30,7 +29,13 @@ struct ProfileTraitsBuilder {
 
     /// Creates `output` with `canonical_segment_id, merged_to, <traits>, etl_ts`. With `keys`
     /// (a table with a `profile_id` column) only those profile ids get rows.
-    func build(into output: QualifiedName, keys: QualifiedName?, etl: SQL) throws {
+    func build(into output: QualifiedName, keys: QualifiedName?, etl: SQL, on database: any Database) throws {
+        for statement in statements(into: output, keys: keys, etl: etl) { try database.execute(statement) }
+    }
+
+    /// The statements of ``build(into:keys:etl:on:)``, in order.
+    func statements(into output: QualifiedName, keys: QualifiedName?, etl: SQL) -> [SQL] {
+        var statements: [SQL?] = []
         let owned = work.name("traits_owned")
         let values = work.name("traits_values")
         let quoted = traits.map(SQL.identifier)
@@ -48,7 +53,7 @@ struct ProfileTraitsBuilder {
         } else {
             members = Self.members(graph: .table(graph), snapshots: .table(snapshots))
         }
-        try database.execute("""
+        statements.append("""
             CREATE TABLE \(table: owned) AS
             SELECT m.canonical AS \(sql: owner), s.seq AS seq, s.uuid_ts AS uuid_ts,
                    COUNT(*) OVER (PARTITION BY m.canonical) AS \(sql: count),
@@ -56,11 +61,11 @@ struct ProfileTraitsBuilder {
             FROM (\(sql: members)) m
             JOIN \(table: snapshots) s ON s.segment_id = m.segment_id
             """)
-        try database.execute(work.index("traits_owned", columns: [Self.owner, Self.position]))
+        statements.append(work.index("traits_owned", columns: [Self.owner, Self.position]))
 
         // One row of trait values per live profile. Most profiles have one snapshot and take it
         // as it is; the rest take each trait from one of their snapshots, found by position.
-        try database.execute("""
+        statements.append("""
             CREATE TABLE \(table: values) AS
             SELECT o.\(sql: owner) AS \(sql: owner)\(sql: LatestRows.list(quoted.map { "o.\(sql: $0) AS \(sql: $0)" }))
             FROM \(table: owned) o
@@ -68,14 +73,15 @@ struct ProfileTraitsBuilder {
             UNION ALL
             \(sql: Self.severalSnapshots(quoted, owned: owned, traitNulls: traitNulls))
             """)
-        try database.execute(work.index("traits_values", columns: [Self.owner], unique: true))
+        statements.append(work.index("traits_values", columns: [Self.owner], unique: true))
 
-        try database.execute("""
+        statements.append("""
             CREATE TABLE \(table: output) AS
             SELECT p.canonical_segment_id AS canonical_segment_id, p.merged_to AS merged_to\(sql: LatestRows.list(quoted.map { "v.\(sql: $0) AS \(sql: $0)" })), \(sql: etl) AS etl_ts
             FROM (\(sql: Self.profiles(graph: .table(graph), snapshots: .table(snapshots), keys: keys))) p
             LEFT JOIN \(table: values) v ON v.\(sql: owner) = p.canonical_segment_id AND p.merged_to IS NULL
             """)
+        return statements.compactMap { $0 }
     }
 
     /// Latest snapshot first, within one profile's owned snapshots `o`.

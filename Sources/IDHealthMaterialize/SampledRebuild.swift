@@ -117,7 +117,7 @@ package struct SampledRebuild {
             WHERE p.segment_id IN (SELECT c.segment_id FROM \(table: closure) c)
             """)
         try database.execute(work.index("sample_pointer", columns: ["segment_id"], unique: true))
-        _ = try GraphResolver(database: database, work: work, pointer: subPointer).resolve()
+        _ = try GraphResolver(work: work, pointer: subPointer).resolve(on: database)
         let etl = SQL.timestamp(literal: Materializer.utcText(materializer.clock()))
         try database.execute("CREATE TABLE \(table: graph) AS\n\(sql: GraphResolver.graphRows(pointer: subPointer, resolved: work.name("resolved"), etl: etl))")
         try database.execute(work.index("sample_graph", columns: ["segment_id"], unique: true))
@@ -140,8 +140,8 @@ package struct SampledRebuild {
         let owners: SQL = "t.segment_id IN (SELECT m.segment_id FROM \(table: members) m)"
         try database.execute("CREATE TABLE \(table: snapshots) AS\n\(sql: rows.latestSnapshots(traitColumns, dialect: database.dialect, only: owners))")
         try database.execute(work.index("sample_snapshots", columns: ["segment_id"], unique: true))
-        try ProfileTraitsBuilder(database: database, work: work, traitNulls: materializer.traitNulls, graph: graph, snapshots: snapshots, traits: traitColumns.map(\.name))
-            .build(into: work.stageName(TableName.profileTraits), keys: profiles, etl: etl)
+        try ProfileTraitsBuilder(work: work, traitNulls: materializer.traitNulls, graph: graph, snapshots: snapshots, traits: traitColumns.map(\.name))
+            .build(into: work.stageName(TableName.profileTraits), keys: profiles, etl: etl, on: database)
         try database.execute("""
             CREATE TABLE \(table: stored(TableName.profileTraits)) AS
             SELECT t.* FROM \(table: storedTraits) t WHERE t.canonical_segment_id IN (SELECT s.profile_id FROM \(table: profiles) s)

@@ -74,7 +74,7 @@ struct ViewDefinitions {
             WHERE rn = 1
         )
         SELECT p.segment_id AS segment_id, COALESCE(t.canonical, c.canonical) AS canonical_segment_id,
-               p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, CURRENT_TIMESTAMP AS etl_ts
+               p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: .now) AS etl_ts
         FROM pointer p
         LEFT JOIN terminal t ON t.start_id = p.segment_id
         LEFT JOIN cycle_canonical c ON c.start_id = p.segment_id
@@ -82,7 +82,7 @@ struct ViewDefinitions {
     }
 
     func externalIDMapping() -> SQL {
-        rows.latestMappings(graph: schemas.target(TableName.idGraph), etl: "CURRENT_TIMESTAMP")
+        rows.latestMappings(graph: schemas.target(TableName.idGraph), etl: .now)
     }
 
     func profileTraits(_ traits: [TraitColumn]) -> SQL {
@@ -112,10 +112,10 @@ struct ViewDefinitions {
                 ) ranked
                 WHERE \(sql: rank) = 1
             )
-            SELECT v.\(sql: owner) AS canonical_segment_id, CAST(NULL AS \(type: .text)) AS merged_to\(sql: LatestRows.list(quoted.map { "v.\(sql: $0) AS \(sql: $0)" })), CURRENT_TIMESTAMP AS etl_ts
+            SELECT v.\(sql: owner) AS canonical_segment_id, CAST(NULL AS \(type: .text)) AS merged_to\(sql: LatestRows.list(quoted.map { "v.\(sql: $0) AS \(sql: $0)" })), \(sql: .now) AS etl_ts
             FROM trait_values v
             UNION ALL
-            SELECT p.canonical_segment_id, p.merged_to\(sql: LatestRows.list(quoted.map { "NULL AS \(sql: $0)" })), CURRENT_TIMESTAMP
+            SELECT p.canonical_segment_id, p.merged_to\(sql: LatestRows.list(quoted.map { "NULL AS \(sql: $0)" })), \(sql: .now)
             FROM (\(sql: ProfileTraitsBuilder.profiles(graph: "graph", snapshots: "snapshots", keys: nil))) p
             WHERE p.merged_to IS NOT NULL OR p.canonical_segment_id NOT IN (SELECT \(sql: owner) FROM trait_values)
             """

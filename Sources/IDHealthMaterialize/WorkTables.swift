@@ -6,13 +6,25 @@ import IDHealthSQL
 /// materialization), so leftovers of a killed run are recognised and dropped by the next one,
 /// and a drift check's rebuild (`idhealth_driftwork_`, `idhealth_drift_`) never meets them.
 package struct WorkTables {
-    package let database: any Database
+    /// The connection, for finding and dropping leftovers; nil where the statements are only
+    /// written down (`idhealth compile`).
+    package let database: (any Database)?
+    package let dialect: Dialect
     package let schema: String
     /// A short token that keeps index names unique across runs (index names are schema-wide).
     package let token: String
 
     package init(database: any Database, schema: String, token: String) {
         self.database = database
+        self.dialect = database.dialect
+        self.schema = schema
+        self.token = token
+    }
+
+    /// Names and statements without a connection, for a plan written to files.
+    package init(dialect: Dialect, schema: String, token: String) {
+        self.database = nil
+        self.dialect = dialect
         self.schema = schema
         self.token = token
     }
@@ -45,17 +57,23 @@ package struct WorkTables {
     }
 
     package func index(_ base: String, columns: [String], unique: Bool = false, suffix: String = "key") -> SQL? {
-        database.dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", on: name(base), columns: columns, unique: unique)
+        dialect.createIndex("idhealth_\(token)_\(base)_\(suffix)", on: name(base), columns: columns, unique: unique)
     }
 
     package func stageIndex(_ table: String, columns: [String], unique: Bool, suffix: String = "key") -> SQL? {
-        database.dialect.createIndex("idhealth_\(token)_\(table)_\(suffix)", on: stageName(table), columns: columns, unique: unique)
+        dialect.createIndex(stageIndexName(table, suffix: suffix), on: stageName(table), columns: columns, unique: unique)
+    }
+
+    /// The name of a staged table's index; it keeps the name when the table is swapped in.
+    package func stageIndexName(_ table: String, suffix: String = "key") -> String {
+        "idhealth_\(token)_\(table)_\(suffix)"
     }
 
     /// Drops every work table, and the staging tables when `includingStage` is set. Asks the
     /// catalog which exist first: one query instead of a statement per possible name.
     package func dropAll(includingStage: Bool) throws {
-        let d = database.dialect
+        guard let database else { return }
+        let d = dialect
         let workSchema = self.workSchema ?? schema
         let existingWork = Set(try tables(in: workSchema, prefix: workPrefix))
         for base in Self.workNames where existingWork.contains(workPrefix + base) {
@@ -70,6 +88,13 @@ package struct WorkTables {
 
     /// The tables in a schema whose names start with `prefix`.
     package func tables(in schema: String, prefix: String) throws -> [String] {
-        try database.rows(database.dialect.tablesQuery(schema: schema, prefix: prefix)).compactMap { $0[0].stringValue }
+        guard let database else { return [] }
+        return try database.rows(dialect.tablesQuery(schema: schema, prefix: prefix)).compactMap { $0[0].stringValue }
+    }
+
+    /// `DROP TABLE IF EXISTS` for every work table (and staging table with `includingStage`)
+    /// a run may leave: what a plan runs first and last, where nobody can ask the catalog.
+    package func dropStatements(includingStage: Bool) -> [SQL] {
+        Self.workNames.map { dialect.dropTable(name($0)) } + (includingStage ? Self.stagedTables.map { dialect.dropTable(stageName($0)) } : [])
     }
 }

@@ -433,6 +433,35 @@ struct CommandLineTests {
         }
     }
 
+    @Test("compile writes the files and the manifest, from --traits or from the database; what it cannot do is exit 2")
+    func compile() throws {
+        try CLI.withDirectory { directory in
+            #expect(try CLI.run(["generate", "--database", "c.sqlite", "--profiles", "200"], in: directory).status == 0)
+            let fromDatabase = try CLI.run(["compile", "--database", "c.sqlite", "--target-schema", "main"], in: directory)
+            #expect(fromDatabase.status == 0, "\(fromDatabase.stderr)")
+            #expect(fromDatabase.stdout.contains("Wrote 7 files of SQLite SQL for a table-mode materialization of main (raw tables in main; 15 trait columns)"), "\(fromDatabase.stdout)")
+            for file in ["01_prepare.sql", "02_resolve.sql", "06_swap.sql", "07_cleanup.sql", "manifest.json"] {
+                #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("compiled/" + file).path), "\(file)")
+            }
+            let redshift = try CLI.run(["compile", "--dialect", "redshift", "--traits", "email,score:real", "--source-schema", "raw", "--target-schema", "identity", "--output", "rs"], in: directory)
+            #expect(redshift.status == 0, "\(redshift.stderr)")
+            let swap = try String(contentsOf: directory.appendingPathComponent("rs/06_swap.sql"), encoding: .utf8)
+            #expect(swap.contains(#"ALTER TABLE "identity"."idhealth_stage_id_graph" RENAME TO "id_graph";"#), "\(swap)")
+            #expect(!(try String(contentsOf: directory.appendingPathComponent("rs/02_resolve.sql"), encoding: .utf8)).contains("CREATE INDEX"))
+
+            let noTraits = try CLI.run(["compile", "--dialect", "postgres"], in: directory)
+            #expect(noTraits.status == 2)
+            #expect(noTraits.stderr.contains("compile needs the trait columns: name them with --traits"), "\(noTraits.stderr)")
+            let incremental = try CLI.run(["compile", "--dialect", "postgres", "--traits", "email", "--mode", "incremental"], in: directory)
+            #expect(incremental.status == 2)
+            #expect(incremental.stderr.contains("compile writes table mode (a full rebuild) in this version"), "\(incremental.stderr)")
+            let badType = try CLI.run(["compile", "--dialect", "postgres", "--traits", "score:float", "--output", "bad"], in: directory)
+            #expect(badType.status == 2)
+            #expect(badType.stderr.contains("--traits: `score:float` has an unknown type `float`"), "\(badType.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad").path), "nothing is written")
+        }
+    }
+
     /// Runs `body` with the test server's URL, a schema name of its own (dropped afterwards),
     /// a connection and a working folder.
     func withPostgresSchema(_ body: (String, String, PostgresDatabase, URL) throws -> Void) throws {

@@ -199,23 +199,8 @@ struct IncrementalPropertyTests {
             return result
         }
 
-        /// Every row of a table but `etl_ts`, columns by name, rows by key.
-        func contents(_ schema: String, _ table: String) throws -> (columns: [String], rows: [[SQLValue]]) {
-            let d = database.dialect
-            let columns = try database.columns(QualifiedName(schema, table)).filter { $0 != "etl_ts" }.sorted()
-            let rows = try database.rows("SELECT \(sql: columns.map(SQL.identifier).joined(separator: ", ")) FROM \(table: QualifiedName(schema, table)) ORDER BY \(ident: TableName.materializedKeys[table] ?? "segment_id")").map(\.values)
-            return (columns, rows)
-        }
-
         func expectEqual(_ schema: String, _ expected: String, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-            for table in TableName.materializedTables {
-                let actual = try contents(schema, table), wanted = try contents(expected, table)
-                #expect(actual.columns == wanted.columns, "\(context): \(table) columns", sourceLocation: sourceLocation)
-                guard actual.rows != wanted.rows else { continue }
-                let extra = actual.rows.filter { !wanted.rows.contains($0) }.prefix(3)
-                let missing = wanted.rows.filter { !actual.rows.contains($0) }.prefix(3)
-                Issue.record("\(context): \(table) differs from \(expected) (\(actual.rows.count) vs \(wanted.rows.count) rows; columns \(actual.columns)); only in \(schema): \(Array(extra)); only in \(expected): \(Array(missing))", sourceLocation: sourceLocation)
-            }
+            try test.expectSameTables(schema, as: expected, context, sourceLocation: sourceLocation)
         }
     }
 }

@@ -41,6 +41,27 @@ struct SQLParseTests {
         }
     }
 
+    @Test("every statement `idhealth compile` writes parses in its dialect", arguments: Dialect.Engine.allCases)
+    func compiledStatementsParse(engine: Dialect.Engine) throws {
+        let dialect = Dialect(engine: engine)
+        let traits = try Compilation.traitColumns(from: "email,score:real,vip:boolean,first_seen:timestamp")
+        let plan = MaterializationPlan(schemas: Schemas(source: "raw", target: "identity"), dialect: dialect, traitColumns: traits, traitNulls: .propagate)
+        let statements = plan.tableMode().flatMap(\.statements).map { dialect.renderInline($0) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-parse-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try Self.parse(statements, dialect: try #require(Self.sqlglotDialect[engine]), in: directory)
+        for failure in result.failures.prefix(10) {
+            Issue.record("sqlglot \(result.sqlglot) cannot parse this as \(engine.rawValue): \(failure.error)\n\(failure.sql)")
+        }
+        #expect(result.failures.isEmpty && result.parsed == statements.count)
+        if engine == .redshift {
+            for statement in statements {
+                #expect(RedshiftLint.violations(statement).isEmpty, "\(RedshiftLint.violations(statement)): \(statement)")
+            }
+        }
+    }
+
     struct ParseResult: Decodable {
         struct Failure: Decodable {
             let sql: String

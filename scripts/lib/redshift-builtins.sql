@@ -6,3 +6,8 @@
 CREATE OR REPLACE FUNCTION public.func_sha1(value text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT
     AS $$ SELECT encode(public.digest(value, 'sha1'), 'hex') $$;
+
+-- GETDATE(): the current time in UTC, as a timestamp without time zone.
+CREATE OR REPLACE FUNCTION public.getdate() RETURNS timestamp
+    LANGUAGE sql STABLE
+    AS $$ SELECT CAST(now() AT TIME ZONE 'UTC' AS timestamp) $$;

@@ -20,8 +20,19 @@ extension Dialect {
         var bindings: [SQLValue] = []
         var labels: [String?] = []
         var reused: [BindKey: Int] = [:]
-        write(sql, into: &text, bindings: &bindings, labels: &labels, reused: &reused)
+        write(sql, into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: false)
         return RenderedSQL(text: text, bindings: bindings, labels: labels)
+    }
+
+    /// Renders a statement to run without parameters (`idhealth compile`): every bound value
+    /// is written as a quoted literal instead (``literal(_:)``).
+    public func renderInline(_ sql: SQL) -> String {
+        var text = ""
+        var bindings: [SQLValue] = []
+        var labels: [String?] = []
+        var reused: [BindKey: Int] = [:]
+        write(sql, into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: true)
+        return text
     }
 
     private struct BindKey: Hashable {
@@ -29,7 +40,7 @@ extension Dialect {
         let value: SQLValue
     }
 
-    private func write(_ sql: SQL, into text: inout String, bindings: inout [SQLValue], labels: inout [String?], reused: inout [BindKey: Int]) {
+    private func write(_ sql: SQL, into text: inout String, bindings: inout [SQLValue], labels: inout [String?], reused: inout [BindKey: Int], inlining: Bool) {
         for piece in sql.pieces {
             switch piece {
             case .text(let fragment): text += fragment
@@ -41,6 +52,8 @@ extension Dialect {
                 }
                 text += quote(name.name)
             case .qualified(let name): text += quote(name.schema) + "." + quote(name.name)
+            case .bind(let value, _) where inlining:
+                text += literal(value)
             case .bind(let value, let label):
                 if let label, let index = reused[BindKey(label: label, value: value)] {
                     text += placeholder(index)
@@ -52,7 +65,7 @@ extension Dialect {
                 text += placeholder(bindings.count)
             case .literal(let value): text += literal(value)
             case .type(let type): text += spell(type)
-            case .expression(let expression): write(spell(expression), into: &text, bindings: &bindings, labels: &labels, reused: &reused)
+            case .expression(let expression): write(spell(expression), into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: inlining)
             }
         }
     }
@@ -62,8 +75,8 @@ extension Dialect {
     /// temporary schema puts first, and creates one only with `CREATE TEMP TABLE`.
     var qualifiesTemporaryTables: Bool { engine != .redshift }
 
-    /// A constant as it is written into SQL text: text quoted with embedded quotes doubled,
-    /// numbers as digits, NULL.
+    /// A constant as it is written into SQL text: text quoted with embedded quotes doubled
+    /// (and, on Redshift, backslashes), numbers as digits, NULL.
     public func literal(_ value: SQLValue) -> String {
         switch value {
         case .null: return "NULL"
@@ -71,7 +84,11 @@ extension Dialect {
         case .real(let number):
             guard number.isFinite else { return "NULL" }
             return "\(number)"
-        case .text(let string): return "'" + string.replacingOccurrences(of: "'", with: "''") + "'"
+        case .text(let string):
+            var quoted = string.replacingOccurrences(of: "'", with: "''")
+            // Redshift reads a backslash in a string literal as an escape.
+            if engine == .redshift { quoted = quoted.replacingOccurrences(of: "\\", with: "\\\\") }
+            return "'" + quoted + "'"
         }
     }
 
@@ -127,6 +144,11 @@ extension Dialect {
             return "octet_length(\(sql: value))"
         case (_, .random):
             return "RANDOM()"
+        case (.redshift, .now):
+            // CURRENT_TIMESTAMP and NOW() run on Redshift's leader node only, not over tables.
+            return "CAST(GETDATE() AS TIMESTAMPTZ)"
+        case (_, .now):
+            return "CURRENT_TIMESTAMP"
         case (.sqlite, .cast(let value, .untyped)):
             return value
         case (_, .cast(let value, let type)):

@@ -56,6 +56,16 @@ extension Dialect {
         "ANALYZE \(table: table)"
     }
 
+    /// Drops an index of `schema` if it exists; nil on an engine without indexes.
+    public func dropIndex(_ name: String, schema: String) -> SQL? {
+        hasIndexes ? "DROP INDEX IF EXISTS \(table: QualifiedName(schema, name))" : nil
+    }
+
+    /// Creates a schema unless it exists; nil on SQLite, whose schemas are attached files.
+    public func createSchemaIfMissing(_ schema: String) -> SQL? {
+        engine == .sqlite ? nil : "CREATE SCHEMA IF NOT EXISTS \(ident: schema)"
+    }
+
     /// Adds a column at the end of a table.
     public func addColumn(_ column: ColumnDefinition, to table: QualifiedName) -> SQL {
         "ALTER TABLE \(table: table) ADD COLUMN \(sql: column.sql)"

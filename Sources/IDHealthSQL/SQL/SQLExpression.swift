@@ -29,6 +29,8 @@ public indirect enum SQLExpression: Sendable, Hashable {
     case byteLength(SQL)
     /// A random number, new for every row: `ORDER BY` it to draw a random sample.
     case random
+    /// The time the statement runs, as a timestamp (UTC): for SQL written down to run later.
+    case now
 }
 
 extension SQL {
@@ -43,6 +45,7 @@ extension SQL {
     public static func cast(_ value: SQL, as type: SQLType) -> SQL { .expression(.cast(value, type)) }
     public static func byteLength(_ value: SQL) -> SQL { .expression(.byteLength(value)) }
     public static var random: SQL { .expression(.random) }
+    public static var now: SQL { .expression(.now) }
 
     /// A time idhealth formatted itself (`YYYY-MM-DD HH:MM:SS`, UTC) as a timestamp constant.
     public static func timestamp(literal utcText: String) -> SQL { .timestamp(.literal(.text(utcText))) }

@@ -42,6 +42,7 @@ enum RedshiftLint {
         Rule("DISTINCT ON", #"\bDISTINCT\s+ON\b"#),
         Rule("RETURNING", #"\bRETURNING\b"#),
         Rule("to_regclass", #"\bto_regclass\s*\("#),
+        Rule("leader-node-only functions (CURRENT_TIMESTAMP, NOW())", #"\bCURRENT_TIMESTAMP\b|\bnow\s*\("#),
         Rule("TEXT (Redshift's TEXT is VARCHAR(256))", #"\bAS\s+TEXT\b|"\s+TEXT\b"#),
     ]
 
@@ -54,8 +55,9 @@ enum RedshiftLint {
         let code = statement.replacingOccurrences(of: #"'(?:[^']|'')*'"#, with: "''", options: .regularExpression)
         let range = NSRange(code.startIndex..., in: code)
         var found = rules.filter { $0.pattern.firstMatch(in: code, range: range) != nil }.map(\.construct)
-        // Redshift reads a backslash in a string literal as an escape (PostgreSQL does not).
-        if statement.range(of: #"'(?:[^'\\]|'')*\\"#, options: .regularExpression) != nil {
+        // Redshift reads a backslash in a string literal as an escape (PostgreSQL does not):
+        // a lone one, not doubled as Redshift's literals double it, is a mistake.
+        if statement.range(of: #"'(?:[^'\\]|''|\\\\)*\\(?!\\)"#, options: .regularExpression) != nil {
             found.append("a backslash in a string literal (Redshift reads it as an escape)")
         }
         if code.range(of: #"\bWITH\s+RECURSIVE\b"#, options: [.regularExpression, .caseInsensitive]) != nil,

@@ -48,6 +48,8 @@ struct TestDatabase {
                     _ = try? database.execute("DROP SCHEMA \(ident: name[0].stringValue ?? schema) CASCADE")
                 }
             }
+            // Redshift reads a backslash in a string literal as an escape; so does the stand-in.
+            if engine == .redshift { try database.execute("SET standard_conforming_strings = off") }
             // Redshift's SQL is linted statement by statement for what only PostgreSQL has.
             let connection: any Database = engine == .redshift ? RedshiftLintingDatabase(wrapping: database) : database
             return try body(TestDatabase(database: connection, schemas: Schemas(source: schema, target: schema), location: url, directory: directory))
@@ -130,6 +132,26 @@ struct TestDatabase {
             result[row[0].stringValue ?? ""] = row[1].stringValue
         }
         return result
+    }
+
+    /// Every row of a materialized table but `etl_ts`, columns by name, rows by key.
+    func contents(_ schema: String, _ table: String) throws -> (columns: [String], rows: [[SQLValue]]) {
+        let columns = try database.columns(QualifiedName(schema, table)).filter { $0 != "etl_ts" }.sorted()
+        let rows = try database.rows("SELECT \(sql: columns.map(SQL.identifier).joined(separator: ", ")) FROM \(table: QualifiedName(schema, table)) ORDER BY \(ident: TableName.materializedKeys[table] ?? "segment_id")").map(\.values)
+        return (columns, rows)
+    }
+
+    /// Records an issue for each of the three tables whose rows in `schema` differ from those in
+    /// `expected` (all but `etl_ts`), with a few of the differing rows.
+    func expectSameTables(_ schema: String, as expected: String, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for table in TableName.materializedTables {
+            let actual = try contents(schema, table), wanted = try contents(expected, table)
+            #expect(actual.columns == wanted.columns, "\(context): \(table) columns", sourceLocation: sourceLocation)
+            guard actual.rows != wanted.rows else { continue }
+            let extra = actual.rows.filter { !wanted.rows.contains($0) }.prefix(3)
+            let missing = wanted.rows.filter { !actual.rows.contains($0) }.prefix(3)
+            Issue.record("\(context): \(table) differs from \(expected) (\(actual.rows.count) vs \(wanted.rows.count) rows; columns \(actual.columns)); only in \(schema): \(Array(extra)); only in \(expected): \(Array(missing))", sourceLocation: sourceLocation)
+        }
     }
 
     func check(_ configuration: Configuration = Configuration(baseDirectory: URL(fileURLWithPath: "/nonexistent")), showValues: Bool = false, now: Date = Date(), selection: [String]? = nil) throws -> CheckRun {

@@ -1,0 +1,123 @@
+import Foundation
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `idhealth compile`: writes what a materialization runs as ordered, commented `.sql` files
+/// and a `manifest.json`, for a team that schedules SQL itself (docs/command-line.md).
+///
+/// Every bound value is written as a literal the dialect quotes; nothing is read from or
+/// written to a database, except the trait columns when the caller reads them from one.
+package struct Compilation {
+    package let dialect: Dialect
+    package let schemas: Schemas
+    package let traitColumns: [TraitColumn]
+    package let traitNulls: TraitNulls
+
+    package init(dialect: Dialect, schemas: Schemas, traitColumns: [TraitColumn], traitNulls: TraitNulls) {
+        self.dialect = dialect
+        self.schemas = schemas
+        self.traitColumns = traitColumns
+        self.traitNulls = traitNulls
+    }
+
+    /// Trait columns from `--traits NAME[:TYPE],…` (TYPE one of the portable types; default
+    /// text). A name that is not a trait column (a bookkeeping column such as `seq`) or a
+    /// type idhealth does not know is a ``ConfigError`` naming it.
+    package static func traitColumns(from list: String) throws -> [TraitColumn] {
+        let items = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var seen: Set<String> = []
+        return try items.map { item in
+            let parts = item.split(separator: ":", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            let name = parts[0]
+            let typeName = parts.count > 1 ? parts[1].lowercased() : SQLType.text.rawValue
+            guard let type = SQLType(rawValue: typeName), type != .untyped else {
+                throw ConfigError("--traits: `\(item)` has an unknown type `\(typeName)`; types: text, integer, real, numeric, boolean, timestamp, date")
+            }
+            guard TableName.isTraitColumn(name) else {
+                throw ConfigError("--traits: `\(name)` is one of profile_traits_updates' own columns, not a trait")
+            }
+            guard seen.insert(name).inserted else { throw ConfigError("--traits: `\(name)` is named twice") }
+            return MaterializationPlan.traitColumn(name, type: type)
+        }
+    }
+
+    /// The trait columns of the raw `profile_traits_updates` in `schema`, read from the catalog.
+    package static func traitColumns(of database: any Database, schema: String) throws -> [TraitColumn] {
+        let table = QualifiedName(schema, TableName.profileTraitsUpdates)
+        let columns = try database.columnTypes(table)
+        guard !columns.isEmpty else {
+            throw InputError("table \(table) not found: compile reads the trait columns from it (or name them with --traits)")
+        }
+        return columns.filter { TableName.isTraitColumn($0.name) }.map { TraitColumn(name: $0.name, declaredType: $0.type) }
+    }
+
+    /// A written file, for the manifest and the console.
+    package struct File: Sendable, Codable {
+        package let file: String
+        package let step: String
+        package let purpose: String
+        package let statements: Int
+    }
+
+    /// Writes the files into `folder` (created if needed) and returns them in order. Files of
+    /// an earlier compile in the folder are replaced; nothing else there is touched.
+    @discardableResult
+    package func write(to folder: URL, mode: MaterializationMode, toolVersion: String) throws -> [File] {
+        guard mode == .table else {
+            throw ConfigError("compile writes table mode (a full rebuild) in this version; --mode \(mode.rawValue) needs what an incremental run or the views read while running")
+        }
+        let plan = MaterializationPlan(schemas: schemas, dialect: dialect, traitColumns: traitColumns, traitNulls: traitNulls)
+        let steps = plan.tableMode()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let command = "idhealth compile --dialect \(dialect.engine.rawValue) --mode \(mode.rawValue)"
+        var files: [File] = []
+        for (index, step) in steps.enumerated() {
+            let name = String(format: "%02d_%@.sql", index + 1, step.name)
+            var text = """
+                -- \(name): step \(index + 1) of \(steps.count), \(step.purpose).
+                -- Written by \(command) (idhealth \(toolVersion)) for \(dialect.engine.displayName);
+                -- raw tables in \(schemas.source), current state in \(schemas.target). Run the files in order.
+
+                """
+            for (number, statement) in step.statements.enumerated() {
+                text += "\n-- \(number + 1) of \(step.statements.count)\n" + dialect.renderInline(statement) + ";\n"
+            }
+            try Data(text.utf8).write(to: folder.appendingPathComponent(name), options: .atomic)
+            files.append(File(file: name, step: step.name, purpose: step.purpose, statements: step.statements.count))
+        }
+        let manifest = Manifest(tool: "idhealth", version: toolVersion, dialect: dialect.engine.rawValue, mode: mode.rawValue,
+                                sourceSchema: schemas.source, targetSchema: schemas.target, traitNulls: traitNulls.rawValue,
+                                traitColumns: traitColumns.map { .init(name: $0.name, type: dialect.portableType(ofDeclared: $0.declaredType).rawValue) },
+                                files: files, leftOut: Self.leftOut)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        try encoder.encode(manifest).write(to: folder.appendingPathComponent("manifest.json"), options: .atomic)
+        return files
+    }
+
+    /// What `idhealth materialize` does that the files do not, in the manifest's words.
+    package static let leftOut = [
+        "the materialization lock: do not start a second run of the same target schema while one runs",
+        "validation of the raw tables (missing columns, NULL keys): idhealth materialize refuses bad input with a message naming it",
+        "the idhealth_runs row, the raw tables' high-water marks and the record of deleted segment_ids, which incremental runs start from",
+        "the checks: run idhealth check on the tables",
+    ]
+
+    struct Manifest: Codable {
+        struct Trait: Codable {
+            let name: String
+            let type: String
+        }
+        let tool: String
+        let version: String
+        let dialect: String
+        let mode: String
+        let sourceSchema: String
+        let targetSchema: String
+        let traitNulls: String
+        let traitColumns: [Trait]
+        let files: [File]
+        let leftOut: [String]
+    }
+}

@@ -1,0 +1,78 @@
+import IDHealthSQL
+
+/// A full rebuild (`table` mode) as an ordered list of statements, for `idhealth compile`:
+/// what a materialization runs, written down for a scheduler that runs SQL itself.
+///
+/// The staging statements are the run's own (``RebuildStatements``, ``GraphResolver``);
+/// what differs is only what a run decides from answers the database gives while it runs:
+///
+/// * Pointer jumping repeats a fixed number of passes (``passes``: enough for a chain of
+///   2^32 hops) instead of stopping when nothing is pending; a pass with nothing pending
+///   changes nothing. The cycle walk's bound is a count, not a bound value.
+/// * The current tables are dropped with `DROP TABLE IF EXISTS` (a run asks the catalog
+///   whether each is a table or a view first), then the staged ones renamed in, in one
+///   transaction. Their indexes keep the plan's fixed names, so the next run drops them
+///   before it builds its own: while a compiled run builds, the current tables have none.
+/// * `etl_ts` is the time the statement runs (``SQL/now``), not the run's clock.
+/// * Left out, because they need answers while running: the materialization lock (the
+///   scheduler must not start a second run of a target while one runs), the validation of
+///   the raw tables (idhealth's `materialize` refuses bad input with a message; the plan
+///   would fail on it or carry it through), the `idhealth_runs` row, the high-water marks an
+///   incremental run starts from, and the record of deleted segment_ids.
+package struct MaterializationPlan {
+    /// One step of the plan: a name for the file, what it does, its statements in order.
+    package struct Step: Sendable {
+        package let name: String
+        package let purpose: String
+        package let statements: [SQL]
+    }
+
+    /// Pointer jumping passes in a plan: each doubles the hops a pass covers.
+    package static let passes = 32
+
+    package let schemas: Schemas
+    package let dialect: Dialect
+    package let traitColumns: [TraitColumn]
+    package let traitNulls: TraitNulls
+
+    package init(schemas: Schemas, dialect: Dialect, traitColumns: [TraitColumn], traitNulls: TraitNulls) {
+        self.schemas = schemas
+        self.dialect = dialect
+        self.traitColumns = traitColumns
+        self.traitNulls = traitNulls
+    }
+
+    /// A trait column named in a plan, with the catalog type that needs no conversion.
+    package static func traitColumn(_ name: String, type: SQLType) -> TraitColumn {
+        let declared: [SQLType: String] = [
+            .text: "text", .integer: "bigint", .real: "double precision", .numeric: "numeric",
+            .boolean: "boolean", .timestamp: "timestamp with time zone", .date: "date", .untyped: "text",
+        ]
+        return TraitColumn(name: name, declaredType: declared[type] ?? "text")
+    }
+
+    package func tableMode() -> [Step] {
+        let work = WorkTables(dialect: dialect, schema: schemas.target, token: "plan")
+        let steps = RebuildStatements(schemas: schemas, work: work, traitColumns: traitColumns, traitNulls: traitNulls, etl: .now)
+        let resolver = steps.resolver
+        let pending: SQL = "(SELECT COUNT(*) FROM \(table: work.name("jump")) WHERE done = 0)"
+        let swap: [SQL] = [dialect.beginWriteTransaction]
+            + WorkTables.stagedTables.reversed().map { dialect.dropTable(schemas.target($0)) }
+            + WorkTables.stagedTables.map { dialect.renameTable(work.stageName($0), to: $0) }
+            + ["COMMIT"]
+        return [
+            Step(name: "prepare", purpose: "creates the target schema if needed, drops what an interrupted run may have left, and the indexes the last run put on the current tables (their names are this run's)",
+                 statements: [dialect.createSchemaIfMissing(schemas.target)].compactMap { $0 } + work.dropStatements(includingStage: true)
+                    + RebuildStatements.stageIndexes.compactMap { dialect.dropIndex(work.stageIndexName($0.table, suffix: $0.suffix), schema: schemas.target) }),
+            Step(name: "resolve", purpose: "ranks every segment_id's current pointer and resolves it to its canonical profile by pointer jumping (\(Self.passes) passes), then breaks cycles",
+                 statements: steps.pointerTable() + resolver.jumpStatements()
+                    + Array(repeating: resolver.jumpPass(), count: Self.passes) + resolver.cycleStatements(walkBound: pending)),
+            Step(name: TableName.idGraph, purpose: "stages id_graph", statements: steps.graphTable()),
+            Step(name: TableName.externalIDMapping, purpose: "stages external_id_mapping", statements: steps.mappingTable()),
+            Step(name: TableName.profileTraits, purpose: "stages each segment_id's latest trait snapshot and profile_traits", statements: steps.traitsTables()),
+            Step(name: "swap", purpose: "replaces the current tables with the staged ones in one transaction", statements: swap),
+            Step(name: "cleanup", purpose: "gathers the new tables' statistics and drops the work tables",
+                 statements: WorkTables.stagedTables.compactMap { dialect.analyzeNewTable(schemas.target($0)) } + work.dropStatements(includingStage: false)),
+        ]
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import IDHealthKit
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// `idhealth compile`: writes a materialization as ordered `.sql` files and a manifest, for a
+/// scheduler that runs SQL itself (docs/command-line.md, "compile").
+struct Compile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write what a materialization runs as ordered, commented .sql files and a manifest.json."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: ArgumentHelp("The materialization to write: table (a full rebuild; the only mode compile writes in this version).", valueName: "mode"))
+    var mode: MaterializationMode = .table
+
+    @Option(help: ArgumentHelp("The trait columns of profile_traits_updates, as NAME[:TYPE],… (TYPE: text, integer, real, numeric, boolean, timestamp, date; default text). Default: read from --database.", valueName: "list"))
+    var traits: String?
+
+    @Option(help: ArgumentHelp("The folder to write (default: compiled/ beside the config file).", valueName: "DIR"))
+    var output: String?
+
+    func run() throws {
+        try Console.guarded {
+            let configuration = try common.resolvedConfiguration()
+            let (dialect, schemas, traitColumns) = try resolve(configuration)
+            let folder = configuration.resolve(output ?? "compiled")
+            let compilation = Compilation(dialect: dialect, schemas: schemas, traitColumns: traitColumns, traitNulls: configuration.traitNulls)
+            let files = try compilation.write(to: folder, mode: mode, toolVersion: IDHealthVersion.current)
+            Console.out("Wrote \(files.count) files of \(dialect.engine.displayName) SQL for a \(mode.rawValue)-mode materialization of \(schemas.target) (raw tables in \(schemas.source); \(traitColumns.count) trait columns) to \(folder.path):")
+            for file in files {
+                Console.out("  \(file.file)  \(file.statements) statements: \(file.purpose)")
+            }
+            Console.out("  manifest.json")
+            return 0
+        }
+    }
+
+    /// The dialect, schemas and trait columns: from the options, else from the database the
+    /// configuration names (read-only: its catalog only).
+    func resolve(_ configuration: Configuration) throws -> (Dialect, Schemas, [TraitColumn]) {
+        var database: (any Database)?
+        if configuration.database != nil, traits == nil || configuration.dialect == nil {
+            database = try common.open(configuration).0
+        }
+        guard let dialect = configuration.dialect ?? database?.dialect else {
+            throw ConfigError("compile needs --dialect (sqlite, postgres or redshift), or a --database to take it from")
+        }
+        let source = configuration.sourceSchema ?? dialect.defaultSchema
+        let schemas = Schemas(source: source, target: configuration.targetSchema ?? source)
+        if let traits { return (dialect, schemas, try Compilation.traitColumns(from: traits)) }
+        guard let database else {
+            throw ConfigError("compile needs the trait columns: name them with --traits NAME[:TYPE],…, or give --database to read them from \(TableName.profileTraitsUpdates)")
+        }
+        return (dialect, schemas, try Compilation.traitColumns(of: database, schema: schemas.source))
+    }
+}
