@@ -18,7 +18,7 @@
 -- do not map to themselves.
 
 -- name: offenders
-WITH RECURSIVE current_pointer AS {{fn.materialized()}} (
+WITH RECURSIVE current_pointer AS {{fn.materialized()}}(
     -- every segment_id's current pointer, by the rule the materialization uses
     SELECT p.segment_id AS segment_id, p.target AS target FROM (
 {{fn.current_pointers()}}
@@ -72,7 +72,7 @@ ORDER BY CASE kind WHEN 'cycle' THEN 0 WHEN 'into_cycle' THEN 1 WHEN 'dangling' 
 
 -- name: pointer_summary
 -- How many segment_ids are terminal, and how many land on a terminal in one hop.
-WITH current_pointer AS {{fn.materialized()}} (
+WITH current_pointer AS {{fn.materialized()}}(
     -- every segment_id's current pointer, by the rule the materialization uses
     SELECT p.segment_id AS segment_id, p.target AS target FROM (
 {{fn.current_pointers()}}

@@ -13,19 +13,19 @@
 -- reads as NULL) that kept a trait.
 
 -- name: offenders
-WITH current_pointer AS {{fn.materialized()}} (
+WITH current_pointer AS {{fn.materialized()}}(
     -- every segment_id's current pointer, by the rule the materialization uses
     SELECT p.segment_id AS segment_id, p.target AS target FROM (
 {{fn.current_pointers()}}
     ) p
 ),
-first_merge AS {{fn.materialized()}} (
+first_merge AS {{fn.materialized()}}(
     SELECT u.segment_id AS segment_id, MIN(u.seq) AS merged_seq
     FROM {{source.id_graph_updates}} u
     WHERE u.canonical_segment_id <> u.segment_id
     GROUP BY u.segment_id
 ),
-merged_away AS {{fn.materialized()}} (
+merged_away AS {{fn.materialized()}}(
     SELECT p.segment_id AS segment_id, p.target AS merged_into, f.merged_seq AS merged_seq
     FROM current_pointer p
     JOIN first_merge f ON f.segment_id = p.segment_id

@@ -308,7 +308,7 @@ struct QueryRenderer {
             }
             return LatestRows(schemas: schemas).currentPointers()
         case "materialized":
-            // `WITH x AS {{fn.materialized()}} (…)`: computed once where the engine can say so.
+            // `WITH x AS {{fn.materialized()}}(…)`: computed once where the engine can say so.
             try expect(0)
             return dialect.materializedCTE
         case "as_text":
