@@ -41,7 +41,11 @@ def idhealth(*arguments, ok=(0, 1)):
     out = open(os.path.join(WORK, "out"), "w+")
     rss = os.path.join(WORK, "rss")
     start = time.perf_counter()
-    process = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss, BIN, *arguments], stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    # In a folder of its own: an idhealth.yml or a checks/ folder where the benchmark was
+    # started (this repository's own checks/, edited since the binary was built) must not
+    # change what is measured.
+    process = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss, BIN, *arguments], stdout=out, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL, cwd=WORK)
     seconds = time.perf_counter() - start
     out.seek(0)
     stdout = out.read()
@@ -107,21 +111,35 @@ def median_run(arguments):
     return statistics.median(r[0] for r in results), max(r[1] for r in results), results[-1][2]
 
 
+def checkpoint(row):
+    """Writes the steps measured so far beside the output (OUTPUT.partial.json), so a run that
+    stops early (killed, or a step that fails) still leaves what it measured."""
+    output = os.environ.get("IDHEALTH_BENCH_JSON", "bench/latest.json")
+    with open(output + ".partial.json", "w") as file:
+        json.dump(row, file, indent=2, sort_keys=True)
+
+
 def measure(engine, size):
     row = {"engine": engine.name, "profiles": size}
     seconds, rss, _ = idhealth("generate", *engine.arguments, "--profiles", str(size), "--replace")
     row["generate"] = {"seconds": seconds, "peak_rss_mb": rss}
+    checkpoint(row)
     row["raw_rows"] = {table: int(engine.sql(f'SELECT COUNT(*) FROM "{table}"')[0][0]) for table in RAW_TABLES}
+    checkpoint(row)
     row["floor_seconds"] = floor(engine)
+    checkpoint(row)
 
     seconds, rss, _ = median_run(["materialize", *engine.arguments, "--mode", "table"])
     row["materialize_full"] = {"seconds": seconds, "peak_rss_mb": rss}
+    checkpoint(row)
     report = os.path.join(WORK, "reports")
     seconds, rss, _ = median_run(["check", *engine.arguments, "--output", report, "--no-history"])
     checks = json.load(open(os.path.join(report, "identity-health.json")))["checks"]
     row["check"] = {"seconds": seconds, "peak_rss_mb": rss, "by_check": {c["id"]: c["duration_ms"] / 1000 for c in checks}}
+    checkpoint(row)
     seconds, rss, _ = median_run(["run", *engine.arguments, "--mode", "table", "--output", report, "--no-history"])
     row["run_table"] = {"seconds": seconds, "peak_rss_mb": rss}
+    checkpoint(row)
 
     # The newest 1 % of each raw table (by uuid_ts) lands after a full rebuild without it.
     total = int(engine.sql('SELECT COUNT(*) FROM "id_graph_updates"')[0][0])
@@ -144,6 +162,7 @@ def measure(engine, size):
         incremental.append(seconds)
         rss_incremental = max(rss_incremental, rss)
     row["materialize_incremental"] = {"seconds": statistics.median(incremental), "peak_rss_mb": rss_incremental, "new_rows": new_rows}
+    checkpoint(row)
     return row
 
 
