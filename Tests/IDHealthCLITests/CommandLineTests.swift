@@ -420,7 +420,9 @@ struct CommandLineTests {
             let place = ["--database", url, "--source-schema", schema]
             let generate = try CLI.run(["generate"] + place + ["--profiles", "500"], in: directory)
             #expect(generate.status == 0, "\(generate.stderr)")
-            let run = try CLI.run(["run"] + place + ["--dialect", "redshift", "--mode", "table", "--output", "out"], in: directory)
+            // The stand-in server has no TLS, which a Redshift connection requires by default.
+            let redshift = ["--database", url + "?sslmode=disable", "--source-schema", schema]
+            let run = try CLI.run(["run"] + redshift + ["--dialect", "redshift", "--mode", "table", "--output", "out"], in: directory)
             #expect(run.status == 1, "\(run.stderr)")
             let report = try json(directory.appendingPathComponent("out/identity-health.json"))
             #expect(report["run"]?["database"]?["kind"] == .string("redshift"))
@@ -433,7 +435,7 @@ struct CommandLineTests {
             #expect(indexes.isEmpty, "\(indexes.map { $0[0].stringValue ?? "" })")
             #expect(try database.tableExists(QualifiedName(schema, "idhealth_lock")), "the lock is a row of idhealth_lock")
 
-            let unknown = try CLI.run(["check"] + place + ["--dialect", "snowflake"], in: directory)
+            let unknown = try CLI.run(["check"] + redshift + ["--dialect", "snowflake"], in: directory)
             #expect(unknown.status == 2)
             #expect(unknown.stderr.contains("--dialect: unknown dialect `snowflake`; known: sqlite, postgres, redshift"), "\(unknown.stderr)")
             let file = try CLI.run(["check", "--database", "x.sqlite", "--dialect", "redshift"], in: directory)

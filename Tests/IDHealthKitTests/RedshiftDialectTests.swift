@@ -16,7 +16,7 @@ struct RedshiftDialectTests {
     func lockRow() throws {
         try TestDatabase.with(.redshift) { test in
             let url = try #require(TestDatabase.postgresURL)
-            let other = try PostgresDatabase(conninfo: url, dialect: .redshift)
+            let other = try PostgresDatabase(conninfo: url + "?sslmode=disable", dialect: .redshift)
             let schema = test.schemas.target
             #expect(try test.database.tryLock("materialize:x", schema: schema, holder: "first run") == .acquired)
             guard case .heldBy(let holder) = try other.tryLock("materialize:x", schema: schema, holder: "second run") else {
@@ -129,6 +129,16 @@ struct RedshiftDialectTests {
         }
         #expect(RedshiftLint.violations("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r").isEmpty)
         #expect(RedshiftLint.violations("SELECT 'CREATE INDEX x ON y' AS v").isEmpty, "a string literal is not SQL")
+    }
+
+    @Test("a Redshift connection requires TLS unless the connection string says otherwise")
+    func tlsByDefault() throws {
+        let url = try #require(TestDatabase.postgresURL)
+        // The test server has no TLS: the default refuses it, an explicit sslmode is honoured.
+        let error = #expect(throws: DatabaseError.self) { try PostgresDatabase(conninfo: url, dialect: .redshift) }
+        #expect(error?.message.contains("SSL") == true, "\(error?.message ?? "")")
+        #expect(try PostgresDatabase(conninfo: url + "?sslmode=disable", dialect: .redshift).dialect == .redshift)
+        #expect(try PostgresDatabase(conninfo: url).dialect == .postgres, "PostgreSQL keeps libpq's default")
     }
 
     @Test("Redshift's spellings: temporary tables, intervals, hours, SHA-1, text")

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// The dialect is Redshift's when the server's `version()` says Redshift, or when the caller
 /// forces it (`--dialect redshift`, which is how the test suite runs Redshift's SQL on a
-/// PostgreSQL server). The connection string is handed to libpq as it is (`expand_dbname`), so URIs, keyword
-/// strings, `PG*` environment variables, `.pgpass` and `sslmode` behave exactly as in psql.
+/// PostgreSQL server). The connection string is handed to libpq as it is (`expand_dbname`),
+/// so URIs, keyword strings, `PG*` environment variables, `.pgpass` and `sslmode` behave
+/// exactly as in psql.
 /// Rows are streamed in single-row mode, so a large result never sits in memory.
 public final class PostgresDatabase: Database {
     public private(set) var dialect: Dialect
@@ -41,6 +42,13 @@ public final class PostgresDatabase: Database {
         if (ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] ?? "").isEmpty {
             keywords.insert("connect_timeout", at: 0)
             values.insert(String(Self.defaultConnectTimeoutSeconds), at: 0)
+        }
+        // A Redshift cluster is reached over a network: TLS unless the connection string or
+        // PGSSLMODE says otherwise (libpq's own default, `prefer`, would fall back to clear
+        // text without a word).
+        if forced?.engine == .redshift, (ProcessInfo.processInfo.environment["PGSSLMODE"] ?? "").isEmpty {
+            keywords.insert("sslmode", at: 0)
+            values.insert("require", at: 0)
         }
         let connection = withArrayOfCStrings(keywords) { keywordPointers in
             withArrayOfCStrings(values) { valuePointers in
