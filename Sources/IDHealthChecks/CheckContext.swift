@@ -90,9 +90,13 @@ public struct CheckContext {
     /// Runs `body` with a check's offending rows computed once, into a temporary table
     /// numbered in the query's order (worst first), so that counting them and sampling them
     /// does not run the query twice; the table is dropped afterwards. Where the database
-    /// refuses temporary tables (a read-only user), `body` gets nil and reads the query itself.
+    /// refuses temporary tables (a read-only user), or would not number the rows in the
+    /// query's order (``Dialect/numbersRowsInQueryOrder``), `body` gets nil and reads the
+    /// query itself.
     func keepingOffenders<T>(_ query: CheckQuery, _ body: (KeptOffenders?) throws -> T) throws -> T {
         let d = database.dialect
+        // Numbered out of order, the kept rows would sample the wrong offenders first.
+        guard d.numbersRowsInQueryOrder else { return try body(nil) }
         let name = QualifiedName(d.temporarySchema, "idhealth_offenders_" + Materializer.token())
         do {
             try database.execute("CREATE TABLE \(table: name) AS SELECT o.*, ROW_NUMBER() OVER () AS \(ident: Self.keptOrder) FROM (\(sql: query.sql)) o")

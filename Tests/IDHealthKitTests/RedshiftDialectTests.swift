@@ -3,6 +3,7 @@ import Testing
 @testable import IDHealthKit
 @testable import IDHealthSQL
 @testable import IDHealthMaterialize
+@testable import IDHealthGenerate
 @testable import IDHealthChecks
 
 /// Redshift's dialect where it differs from PostgreSQL's in what it does, not only in how it
@@ -77,6 +78,20 @@ struct RedshiftDialectTests {
             _ = try test.check()
             #expect(try test.database.scalar("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = \(bind: .text(test.schemas.target))").intValue == 0)
             #expect(try test.canonicals() == ["a": "a", "b": "a", "c": "c"])
+        }
+    }
+
+    @Test("checks read their offenders in the query's order: no numbered copy of them on Redshift, one on PostgreSQL", arguments: [Dialect.Engine.postgres, .redshift])
+    func offendersInOrder(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            _ = try ProfilesSyncGenerator(profiles: 300, seed: 3, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
+            _ = try test.materialize()
+            let recorder = RecordingDatabase(base: test.database)
+            let context = CheckContext(database: recorder, schemas: test.schemas, settings: Configuration(baseDirectory: test.directory).checkSettings)
+            let run = try CheckRunner(context: context).run()
+            let kept = recorder.statements.filter { $0.contains("idhealth_offenders_") && $0.hasPrefix("CREATE") }
+            #expect(kept.isEmpty == (engine == .redshift), "\(kept.count) kept-offender tables")
+            #expect(try run.result("merge_chains").value == 9)
         }
     }
 

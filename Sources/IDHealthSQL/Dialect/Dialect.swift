@@ -61,6 +61,12 @@ public struct Dialect: Sendable, Hashable {
     /// and so ends on a cycle. Redshift's recursive queries take `UNION ALL` only.
     public var hasRecursiveUnion: Bool { engine != .redshift }
 
+    /// Whether `ROW_NUMBER() OVER ()` over an ordered subquery numbers its rows in that order.
+    /// SQLite and PostgreSQL run the subquery's sort and then number its output; a massively
+    /// parallel engine (Redshift) numbers rows as its slices deliver them, so kept offenders
+    /// could not be read back worst first there.
+    public var numbersRowsInQueryOrder: Bool { engine != .redshift }
+
     /// How the materialization lock is held: PostgreSQL's session advisory lock and SQLite's
     /// file lock die with the process; an engine without either keeps a row in a lock table,
     /// with the holder and an expiry (``LockRow``).
