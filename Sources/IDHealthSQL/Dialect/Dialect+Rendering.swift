@@ -16,23 +16,22 @@ extension Dialect {
     /// with the same label and value reuses its placeholder (a check parameter used three
     /// times is one parameter).
     public func render(_ sql: SQL) -> RenderedSQL {
-        var text = ""
-        var bindings: [SQLValue] = []
-        var labels: [String?] = []
-        var reused: [BindKey: Int] = [:]
-        write(sql, into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: false)
-        return RenderedSQL(text: text, bindings: bindings, labels: labels)
+        rendered(sql, inlining: false)
     }
 
     /// Renders a statement to run without parameters (`idhealth compile`): every bound value
     /// is written as a quoted literal instead (``literal(_:)``).
     public func renderInline(_ sql: SQL) -> String {
+        rendered(sql, inlining: true).text
+    }
+
+    private func rendered(_ sql: SQL, inlining: Bool) -> RenderedSQL {
         var text = ""
         var bindings: [SQLValue] = []
         var labels: [String?] = []
         var reused: [BindKey: Int] = [:]
-        write(sql, into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: true)
-        return text
+        write(sql, into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: inlining)
+        return RenderedSQL(text: text, bindings: bindings, labels: labels)
     }
 
     private struct BindKey: Hashable {
