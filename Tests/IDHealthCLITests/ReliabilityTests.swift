@@ -173,7 +173,9 @@ struct ReliabilityTests {
         }
         try "materialization: {lock_timeout: 120}\n".write(to: place.directory.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
         let running = try CLI.start(["materialize"] + place.arguments(["--mode", "table"]), in: place.directory)
-        let deadline = Date().addingTimeInterval(60)
+        // Generous: on a saturated machine the rebuild takes a while to reach its swap; the
+        // loop ends as soon as the statement waits.
+        let deadline = Date().addingTimeInterval(180)
         var waiting = false
         while !waiting, Date() < deadline {
             Thread.sleep(forTimeInterval: 0.2)
