@@ -9,11 +9,12 @@ source scripts/lib/throwaway-postgres.sh
 install_missing_packages
 # The Python tools the tests call live in a virtual environment of the project's own (.venv):
 # real consumers validate the reports (jsonschema for the JSON Schema, junitparser for
-# JUnit), and sqlglot parses every statement in its engine's dialect (pinned: its grammar
-# changes between releases).
+# JUnit), sqlglot parses every statement in its engine's dialect, and fakesnow (Snowflake's
+# dialect emulated on DuckDB) runs the compiled Snowflake files. sqlglot is pinned to the
+# release fakesnow 0.12 takes; fakesnow needs the Snowflake connector before 4.0.
 [ -x .venv/bin/python3 ] || python3 -m venv .venv
-.venv/bin/python3 -c "import jsonschema, junitparser, sqlglot; assert sqlglot.__version__ == '30.31.0'" 2>/dev/null \
-  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check jsonschema junitparser "sqlglot==30.31.0"
+.venv/bin/python3 -c "import jsonschema, junitparser, sqlglot, fakesnow; assert sqlglot.__version__ == '30.22.0'" 2>/dev/null \
+  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check jsonschema junitparser "sqlglot==30.22.0" "fakesnow==0.12.1" "snowflake-connector-python<4"
 export PATH="$PWD/.venv/bin:$PATH"
 start_throwaway_postgres
 # pgcrypto gives PostgreSQL its SHA-1 (external_id_hash); a second database without it

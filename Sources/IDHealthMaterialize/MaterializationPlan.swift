@@ -56,10 +56,10 @@ package struct MaterializationPlan {
         let steps = RebuildStatements(schemas: schemas, work: work, traitColumns: traitColumns, traitNulls: traitNulls, etl: .now)
         let resolver = steps.resolver
         let pending: SQL = "(SELECT COUNT(*) FROM \(table: work.name("jump")) WHERE done = 0)"
-        let swap: [SQL] = [dialect.beginWriteTransaction]
-            + WorkTables.stagedTables.reversed().map { dialect.dropTable(schemas.target($0)) }
-            + WorkTables.stagedTables.map { dialect.renameTable(work.stageName($0), to: $0) }
-            + ["COMMIT"]
+        // One transaction where DDL is transactional; on Snowflake each table's swap is atomic
+        // on its own, so for a moment a reader can see some tables new and some old.
+        let replacements = WorkTables.stagedTables.flatMap { dialect.replaceTable(schemas.target($0), with: work.stageName($0)) }
+        let swap: [SQL] = dialect.hasTransactionalDDL ? [dialect.beginWriteTransaction] + replacements + ["COMMIT"] : replacements
         return [
             Step(name: "prepare", purpose: "creates the target schema if needed, drops what an interrupted run may have left, and the indexes the last run put on the current tables (their names are this run's)",
                  statements: [dialect.createSchemaIfMissing(schemas.target)].compactMap { $0 } + work.dropStatements(includingStage: true)
@@ -70,7 +70,7 @@ package struct MaterializationPlan {
             Step(name: TableName.idGraph, purpose: "stages id_graph", statements: steps.graphTable()),
             Step(name: TableName.externalIDMapping, purpose: "stages external_id_mapping", statements: steps.mappingTable()),
             Step(name: TableName.profileTraits, purpose: "stages each segment_id's latest trait snapshot and profile_traits", statements: steps.traitsTables()),
-            Step(name: "swap", purpose: "replaces the current tables with the staged ones in one transaction", statements: swap),
+            Step(name: "swap", purpose: dialect.hasTransactionalDDL ? "replaces the current tables with the staged ones in one transaction" : "swaps each staged table with the current one (each swap atomic on its own)", statements: swap),
             Step(name: "cleanup", purpose: "gathers the new tables' statistics and drops the work tables",
                  statements: WorkTables.stagedTables.compactMap { dialect.analyzeNewTable(schemas.target($0)) } + work.dropStatements(includingStage: false)),
         ]

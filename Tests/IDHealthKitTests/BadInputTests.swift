@@ -14,7 +14,7 @@ struct BadInputTests {
         try TableName.materializedTables.contains { try test.database.tableExists(QualifiedName(test.schemas.target, $0)) }
     }
 
-    @Test("a missing raw table is named", arguments: Dialect.Engine.allCases)
+    @Test("a missing raw table is named", arguments: TestDatabase.engines)
     func missingTable(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try test.createGraph([("a", "a", 1)])
@@ -24,7 +24,7 @@ struct BadInputTests {
         }
     }
 
-    @Test("a missing column is named with the columns the table has", arguments: Dialect.Engine.allCases)
+    @Test("a missing column is named with the columns the table has", arguments: TestDatabase.engines)
     func missingColumn(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try test.createRaw(TableName.idGraphUpdates, columns: ["segment_id", "canonical_segment_id", "timestamp", "seq"], rows: [])
@@ -34,7 +34,7 @@ struct BadInputTests {
         }
     }
 
-    @Test("NULL keys are counted and named; nothing is written", arguments: Dialect.Engine.allCases)
+    @Test("NULL keys are counted and named; nothing is written", arguments: TestDatabase.engines)
     func nullKeys(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             let time = SQLValue.text(test.database.dialect.timestampLiteral("2026-01-01 00:00:00"))
@@ -48,7 +48,7 @@ struct BadInputTests {
         }
     }
 
-    @Test("an empty id_graph_updates is refused", arguments: Dialect.Engine.allCases)
+    @Test("an empty id_graph_updates is refused", arguments: TestDatabase.engines)
     func emptyGraph(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try test.createGraph([])
@@ -58,7 +58,7 @@ struct BadInputTests {
         }
     }
 
-    @Test("a rerun replaces the previous tables and drops every work table", arguments: Dialect.Engine.allCases)
+    @Test("a rerun replaces the previous tables and drops every work table", arguments: TestDatabase.engines)
     func rerun(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try test.createGraph([("a", "a", 1), ("b", "b", 2), ("b", "a", 3)])
@@ -76,7 +76,7 @@ struct BadInputTests {
         }
     }
 
-    @Test("checks on a database that was never materialized are skipped, not crashed", arguments: Dialect.Engine.allCases)
+    @Test("checks on a database that was never materialized are skipped, not crashed", arguments: TestDatabase.engines)
     func checksBeforeMaterialize(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try test.createGraph([("a", "a", 1)])

@@ -61,7 +61,7 @@ struct CheckSuiteTests {
         try Configuration.parse(yaml, file: "idhealth.yml", baseDirectory: URL(fileURLWithPath: "/nonexistent"))
     }
 
-    @Test("clean data passes every check", arguments: Dialect.Engine.allCases)
+    @Test("clean data passes every check", arguments: TestDatabase.engines)
     func clean(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try load(test)
@@ -74,7 +74,7 @@ struct CheckSuiteTests {
         }
     }
 
-    @Test("merged_profile_traits: traits after the merge, and tombstones that kept traits", arguments: Dialect.Engine.allCases)
+    @Test("merged_profile_traits: traits after the merge, and tombstones that kept traits", arguments: TestDatabase.engines)
     func mergedProfileTraits(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             var data = Data()
@@ -101,7 +101,7 @@ struct CheckSuiteTests {
         }
     }
 
-    @Test("external_id_collisions: a unique id on two live profiles", arguments: Dialect.Engine.allCases)
+    @Test("external_id_collisions: a unique id on two live profiles", arguments: TestDatabase.engines)
     func collisions(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             var data = Data()
@@ -117,7 +117,7 @@ struct CheckSuiteTests {
         }
     }
 
-    @Test("identifier_limits: per-type limits and the default", arguments: Dialect.Engine.allCases)
+    @Test("identifier_limits: per-type limits and the default", arguments: TestDatabase.engines)
     func identifierLimits(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             var data = Data()
@@ -134,7 +134,7 @@ struct CheckSuiteTests {
         }
     }
 
-    @Test("blocked_values: junk on one segment_id warns, on two fails; patterns and extras", arguments: Dialect.Engine.allCases)
+    @Test("blocked_values: junk on one segment_id warns, on two fails; patterns and extras", arguments: TestDatabase.engines)
     func blockedValues(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             var data = Data()
@@ -160,7 +160,7 @@ struct CheckSuiteTests {
         }
     }
 
-    @Test("external_id_hash: wrong and upper-case hashes", arguments: Dialect.Engine.allCases)
+    @Test("external_id_hash: wrong and upper-case hashes", arguments: TestDatabase.engines)
     func externalIDHash(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             var data = Data()
@@ -189,7 +189,7 @@ struct CheckSuiteTests {
         #expect(result.message?.contains("CREATE EXTENSION pgcrypto") == true)
     }
 
-    @Test("duplicate_rows: extra rows per key; a table without its key is left out", arguments: Dialect.Engine.allCases)
+    @Test("duplicate_rows: extra rows per key; a table without its key is left out", arguments: TestDatabase.engines)
     func duplicateRows(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             var data = Data()
@@ -209,7 +209,7 @@ struct CheckSuiteTests {
         }
     }
 
-    @Test("freshness: stale tables and tables landing apart", arguments: Dialect.Engine.allCases)
+    @Test("freshness: stale tables and tables landing apart", arguments: TestDatabase.engines)
     func freshness(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try load(test)
@@ -227,7 +227,7 @@ struct CheckSuiteTests {
         }
     }
 
-    @Test("freshness judges the exact hours: 95.6 crosses > 95; reports show one decimal", arguments: Dialect.Engine.allCases)
+    @Test("freshness judges the exact hours: 95.6 crosses > 95; reports show one decimal", arguments: TestDatabase.engines)
     func freshnessExactHours(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try load(test)
@@ -244,7 +244,7 @@ struct CheckSuiteTests {
         }
     }
 
-    @Test("materialization_drift: edited tables drift; the dbt package's empty merged_to does not", arguments: Dialect.Engine.allCases)
+    @Test("materialization_drift: edited tables drift; the dbt package's empty merged_to does not", arguments: TestDatabase.engines)
     func drift(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try load(test)
@@ -265,7 +265,7 @@ struct CheckSuiteTests {
         }
     }
 
-    @Test("merge_rate_anomaly: a day far above its trailing baseline", arguments: Dialect.Engine.allCases)
+    @Test("merge_rate_anomaly: a day far above its trailing baseline", arguments: TestDatabase.engines)
     func mergeRate(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             var data = Data()

@@ -9,7 +9,7 @@ import Testing
 /// materialization builds.
 @Suite("Compile")
 struct CompileTests {
-    @Test("the compiled table mode, run file by file, gives exactly the tables a materialization gives", arguments: Dialect.Engine.allCases)
+    @Test("the compiled table mode, run file by file, gives exactly the tables a materialization gives", arguments: TestDatabase.engines)
     func compiledEqualsMaterialized(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             // Generated history with every injected anomaly: chains, cycles, dangling pointers.
@@ -42,6 +42,55 @@ struct CompileTests {
             #expect((manifest?["trait_columns"] as? [Any])?.count == traits.count)
             #expect((manifest?["files"] as? [Any])?.count == files.count)
         }
+    }
+
+    @Test("the compiled Snowflake files, run on fakesnow, give exactly the tables a SQLite materialization gives")
+    func snowflakeOnFakesnow() throws {
+        try TestDatabase.with(.sqlite) { test in
+            _ = try ProfilesSyncGenerator(profiles: 400, seed: 5, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
+            let summary = try test.materialize()
+            #expect(summary.resolution["cycle"] == 2, "the data has cycles to resolve")
+            let traits = try Compilation.traitColumns(of: test.database, schema: test.schemas.source)
+            let folder = test.directory.appendingPathComponent("snowflake")
+            try Compilation(dialect: .snowflake, schemas: Schemas(source: "raw", target: "identity"), traitColumns: traits, traitNulls: .keepLastValue)
+                .write(to: folder, mode: .table, toolVersion: "test")
+            let swap = try String(contentsOf: folder.appendingPathComponent("06_swap.sql"), encoding: .utf8)
+            #expect(swap.contains(#"ALTER TABLE "IDENTITY"."IDHEALTH_STAGE_ID_GRAPH" SWAP WITH "IDENTITY"."ID_GRAPH";"#), "\(swap)")
+
+            let output = test.directory.appendingPathComponent("fakesnow.json")
+            _ = try PythonTool.run("run-on-fakesnow.py", [test.location, folder.path, "raw", "identity", output.path])
+            let emulated = try JSONDecoder().decode([String: EmulatedTable].self, from: Data(contentsOf: output))
+            for table in TableName.materializedTables {
+                let local = try test.contents(test.schemas.target, table)
+                let remote = try #require(emulated[table], "no \(table) from fakesnow")
+                #expect(remote.columns.sorted() == local.columns, "\(table) columns")
+                let order = remote.columns.sorted().map { name in remote.columns.firstIndex(of: name)! }
+                let got = remote.rows.map { row in order.map { row[$0] } }.sorted { Self.key($0) < Self.key($1) }
+                let want = local.rows.map { row in row.map(Self.text) }.sorted { Self.key($0) < Self.key($1) }
+                #expect(got.count == want.count, "\(table): \(got.count) rows on fakesnow, \(want.count) on SQLite")
+                let differing = zip(got, want).filter { $0 != $1 }
+                #expect(differing.isEmpty, "\(table): \(differing.count) rows differ, e.g. \(differing.prefix(2))")
+            }
+        }
+    }
+
+    /// A table as run-on-fakesnow.py writes it: column names, and every row as text.
+    struct EmulatedTable: Decodable {
+        let columns: [String]
+        let rows: [[String?]]
+    }
+
+    static func text(_ value: SQLValue) -> String? {
+        switch value {
+        case .null: return nil
+        case .integer(let number): return String(number)
+        case .real(let number): return "\(number)"
+        case .text(let text): return text
+        }
+    }
+
+    static func key(_ row: [String?]) -> String {
+        row.map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")
     }
 
     @Test("--traits: names and types, and the errors that name what is wrong")

@@ -19,7 +19,7 @@ struct CustomCheckTests {
         return Configuration(baseDirectory: test.directory)
     }
 
-    @Test("custom checks run beside the built-ins; a broken one errs alone", arguments: Dialect.Engine.allCases)
+    @Test("custom checks run beside the built-ins; a broken one errs alone", arguments: TestDatabase.engines)
     func customChecks(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             _ = try ProfilesSyncGenerator(profiles: 200, seed: 3, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)

@@ -36,7 +36,7 @@ struct DriftSampleTests {
     }
 
     @Test("generated data: no drift in a small or a whole sample; edits found exactly as a full rebuild finds them",
-          arguments: Dialect.Engine.allCases)
+          arguments: TestDatabase.engines)
     func generated(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             _ = try ProfilesSyncGenerator(profiles: 1_500, seed: 7, anomalies: true)
@@ -98,7 +98,7 @@ struct DriftSampleTests {
     /// ids sit on the chain's far end: a sampled profile is right only if all its members
     /// are found from the profile alone. Of the 180 profile keys, 30 are live; a sample of
     /// 151 holds at least one live profile whatever is drawn.
-    @Test("a sampled profile's row comes from every member, found from the profile alone", arguments: Dialect.Engine.allCases)
+    @Test("a sampled profile's row comes from every member, found from the profile alone", arguments: TestDatabase.engines)
     func membersFromTheProfile(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             var pointers: [(String, String, Int64)] = []

@@ -19,7 +19,7 @@ struct IncrementalPropertyTests {
     static let batches = 8
 
     @Test("random histories, incremental after every batch: the same rows as a full rebuild and as the views",
-          arguments: Dialect.Engine.allCases, TraitNulls.allCases)
+          arguments: TestDatabase.engines, TraitNulls.allCases)
     func randomHistories(engine: Dialect.Engine, nulls: TraitNulls) throws {
         for seed in Self.seeds {
             try TestDatabase.with(engine) { test in
@@ -46,7 +46,7 @@ struct IncrementalPropertyTests {
     }
 
     @Test("the nasty orders: a merge before its target exists, recursive entries a batch late, a chain, a deletion, a return",
-          arguments: Dialect.Engine.allCases)
+          arguments: TestDatabase.engines)
     func nastyOrders(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             let harness = try Harness(test: test, nulls: .keepLastValue)

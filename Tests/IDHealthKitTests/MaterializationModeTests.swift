@@ -37,7 +37,7 @@ struct MaterializationModeTests {
         return try test.database.rows("SELECT r.*, \(sql: highWater) FROM \(table: QualifiedName(test.schemas.target, TableName.runs)) r ORDER BY run_number")
     }
 
-    @Test("idhealth_runs records mode, reason, rows read and written, deletions, high-water marks and version", arguments: Dialect.Engine.allCases)
+    @Test("idhealth_runs records mode, reason, rows read and written, deletions, high-water marks and version", arguments: TestDatabase.engines)
     func runLog(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try Self.seed(test)
@@ -91,7 +91,7 @@ struct MaterializationModeTests {
     /// Recording a mass deletion compares every newly deleted segment_id with the recorded
     /// ones; without an index that was quadratic (46,207 new against 61,665 recorded: 402 s on
     /// PostgreSQL in an incremental run, which plans without hash joins).
-    @Test("the record of deleted segment_ids is indexed by segment_id (where there are indexes)", arguments: Dialect.Engine.allCases)
+    @Test("the record of deleted segment_ids is indexed by segment_id (where there are indexes)", arguments: TestDatabase.engines)
     func deletedSegmentsIndexed(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try Self.seed(test)
@@ -107,7 +107,7 @@ struct MaterializationModeTests {
         }
     }
 
-    @Test("an incremental run rebuilds when it must: --full-refresh, traits.nulls changed, views in place", arguments: Dialect.Engine.allCases)
+    @Test("an incremental run rebuilds when it must: --full-refresh, traits.nulls changed, views in place", arguments: TestDatabase.engines)
     func fullRefreshReasons(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try Self.seed(test)
@@ -126,7 +126,7 @@ struct MaterializationModeTests {
         }
     }
 
-    @Test("a new trait column is added and backfilled; a changed type is an error naming the column", arguments: Dialect.Engine.allCases)
+    @Test("a new trait column is added and backfilled; a changed type is an error naming the column", arguments: TestDatabase.engines)
     func traitColumnsAdapt(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             let d = test.database.dialect
@@ -147,7 +147,7 @@ struct MaterializationModeTests {
             // score changes type: nothing is written, the column is named.
             let before = try test.database.rows("SELECT * FROM \(table: profiles) ORDER BY canonical_segment_id").map(\.values)
             switch engine {
-            case .postgres, .redshift:
+            case .postgres, .redshift, .snowflake:
                 try test.database.execute("ALTER TABLE \(table: raw) ALTER COLUMN score TYPE TEXT")
             case .sqlite:
                 try test.database.execute("ALTER TABLE \(table: raw) RENAME COLUMN score TO score_old")

@@ -8,7 +8,7 @@ import Testing
 
 /// Redshift's dialect where it differs from PostgreSQL's in what it does, not only in how it
 /// is spelled: the lock is a row, there are no indexes, temporary tables go by bare names,
-/// view mode is refused. The suites that take `Dialect.Engine.allCases` run everything else
+/// view mode is refused. The suites that take `TestDatabase.engines` run everything else
 /// on the PostgreSQL server in Redshift's dialect, linted statement by statement
 /// (``RedshiftLint``).
 @Suite("Redshift dialect")

@@ -52,7 +52,7 @@ struct ReportTests {
         #expect(try encoder.encode(decoded) + Data([0x0A]) == data)
     }
 
-    @Test("reports mask external id values unless asked not to", arguments: Dialect.Engine.allCases)
+    @Test("reports mask external id values unless asked not to", arguments: TestDatabase.engines)
     func masking(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             // 60 segment_ids merged into s0 through one real-looking email.

@@ -10,7 +10,7 @@ import Testing
 /// Chain resolution on hand-built graphs (docs/semantics.md, "Resolution"), whatever order rows landed in.
 @Suite("Resolution")
 struct ResolutionTests {
-    @Test("a ten-hop chain without recursive entries resolves to its terminal", arguments: Dialect.Engine.allCases)
+    @Test("a ten-hop chain without recursive entries resolves to its terminal", arguments: TestDatabase.engines)
     func longChain(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             // s0 is terminal; s(i) merges into s(i-1). Rows are inserted newest first.
@@ -36,7 +36,7 @@ struct ResolutionTests {
         }
     }
 
-    @Test("the current pointer is the greatest seq, ties broken by uuid_ts", arguments: Dialect.Engine.allCases)
+    @Test("the current pointer is the greatest seq, ties broken by uuid_ts", arguments: TestDatabase.engines)
     func currentPointer(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             let d = test.database.dialect
@@ -55,7 +55,7 @@ struct ResolutionTests {
         }
     }
 
-    @Test("a three-cycle with a tail resolves to the target of its latest merge", arguments: Dialect.Engine.allCases)
+    @Test("a three-cycle with a tail resolves to the target of its latest merge", arguments: TestDatabase.engines)
     func cycle(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try test.createGraph([
@@ -77,7 +77,7 @@ struct ResolutionTests {
         }
     }
 
-    @Test("a dangling pointer resolves to the missing id, which becomes a live profile", arguments: Dialect.Engine.allCases)
+    @Test("a dangling pointer resolves to the missing id, which becomes a live profile", arguments: TestDatabase.engines)
     func dangling(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try test.createGraph([("p", "p", 1), ("p", "q", 2), ("r", "r", 3), ("r", "p", 4)])

@@ -45,7 +45,7 @@ struct RuleConsistencyTests {
         }
     }
 
-    @Test("the same rows in two orders give the same tables and the same check results", arguments: Dialect.Engine.allCases)
+    @Test("the same rows in two orders give the same tables and the same check results", arguments: TestDatabase.engines)
     func insertionOrder(engine: Dialect.Engine) throws {
         let forward = try outcome(engine, Self.pointers)
         let backward = try outcome(engine, Self.pointers.reversed())

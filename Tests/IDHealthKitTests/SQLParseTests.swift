@@ -12,9 +12,9 @@ import Testing
 @Suite("SQL parses with sqlglot")
 struct SQLParseTests {
     /// sqlglot's name for each dialect.
-    static let sqlglotDialect: [Dialect.Engine: String] = [.sqlite: "sqlite", .postgres: "postgres", .redshift: "redshift"]
+    static let sqlglotDialect: [Dialect.Engine: String] = [.sqlite: "sqlite", .postgres: "postgres", .redshift: "redshift", .snowflake: "snowflake"]
 
-    @Test("every statement of a full, an incremental and a check run parses in the engine's dialect", arguments: Dialect.Engine.allCases)
+    @Test("every statement of a full, an incremental and a check run parses in the engine's dialect", arguments: TestDatabase.engines)
     func everyStatementParses(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             let recorder = RecordingDatabase(base: test.database)
@@ -76,19 +76,7 @@ struct SQLParseTests {
     static func parse(_ statements: [String], dialect: String, in directory: URL) throws -> ParseResult {
         let file = directory.appendingPathComponent("statements-\(dialect).json")
         try JSONEncoder().encode(statements).write(to: file)
-        let script = CheckCatalogTests.root.appendingPathComponent("scripts/lib/parse-sql.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, dialect, file.path]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "parse-sql.py failed (is sqlglot installed? scripts/test.sh puts it in .venv): \(errorText)")
-        return try JSONDecoder().decode(ParseResult.self, from: data)
+        return try JSONDecoder().decode(ParseResult.self, from: PythonTool.run("parse-sql.py", [dialect, file.path]))
     }
 }
 

@@ -17,12 +17,12 @@ struct SQLSafetyTests {
         case .sqlite:
             return try test.database.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = \(bind: .text(name))").intValue != 0
                 || test.database.scalar("SELECT COUNT(*) FROM sqlite_temp_master WHERE name = \(bind: .text(name))").intValue != 0
-        case .postgres, .redshift:
+        case .postgres, .redshift, .snowflake:
             return try test.database.scalar("SELECT COUNT(*) FROM pg_class WHERE relname = \(bind: .text(name))").intValue != 0
         }
     }
 
-    @Test("execute runs exactly one statement; a second one in the text is refused, not run", arguments: Dialect.Engine.allCases)
+    @Test("execute runs exactly one statement; a second one in the text is refused, not run", arguments: TestDatabase.engines)
     func oneStatement(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             let second = SQL(unsafeRaw: "SELECT 1; CREATE TABLE pwned_by_execute(a TEXT)")
@@ -54,7 +54,7 @@ struct SQLSafetyTests {
             switch engine {
             case .sqlite:
                 try test.database.execute("ALTER TABLE \(table: raw) ADD COLUMN tier \(ident: hostile)")
-            case .postgres, .redshift:
+            case .postgres, .redshift, .snowflake:
                 try test.database.execute("CREATE DOMAIN \(table: QualifiedName(test.schemas.source, hostile)) AS TEXT")
                 try test.database.execute("ALTER TABLE \(table: raw) ADD COLUMN tier \(table: QualifiedName(test.schemas.source, hostile))")
             }

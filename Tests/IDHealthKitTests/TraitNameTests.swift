@@ -54,7 +54,7 @@ struct TraitNameTests {
         return try test.database.rows("SELECT \(sql: list) FROM \(table: test.schemas.target(TableName.profileTraits)) ORDER BY canonical_segment_id").map(\.values)
     }
 
-    @Test("every internal alias and column name as a trait materializes correctly, full and incremental", arguments: Dialect.Engine.allCases)
+    @Test("every internal alias and column name as a trait materializes correctly, full and incremental", arguments: TestDatabase.engines)
     func internalNamesAsTraits(engine: Dialect.Engine) throws {
         let names = Self.internalNames.filter { $0 != "etl_ts" }
         #expect(names.count > 30, "found \(names.count) internal names")
@@ -91,7 +91,7 @@ struct TraitNameTests {
         }
     }
 
-    @Test("a trait named like a column profile_traits itself holds is left out, and said so", arguments: Dialect.Engine.allCases)
+    @Test("a trait named like a column profile_traits itself holds is left out, and said so", arguments: TestDatabase.engines)
     func ownColumnNames(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try load(test, traits: ["plan", "etl_ts"])

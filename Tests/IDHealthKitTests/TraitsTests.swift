@@ -29,7 +29,7 @@ struct TraitsTests {
             .map { $0.values.map(\.stringValue) }
     }
 
-    @Test("keep_last_value takes the latest non-NULL value of each trait across the profile", arguments: Dialect.Engine.allCases)
+    @Test("keep_last_value takes the latest non-NULL value of each trait across the profile", arguments: TestDatabase.engines)
     func keepLastValue(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try load(test)
@@ -44,7 +44,7 @@ struct TraitsTests {
         }
     }
 
-    @Test("propagate takes the profile's latest snapshot as it is", arguments: Dialect.Engine.allCases)
+    @Test("propagate takes the profile's latest snapshot as it is", arguments: TestDatabase.engines)
     func propagate(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try load(test)
@@ -58,7 +58,7 @@ struct TraitsTests {
         }
     }
 
-    @Test("hostile trait and schema names are quoted, not executed", arguments: Dialect.Engine.allCases)
+    @Test("hostile trait and schema names are quoted, not executed", arguments: TestDatabase.engines)
     func hostileNames(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try test.createGraph([("a", "a", 1)])

@@ -40,6 +40,9 @@ public struct DatabaseLocation: Sendable, Hashable {
     /// (`--dialect`) forces the SQL spoken over a libpq connection, which is otherwise the
     /// server's own (Redshift or PostgreSQL); a SQLite file speaks only SQLite.
     public func connect(create: Bool = false, dialect: Dialect? = nil) throws -> any Database {
+        if let dialect, !dialect.hasConnection {
+            throw ConfigError("idhealth does not connect to \(dialect.engine.displayName) in this version: `idhealth compile --dialect \(dialect.engine.rawValue) --traits …` writes the SQL to run there")
+        }
         switch kind {
         case .sqlite(let path):
             if let dialect, dialect != .sqlite {

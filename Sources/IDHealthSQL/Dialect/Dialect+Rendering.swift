@@ -72,7 +72,7 @@ extension Dialect {
     /// Whether a temporary table may be named with its schema (`pg_temp.t`, `temp.t`).
     /// Redshift refuses that: it finds a temporary table by its bare name, which the session's
     /// temporary schema puts first, and creates one only with `CREATE TEMP TABLE`.
-    var qualifiesTemporaryTables: Bool { engine != .redshift }
+    var qualifiesTemporaryTables: Bool { !isWarehouse }
 
     /// A constant as it is written into SQL text: text quoted with embedded quotes doubled
     /// (and, on Redshift, backslashes), numbers as digits, NULL.
@@ -85,8 +85,8 @@ extension Dialect {
             return "\(number)"
         case .text(let string):
             var quoted = string.replacingOccurrences(of: "'", with: "''")
-            // Redshift reads a backslash in a string literal as an escape.
-            if engine == .redshift { quoted = quoted.replacingOccurrences(of: "\\", with: "\\\\") }
+            // Redshift and Snowflake read a backslash in a string literal as an escape.
+            if isWarehouse { quoted = quoted.replacingOccurrences(of: "\\", with: "\\\\") }
             return "'" + quoted + "'"
         }
     }
@@ -98,6 +98,28 @@ extension Dialect {
             return "strftime('%Y-%m-%d %H:%M:%S', \(sql: value))"
         case (.postgres, .timestampText(let value)), (.redshift, .timestampText(let value)):
             return "to_char((\(sql: value)) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+        case (.snowflake, .timestampText(let value)):
+            return "TO_CHAR(CONVERT_TIMEZONE('UTC', \(sql: value)), 'YYYY-MM-DD HH24:MI:SS')"
+        case (.snowflake, .dayText(let value)):
+            return "TO_CHAR(CONVERT_TIMEZONE('UTC', \(sql: value)), 'YYYY-MM-DD')"
+        case (.snowflake, .daysBefore(let day, let days)):
+            return "TO_CHAR(DATEADD(day, -CAST(\(sql: days) AS INTEGER), CAST(\(sql: day) AS DATE)), 'YYYY-MM-DD')"
+        case (.snowflake, .hoursBetween(let earlier, let later)):
+            return "(DATEDIFF(second, \(sql: earlier), \(sql: later)) / 3600.0)"
+        case (.snowflake, .minusHours(let value, let hours)):
+            return "DATEADD(second, \(unsafeRaw: String(-Self.seconds(hours))), \(sql: value))"
+        case (.snowflake, .timestamp(let text)):
+            // A time without a zone would be read in the session's zone: say UTC.
+            return "TO_TIMESTAMP_TZ(CONCAT(\(sql: text), ' +00:00'))"
+        case (.snowflake, .regexpMatch(let value, let pattern)):
+            // REGEXP_LIKE matches the whole value; idhealth's patterns search, as `~` does.
+            return "(REGEXP_INSTR(\(sql: value), \(sql: pattern)) > 0)"
+        case (.snowflake, .sha1Hex(let value, _)):
+            return "SHA1_HEX(CAST(\(sql: value) AS TEXT))"
+        case (.snowflake, .byteLength(let value)):
+            return "OCTET_LENGTH(\(sql: value))"
+        case (.snowflake, .now):
+            return "CURRENT_TIMESTAMP()"
         case (.sqlite, .dayText(let value)):
             return "substr(strftime('%Y-%m-%d %H:%M:%S', \(sql: value)), 1, 10)"
         case (.postgres, .dayText(let value)), (.redshift, .dayText(let value)):

@@ -5,7 +5,7 @@ extension Dialect {
     public var beginWriteTransaction: SQL {
         switch engine {
         case .sqlite: return "BEGIN IMMEDIATE"
-        case .postgres, .redshift: return "BEGIN"
+        case .postgres, .redshift, .snowflake: return "BEGIN"
         }
     }
 
@@ -23,7 +23,7 @@ extension Dialect {
         switch engine {
         case .sqlite:
             return "CREATE \(sql: kind) \(table: QualifiedName(table.schema, name)) ON \(ident: table.name) (\(sql: columnList))"
-        case .postgres, .redshift:
+        case .postgres, .redshift, .snowflake:
             return "CREATE \(sql: kind) \(ident: name) ON \(table: table) (\(sql: columnList))"
         }
     }
@@ -34,7 +34,7 @@ extension Dialect {
     /// JIT-compiles each statement for longer than it runs. SQLite needs nothing.
     public var settingsForSmallUpdates: [SQL] {
         switch engine {
-        case .sqlite, .redshift: return []
+        case .sqlite, .redshift, .snowflake: return []
         case .postgres: return ["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off", "SET LOCAL jit = off"]
         }
     }
@@ -45,7 +45,8 @@ extension Dialect {
     /// does well without, and its ANALYZE reads whole indexes, so it is left out there.
     public func analyzeNewTable(_ table: QualifiedName) -> SQL? {
         switch engine {
-        case .sqlite: return nil
+        // Snowflake keeps its statistics itself.
+        case .sqlite, .snowflake: return nil
         case .postgres, .redshift: return "ANALYZE \(table: table)"
         }
     }
@@ -83,9 +84,25 @@ extension Dialect {
         "DROP TABLE IF EXISTS \(table: name)"
     }
 
-    /// Renames a table within its schema.
+    /// Renames a table within its schema. Snowflake moves a table renamed to a bare name into
+    /// the session's current schema, so there the new name is qualified.
     public func renameTable(_ table: QualifiedName, to name: String) -> SQL {
-        "ALTER TABLE \(table: table) RENAME TO \(ident: name)"
+        engine == .snowflake
+            ? "ALTER TABLE \(table: table) RENAME TO \(table: QualifiedName(table.schema, name))"
+            : "ALTER TABLE \(table: table) RENAME TO \(ident: name)"
+    }
+
+    /// Puts `staged` in the place of `current` (which may not exist yet), inside the caller's
+    /// transaction: drop and rename where DDL is transactional; on Snowflake, whose DDL
+    /// commits on its own, an atomic `SWAP WITH` (after an empty copy of the staged table's
+    /// columns stands in for a first run's missing table), then the old table is dropped.
+    public func replaceTable(_ current: QualifiedName, with staged: QualifiedName) -> [SQL] {
+        guard engine == .snowflake else { return [dropTable(current), renameTable(staged, to: current.name)] }
+        return [
+            "CREATE TABLE IF NOT EXISTS \(table: current) LIKE \(table: staged)",
+            "ALTER TABLE \(table: staged) SWAP WITH \(table: current)",
+            dropTable(staged),
+        ]
     }
 
     // MARK: - Catalog
@@ -95,6 +112,11 @@ extension Dialect {
         switch engine {
         case .sqlite:
             return "SELECT type FROM \(table: QualifiedName(name.schema, "sqlite_master")) WHERE type IN ('table', 'view') AND name = \(bind: .text(name.name))"
+        case .snowflake:
+            return """
+                SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM information_schema.tables
+                WHERE table_schema = UPPER(\(bind: .text(name.schema))) AND table_name = UPPER(\(bind: .text(name.name)))
+                """
         case .postgres, .redshift:
             return """
                 SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -111,6 +133,11 @@ extension Dialect {
         switch engine {
         case .sqlite:
             return "SELECT name FROM \(table: QualifiedName(schema, "sqlite_master")) WHERE type = 'table' AND name LIKE \(bind: .text(pattern)) ESCAPE '!'"
+        case .snowflake:
+            return """
+                SELECT LOWER(table_name) FROM information_schema.tables
+                WHERE table_type = 'BASE TABLE' AND table_schema = UPPER(\(bind: .text(schema))) AND table_name LIKE UPPER(\(bind: .text(pattern))) ESCAPE '!'
+                """
         case .postgres, .redshift:
             return """
                 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -127,6 +154,12 @@ extension Dialect {
         switch engine {
         case .sqlite:
             return "SELECT name, type FROM pragma_table_info(\(bind: .text(table.name)), \(bind: .text(table.schema))) ORDER BY cid"
+        case .snowflake:
+            return """
+                SELECT column_name, data_type FROM information_schema.columns
+                WHERE table_schema = UPPER(\(bind: .text(table.schema))) AND table_name = UPPER(\(bind: .text(table.name)))
+                ORDER BY ordinal_position
+                """
         case .postgres, .redshift:
             return """
                 SELECT a.attname, format_type(a.atttypid, a.atttypmod)

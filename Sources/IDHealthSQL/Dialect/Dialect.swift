@@ -16,12 +16,17 @@ public struct Dialect: Sendable, Hashable {
         /// without indexes, advisory locks, `COPY … FROM STDIN`, `lock_timeout`, pgcrypto,
         /// schema-qualified temporary tables or `UNION` in a recursive query.
         case redshift
+        /// Snowflake, in files only (`idhealth compile`): idhealth has no connection to it in
+        /// this version. Unquoted names fold to upper case there, so every name is quoted in
+        /// upper case; no indexes, no recursive `UNION`, DDL that commits on its own.
+        case snowflake
 
         public var displayName: String {
             switch self {
             case .sqlite: return "SQLite"
             case .postgres: return "PostgreSQL"
             case .redshift: return "Redshift"
+            case .snowflake: return "Snowflake"
             }
         }
     }
@@ -31,6 +36,7 @@ public struct Dialect: Sendable, Hashable {
     public static let sqlite = Dialect(engine: .sqlite)
     public static let postgres = Dialect(engine: .postgres)
     public static let redshift = Dialect(engine: .redshift)
+    public static let snowflake = Dialect(engine: .snowflake)
 
     /// The dialect of a `--dialect` value (`sqlite`, `postgres`, `redshift`), nil for any other.
     public init?(named name: String) {
@@ -43,29 +49,41 @@ public struct Dialect: Sendable, Hashable {
     }
 
     /// Whether the engine speaks PostgreSQL's wire protocol, so libpq connects to it.
-    public var speaksPostgresProtocol: Bool { engine != .sqlite }
+    public var speaksPostgresProtocol: Bool { engine == .postgres || engine == .redshift }
+
+    /// Whether idhealth can connect to the engine in this version (else it only writes its
+    /// SQL, `idhealth compile`).
+    public var hasConnection: Bool { engine != .snowflake }
+
+    /// Whether the engine is a warehouse of its own design rather than SQLite or PostgreSQL:
+    /// no indexes, no recursive `UNION`, no CTE hints, rows of a parallel scan in no order.
+    var isWarehouse: Bool { engine == .redshift || engine == .snowflake }
 
     /// Whether the engine has indexes. Redshift has none (it sorts and distributes tables
     /// instead): ``createIndex(_:on:columns:unique:ifNotExists:)`` is nil there, and idhealth's
     /// statements never rely on a unique index for correctness, only for speed.
-    public var hasIndexes: Bool { engine != .redshift }
+    public var hasIndexes: Bool { !isWarehouse }
+
+    /// Whether DDL takes part in a transaction. Snowflake commits before and after each DDL
+    /// statement, so a group of them cannot be made atomic there (each `SWAP WITH` is).
+    public var hasTransactionalDDL: Bool { engine != .snowflake }
 
     /// The keyword that makes a common table expression computed once (`WITH x AS
     /// MATERIALIZED (…)`), where the engine has it (PostgreSQL 12+, SQLite 3.35+); empty
     /// elsewhere, where such a query is planned as the engine sees fit.
     public var materializedCTE: SQL {
-        engine == .redshift ? "" : "MATERIALIZED "
+        isWarehouse ? "" : "MATERIALIZED "
     }
 
     /// Whether a recursive query may join its parts with `UNION`, which drops repeated rows
     /// and so ends on a cycle. Redshift's recursive queries take `UNION ALL` only.
-    public var hasRecursiveUnion: Bool { engine != .redshift }
+    public var hasRecursiveUnion: Bool { !isWarehouse }
 
     /// Whether `ROW_NUMBER() OVER ()` over an ordered subquery numbers its rows in that order.
     /// SQLite and PostgreSQL run the subquery's sort and then number its output; a massively
     /// parallel engine (Redshift) numbers rows as its slices deliver them, so kept offenders
     /// could not be read back worst first there.
-    public var numbersRowsInQueryOrder: Bool { engine != .redshift }
+    public var numbersRowsInQueryOrder: Bool { !isWarehouse }
 
     /// How the materialization lock is held: PostgreSQL's session advisory lock and SQLite's
     /// file lock die with the process; an engine without either keeps a row in a lock table,
@@ -76,7 +94,7 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite: return .file
         case .postgres: return .advisory
-        case .redshift: return .row
+        case .redshift, .snowflake: return .row
         }
     }
 
@@ -86,7 +104,7 @@ public struct Dialect: Sendable, Hashable {
     public var defaultSchema: String {
         switch engine {
         case .sqlite: return "main"
-        case .postgres, .redshift: return "public"
+        case .postgres, .redshift, .snowflake: return "public"
         }
     }
 
@@ -97,13 +115,16 @@ public struct Dialect: Sendable, Hashable {
     public var temporarySchema: String {
         switch engine {
         case .sqlite: return "temp"
-        case .postgres, .redshift: return "pg_temp"
+        case .postgres, .redshift, .snowflake: return "pg_temp"
         }
     }
 
-    /// Quotes an identifier (schema, table, column), doubling any embedded double quote.
+    /// Quotes an identifier (schema, table, column), doubling any embedded double quote. On
+    /// Snowflake in upper case: an unquoted name is stored upper case there (so are Profiles
+    /// Sync's tables and columns), and the names idhealth writes unquoted fold the same way.
     public func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let name = engine == .snowflake ? identifier.uppercased() : identifier
+        return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// Whether a column named `declared` in the catalog is the one idhealth's SQL means by
@@ -113,7 +134,7 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         // Redshift folds every identifier to lower case, quoted or not (unless a cluster
         // sets enable_case_sensitive_identifier), so its catalog names are lower case.
-        case .sqlite, .redshift: return declared.lowercased() == wanted
+        case .sqlite, .redshift, .snowflake: return declared.lowercased() == wanted
         case .postgres: return declared == wanted
         }
     }
@@ -123,7 +144,7 @@ public struct Dialect: Sendable, Hashable {
     /// SQLite has no such limit.
     public var maximumKeyBytes: Int? {
         switch engine {
-        case .sqlite, .redshift: return nil
+        case .sqlite, .redshift, .snowflake: return nil
         case .postgres: return 2_000
         }
     }
@@ -152,7 +173,7 @@ public struct Dialect: Sendable, Hashable {
     /// before '9' without any error at all.
     public func accepts(declaredType: String, as role: ColumnRole) -> Bool? {
         switch engine {
-        case .sqlite:
+        case .sqlite, .snowflake:
             return nil
         case .postgres, .redshift:
             let type = declaredType.lowercased()
@@ -168,6 +189,7 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite: return "?\(index)"
         case .postgres, .redshift: return "$\(index)"
+        case .snowflake: return ":\(index)"
         }
     }
 
@@ -178,6 +200,7 @@ public struct Dialect: Sendable, Hashable {
         switch (engine, type) {
         // Redshift's TEXT is VARCHAR(256), which would cut longer trait values.
         case (.redshift, .text), (.redshift, .untyped): return "VARCHAR(65535)"
+        case (.snowflake, .timestamp): return "TIMESTAMP_TZ"
         case (_, .text): return "TEXT"
         case (_, .integer): return "BIGINT"
         case (.sqlite, .real): return "REAL"
@@ -210,15 +233,20 @@ public struct Dialect: Sendable, Hashable {
             if upper.isEmpty || upper.contains("BLOB") { return .untyped }
             if upper.contains("REAL") || upper.contains("FLOA") || upper.contains("DOUB") { return .real }
             return .numeric
-        case .postgres, .redshift:
+        case .postgres, .redshift, .snowflake:
             // Without type modifiers: `numeric(10,2)`, `timestamp(3) without time zone`.
             let base = declared.lowercased().replacingOccurrences(of: #"\([^)]*\)"#, with: "", options: .regularExpression)
                 .split(separator: " ").joined(separator: " ")
+            // Snowflake's catalog says NUMBER(38,0) for an integer column and NUMBER(p,s) else.
+            if engine == .snowflake, ["number", "numeric", "decimal"].contains(base) {
+                return upper.hasSuffix(",0)") || !upper.contains(",") ? .integer : .numeric
+            }
             switch base {
-            case "bigint", "integer", "smallint": return .integer
-            case "character varying", "character", "text": return .text
-            case "double precision", "real": return .real
+            case "bigint", "integer", "smallint", "int": return .integer
+            case "character varying", "character", "text", "varchar", "string": return .text
+            case "double precision", "real", "float", "double": return .real
             case "numeric": return .numeric
+            case "timestamp_tz", "timestamp_ltz", "timestamp_ntz", "timestamp": return .timestamp
             case "boolean": return .boolean
             case "timestamp with time zone", "timestamp without time zone": return .timestamp
             case "date": return .date
@@ -236,10 +264,10 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite:
             return value
-        case .redshift where portable == .numeric:
+        case .redshift where portable == .numeric, .snowflake where portable == .numeric:
             // Redshift's bare NUMERIC is NUMERIC(18,0): a cast would drop the decimals.
             return value
-        case .postgres, .redshift:
+        case .postgres, .redshift, .snowflake:
             let exact: [SQLType: String] = [
                 .text: "text", .integer: "bigint", .real: "double precision", .numeric: "numeric",
                 .boolean: "boolean", .timestamp: "timestamp with time zone", .date: "date",
@@ -253,6 +281,7 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite: return utcText
         case .postgres, .redshift: return utcText + "+00"
+        case .snowflake: return utcText + " +00:00"
         }
     }
 }

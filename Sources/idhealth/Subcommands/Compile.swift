@@ -5,7 +5,8 @@ import IDHealthSQL
 import IDHealthMaterialize
 
 /// `idhealth compile`: writes a materialization as ordered `.sql` files and a manifest, for a
-/// scheduler that runs SQL itself (docs/command-line.md, "compile").
+/// scheduler that runs SQL itself (docs/command-line.md, "compile"), in any dialect,
+/// Snowflake's included.
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write what a materialization runs as ordered, commented .sql files and a manifest.json."
@@ -43,10 +44,15 @@ struct Compile: ParsableCommand {
     func resolve(_ configuration: Configuration) throws -> (Dialect, Schemas, [TraitColumn]) {
         var database: (any Database)?
         if configuration.database != nil, traits == nil || configuration.dialect == nil {
-            database = try common.open(configuration).0
+            // The catalog is read in the database's own dialect: the trait columns may come
+            // from another engine than the SQL is written for (a SQLite copy of the raw
+            // tables, compiled for Snowflake).
+            var reading = configuration
+            reading.dialect = nil
+            database = try common.open(reading).0
         }
         guard let dialect = configuration.dialect ?? database?.dialect else {
-            throw ConfigError("compile needs --dialect (sqlite, postgres or redshift), or a --database to take it from")
+            throw ConfigError("compile needs --dialect (sqlite, postgres, redshift or snowflake), or a --database to take it from")
         }
         let source = configuration.sourceSchema ?? dialect.defaultSchema
         let schemas = Schemas(source: source, target: configuration.targetSchema ?? source)

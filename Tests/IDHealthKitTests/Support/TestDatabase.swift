@@ -21,6 +21,10 @@ struct TestDatabase {
     let location: String
     let directory: URL
 
+    /// The engines a test can run on here: SQLite, and the PostgreSQL server in PostgreSQL's
+    /// and in Redshift's dialect. (Snowflake's SQL runs on fakesnow, from `compile`'s files.)
+    static let engines: [Dialect.Engine] = [.sqlite, .postgres, .redshift]
+
     static var postgresURL: String? {
         ProcessInfo.processInfo.environment["IDHEALTH_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -34,6 +38,9 @@ struct TestDatabase {
             let path = directory.appendingPathComponent("test.sqlite").path
             let database = try SQLiteDatabase(path: path)
             return try body(TestDatabase(database: database, schemas: Schemas(source: "main", target: "main"), location: path, directory: directory))
+        case .snowflake:
+            Issue.record("no Snowflake to connect to: its SQL is tested through compile and fakesnow", sourceLocation: sourceLocation)
+            throw TestSetupError.noPostgres
         case .postgres, .redshift:
             guard let url = postgresURL else {
                 Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server", sourceLocation: sourceLocation)
@@ -67,7 +74,7 @@ struct TestDatabase {
         case .sqlite:
             try database.useSchema(suffix, create: true)
             return suffix
-        case .postgres, .redshift:
+        case .postgres, .redshift, .snowflake:
             let name = schemas.source + "_" + suffix
             try database.useSchema(name, create: true)
             return name
