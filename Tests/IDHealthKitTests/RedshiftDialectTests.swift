@@ -169,6 +169,7 @@ struct RedshiftDialectTests {
         #expect(d.conform("v", declared: "numeric(12,4)") == "v", "a bare NUMERIC is NUMERIC(18,0) on Redshift: no cast")
         #expect(d.columnName("SEQ", is: "seq"), "Redshift folds names to lower case")
         #expect(Dialect(named: "Redshift") == .redshift)
-        #expect(Dialect(named: "snowflake") == nil)
+        #expect(Dialect(named: "snowflake") == .snowflake)
+        #expect(Dialect(named: "oracle") == nil)
     }
 }
