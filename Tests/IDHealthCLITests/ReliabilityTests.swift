@@ -188,7 +188,8 @@ struct ReliabilityTests {
                 if waiting { Thread.sleep(forTimeInterval: 1) }
             }
         }
-        #expect(waiting, "the run never got stuck in a statement")
+        let state = running.process.isRunning ? "still running" : "ended with status \(running.process.terminationStatus)"
+        #expect(waiting, "the run never got stuck in a statement; it is \(state); its stderr: \(running.stderrText)")
         return (other, running)
     }
 
