@@ -10,6 +10,11 @@ package struct TraitColumn: Sendable, Equatable {
         self.name = name
         self.declaredType = declaredType
     }
+
+    /// The trait columns among the catalog columns of `profile_traits_updates`, in table order.
+    package static func of(_ columns: [(name: String, type: String)]) -> [TraitColumn] {
+        columns.filter { TableName.isTraitColumn($0.name) }.map { TraitColumn(name: $0.name, declaredType: $0.type) }
+    }
 }
 
 /// Checks that the raw Profiles Sync tables are there and usable before anything is written.
@@ -118,7 +123,7 @@ struct RawTables {
                 }
             }
             if table == TableName.profileTraitsUpdates {
-                traitColumns = typed.filter { TableName.isTraitColumn($0.name) }.map { TraitColumn(name: $0.name, declaredType: $0.type) }
+                traitColumns = TraitColumn.of(typed)
             }
         }
         let graphRows = try database.firstRow("SELECT 1 FROM \(table: QualifiedName(schema, TableName.idGraphUpdates)) LIMIT 1")

@@ -48,7 +48,7 @@ package struct Compilation {
         guard !columns.isEmpty else {
             throw InputError("table \(table) not found: compile reads the trait columns from it (or name them with --traits)")
         }
-        return columns.filter { TableName.isTraitColumn($0.name) }.map { TraitColumn(name: $0.name, declaredType: $0.type) }
+        return TraitColumn.of(columns)
     }
 
     /// A written file, for the manifest and the console.
