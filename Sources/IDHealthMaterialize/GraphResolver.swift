@@ -39,7 +39,7 @@ struct GraphResolver {
     static func graphRows(pointer: QualifiedName, resolved: QualifiedName, etl: SQL) -> SQL {
         """
         SELECT p.segment_id AS segment_id, r.canonical AS canonical_segment_id,
-               p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: etl) AS etl_ts
+               p.\(ident: "timestamp") AS \(ident: "timestamp"), p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: etl) AS etl_ts
         FROM \(table: pointer) p
         JOIN \(table: resolved) r ON r.segment_id = p.segment_id
         """
@@ -113,11 +113,12 @@ struct GraphResolver {
             // one's ancestor is on its cycle (it is 2^passes hops on, more than there are ids).
             // The walk goes once around the cycle from each such ancestor and stops back at it:
             // UNION ALL (the only recursion every engine has) with nothing to repeat. The depth
-            // bound is a safety net only.
+            // bound is a safety net only. The columns are named in the first part, not in a
+            // list after the name, which BigQuery does not take.
             """
                 CREATE TABLE \(table: walk) AS
-                WITH RECURSIVE around(rep, cur, depth) AS (
-                    SELECT r.rep, p.target, 1
+                WITH RECURSIVE around AS (
+                    SELECT r.rep AS rep, p.target AS cur, 1 AS depth
                     FROM (SELECT DISTINCT j.anc AS rep FROM \(table: jump) j WHERE j.done = 0) r
                     JOIN \(table: pointer) p ON p.segment_id = r.rep
                     UNION ALL

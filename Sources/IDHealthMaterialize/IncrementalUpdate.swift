@@ -273,7 +273,7 @@ struct IncrementalUpdate {
             SELECT x.segment_id AS segment_id,
                    CASE WHEN EXISTS (SELECT 1 FROM \(table: affected) a WHERE a.segment_id = x.target) THEN x.target
                         ELSE COALESCE((SELECT g.canonical_segment_id FROM \(table: graph) g WHERE g.segment_id = x.target), x.target) END AS target,
-                   x.seq AS seq, x."timestamp" AS "timestamp", x.uuid_ts AS uuid_ts
+                   x.seq AS seq, x.\(ident: "timestamp") AS \(ident: "timestamp"), x.uuid_ts AS uuid_ts
             FROM (
                 SELECT \(sql: columns) FROM \(table: delta)
                 UNION ALL
@@ -302,8 +302,8 @@ struct IncrementalUpdate {
         try database.execute("INSERT INTO \(table: pointer) (\(sql: columns)) SELECT \(sql: columns) FROM \(table: delta)")
         try database.execute("DELETE FROM \(table: graph) WHERE segment_id IN (SELECT a.segment_id FROM \(table: affected) a)")
         summary.rowsWritten[TableName.idGraph] = Int64(try database.execute("""
-            INSERT INTO \(table: graph) (segment_id, canonical_segment_id, "timestamp", seq, uuid_ts, etl_ts)
-            SELECT p.segment_id, r.canonical, p."timestamp", p.seq, p.uuid_ts, \(sql: etl)
+            INSERT INTO \(table: graph) (segment_id, canonical_segment_id, \(ident: "timestamp"), seq, uuid_ts, etl_ts)
+            SELECT p.segment_id, r.canonical, p.\(ident: "timestamp"), p.seq, p.uuid_ts, \(sql: etl)
             FROM \(table: subPointer) p JOIN \(table: work.name("resolved")) r ON r.segment_id = p.segment_id
             """))
     }
@@ -333,10 +333,10 @@ struct IncrementalUpdate {
             """)
         try database.execute("DELETE FROM \(table: mapping) WHERE external_id_hash IN (SELECT t.external_id_hash FROM \(table: touched) t)")
         var written = try database.execute("""
-            INSERT INTO \(table: mapping) (external_id_hash, external_id_type, external_id_value, canonical_segment_id, segment_id, "timestamp", seq, uuid_ts, etl_ts)
+            INSERT INTO \(table: mapping) (external_id_hash, external_id_type, external_id_value, canonical_segment_id, segment_id, \(ident: "timestamp"), seq, uuid_ts, etl_ts)
             SELECT x.external_id_hash, x.external_id_type, x.external_id_value,
                    COALESCE((SELECT g.canonical_segment_id FROM \(table: graph) g WHERE g.segment_id = x.segment_id), x.segment_id),
-                   x.segment_id, x."timestamp", x.seq, x.uuid_ts, \(sql: etl)
+                   x.segment_id, x.\(ident: "timestamp"), x.seq, x.uuid_ts, \(sql: etl)
             FROM \(table: delta) x
             """)
         // A row's canonical moves only if its segment_id was re-resolved, and then its previous

@@ -61,7 +61,7 @@ package struct LatestRows: Sendable {
         return """
             SELECT \(sql: Self.pointerColumns()) FROM (
                 SELECT u.segment_id AS segment_id, u.canonical_segment_id AS target, u.seq AS seq,
-                       u."timestamp" AS "timestamp", u.uuid_ts AS uuid_ts,
+                       u.\(ident: "timestamp") AS \(ident: "timestamp"), u.uuid_ts AS uuid_ts,
                        ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY \(sql: rule.latestFirst("u"))) AS \(ident: Self.rank)
                 FROM \(table: schemas.source(rule.rawTable)) u
             ) ranked
@@ -98,10 +98,10 @@ package struct LatestRows: Sendable {
             SELECT e.external_id_hash AS external_id_hash, e.external_id_type AS external_id_type,
                    e.external_id_value AS external_id_value,
                    COALESCE(g.canonical_segment_id, e.segment_id) AS canonical_segment_id, e.segment_id AS segment_id,
-                   e."timestamp" AS "timestamp", e.seq AS seq, e.uuid_ts AS uuid_ts, \(sql: etl) AS etl_ts
+                   e.\(ident: "timestamp") AS \(ident: "timestamp"), e.seq AS seq, e.uuid_ts AS uuid_ts, \(sql: etl) AS etl_ts
             FROM (
                 SELECT x.external_id_hash, x.external_id_type, x.external_id_value, x.segment_id,
-                       x."timestamp", x.seq, x.uuid_ts,
+                       x.\(ident: "timestamp"), x.seq, x.uuid_ts,
                        ROW_NUMBER() OVER (PARTITION BY x.external_id_hash ORDER BY \(sql: rule.latestFirst("x"))) AS \(ident: Self.rank)
                 FROM \(table: rows ?? schemas.source(rule.rawTable)) x
             ) e

@@ -158,10 +158,10 @@ struct ProfileTraitsBuilder {
             SELECT g.segment_id AS canonical_segment_id,
                    CASE WHEN g.canonical_segment_id <> g.segment_id THEN g.canonical_segment_id END AS merged_to
             FROM \(sql: graph) g WHERE 1 = 1\(sql: only("g.segment_id"))
-            UNION
+            \(sql: .unionDistinct)
             SELECT g.canonical_segment_id, NULL FROM \(sql: graph) g LEFT JOIN \(sql: graph) x ON x.segment_id = g.canonical_segment_id
             WHERE x.segment_id IS NULL\(sql: only("g.canonical_segment_id"))
-            UNION
+            \(sql: .unionDistinct)
             SELECT s.segment_id, NULL FROM \(sql: snapshots) s LEFT JOIN \(sql: graph) x ON x.segment_id = s.segment_id
             WHERE x.segment_id IS NULL\(sql: only("s.segment_id"))
             """

@@ -74,7 +74,7 @@ struct ViewDefinitions {
             WHERE rn = 1
         )
         SELECT p.segment_id AS segment_id, COALESCE(t.canonical, c.canonical) AS canonical_segment_id,
-               p."timestamp" AS "timestamp", p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: .now) AS etl_ts
+               p.\(ident: "timestamp") AS \(ident: "timestamp"), p.seq AS seq, p.uuid_ts AS uuid_ts, \(sql: .now) AS etl_ts
         FROM pointer p
         LEFT JOIN terminal t ON t.start_id = p.segment_id
         LEFT JOIN cycle_canonical c ON c.start_id = p.segment_id

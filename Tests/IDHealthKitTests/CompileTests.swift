@@ -44,37 +44,55 @@ struct CompileTests {
         }
     }
 
-    @Test("the compiled Snowflake files, run on fakesnow, give exactly the tables a SQLite materialization gives")
-    func snowflakeOnFakesnow() throws {
+    /// A warehouse dialect and the local engine that runs its compiled files: the script
+    /// (scripts/lib) that runs them, and a line of the swap file that says the dialect's
+    /// own swap was written.
+    struct Emulation: Sendable, CustomTestStringConvertible {
+        let dialect: Dialect
+        let script: String
+        let swapLine: String
+        var testDescription: String { "\(dialect.engine.displayName) on \(script)" }
+    }
+
+    static let emulations = [
+        Emulation(dialect: .snowflake, script: "run-on-fakesnow.py",
+                  swapLine: #"ALTER TABLE "IDENTITY"."IDHEALTH_STAGE_ID_GRAPH" SWAP WITH "IDENTITY"."ID_GRAPH";"#),
+        Emulation(dialect: .bigquery, script: "run-on-duckdb-as-bigquery.py",
+                  swapLine: "CREATE OR REPLACE TABLE `identity`.`id_graph` COPY `identity`.`idhealth_stage_id_graph`;"),
+    ]
+
+    @Test("the compiled files of a warehouse, run on its local stand-in, give exactly the tables a SQLite materialization gives", arguments: emulations)
+    func compiledOnEmulator(emulation: Emulation) throws {
         try TestDatabase.with(.sqlite) { test in
             _ = try ProfilesSyncGenerator(profiles: 400, seed: 5, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
             let summary = try test.materialize()
             #expect(summary.resolution["cycle"] == 2, "the data has cycles to resolve")
             let traits = try Compilation.traitColumns(of: test.database, schema: test.schemas.source)
-            let folder = test.directory.appendingPathComponent("snowflake")
-            try Compilation(dialect: .snowflake, schemas: Schemas(source: "raw", target: "identity"), traitColumns: traits, traitNulls: .keepLastValue)
+            let folder = test.directory.appendingPathComponent(emulation.dialect.engine.rawValue)
+            try Compilation(dialect: emulation.dialect, schemas: Schemas(source: "raw", target: "identity"), traitColumns: traits, traitNulls: .keepLastValue)
                 .write(to: folder, mode: .table, toolVersion: "test")
             let swap = try String(contentsOf: folder.appendingPathComponent("06_swap.sql"), encoding: .utf8)
-            #expect(swap.contains(#"ALTER TABLE "IDENTITY"."IDHEALTH_STAGE_ID_GRAPH" SWAP WITH "IDENTITY"."ID_GRAPH";"#), "\(swap)")
+            #expect(swap.contains(emulation.swapLine), "\(swap)")
 
-            let output = test.directory.appendingPathComponent("fakesnow.json")
-            _ = try PythonTool.run("run-on-fakesnow.py", [test.location, folder.path, "raw", "identity", output.path])
+            let output = test.directory.appendingPathComponent("emulated.json")
+            _ = try PythonTool.run(emulation.script, [test.location, folder.path, "raw", "identity", output.path])
             let emulated = try JSONDecoder().decode([String: EmulatedTable].self, from: Data(contentsOf: output))
             for table in TableName.materializedTables {
                 let local = try test.contents(test.schemas.target, table)
-                let remote = try #require(emulated[table], "no \(table) from fakesnow")
+                let remote = try #require(emulated[table], "no \(table) from \(emulation.script)")
                 #expect(remote.columns.sorted() == local.columns, "\(table) columns")
                 let order = remote.columns.sorted().map { name in remote.columns.firstIndex(of: name)! }
                 let got = remote.rows.map { row in order.map { row[$0] } }.sorted { Self.key($0) < Self.key($1) }
                 let want = local.rows.map { row in row.map(Self.text) }.sorted { Self.key($0) < Self.key($1) }
-                #expect(got.count == want.count, "\(table): \(got.count) rows on fakesnow, \(want.count) on SQLite")
+                #expect(got.count == want.count, "\(table): \(got.count) rows emulated, \(want.count) on SQLite")
+                #expect(!got.isEmpty, "\(table) is empty")
                 let differing = zip(got, want).filter { $0 != $1 }
                 #expect(differing.isEmpty, "\(table): \(differing.count) rows differ, e.g. \(differing.prefix(2))")
             }
         }
     }
 
-    /// A table as run-on-fakesnow.py writes it: column names, and every row as text.
+    /// A table as the emulator scripts write it: column names, and every row as text.
     struct EmulatedTable: Decodable {
         let columns: [String]
         let rows: [[String?]]
@@ -109,11 +127,15 @@ struct CompileTests {
         }
     }
 
-    @Test("literals are quoted for the dialect: a quote doubled everywhere, a backslash doubled on Redshift")
+    @Test("literals are quoted for the dialect: a quote doubled, a backslash doubled on Redshift, backslash escapes on BigQuery")
     func inlineLiterals() {
         let sql: SQL = "SELECT \(bind: .text(#"it's a \ value"#)), \(bind: .integer(3))"
         #expect(Dialect.postgres.renderInline(sql) == #"SELECT 'it''s a \ value', 3"#)
         #expect(Dialect.redshift.renderInline(sql) == #"SELECT 'it''s a \\ value', 3"#)
         #expect(Dialect.sqlite.renderInline(sql) == #"SELECT 'it''s a \ value', 3"#)
+        // GoogleSQL escapes with a backslash only, and a quoted string holds no line break.
+        let multiline: SQL = "SELECT \(bind: .text("a\nb's \\ c"))"
+        #expect(Dialect.bigquery.renderInline(multiline) == #"SELECT 'a\nb\'s \\ c'"#)
+        #expect(Dialect.bigquery.quote("odd`name") == #"`odd\`name`"#)
     }
 }

@@ -15,52 +15,15 @@ fakesnow has no `ALTER TABLE a SWAP WITH b`: the script runs that one statement 
 renames the swap amounts to (a to a temporary name, b to a, the temporary name to b). Every
 other statement runs as compiled.
 """
-import datetime
-import glob
-import json
-import os
 import re
-import sqlite3
 import sys
 
 import fakesnow
 import snowflake.connector
 
-RAW_TABLES = ["id_graph_updates", "external_id_mapping_updates", "profile_traits_updates"]
-TABLES = ["id_graph", "external_id_mapping", "profile_traits"]
+from compiled_files import compiled_statements, raw_tables, table_result, write_result, TABLES
 
-
-def snowflake_type(name, declared):
-    declared = (declared or "").upper()
-    if name in ("timestamp", "uuid_ts", "received_at"):
-        return "TIMESTAMP_TZ"
-    if "INT" in declared:
-        return "BIGINT"
-    if any(word in declared for word in ("REAL", "FLOA", "DOUB")):
-        return "DOUBLE"
-    return "TEXT"
-
-
-def text(value):
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, float) and value.is_integer():
-        return str(value)
-    return str(value)
-
-
-def statements(path):
-    """The statements of a compiled file: each ends with `;` at the end of a line, followed by
-    a blank line and the next statement's comment, or by the end of the file."""
-    body = open(path, encoding="utf-8").read()
-    for chunk in re.split(r";\n(?=\n-- |\Z)", body):
-        code = "\n".join(line for line in chunk.splitlines() if not line.startswith("--")).strip()
-        if code:
-            yield code
+SNOWFLAKE_TYPES = {"time": "TIMESTAMP_TZ", "integer": "BIGINT", "real": "DOUBLE", "text": "TEXT"}
 
 
 SWAP = re.compile(r'^ALTER TABLE ("[^"]+")\.("[^"]+") SWAP WITH ("[^"]+")\.("[^"]+")$')
@@ -82,35 +45,27 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     sqlite_file, compiled, source, target, output = sys.argv[1:]
-    raw = sqlite3.connect(sqlite_file)
     with fakesnow.patch():
         connection = snowflake.connector.connect(database="IDHEALTH", schema=source.upper())
         cursor = connection.cursor()
         cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{source.upper()}"')
-        for table in RAW_TABLES:
-            columns = raw.execute(f"SELECT name, type FROM pragma_table_info('{table}') ORDER BY cid").fetchall()
-            definitions = ", ".join(f'"{name.upper()}" {snowflake_type(name, declared)}' for name, declared in columns)
+        for table, columns, rows in raw_tables(sqlite_file):
+            definitions = ", ".join(f'"{name.upper()}" {SNOWFLAKE_TYPES[kind]}' for name, kind in columns)
             cursor.execute(f'CREATE TABLE "{source.upper()}"."{table.upper()}" ({definitions})')
-            rows = raw.execute(f'SELECT * FROM "{table}"').fetchall()
             placeholders = ", ".join(["%s"] * len(columns))
             if rows:
                 cursor.executemany(f'INSERT INTO "{source.upper()}"."{table.upper()}" VALUES ({placeholders})', rows)
-        for path in sorted(glob.glob(os.path.join(compiled, "*.sql"))):
-            for statement in statements(path):
-                try:
-                    run(cursor, statement)
-                except Exception as error:  # the connector raises ProgrammingError and others
-                    print(f"{os.path.basename(path)}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
-                    return 1
+        for file, statement in compiled_statements(compiled):
+            try:
+                run(cursor, statement)
+            except Exception as error:  # the connector raises ProgrammingError and others
+                print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
+                return 1
         result = {}
         for table in TABLES:
             cursor.execute(f'SELECT * FROM "{target.upper()}"."{table.upper()}"')
-            names = [column[0].lower() for column in cursor.description]
-            keep = [index for index, name in enumerate(names) if name != "etl_ts"]
-            result[table] = {"columns": [names[index] for index in keep],
-                             "rows": [[text(row[index]) for index in keep] for row in cursor.fetchall()]}
-    with open(output, "w", encoding="utf-8") as handle:
-        json.dump(result, handle)
+            result[table] = table_result(cursor.description, cursor.fetchall())
+    write_result(result, output)
     return 0
 
 

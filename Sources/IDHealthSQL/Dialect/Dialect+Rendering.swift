@@ -83,6 +83,11 @@ extension Dialect {
         case .real(let number):
             guard number.isFinite else { return "NULL" }
             return "\(number)"
+        case .text(let string) where engine == .bigquery:
+            // GoogleSQL takes no doubled quote and no line break in a quoted string: both
+            // are backslash escapes there.
+            let escapes: [(String, String)] = [("\\", "\\\\"), ("'", "\\'"), ("\n", "\\n"), ("\r", "\\r")]
+            return "'" + escapes.reduce(string) { $0.replacingOccurrences(of: $1.0, with: $1.1) } + "'"
         case .text(let string):
             var quoted = string.replacingOccurrences(of: "'", with: "''")
             // Redshift and Snowflake read a backslash in a string literal as an escape.
@@ -120,6 +125,34 @@ extension Dialect {
             return "OCTET_LENGTH(\(sql: value))"
         case (.snowflake, .now):
             return "CURRENT_TIMESTAMP()"
+        case (.bigquery, .timestampText(let value)):
+            return "FORMAT_TIMESTAMP('%Y-%m-%d %H:%M:%S', \(sql: value), 'UTC')"
+        case (.bigquery, .dayText(let value)):
+            return "FORMAT_TIMESTAMP('%Y-%m-%d', \(sql: value), 'UTC')"
+        case (.bigquery, .daysBefore(let day, let days)):
+            return "FORMAT_DATE('%Y-%m-%d', DATE_SUB(CAST(\(sql: day) AS DATE), INTERVAL CAST(\(sql: days) AS INT64) DAY))"
+        case (.bigquery, .hoursBetween(let earlier, let later)):
+            return "(TIMESTAMP_DIFF(\(sql: later), \(sql: earlier), SECOND) / 3600.0)"
+        case (.bigquery, .minusHours(let value, let hours)):
+            return "TIMESTAMP_SUB(\(sql: value), INTERVAL \(unsafeRaw: String(Self.seconds(hours))) SECOND)"
+        case (.bigquery, .timestamp(let text)):
+            // A string without a zone is read as UTC.
+            return "TIMESTAMP(\(sql: text))"
+        case (.bigquery, .regexpMatch(let value, let pattern)):
+            return "REGEXP_CONTAINS(\(sql: value), \(sql: pattern))"
+        case (.bigquery, .sha1Hex(let value, _)):
+            // SHA1 gives BYTES there; TO_HEX writes them in lower case.
+            return "TO_HEX(SHA1(CAST(\(sql: value) AS STRING)))"
+        case (.bigquery, .byteLength(let value)):
+            return "BYTE_LENGTH(\(sql: value))"
+        case (.bigquery, .random):
+            return "RAND()"
+        case (.bigquery, .now):
+            return "CURRENT_TIMESTAMP()"
+        case (.bigquery, .unionDistinct):
+            return "UNION DISTINCT"
+        case (_, .unionDistinct):
+            return "UNION"
         case (.sqlite, .dayText(let value)):
             return "substr(strftime('%Y-%m-%d %H:%M:%S', \(sql: value)), 1, 10)"
         case (.postgres, .dayText(let value)), (.redshift, .dayText(let value)):

@@ -6,6 +6,7 @@ extension Dialect {
         switch engine {
         case .sqlite: return "BEGIN IMMEDIATE"
         case .postgres, .redshift, .snowflake: return "BEGIN"
+        case .bigquery: return "BEGIN TRANSACTION"
         }
     }
 
@@ -23,7 +24,7 @@ extension Dialect {
         switch engine {
         case .sqlite:
             return "CREATE \(sql: kind) \(table: QualifiedName(table.schema, name)) ON \(ident: table.name) (\(sql: columnList))"
-        case .postgres, .redshift, .snowflake:
+        case .postgres, .redshift, .snowflake, .bigquery:
             return "CREATE \(sql: kind) \(ident: name) ON \(table: table) (\(sql: columnList))"
         }
     }
@@ -34,7 +35,7 @@ extension Dialect {
     /// JIT-compiles each statement for longer than it runs. SQLite needs nothing.
     public var settingsForSmallUpdates: [SQL] {
         switch engine {
-        case .sqlite, .redshift, .snowflake: return []
+        case .sqlite, .redshift, .snowflake, .bigquery: return []
         case .postgres: return ["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off", "SET LOCAL jit = off"]
         }
     }
@@ -45,8 +46,8 @@ extension Dialect {
     /// does well without, and its ANALYZE reads whole indexes, so it is left out there.
     public func analyzeNewTable(_ table: QualifiedName) -> SQL? {
         switch engine {
-        // Snowflake keeps its statistics itself.
-        case .sqlite, .snowflake: return nil
+        // Snowflake and BigQuery keep their statistics themselves.
+        case .sqlite, .snowflake, .bigquery: return nil
         case .postgres, .redshift: return "ANALYZE \(table: table)"
         }
     }
@@ -95,14 +96,22 @@ extension Dialect {
     /// Puts `staged` in the place of `current` (which may not exist yet), inside the caller's
     /// transaction: drop and rename where DDL is transactional; on Snowflake, whose DDL
     /// commits on its own, an atomic `SWAP WITH` (after an empty copy of the staged table's
-    /// columns stands in for a first run's missing table), then the old table is dropped.
+    /// columns stands in for a first run's missing table), then the old table is dropped; on
+    /// BigQuery an atomic `CREATE OR REPLACE TABLE … COPY` (a table copy, which scans and
+    /// bills no bytes), then the staged table is dropped.
     public func replaceTable(_ current: QualifiedName, with staged: QualifiedName) -> [SQL] {
-        guard engine == .snowflake else { return [dropTable(current), renameTable(staged, to: current.name)] }
-        return [
-            "CREATE TABLE IF NOT EXISTS \(table: current) LIKE \(table: staged)",
-            "ALTER TABLE \(table: staged) SWAP WITH \(table: current)",
-            dropTable(staged),
-        ]
+        switch engine {
+        case .sqlite, .postgres, .redshift:
+            return [dropTable(current), renameTable(staged, to: current.name)]
+        case .snowflake:
+            return [
+                "CREATE TABLE IF NOT EXISTS \(table: current) LIKE \(table: staged)",
+                "ALTER TABLE \(table: staged) SWAP WITH \(table: current)",
+                dropTable(staged),
+            ]
+        case .bigquery:
+            return ["CREATE OR REPLACE TABLE \(table: current) COPY \(table: staged)", dropTable(staged)]
+        }
     }
 
     // MARK: - Catalog
@@ -116,6 +125,12 @@ extension Dialect {
             return """
                 SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM information_schema.tables
                 WHERE table_schema = UPPER(\(bind: .text(name.schema))) AND table_name = UPPER(\(bind: .text(name.name)))
+                """
+        case .bigquery:
+            // Each dataset has a catalog of its own.
+            return """
+                SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM \(table: QualifiedName(name.schema, "INFORMATION_SCHEMA")).TABLES
+                WHERE table_name = \(bind: .text(name.name))
                 """
         case .postgres, .redshift:
             return """
@@ -138,6 +153,13 @@ extension Dialect {
                 SELECT LOWER(table_name) FROM information_schema.tables
                 WHERE table_type = 'BASE TABLE' AND table_schema = UPPER(\(bind: .text(schema))) AND table_name LIKE UPPER(\(bind: .text(pattern))) ESCAPE '!'
                 """
+        case .bigquery:
+            // GoogleSQL's LIKE has no ESCAPE clause: a backslash escapes there.
+            let escaped = prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "%", with: "\\%") + "%"
+            return """
+                SELECT table_name FROM \(table: QualifiedName(schema, "INFORMATION_SCHEMA")).TABLES
+                WHERE table_type = 'BASE TABLE' AND table_name LIKE \(bind: .text(escaped))
+                """
         case .postgres, .redshift:
             return """
                 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -158,6 +180,12 @@ extension Dialect {
             return """
                 SELECT column_name, data_type FROM information_schema.columns
                 WHERE table_schema = UPPER(\(bind: .text(table.schema))) AND table_name = UPPER(\(bind: .text(table.name)))
+                ORDER BY ordinal_position
+                """
+        case .bigquery:
+            return """
+                SELECT column_name, data_type FROM \(table: QualifiedName(table.schema, "INFORMATION_SCHEMA")).COLUMNS
+                WHERE table_name = \(bind: .text(table.name))
                 ORDER BY ordinal_position
                 """
         case .postgres, .redshift:

@@ -20,6 +20,10 @@ public struct Dialect: Sendable, Hashable {
         /// this version. Unquoted names fold to upper case there, so every name is quoted in
         /// upper case; no indexes, no recursive `UNION`, DDL that commits on its own.
         case snowflake
+        /// Google BigQuery (GoogleSQL), in files only (`idhealth compile`): names quoted with
+        /// backticks, a schema is a dataset, no indexes, no bare `UNION` (it is `UNION
+        /// DISTINCT`), backslash escapes in string literals, DDL that is not transactional.
+        case bigquery
 
         public var displayName: String {
             switch self {
@@ -27,6 +31,7 @@ public struct Dialect: Sendable, Hashable {
             case .postgres: return "PostgreSQL"
             case .redshift: return "Redshift"
             case .snowflake: return "Snowflake"
+            case .bigquery: return "BigQuery"
             }
         }
     }
@@ -37,8 +42,9 @@ public struct Dialect: Sendable, Hashable {
     public static let postgres = Dialect(engine: .postgres)
     public static let redshift = Dialect(engine: .redshift)
     public static let snowflake = Dialect(engine: .snowflake)
+    public static let bigquery = Dialect(engine: .bigquery)
 
-    /// The dialect of a `--dialect` value (`sqlite`, `postgres`, `redshift`), nil for any other.
+    /// The dialect of a `--dialect` value (an ``Engine`` raw value, any case), nil for any other.
     public init?(named name: String) {
         guard let engine = Engine(rawValue: name.lowercased()) else { return nil }
         self.engine = engine
@@ -53,11 +59,21 @@ public struct Dialect: Sendable, Hashable {
 
     /// Whether idhealth can connect to the engine in this version (else it only writes its
     /// SQL, `idhealth compile`).
-    public var hasConnection: Bool { engine != .snowflake }
+    public var hasConnection: Bool {
+        switch engine {
+        case .sqlite, .postgres, .redshift: return true
+        case .snowflake, .bigquery: return false
+        }
+    }
 
     /// Whether the engine is a warehouse of its own design rather than SQLite or PostgreSQL:
     /// no indexes, no recursive `UNION`, no CTE hints, rows of a parallel scan in no order.
-    var isWarehouse: Bool { engine == .redshift || engine == .snowflake }
+    var isWarehouse: Bool {
+        switch engine {
+        case .sqlite, .postgres: return false
+        case .redshift, .snowflake, .bigquery: return true
+        }
+    }
 
     /// Whether the engine has indexes. Redshift has none (it sorts and distributes tables
     /// instead): ``createIndex(_:on:columns:unique:ifNotExists:)`` is nil there, and idhealth's
@@ -65,8 +81,15 @@ public struct Dialect: Sendable, Hashable {
     public var hasIndexes: Bool { !isWarehouse }
 
     /// Whether DDL takes part in a transaction. Snowflake commits before and after each DDL
-    /// statement, so a group of them cannot be made atomic there (each `SWAP WITH` is).
-    public var hasTransactionalDDL: Bool { engine != .snowflake }
+    /// statement, so a group of them cannot be made atomic there (each `SWAP WITH` is);
+    /// BigQuery's transactions take no DDL on permanent tables (each `CREATE OR REPLACE` is
+    /// atomic).
+    public var hasTransactionalDDL: Bool {
+        switch engine {
+        case .sqlite, .postgres, .redshift: return true
+        case .snowflake, .bigquery: return false
+        }
+    }
 
     /// The keyword that makes a common table expression computed once (`WITH x AS
     /// MATERIALIZED (…)`), where the engine has it (PostgreSQL 12+, SQLite 3.35+); empty
@@ -94,7 +117,7 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite: return .file
         case .postgres: return .advisory
-        case .redshift, .snowflake: return .row
+        case .redshift, .snowflake, .bigquery: return .row
         }
     }
 
@@ -104,7 +127,7 @@ public struct Dialect: Sendable, Hashable {
     public var defaultSchema: String {
         switch engine {
         case .sqlite: return "main"
-        case .postgres, .redshift, .snowflake: return "public"
+        case .postgres, .redshift, .snowflake, .bigquery: return "public"
         }
     }
 
@@ -115,16 +138,24 @@ public struct Dialect: Sendable, Hashable {
     public var temporarySchema: String {
         switch engine {
         case .sqlite: return "temp"
-        case .postgres, .redshift, .snowflake: return "pg_temp"
+        case .postgres, .redshift, .snowflake, .bigquery: return "pg_temp"
         }
     }
 
     /// Quotes an identifier (schema, table, column), doubling any embedded double quote. On
     /// Snowflake in upper case: an unquoted name is stored upper case there (so are Profiles
     /// Sync's tables and columns), and the names idhealth writes unquoted fold the same way.
+    /// BigQuery quotes with backticks and escapes with a backslash inside them.
     public func quote(_ identifier: String) -> String {
-        let name = engine == .snowflake ? identifier.uppercased() : identifier
-        return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        switch engine {
+        case .bigquery:
+            let escaped = identifier.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "`", with: "\\`")
+            return "`" + escaped + "`"
+        case .snowflake:
+            return "\"" + identifier.uppercased().replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        case .sqlite, .postgres, .redshift:
+            return "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
     }
 
     /// Whether a column named `declared` in the catalog is the one idhealth's SQL means by
@@ -134,7 +165,8 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         // Redshift folds every identifier to lower case, quoted or not (unless a cluster
         // sets enable_case_sensitive_identifier), so its catalog names are lower case.
-        case .sqlite, .redshift, .snowflake: return declared.lowercased() == wanted
+        // BigQuery's column names are case-insensitive.
+        case .sqlite, .redshift, .snowflake, .bigquery: return declared.lowercased() == wanted
         case .postgres: return declared == wanted
         }
     }
@@ -144,7 +176,7 @@ public struct Dialect: Sendable, Hashable {
     /// SQLite has no such limit.
     public var maximumKeyBytes: Int? {
         switch engine {
-        case .sqlite, .redshift, .snowflake: return nil
+        case .sqlite, .redshift, .snowflake, .bigquery: return nil
         case .postgres: return 2_000
         }
     }
@@ -173,7 +205,7 @@ public struct Dialect: Sendable, Hashable {
     /// before '9' without any error at all.
     public func accepts(declaredType: String, as role: ColumnRole) -> Bool? {
         switch engine {
-        case .sqlite, .snowflake:
+        case .sqlite, .snowflake, .bigquery:
             return nil
         case .postgres, .redshift:
             let type = declaredType.lowercased()
@@ -190,6 +222,7 @@ public struct Dialect: Sendable, Hashable {
         case .sqlite: return "?\(index)"
         case .postgres, .redshift: return "$\(index)"
         case .snowflake: return ":\(index)"
+        case .bigquery: return "?"
         }
     }
 
@@ -201,6 +234,12 @@ public struct Dialect: Sendable, Hashable {
         // Redshift's TEXT is VARCHAR(256), which would cut longer trait values.
         case (.redshift, .text), (.redshift, .untyped): return "VARCHAR(65535)"
         case (.snowflake, .timestamp): return "TIMESTAMP_TZ"
+        // GoogleSQL's own names (it takes BIGINT as an alias, but not TEXT).
+        case (.bigquery, .text), (.bigquery, .untyped): return "STRING"
+        case (.bigquery, .integer): return "INT64"
+        case (.bigquery, .real): return "FLOAT64"
+        case (.bigquery, .boolean): return "BOOL"
+        case (.bigquery, .timestamp): return "TIMESTAMP"
         case (_, .text): return "TEXT"
         case (_, .integer): return "BIGINT"
         case (.sqlite, .real): return "REAL"
@@ -233,7 +272,7 @@ public struct Dialect: Sendable, Hashable {
             if upper.isEmpty || upper.contains("BLOB") { return .untyped }
             if upper.contains("REAL") || upper.contains("FLOA") || upper.contains("DOUB") { return .real }
             return .numeric
-        case .postgres, .redshift, .snowflake:
+        case .postgres, .redshift, .snowflake, .bigquery:
             // Without type modifiers: `numeric(10,2)`, `timestamp(3) without time zone`.
             let base = declared.lowercased().replacingOccurrences(of: #"\([^)]*\)"#, with: "", options: .regularExpression)
                 .split(separator: " ").joined(separator: " ")
@@ -242,12 +281,12 @@ public struct Dialect: Sendable, Hashable {
                 return upper.hasSuffix(",0)") || !upper.contains(",") ? .integer : .numeric
             }
             switch base {
-            case "bigint", "integer", "smallint", "int": return .integer
+            case "bigint", "integer", "smallint", "int", "int64": return .integer
             case "character varying", "character", "text", "varchar", "string": return .text
-            case "double precision", "real", "float", "double": return .real
-            case "numeric": return .numeric
+            case "double precision", "real", "float", "double", "float64": return .real
+            case "numeric", "bignumeric": return .numeric
             case "timestamp_tz", "timestamp_ltz", "timestamp_ntz", "timestamp": return .timestamp
-            case "boolean": return .boolean
+            case "boolean", "bool": return .boolean
             case "timestamp with time zone", "timestamp without time zone": return .timestamp
             case "date": return .date
             default: return .text
@@ -264,9 +303,12 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite:
             return value
-        case .redshift where portable == .numeric, .snowflake where portable == .numeric:
+        case .redshift where portable == .numeric, .snowflake where portable == .numeric, .bigquery where portable == .numeric:
             // Redshift's bare NUMERIC is NUMERIC(18,0): a cast would drop the decimals.
             return value
+        case .bigquery:
+            // GoogleSQL's catalog names (STRING, INT64, …) are not PostgreSQL's.
+            return spell(portable).lowercased() == declared.lowercased() ? value : .cast(value, as: portable)
         case .postgres, .redshift, .snowflake:
             let exact: [SQLType: String] = [
                 .text: "text", .integer: "bigint", .real: "double precision", .numeric: "numeric",
@@ -280,7 +322,7 @@ public struct Dialect: Sendable, Hashable {
     public func timestampLiteral(_ utcText: String) -> String {
         switch engine {
         case .sqlite: return utcText
-        case .postgres, .redshift: return utcText + "+00"
+        case .postgres, .redshift, .bigquery: return utcText + "+00"
         case .snowflake: return utcText + " +00:00"
         }
     }

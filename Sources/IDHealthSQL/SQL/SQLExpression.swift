@@ -31,6 +31,9 @@ public indirect enum SQLExpression: Sendable, Hashable {
     case random
     /// The time the statement runs, as a timestamp (UTC): for SQL written down to run later.
     case now
+    /// The set operator that keeps each distinct row once (`UNION`): not an expression, but
+    /// spelled per engine all the same, since BigQuery takes only `UNION DISTINCT`.
+    case unionDistinct
 }
 
 extension SQL {
@@ -46,6 +49,7 @@ extension SQL {
     public static func byteLength(_ value: SQL) -> SQL { .expression(.byteLength(value)) }
     public static var random: SQL { .expression(.random) }
     public static var now: SQL { .expression(.now) }
+    public static var unionDistinct: SQL { .expression(.unionDistinct) }
 
     /// A time idhealth formatted itself (`YYYY-MM-DD HH:MM:SS`, UTC) as a timestamp constant.
     public static func timestamp(literal utcText: String) -> SQL { .timestamp(.literal(.text(utcText))) }

@@ -6,7 +6,7 @@ import IDHealthMaterialize
 
 /// `idhealth compile`: writes a materialization as ordered `.sql` files and a manifest, for a
 /// scheduler that runs SQL itself (docs/command-line.md, "compile"), in any dialect,
-/// Snowflake's included.
+/// Snowflake's and BigQuery's included.
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write what a materialization runs as ordered, commented .sql files and a manifest.json."
@@ -52,7 +52,7 @@ struct Compile: ParsableCommand {
             database = try common.open(reading).0
         }
         guard let dialect = configuration.dialect ?? database?.dialect else {
-            throw ConfigError("compile needs --dialect (sqlite, postgres, redshift or snowflake), or a --database to take it from")
+            throw ConfigError("compile needs --dialect (\(Dialect.Engine.allCases.map(\.rawValue).joined(separator: ", "))), or a --database to take it from")
         }
         let source = configuration.sourceSchema ?? dialect.defaultSchema
         let schemas = Schemas(source: source, target: configuration.targetSchema ?? source)

@@ -38,8 +38,8 @@ struct TestDatabase {
             let path = directory.appendingPathComponent("test.sqlite").path
             let database = try SQLiteDatabase(path: path)
             return try body(TestDatabase(database: database, schemas: Schemas(source: "main", target: "main"), location: path, directory: directory))
-        case .snowflake:
-            Issue.record("no Snowflake to connect to: its SQL is tested through compile and fakesnow", sourceLocation: sourceLocation)
+        case .snowflake, .bigquery:
+            Issue.record("no \(engine.displayName) to connect to: its SQL is tested through compile and a local stand-in (CompileTests)", sourceLocation: sourceLocation)
             throw TestSetupError.noPostgres
         case .postgres, .redshift:
             guard let url = postgresURL else {
@@ -74,7 +74,7 @@ struct TestDatabase {
         case .sqlite:
             try database.useSchema(suffix, create: true)
             return suffix
-        case .postgres, .redshift, .snowflake:
+        case .postgres, .redshift, .snowflake, .bigquery:
             let name = schemas.source + "_" + suffix
             try database.useSchema(name, create: true)
             return name

@@ -1,0 +1,76 @@
+"""What the emulator runners of `idhealth compile` files share (run-on-fakesnow.py,
+run-on-duckdb-as-bigquery.py): the raw tables read from a SQLite file, the statements of the
+compiled files in order, and the materialized tables written out as text for the test suite
+to compare with SQLite's own."""
+import datetime
+import glob
+import json
+import os
+import re
+import sqlite3
+
+RAW_TABLES = ["id_graph_updates", "external_id_mapping_updates", "profile_traits_updates"]
+TABLES = ["id_graph", "external_id_mapping", "profile_traits"]
+TIME_COLUMNS = ("timestamp", "uuid_ts", "received_at")
+
+
+def raw_tables(sqlite_file):
+    """Each raw table of the SQLite file's `main` schema: (name, [(column, kind)], rows), where
+    kind is time, integer, real or text (from the column's name and declared type)."""
+    raw = sqlite3.connect(sqlite_file)
+    for table in RAW_TABLES:
+        columns = []
+        for name, declared in raw.execute(f"SELECT name, type FROM pragma_table_info('{table}') ORDER BY cid"):
+            declared = (declared or "").upper()
+            if name in TIME_COLUMNS:
+                kind = "time"
+            elif "INT" in declared:
+                kind = "integer"
+            elif any(word in declared for word in ("REAL", "FLOA", "DOUB")):
+                kind = "real"
+            else:
+                kind = "text"
+            columns.append((name, kind))
+        yield table, columns, raw.execute(f'SELECT * FROM "{table}"').fetchall()
+
+
+def statements(path):
+    """The statements of a compiled file: each ends with `;` at the end of a line, followed by
+    a blank line and the next statement's comment, or by the end of the file."""
+    body = open(path, encoding="utf-8").read()
+    for chunk in re.split(r";\n(?=\n-- |\Z)", body):
+        code = "\n".join(line for line in chunk.splitlines() if not line.startswith("--")).strip()
+        if code:
+            yield code
+
+
+def compiled_statements(folder):
+    """(file name, statement) for every statement of the folder's files, in run order."""
+    for path in sorted(glob.glob(os.path.join(folder, "*.sql"))):
+        for statement in statements(path):
+            yield os.path.basename(path), statement
+
+
+def text(value):
+    """A value as the test compares it: times as YYYY-MM-DD HH:MM:SS in UTC, else str()."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def table_result(description, rows):
+    """A table as the test reads it: its column names (lower case) and rows as text, etl_ts
+    left out (it is the time of the run)."""
+    names = [column[0].lower() for column in description]
+    keep = [index for index, name in enumerate(names) if name != "etl_ts"]
+    return {"columns": [names[index] for index in keep],
+            "rows": [[text(row[index]) for index in keep] for row in rows]}
+
+
+def write_result(result, output):
+    with open(output, "w", encoding="utf-8") as handle:
+        json.dump(result, handle)

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Runs `idhealth compile --dialect bigquery` files on DuckDB, for the test suite.
+
+Usage: run-on-duckdb-as-bigquery.py SQLITE_FILE COMPILED_DIR SOURCE_SCHEMA TARGET_SCHEMA OUTPUT_JSON
+
+There is no BigQuery that runs locally. Each compiled statement is parsed as GoogleSQL by
+sqlglot (its BigQuery dialect; a statement it cannot parse fails the run) and translated
+by sqlglot to DuckDB, which runs it: the way the DuckDB-backed BigQuery emulators on PyPI
+work, without their REST server. What this proves is that the statements are GoogleSQL as
+sqlglot reads it and that, so read, they compute the same tables as SQLite; not that
+BigQuery itself accepts every one (its quotas, its limits on recursion and DML, its type
+checks are not emulated).
+
+The raw Profiles Sync tables are copied from the SQLite file (its `main` schema) into
+SOURCE_SCHEMA, with BigQuery's types for the SQLite declared types (times as TIMESTAMP, read
+in UTC); every statement of the compiled files runs in file order; then every column but
+etl_ts of id_graph, external_id_mapping and profile_traits in TARGET_SCHEMA is written to
+OUTPUT_JSON as text, for the test to compare with SQLite's own tables. A statement that fails
+stops the script with exit 1, naming the file and the statement.
+
+One statement is run in DuckDB's words rather than translated: `CREATE OR REPLACE TABLE a
+COPY b` (BigQuery's table copy, which DuckDB lacks) runs as `CREATE OR REPLACE TABLE a AS
+SELECT * FROM b`, which leaves the same rows.
+"""
+import re
+import sys
+
+import duckdb
+import sqlglot
+
+from compiled_files import compiled_statements, raw_tables, table_result, write_result, TABLES
+
+DUCKDB_TYPES = {"time": "TIMESTAMPTZ", "integer": "BIGINT", "real": "DOUBLE", "text": "VARCHAR"}
+COPY = re.compile(r"^CREATE OR REPLACE TABLE (`[^`]+`\.`[^`]+`) COPY (`[^`]+`\.`[^`]+`)$")
+
+
+def duckdb_name(name):
+    """`schema`.`table` as DuckDB quotes it."""
+    return ".".join('"' + part.strip("`") + '"' for part in name.split("."))
+
+
+def translated(statement):
+    copy = COPY.match(statement)
+    if copy:
+        return [f"CREATE OR REPLACE TABLE {duckdb_name(copy.group(1))} AS SELECT * FROM {duckdb_name(copy.group(2))}"]
+    return sqlglot.transpile(statement, read="bigquery", write="duckdb", unsupported_level=sqlglot.ErrorLevel.RAISE)
+
+
+def main():
+    if len(sys.argv) != 6:
+        print(__doc__, file=sys.stderr)
+        return 2
+    sqlite_file, compiled, source, target, output = sys.argv[1:]
+    connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{source}"')
+    for table, columns, rows in raw_tables(sqlite_file):
+        definitions = ", ".join(f'"{name}" {DUCKDB_TYPES[kind]}' for name, kind in columns)
+        connection.execute(f'CREATE TABLE "{source}"."{table}" ({definitions})')
+        if rows:
+            connection.executemany(f'INSERT INTO "{source}"."{table}" VALUES ({", ".join(["?"] * len(columns))})', rows)
+    for file, statement in compiled_statements(compiled):
+        try:
+            for duck in translated(statement):
+                connection.execute(duck)
+        except Exception as error:  # sqlglot's ParseError and UnsupportedError, duckdb's Error
+            print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
+            return 1
+    result = {}
+    for table in TABLES:
+        cursor = connection.execute(f'SELECT * FROM "{target}"."{table}"')
+        result[table] = table_result(cursor.description, cursor.fetchall())
+    write_result(result, output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
