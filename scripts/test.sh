@@ -9,12 +9,15 @@ source scripts/lib/throwaway-postgres.sh
 install_missing_packages
 # The Python tools the tests call live in a virtual environment of the project's own (.venv):
 # real consumers validate the reports (jsonschema for the JSON Schema, junitparser for
-# JUnit), sqlglot parses every statement in its engine's dialect, and fakesnow (Snowflake's
-# dialect emulated on DuckDB) runs the compiled Snowflake files. sqlglot is pinned to the
-# release fakesnow 0.12 takes; fakesnow needs the Snowflake connector before 4.0.
+# JUnit), sqlglot parses every statement in its engine's dialect; fakesnow (Snowflake's
+# dialect emulated on DuckDB) runs the compiled Snowflake files, sqlglot's translation to
+# DuckDB the BigQuery ones, and pyspark (a local Apache Spark, on Java from Debian) the
+# Databricks ones. sqlglot is pinned to the release fakesnow 0.12 takes; fakesnow needs the
+# Snowflake connector before 4.0; pyspark is the release the Databricks proof was made on
+# (4.1 is the first with recursive queries).
 [ -x .venv/bin/python3 ] || python3 -m venv .venv
-.venv/bin/python3 -c "import jsonschema, junitparser, sqlglot, fakesnow; assert sqlglot.__version__ == '30.22.0'" 2>/dev/null \
-  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check jsonschema junitparser "sqlglot==30.22.0" "fakesnow==0.12.1" "snowflake-connector-python<4"
+.venv/bin/python3 -c "import jsonschema, junitparser, sqlglot, fakesnow, duckdb, pyspark; assert sqlglot.__version__ == '30.22.0' and pyspark.__version__ == '4.1.1'" 2>/dev/null \
+  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check jsonschema junitparser "sqlglot==30.22.0" "fakesnow==0.12.1" "snowflake-connector-python<4" "pyspark==4.1.1"
 export PATH="$PWD/.venv/bin:$PATH"
 start_throwaway_postgres
 # pgcrypto gives PostgreSQL its SHA-1 (external_id_hash); a second database without it

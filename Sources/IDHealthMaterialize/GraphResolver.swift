@@ -93,9 +93,22 @@ struct GraphResolver {
     }
 
     /// One pass of pointer jumping: every pending id's ancestor becomes its ancestor's
-    /// ancestor. A pass with nothing pending changes nothing.
+    /// ancestor. A pass with nothing pending changes nothing. Where there is no `UPDATE …
+    /// FROM`, the pass rebuilds the table from the same join (every row kept, the pending
+    /// ones moved on), which reads the table as it was before the pass, as the update does.
     func jumpPass() -> SQL {
         let jump = work.name("jump")
+        guard work.dialect.hasUpdateFrom else {
+            return """
+                CREATE OR REPLACE TABLE \(table: jump) AS
+                SELECT j.segment_id AS segment_id,
+                       CASE WHEN n.segment_id IS NULL THEN j.anc ELSE n.anc END AS anc,
+                       CASE WHEN n.segment_id IS NULL THEN j.hops ELSE j.hops + n.hops END AS hops,
+                       CASE WHEN n.segment_id IS NULL THEN j.done ELSE n.done END AS done
+                FROM \(table: jump) j
+                LEFT JOIN \(table: jump) n ON j.done = 0 AND n.segment_id = j.anc
+                """
+        }
         return """
             UPDATE \(table: jump) AS j SET anc = n.anc, hops = j.hops + n.hops, done = n.done
             FROM \(table: jump) AS n

@@ -15,7 +15,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A SQLite path or sqlite:PATH; a postgres:// URI or libpq keyword string.", valueName: "DB"))
     var database: String?
 
-    @Option(name: .long, help: ArgumentHelp("The SQL to speak over a server connection: postgres or redshift (default: what the server says it is); compile also writes sqlite, snowflake and bigquery.", valueName: "D"))
+    @Option(name: .long, help: ArgumentHelp("The SQL to speak over a server connection: postgres or redshift (default: what the server says it is); compile also writes sqlite, snowflake, bigquery and databricks.", valueName: "D"))
     var dialect: String?
 
     @Option(name: .long, help: ArgumentHelp("Schema holding the raw *_updates tables (default: main in SQLite, public in PostgreSQL).", valueName: "S"))

@@ -84,7 +84,7 @@ struct AtomicityTests {
                 case .sqlite:
                     let path = directory.appendingPathComponent("graph.sqlite").path
                     try body(Place(database: SQLiteDatabase(path: path), location: path, schema: "main", directory: directory))
-                case .postgres, .redshift, .snowflake, .bigquery:
+                case .postgres, .redshift, .snowflake, .bigquery, .databricks:
                     let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
                     let schema = "kill_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
                     let database = try PostgresDatabase(conninfo: url)

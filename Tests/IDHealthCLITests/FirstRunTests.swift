@@ -21,7 +21,7 @@ struct FirstRunTests {
     func leftNothing(_ place: Place, schema: String) throws {
         #expect(!FileManager.default.fileExists(atPath: place.directory.appendingPathComponent("reports").path), "a report was written")
         switch place.d.engine {
-        case .postgres, .redshift, .snowflake, .bigquery:
+        case .postgres, .redshift, .snowflake, .bigquery, .databricks:
             #expect(try place.database.scalar("SELECT COUNT(*) FROM pg_namespace WHERE nspname = \(bind: .text(schema))").intValue == 0, "schema \(schema) was created")
             #expect(try place.database.scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'idhealth_check_results'").intValue == 0)
         case .sqlite:

@@ -34,7 +34,7 @@ struct InputEdgeTests {
             try place.database.execute("ALTER TABLE \(table: QualifiedName(place.schema, "id_graph_updates")) RENAME COLUMN seq TO \(ident: "Seq")")
             let output = try place.materialize(["--mode", "table"])
             switch engine {
-            case .postgres, .redshift, .snowflake, .bigquery:
+            case .postgres, .redshift, .snowflake, .bigquery, .databricks:
                 #expect(output.status == 2, "\(output.stderr)")
                 #expect(output.stderr.contains("has no column seq") && output.stderr.contains("case-sensitive"), "\(output.stderr)")
             case .sqlite:
@@ -51,7 +51,7 @@ struct InputEdgeTests {
             let output = try CLI.run(["materialize"] + place.arguments(["--mode", "table"], target: target), in: place.directory)
             #expect(output.status == 2, "no raw tables: \(output.stderr)")
             switch engine {
-            case .postgres, .redshift, .snowflake, .bigquery:
+            case .postgres, .redshift, .snowflake, .bigquery, .databricks:
                 #expect(try place.database.scalar("SELECT COUNT(*) FROM pg_namespace WHERE nspname = \(bind: .text(target))").intValue == 0)
             case .sqlite:
                 #expect(!FileManager.default.fileExists(atPath: place.location + ".elsewhere.sqlite"))
@@ -70,7 +70,7 @@ struct InputEdgeTests {
                 """)
             let output = try place.materialize(["--mode", "table"])
             switch engine {
-            case .postgres, .redshift, .snowflake, .bigquery:
+            case .postgres, .redshift, .snowflake, .bigquery, .databricks:
                 #expect(output.status == 2, "\(output.stderr)")
                 #expect(output.stderr.contains("key column segment_id is 10000 bytes long"), "\(output.stderr)")
             case .sqlite:

@@ -136,7 +136,7 @@ struct ReliabilityTests {
             case .sqlite:
                 try other.execute("BEGIN IMMEDIATE")
                 try other.execute("UPDATE \(table: graph) SET etl_ts = etl_ts WHERE 1 = 0")
-            case .postgres, .redshift, .snowflake, .bigquery:
+            case .postgres, .redshift, .snowflake, .bigquery, .databricks:
                 try other.execute("BEGIN")
                 _ = try other.scalar("SELECT COUNT(*) FROM \(table: graph)")
             }

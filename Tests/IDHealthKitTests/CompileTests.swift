@@ -59,6 +59,8 @@ struct CompileTests {
                   swapLine: #"ALTER TABLE "IDENTITY"."IDHEALTH_STAGE_ID_GRAPH" SWAP WITH "IDENTITY"."ID_GRAPH";"#),
         Emulation(dialect: .bigquery, script: "run-on-duckdb-as-bigquery.py",
                   swapLine: "CREATE OR REPLACE TABLE `identity`.`id_graph` COPY `identity`.`idhealth_stage_id_graph`;"),
+        Emulation(dialect: .databricks, script: "run-on-spark.py",
+                  swapLine: "CREATE OR REPLACE TABLE `identity`.`id_graph` AS SELECT * FROM `identity`.`idhealth_stage_id_graph`;"),
     ]
 
     @Test("the compiled files of a warehouse, run on its local stand-in, give exactly the tables a SQLite materialization gives", arguments: emulations)
@@ -127,7 +129,7 @@ struct CompileTests {
         }
     }
 
-    @Test("literals are quoted for the dialect: a quote doubled, a backslash doubled on Redshift, backslash escapes on BigQuery")
+    @Test("literals are quoted for the dialect: a quote doubled, a backslash doubled on Redshift, backslash escapes on BigQuery and Databricks")
     func inlineLiterals() {
         let sql: SQL = "SELECT \(bind: .text(#"it's a \ value"#)), \(bind: .integer(3))"
         #expect(Dialect.postgres.renderInline(sql) == #"SELECT 'it''s a \ value', 3"#)
@@ -137,5 +139,7 @@ struct CompileTests {
         let multiline: SQL = "SELECT \(bind: .text("a\nb's \\ c"))"
         #expect(Dialect.bigquery.renderInline(multiline) == #"SELECT 'a\nb\'s \\ c'"#)
         #expect(Dialect.bigquery.quote("odd`name") == #"`odd\`name`"#)
+        #expect(Dialect.databricks.renderInline(multiline) == #"SELECT 'a\nb\'s \\ c'"#)
+        #expect(Dialect.databricks.quote("odd`name") == "`odd``name`")
     }
 }

@@ -147,7 +147,7 @@ struct MaterializationModeTests {
             // score changes type: nothing is written, the column is named.
             let before = try test.database.rows("SELECT * FROM \(table: profiles) ORDER BY canonical_segment_id").map(\.values)
             switch engine {
-            case .postgres, .redshift, .snowflake, .bigquery:
+            case .postgres, .redshift, .snowflake, .bigquery, .databricks:
                 try test.database.execute("ALTER TABLE \(table: raw) ALTER COLUMN score TYPE TEXT")
             case .sqlite:
                 try test.database.execute("ALTER TABLE \(table: raw) RENAME COLUMN score TO score_old")

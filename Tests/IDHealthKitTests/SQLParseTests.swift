@@ -12,7 +12,7 @@ import Testing
 @Suite("SQL parses with sqlglot")
 struct SQLParseTests {
     /// sqlglot's name for each dialect.
-    static let sqlglotDialect: [Dialect.Engine: String] = [.sqlite: "sqlite", .postgres: "postgres", .redshift: "redshift", .snowflake: "snowflake", .bigquery: "bigquery"]
+    static let sqlglotDialect: [Dialect.Engine: String] = [.sqlite: "sqlite", .postgres: "postgres", .redshift: "redshift", .snowflake: "snowflake", .bigquery: "bigquery", .databricks: "databricks"]
 
     @Test("every statement of a full, an incremental and a check run parses in the engine's dialect", arguments: TestDatabase.engines)
     func everyStatementParses(engine: Dialect.Engine) throws {

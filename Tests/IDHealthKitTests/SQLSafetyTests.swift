@@ -17,7 +17,7 @@ struct SQLSafetyTests {
         case .sqlite:
             return try test.database.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = \(bind: .text(name))").intValue != 0
                 || test.database.scalar("SELECT COUNT(*) FROM sqlite_temp_master WHERE name = \(bind: .text(name))").intValue != 0
-        case .postgres, .redshift, .snowflake, .bigquery:
+        case .postgres, .redshift, .snowflake, .bigquery, .databricks:
             return try test.database.scalar("SELECT COUNT(*) FROM pg_class WHERE relname = \(bind: .text(name))").intValue != 0
         }
     }
@@ -54,7 +54,7 @@ struct SQLSafetyTests {
             switch engine {
             case .sqlite:
                 try test.database.execute("ALTER TABLE \(table: raw) ADD COLUMN tier \(ident: hostile)")
-            case .postgres, .redshift, .snowflake, .bigquery:
+            case .postgres, .redshift, .snowflake, .bigquery, .databricks:
                 try test.database.execute("CREATE DOMAIN \(table: QualifiedName(test.schemas.source, hostile)) AS TEXT")
                 try test.database.execute("ALTER TABLE \(table: raw) ADD COLUMN tier \(table: QualifiedName(test.schemas.source, hostile))")
             }

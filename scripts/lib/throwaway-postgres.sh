@@ -18,6 +18,8 @@ install_missing_packages() {
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   # The HTML report is opened in a real headless browser by the tests.
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # The compiled Databricks SQL runs on a local Apache Spark (pyspark), which needs Java 17+.
+  { command -v java >/dev/null 2>&1 && java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; } || missing+=(openjdk-17-jre-headless)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     local sudo_cmd=()

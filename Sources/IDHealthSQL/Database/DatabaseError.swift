@@ -31,7 +31,7 @@ public struct DatabaseError: ClassifiedError, Sendable {
     public var isLockTimeout: Bool {
         switch engine {
         case .postgres, .redshift: return code == "55P03"
-        case .snowflake, .bigquery: return false
+        case .snowflake, .bigquery, .databricks: return false
         case .sqlite: return Int(code).map { [5, 6].contains($0 & 0xFF) } ?? false
         }
     }
@@ -43,7 +43,7 @@ public struct DatabaseError: ClassifiedError, Sendable {
     public var isPermissionDenied: Bool {
         switch engine {
         case .postgres, .redshift: return code == "42501" || code == "25006"
-        case .snowflake, .bigquery: return false
+        case .snowflake, .bigquery, .databricks: return false
         case .sqlite: return Int(code).map { [8, 3, 23].contains($0 & 0xFF) } ?? false
         }
     }

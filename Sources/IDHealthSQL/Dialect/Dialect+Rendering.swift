@@ -83,9 +83,9 @@ extension Dialect {
         case .real(let number):
             guard number.isFinite else { return "NULL" }
             return "\(number)"
-        case .text(let string) where engine == .bigquery:
+        case .text(let string) where engine == .bigquery || engine == .databricks:
             // GoogleSQL takes no doubled quote and no line break in a quoted string: both
-            // are backslash escapes there.
+            // are backslash escapes there, as in Spark SQL.
             let escapes: [(String, String)] = [("\\", "\\\\"), ("'", "\\'"), ("\n", "\\n"), ("\r", "\\r")]
             return "'" + escapes.reduce(string) { $0.replacingOccurrences(of: $1.0, with: $1.1) } + "'"
         case .text(let string):
@@ -149,6 +149,31 @@ extension Dialect {
             return "RAND()"
         case (.bigquery, .now):
             return "CURRENT_TIMESTAMP()"
+        case (.databricks, .timestampText(let value)):
+            // date_format writes in the session's time zone: move the instant so that its
+            // wall clock there is UTC's.
+            return "date_format(to_utc_timestamp(\(sql: value), current_timezone()), 'yyyy-MM-dd HH:mm:ss')"
+        case (.databricks, .dayText(let value)):
+            return "date_format(to_utc_timestamp(\(sql: value), current_timezone()), 'yyyy-MM-dd')"
+        case (.databricks, .daysBefore(let day, let days)):
+            return "date_format(date_sub(CAST(\(sql: day) AS DATE), CAST(\(sql: days) AS INT)), 'yyyy-MM-dd')"
+        case (.databricks, .hoursBetween(let earlier, let later)):
+            return "((unix_timestamp(\(sql: later)) - unix_timestamp(\(sql: earlier))) / 3600.0)"
+        case (.databricks, .minusHours(let value, let hours)):
+            return "(\(sql: value) - INTERVAL \(unsafeRaw: String(Self.seconds(hours))) SECONDS)"
+        case (.databricks, .timestamp(let text)):
+            // A string without a zone would be read in the session's zone: say UTC.
+            return "CAST(concat(\(sql: text), '+00:00') AS TIMESTAMP)"
+        case (.databricks, .regexpMatch(let value, let pattern)):
+            return "(\(sql: value) RLIKE \(sql: pattern))"
+        case (.databricks, .sha1Hex(let value, _)):
+            return "sha1(CAST(\(sql: value) AS STRING))"
+        case (.databricks, .byteLength(let value)):
+            return "octet_length(\(sql: value))"
+        case (.databricks, .random):
+            return "rand()"
+        case (.databricks, .now):
+            return "current_timestamp()"
         case (.bigquery, .unionDistinct):
             return "UNION DISTINCT"
         case (_, .unionDistinct):

@@ -6,7 +6,7 @@ extension Dialect {
         switch engine {
         case .sqlite: return "BEGIN IMMEDIATE"
         case .postgres, .redshift, .snowflake: return "BEGIN"
-        case .bigquery: return "BEGIN TRANSACTION"
+        case .bigquery, .databricks: return "BEGIN TRANSACTION"
         }
     }
 
@@ -24,7 +24,7 @@ extension Dialect {
         switch engine {
         case .sqlite:
             return "CREATE \(sql: kind) \(table: QualifiedName(table.schema, name)) ON \(ident: table.name) (\(sql: columnList))"
-        case .postgres, .redshift, .snowflake, .bigquery:
+        case .postgres, .redshift, .snowflake, .bigquery, .databricks:
             return "CREATE \(sql: kind) \(ident: name) ON \(table: table) (\(sql: columnList))"
         }
     }
@@ -35,7 +35,7 @@ extension Dialect {
     /// JIT-compiles each statement for longer than it runs. SQLite needs nothing.
     public var settingsForSmallUpdates: [SQL] {
         switch engine {
-        case .sqlite, .redshift, .snowflake, .bigquery: return []
+        case .sqlite, .redshift, .snowflake, .bigquery, .databricks: return []
         case .postgres: return ["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off", "SET LOCAL jit = off"]
         }
     }
@@ -46,8 +46,8 @@ extension Dialect {
     /// does well without, and its ANALYZE reads whole indexes, so it is left out there.
     public func analyzeNewTable(_ table: QualifiedName) -> SQL? {
         switch engine {
-        // Snowflake and BigQuery keep their statistics themselves.
-        case .sqlite, .snowflake, .bigquery: return nil
+        // Snowflake, BigQuery and Delta Lake keep their statistics themselves.
+        case .sqlite, .snowflake, .bigquery, .databricks: return nil
         case .postgres, .redshift: return "ANALYZE \(table: table)"
         }
     }
@@ -86,9 +86,9 @@ extension Dialect {
     }
 
     /// Renames a table within its schema. Snowflake moves a table renamed to a bare name into
-    /// the session's current schema, so there the new name is qualified.
+    /// the session's current schema, so there (and on Databricks) the new name is qualified.
     public func renameTable(_ table: QualifiedName, to name: String) -> SQL {
-        engine == .snowflake
+        engine == .snowflake || engine == .databricks
             ? "ALTER TABLE \(table: table) RENAME TO \(table: QualifiedName(table.schema, name))"
             : "ALTER TABLE \(table: table) RENAME TO \(ident: name)"
     }
@@ -98,7 +98,9 @@ extension Dialect {
     /// commits on its own, an atomic `SWAP WITH` (after an empty copy of the staged table's
     /// columns stands in for a first run's missing table), then the old table is dropped; on
     /// BigQuery an atomic `CREATE OR REPLACE TABLE … COPY` (a table copy, which scans and
-    /// bills no bytes), then the staged table is dropped.
+    /// bills no bytes), then the staged table is dropped; on Databricks an atomic `CREATE OR
+    /// REPLACE TABLE … AS SELECT` (Delta Lake: readers see the old table or the new one,
+    /// and the old one stays in its history), then the staged table is dropped.
     public func replaceTable(_ current: QualifiedName, with staged: QualifiedName) -> [SQL] {
         switch engine {
         case .sqlite, .postgres, .redshift:
@@ -111,6 +113,8 @@ extension Dialect {
             ]
         case .bigquery:
             return ["CREATE OR REPLACE TABLE \(table: current) COPY \(table: staged)", dropTable(staged)]
+        case .databricks:
+            return ["CREATE OR REPLACE TABLE \(table: current) AS SELECT * FROM \(table: staged)", dropTable(staged)]
         }
     }
 
@@ -125,6 +129,11 @@ extension Dialect {
             return """
                 SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM information_schema.tables
                 WHERE table_schema = UPPER(\(bind: .text(name.schema))) AND table_name = UPPER(\(bind: .text(name.name)))
+                """
+        case .databricks:
+            return """
+                SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM information_schema.tables
+                WHERE table_schema = \(bind: .text(name.schema)) AND table_name = \(bind: .text(name.name))
                 """
         case .bigquery:
             // Each dataset has a catalog of its own.
@@ -153,6 +162,11 @@ extension Dialect {
                 SELECT LOWER(table_name) FROM information_schema.tables
                 WHERE table_type = 'BASE TABLE' AND table_schema = UPPER(\(bind: .text(schema))) AND table_name LIKE UPPER(\(bind: .text(pattern))) ESCAPE '!'
                 """
+        case .databricks:
+            return """
+                SELECT table_name FROM information_schema.tables
+                WHERE table_type <> 'VIEW' AND table_schema = \(bind: .text(schema)) AND table_name LIKE \(bind: .text(pattern)) ESCAPE '!'
+                """
         case .bigquery:
             // GoogleSQL's LIKE has no ESCAPE clause: a backslash escapes there.
             let escaped = prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "%", with: "\\%") + "%"
@@ -180,6 +194,12 @@ extension Dialect {
             return """
                 SELECT column_name, data_type FROM information_schema.columns
                 WHERE table_schema = UPPER(\(bind: .text(table.schema))) AND table_name = UPPER(\(bind: .text(table.name)))
+                ORDER BY ordinal_position
+                """
+        case .databricks:
+            return """
+                SELECT column_name, data_type FROM information_schema.columns
+                WHERE table_schema = \(bind: .text(table.schema)) AND table_name = \(bind: .text(table.name))
                 ORDER BY ordinal_position
                 """
         case .bigquery:

@@ -24,6 +24,10 @@ public struct Dialect: Sendable, Hashable {
         /// backticks, a schema is a dataset, no indexes, no bare `UNION` (it is `UNION
         /// DISTINCT`), backslash escapes in string literals, DDL that is not transactional.
         case bigquery
+        /// Databricks (Spark SQL on Delta Lake tables), in files only (`idhealth compile`):
+        /// backticks, no indexes, no `UPDATE … FROM` (a pass that changes a table rebuilds it
+        /// with `CREATE OR REPLACE TABLE`), DDL that is not transactional.
+        case databricks
 
         public var displayName: String {
             switch self {
@@ -32,6 +36,7 @@ public struct Dialect: Sendable, Hashable {
             case .redshift: return "Redshift"
             case .snowflake: return "Snowflake"
             case .bigquery: return "BigQuery"
+            case .databricks: return "Databricks"
             }
         }
     }
@@ -43,6 +48,7 @@ public struct Dialect: Sendable, Hashable {
     public static let redshift = Dialect(engine: .redshift)
     public static let snowflake = Dialect(engine: .snowflake)
     public static let bigquery = Dialect(engine: .bigquery)
+    public static let databricks = Dialect(engine: .databricks)
 
     /// The dialect of a `--dialect` value (an ``Engine`` raw value, any case), nil for any other.
     public init?(named name: String) {
@@ -62,7 +68,7 @@ public struct Dialect: Sendable, Hashable {
     public var hasConnection: Bool {
         switch engine {
         case .sqlite, .postgres, .redshift: return true
-        case .snowflake, .bigquery: return false
+        case .snowflake, .bigquery, .databricks: return false
         }
     }
 
@@ -71,7 +77,7 @@ public struct Dialect: Sendable, Hashable {
     var isWarehouse: Bool {
         switch engine {
         case .sqlite, .postgres: return false
-        case .redshift, .snowflake, .bigquery: return true
+        case .redshift, .snowflake, .bigquery, .databricks: return true
         }
     }
 
@@ -82,14 +88,20 @@ public struct Dialect: Sendable, Hashable {
 
     /// Whether DDL takes part in a transaction. Snowflake commits before and after each DDL
     /// statement, so a group of them cannot be made atomic there (each `SWAP WITH` is);
-    /// BigQuery's transactions take no DDL on permanent tables (each `CREATE OR REPLACE` is
-    /// atomic).
+    /// BigQuery's transactions take no DDL on permanent tables, Databricks has none that
+    /// span statements (each `CREATE OR REPLACE` is atomic on both).
     public var hasTransactionalDDL: Bool {
         switch engine {
         case .sqlite, .postgres, .redshift: return true
-        case .snowflake, .bigquery: return false
+        case .snowflake, .bigquery, .databricks: return false
         }
     }
+
+    /// Whether `UPDATE t … FROM other WHERE …` exists. Databricks updates only from the
+    /// table itself (a join goes through `MERGE`); a statement that would update from a join
+    /// rebuilds the table with `CREATE OR REPLACE TABLE … AS` there instead, which Delta Lake
+    /// reads from the snapshot it replaces.
+    public var hasUpdateFrom: Bool { engine != .databricks }
 
     /// The keyword that makes a common table expression computed once (`WITH x AS
     /// MATERIALIZED (…)`), where the engine has it (PostgreSQL 12+, SQLite 3.35+); empty
@@ -117,7 +129,7 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite: return .file
         case .postgres: return .advisory
-        case .redshift, .snowflake, .bigquery: return .row
+        case .redshift, .snowflake, .bigquery, .databricks: return .row
         }
     }
 
@@ -127,7 +139,7 @@ public struct Dialect: Sendable, Hashable {
     public var defaultSchema: String {
         switch engine {
         case .sqlite: return "main"
-        case .postgres, .redshift, .snowflake, .bigquery: return "public"
+        case .postgres, .redshift, .snowflake, .bigquery, .databricks: return "public"
         }
     }
 
@@ -138,16 +150,19 @@ public struct Dialect: Sendable, Hashable {
     public var temporarySchema: String {
         switch engine {
         case .sqlite: return "temp"
-        case .postgres, .redshift, .snowflake, .bigquery: return "pg_temp"
+        case .postgres, .redshift, .snowflake, .bigquery, .databricks: return "pg_temp"
         }
     }
 
     /// Quotes an identifier (schema, table, column), doubling any embedded double quote. On
     /// Snowflake in upper case: an unquoted name is stored upper case there (so are Profiles
     /// Sync's tables and columns), and the names idhealth writes unquoted fold the same way.
-    /// BigQuery quotes with backticks and escapes with a backslash inside them.
+    /// BigQuery quotes with backticks and escapes with a backslash inside them; Spark SQL
+    /// (Databricks) doubles a backtick.
     public func quote(_ identifier: String) -> String {
         switch engine {
+        case .databricks:
+            return "`" + identifier.replacingOccurrences(of: "`", with: "``") + "`"
         case .bigquery:
             let escaped = identifier.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "`", with: "\\`")
             return "`" + escaped + "`"
@@ -165,8 +180,8 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         // Redshift folds every identifier to lower case, quoted or not (unless a cluster
         // sets enable_case_sensitive_identifier), so its catalog names are lower case.
-        // BigQuery's column names are case-insensitive.
-        case .sqlite, .redshift, .snowflake, .bigquery: return declared.lowercased() == wanted
+        // BigQuery's and Databricks' column names are case-insensitive.
+        case .sqlite, .redshift, .snowflake, .bigquery, .databricks: return declared.lowercased() == wanted
         case .postgres: return declared == wanted
         }
     }
@@ -176,7 +191,7 @@ public struct Dialect: Sendable, Hashable {
     /// SQLite has no such limit.
     public var maximumKeyBytes: Int? {
         switch engine {
-        case .sqlite, .redshift, .snowflake, .bigquery: return nil
+        case .sqlite, .redshift, .snowflake, .bigquery, .databricks: return nil
         case .postgres: return 2_000
         }
     }
@@ -205,7 +220,7 @@ public struct Dialect: Sendable, Hashable {
     /// before '9' without any error at all.
     public func accepts(declaredType: String, as role: ColumnRole) -> Bool? {
         switch engine {
-        case .sqlite, .snowflake, .bigquery:
+        case .sqlite, .snowflake, .bigquery, .databricks:
             return nil
         case .postgres, .redshift:
             let type = declaredType.lowercased()
@@ -222,7 +237,7 @@ public struct Dialect: Sendable, Hashable {
         case .sqlite: return "?\(index)"
         case .postgres, .redshift: return "$\(index)"
         case .snowflake: return ":\(index)"
-        case .bigquery: return "?"
+        case .bigquery, .databricks: return "?"
         }
     }
 
@@ -240,6 +255,11 @@ public struct Dialect: Sendable, Hashable {
         case (.bigquery, .real): return "FLOAT64"
         case (.bigquery, .boolean): return "BOOL"
         case (.bigquery, .timestamp): return "TIMESTAMP"
+        case (.databricks, .text), (.databricks, .untyped): return "STRING"
+        case (.databricks, .real): return "DOUBLE"
+        // Spark's bare DECIMAL is DECIMAL(10,0).
+        case (.databricks, .numeric): return "DECIMAL(38,9)"
+        case (.databricks, .timestamp): return "TIMESTAMP"
         case (_, .text): return "TEXT"
         case (_, .integer): return "BIGINT"
         case (.sqlite, .real): return "REAL"
@@ -272,7 +292,7 @@ public struct Dialect: Sendable, Hashable {
             if upper.isEmpty || upper.contains("BLOB") { return .untyped }
             if upper.contains("REAL") || upper.contains("FLOA") || upper.contains("DOUB") { return .real }
             return .numeric
-        case .postgres, .redshift, .snowflake, .bigquery:
+        case .postgres, .redshift, .snowflake, .bigquery, .databricks:
             // Without type modifiers: `numeric(10,2)`, `timestamp(3) without time zone`.
             let base = declared.lowercased().replacingOccurrences(of: #"\([^)]*\)"#, with: "", options: .regularExpression)
                 .split(separator: " ").joined(separator: " ")
@@ -284,7 +304,7 @@ public struct Dialect: Sendable, Hashable {
             case "bigint", "integer", "smallint", "int", "int64": return .integer
             case "character varying", "character", "text", "varchar", "string": return .text
             case "double precision", "real", "float", "double", "float64": return .real
-            case "numeric", "bignumeric": return .numeric
+            case "numeric", "bignumeric", "decimal": return .numeric
             case "timestamp_tz", "timestamp_ltz", "timestamp_ntz", "timestamp": return .timestamp
             case "boolean", "bool": return .boolean
             case "timestamp with time zone", "timestamp without time zone": return .timestamp
@@ -303,11 +323,11 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite:
             return value
-        case .redshift where portable == .numeric, .snowflake where portable == .numeric, .bigquery where portable == .numeric:
+        case .redshift where portable == .numeric, .snowflake where portable == .numeric, .bigquery where portable == .numeric, .databricks where portable == .numeric:
             // Redshift's bare NUMERIC is NUMERIC(18,0): a cast would drop the decimals.
             return value
-        case .bigquery:
-            // GoogleSQL's catalog names (STRING, INT64, …) are not PostgreSQL's.
+        case .bigquery, .databricks:
+            // Their catalog names (STRING, INT64, …) are not PostgreSQL's.
             return spell(portable).lowercased() == declared.lowercased() ? value : .cast(value, as: portable)
         case .postgres, .redshift, .snowflake:
             let exact: [SQLType: String] = [
@@ -322,7 +342,7 @@ public struct Dialect: Sendable, Hashable {
     public func timestampLiteral(_ utcText: String) -> String {
         switch engine {
         case .sqlite: return utcText
-        case .postgres, .redshift, .bigquery: return utcText + "+00"
+        case .postgres, .redshift, .bigquery, .databricks: return utcText + "+00"
         case .snowflake: return utcText + " +00:00"
         }
     }

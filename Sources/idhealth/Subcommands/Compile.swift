@@ -6,7 +6,7 @@ import IDHealthMaterialize
 
 /// `idhealth compile`: writes a materialization as ordered `.sql` files and a manifest, for a
 /// scheduler that runs SQL itself (docs/command-line.md, "compile"), in any dialect,
-/// Snowflake's and BigQuery's included.
+/// Snowflake's, BigQuery's and Databricks' included.
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write what a materialization runs as ordered, commented .sql files and a manifest.json."

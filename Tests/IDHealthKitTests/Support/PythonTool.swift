@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Runs one of the Python scripts of scripts/lib (sqlglot, fakesnow) with the `python3` of
+/// Runs one of the Python scripts of scripts/lib (sqlglot, fakesnow, DuckDB, pyspark) with the `python3` of
 /// the test command's virtual environment (scripts/test.sh puts .venv/bin first on PATH).
 enum PythonTool {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -13,13 +13,18 @@ enum PythonTool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", scripts.appendingPathComponent(script).path] + arguments
-        let output = Pipe(), errors = Pipe()
+        // stderr goes to a file: a chatty script (Spark logs as it starts) could fill a pipe
+        // that nobody reads while stdout is being read.
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-python-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        let output = Pipe()
         process.standardOutput = output
-        process.standardError = errors
+        process.standardError = try FileHandle(forWritingTo: errorFile)
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        let errorText = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
         try #require(process.terminationStatus == 0, "\(script) failed (scripts/test.sh installs its packages into .venv): \(errorText)", sourceLocation: sourceLocation)
         return data
     }

@@ -38,7 +38,7 @@ struct TestDatabase {
             let path = directory.appendingPathComponent("test.sqlite").path
             let database = try SQLiteDatabase(path: path)
             return try body(TestDatabase(database: database, schemas: Schemas(source: "main", target: "main"), location: path, directory: directory))
-        case .snowflake, .bigquery:
+        case .snowflake, .bigquery, .databricks:
             Issue.record("no \(engine.displayName) to connect to: its SQL is tested through compile and a local stand-in (CompileTests)", sourceLocation: sourceLocation)
             throw TestSetupError.noPostgres
         case .postgres, .redshift:
@@ -74,7 +74,7 @@ struct TestDatabase {
         case .sqlite:
             try database.useSchema(suffix, create: true)
             return suffix
-        case .postgres, .redshift, .snowflake, .bigquery:
+        case .postgres, .redshift, .snowflake, .bigquery, .databricks:
             let name = schemas.source + "_" + suffix
             try database.useSchema(name, create: true)
             return name

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Runs `idhealth compile --dialect databricks` files on a local Apache Spark, for the test suite.
+
+Usage: run-on-spark.py SQLITE_FILE COMPILED_DIR SOURCE_SCHEMA TARGET_SCHEMA OUTPUT_JSON
+
+pyspark (PyPI) runs Spark SQL in this process's own local Spark (Java from Debian), with an
+in-memory catalog and Parquet tables in a temporary folder. The raw Profiles Sync tables are
+copied from the SQLite file (its `main` schema) into SOURCE_SCHEMA, with Spark's types for
+the SQLite declared types (times as TIMESTAMP, in UTC); every statement of the compiled files
+runs in file order; then every column but etl_ts of id_graph, external_id_mapping and
+profile_traits in TARGET_SCHEMA is written to OUTPUT_JSON as text, for the test to compare
+with SQLite's own tables. A statement that fails stops the script with exit 1, naming the
+file and the statement.
+
+Open-source Spark has no Delta Lake here, and its Parquet tables cannot be replaced in
+place: `CREATE OR REPLACE TABLE t AS query` (the one statement the compiled files use that
+needs Delta) runs as `CREATE TABLE t_next AS query`, `DROP TABLE t`, `ALTER TABLE t_next
+RENAME TO t`, which leaves the same rows. Every other statement runs as compiled.
+"""
+import datetime
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+
+from compiled_files import compiled_statements, raw_tables, table_result, write_result, TABLES
+
+REPLACE = re.compile(r"^CREATE OR REPLACE TABLE (`[^`]+`)\.`([^`]+)` AS\s+(.*)$", re.DOTALL)
+
+
+def spark_session(warehouse):
+    from pyspark.sql import SparkSession
+    spark = (SparkSession.builder.master("local[1]").appName("idhealth-compiled")
+             .config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.warehouse.dir", warehouse)
+             .config("spark.sql.shuffle.partitions", "1")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def spark_value(kind, value):
+    if value is None or kind != "time":
+        return value
+    return datetime.datetime.fromisoformat(str(value).replace(" ", "T")).replace(tzinfo=datetime.timezone.utc)
+
+
+def run(spark, statement):
+    replace = REPLACE.match(statement)
+    if not replace:
+        spark.sql(statement)
+        return
+    schema, name, query = replace.groups()
+    spark.sql(f"DROP TABLE IF EXISTS {schema}.`{name}_idh_next`")
+    spark.sql(f"CREATE TABLE {schema}.`{name}_idh_next` AS {query}")
+    spark.sql(f"DROP TABLE IF EXISTS {schema}.`{name}`")
+    spark.sql(f"ALTER TABLE {schema}.`{name}_idh_next` RENAME TO {schema}.`{name}`")
+
+
+def main():
+    if len(sys.argv) != 6:
+        print(__doc__, file=sys.stderr)
+        return 2
+    sqlite_file, compiled, source, target, output = sys.argv[1:]
+    # pyspark hands times back in the process's local zone, without saying which.
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    from pyspark.sql import types
+    spark_types = {"time": types.TimestampType(), "integer": types.LongType(),
+                   "real": types.DoubleType(), "text": types.StringType()}
+    warehouse = tempfile.mkdtemp(prefix="idhealth-spark-")
+    spark = spark_session(warehouse)
+    try:
+        spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{source}`")
+        for table, columns, rows in raw_tables(sqlite_file):
+            schema = types.StructType([types.StructField(name, spark_types[kind], True) for name, kind in columns])
+            converted = [tuple(spark_value(kind, value) for (_, kind), value in zip(columns, row)) for row in rows]
+            spark.createDataFrame(converted, schema).write.saveAsTable(f"`{source}`.`{table}`")
+        for file, statement in compiled_statements(compiled):
+            try:
+                run(spark, statement)
+            except Exception as error:  # pyspark raises AnalysisException, ParseException and others
+                print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
+                return 1
+        result = {}
+        for table in TABLES:
+            frame = spark.sql(f"SELECT * FROM `{target}`.`{table}`")
+            result[table] = table_result([(name,) for name in frame.columns], frame.collect())
+        write_result(result, output)
+        return 0
+    finally:
+        spark.stop()
+        shutil.rmtree(warehouse, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
