@@ -63,12 +63,28 @@ struct CompileTests {
                   swapLine: "CREATE OR REPLACE TABLE `identity`.`id_graph` AS SELECT * FROM `identity`.`idhealth_stage_id_graph`;"),
     ]
 
-    @Test("the compiled files of a warehouse, run on its local stand-in, give exactly the tables a SQLite materialization gives", arguments: emulations)
-    func compiledOnEmulator(emulation: Emulation) throws {
+    /// The raw tables the compiled files run on: Segment's documented merge of profile_2 into
+    /// profile_1, or generated history with chains, cycles, dangling pointers and junk.
+    enum DataSet: String, CaseIterable, Sendable {
+        case golden, generated
+
+        func load(into test: TestDatabase) throws {
+            switch self {
+            case .golden:
+                try GoldenCaseStudyTests().load(into: test)
+            case .generated:
+                _ = try ProfilesSyncGenerator(profiles: 400, seed: 5, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
+            }
+        }
+    }
+
+    @Test("the compiled files of a warehouse, run on its local stand-in, give exactly the tables a SQLite materialization gives", arguments: emulations, DataSet.allCases)
+    func compiledOnEmulator(emulation: Emulation, data: DataSet) throws {
         try TestDatabase.with(.sqlite) { test in
-            _ = try ProfilesSyncGenerator(profiles: 400, seed: 5, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
+            try data.load(into: test)
             let summary = try test.materialize()
-            #expect(summary.resolution["cycle"] == 2, "the data has cycles to resolve")
+            if data == .generated { #expect(summary.resolution["cycle"] == 2, "the data has cycles to resolve") }
+            if data == .golden { #expect(summary.resolution["merged"] == 1, "profile_2 is merged into profile_1") }
             let traits = try Compilation.traitColumns(of: test.database, schema: test.schemas.source)
             let folder = test.directory.appendingPathComponent(emulation.dialect.engine.rawValue)
             try Compilation(dialect: emulation.dialect, schemas: Schemas(source: "raw", target: "identity"), traitColumns: traits, traitNulls: .keepLastValue)
