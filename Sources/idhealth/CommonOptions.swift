@@ -24,7 +24,19 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Schema for the current-state tables (default: the source schema).", valueName: "T"))
     var targetSchema: String?
 
-    /// The config file, with the command line's overrides applied.
+    @Option(name: .long, help: ArgumentHelp("Take the connection from this profile of dbt's profiles.yml (postgres and redshift outputs), its schema as the target schema.", valueName: "NAME"))
+    var dbtProfile: String?
+
+    @Option(name: .long, help: ArgumentHelp("The profile's output to use (default: its `target:`).", valueName: "T"))
+    var dbtTarget: String?
+
+    @Option(name: .long, help: ArgumentHelp("The folder of profiles.yml (default: DBT_PROFILES_DIR, the current folder, ~/.dbt).", valueName: "DIR"))
+    var profilesDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("A dbt project that uses the dbt package: its vars schema_name (the source schema) and etl_overlap, and its profile.", valueName: "DIR"))
+    var dbtProject: String?
+
+    /// The config file, with the command line's overrides applied, then the dbt settings'.
     func resolvedConfiguration() throws -> Configuration {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var configuration = try Configuration.load(path: config, workingDirectory: cwd)
@@ -32,7 +44,13 @@ struct CommonOptions: ParsableArguments {
         if let dialect { configuration.dialect = try Configuration.dialect(named: dialect, from: "--dialect") }
         if let sourceSchema { configuration.sourceSchema = sourceSchema }
         if let targetSchema { configuration.targetSchema = targetSchema }
-        return configuration
+        // A dbt option on the command line replaces the file's dbt settings and connection.
+        if dbtProfile != nil, database == nil { configuration.database = nil }
+        if let dbtProfile { configuration.dbt.profile = dbtProfile }
+        if let dbtTarget { configuration.dbt.target = dbtTarget }
+        if let profilesDir { configuration.dbt.profilesDirectory = URL(fileURLWithPath: profilesDir, relativeTo: cwd).standardizedFileURL.path }
+        if let dbtProject { configuration.dbt.projectDirectory = URL(fileURLWithPath: dbtProject, relativeTo: cwd).standardizedFileURL.path }
+        return try configuration.resolvingDbt(workingDirectory: cwd)
     }
 
     /// Opens the database the configuration names and works out the schemas. Only `generate`

@@ -478,6 +478,45 @@ struct CommandLineTests {
 
     /// Runs `body` with the test server's URL, a schema name of its own (dropped afterwards),
     /// a connection and a working folder.
+    @Test("a dbt profiles.yml and dbt_project.yml drive a run: the profile's connection and schema, the package's raw schema; no password printed")
+    func dbtProfileRun() throws {
+        try withPostgresSchema { url, schema, database, directory in
+            let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("IDHealthKitTests/Fixtures/dbt")
+            let parts = try #require(URLComponents(string: url))
+            let target = schema + "_dbt"
+            defer { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: target) CASCADE") }
+            let environment = [
+                "IDH_DBT_HOST": parts.host ?? "", "IDH_DBT_PORT": String(parts.port ?? 5432), "IDH_DBT_USER": parts.user ?? "",
+                "IDH_DBT_PASSWORD": parts.password ?? "", "IDH_DBT_DATABASE": String(parts.path.dropFirst()),
+                "IDH_DBT_RAW_SCHEMA": schema, "IDH_DBT_TARGET_SCHEMA": target,
+            ]
+            let generate = try CLI.run(["generate", "--database", url, "--source-schema", schema, "--profiles", "300", "--anomalies", "none"], in: directory)
+            #expect(generate.status == 0, "\(generate.stderr)")
+            let dbt = ["--dbt-project", fixtures.path, "--profiles-dir", fixtures.path]
+            let run = try CLI.run(["run"] + dbt + ["--mode", "table", "--output", "out"], in: directory, environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(try database.tableExists(QualifiedName(target, "id_graph")), "the tables go to the profile's schema")
+            #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(target, "id_graph"))").intValue
+                    == database.scalar("SELECT COUNT(DISTINCT segment_id) FROM \(table: QualifiedName(schema, "id_graph_updates"))").intValue)
+            let report = try json(directory.appendingPathComponent("out/identity-health.json"))
+            #expect(report["run"]?["database"]?["kind"] == .string("postgres"))
+
+            // A wrong password: the run fails with the server's refusal, never the password.
+            var wrong = environment
+            wrong["IDH_DBT_PASSWORD"] = "not-the-password-4711"
+            let refused = try CLI.run(["check"] + dbt, in: directory, environment: wrong)
+            #expect(refused.status == 3 || refused.status == 2, "\(refused.stderr)")
+            #expect(!refused.stderr.contains("not-the-password-4711") && !refused.stdout.contains("not-the-password-4711"), "\(refused.stderr)")
+            // A missing variable names the file, the line and the variable: exit 2.
+            var unset = environment
+            unset["IDH_DBT_HOST"] = nil
+            let missing = try CLI.run(["check"] + dbt, in: directory, environment: unset)
+            #expect(missing.status == 2)
+            #expect(missing.stderr.contains("profiles.yml:8: env_var('IDH_DBT_HOST') is not set"), "\(missing.stderr)")
+        }
+    }
+
     func withPostgresSchema(_ body: (String, String, PostgresDatabase, URL) throws -> Void) throws {
         let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
         let schema = "cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()

@@ -18,6 +18,11 @@ public struct Configuration: Sendable {
     public var targetSchema: String?
     public var mode: MaterializationMode = .incremental
     public var etlOverlapHours: Double = 2
+    /// Whether `materialization.etl_overlap` was given (then a dbt project's var does not
+    /// override it).
+    public var etlOverlapGiven = false
+    /// Where a dbt project keeps the connection and the raw schema (`dbt_profile:`, …).
+    public var dbt = DbtSettings()
     /// Seconds a materialization waits for a lock readers of the current tables hold.
     public var lockTimeoutSeconds: Double = Materializer.defaultLockTimeoutSeconds
     public var traitNulls: TraitNulls = .keepLastValue
@@ -95,6 +100,10 @@ public struct Configuration: Sendable {
                 guard (0...10_000).contains(size) else { throw reader.error(value, "sample_size must be between 0 and 10000, got \(size)") }
                 config.sampleSize = size
             case "output": config.output = try reader.string(value, path: key)
+            case "dbt_profile": config.dbt.profile = try reader.identifier(value, path: key)
+            case "dbt_target": config.dbt.target = try reader.identifier(value, path: key)
+            case "profiles_dir": config.dbt.profilesDirectory = config.resolve(try reader.string(value, path: key)).path
+            case "dbt_project": config.dbt.projectDirectory = config.resolve(try reader.string(value, path: key)).path
             case "checks_folder":
                 config.checksFolder = try reader.string(value, path: key)
                 config.checksFolderRequired = true
@@ -107,6 +116,7 @@ public struct Configuration: Sendable {
                         let hours = try reader.number(subvalue, path: path)
                         guard hours >= 0 else { throw reader.error(subvalue, "\(path) must be zero or more hours, got \(hours)") }
                         config.etlOverlapHours = hours
+                        config.etlOverlapGiven = true
                     case "lock_timeout":
                         let seconds = try reader.number(subvalue, path: path)
                         guard seconds >= 0 else { throw reader.error(subvalue, "\(path) must be zero (no limit) or more seconds, got \(seconds)") }
@@ -143,7 +153,7 @@ public struct Configuration: Sendable {
                     config.checks[checkID] = parsed
                 }
             default:
-                throw reader.unknownKey(key, in: value, path: key, valid: ["database", "dialect", "source_schema", "target_schema", "materialization", "traits", "sample_size", "output", "checks_folder", "checks"])
+                throw reader.unknownKey(key, in: value, path: key, valid: ["database", "dialect", "source_schema", "target_schema", "materialization", "traits", "sample_size", "output", "checks_folder", "checks", "dbt_profile", "dbt_target", "profiles_dir", "dbt_project"])
             }
         }
         return config
@@ -155,6 +165,40 @@ public struct Configuration: Sendable {
         let expanded = (path as NSString).expandingTildeInPath
         if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL }
         return baseDirectory.appendingPathComponent(expanded).standardizedFileURL
+    }
+
+    /// This configuration with what its dbt settings say filled in: the connection of the dbt
+    /// profile (its libpq string and dialect, and its schema as the target schema), and the
+    /// dbt package's vars of the dbt project (`schema_name` as the source schema,
+    /// `etl_overlap`). What the configuration says itself wins, except that a named profile
+    /// and a database are one connection too many.
+    public func resolvingDbt(workingDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment,
+                             home: URL = FileManager.default.homeDirectoryForCurrentUser) throws -> Configuration {
+        guard !dbt.isEmpty else { return self }
+        var config = self
+        var project: DbtProject?
+        if let directory = dbt.projectDirectory {
+            project = try DbtProfiles.project(in: URL(fileURLWithPath: directory), environment: environment)
+            if config.sourceSchema == nil { config.sourceSchema = project?.rawSchema }
+            if !config.etlOverlapGiven, let hours = project?.etlOverlapHours { config.etlOverlapHours = hours }
+        }
+        // The project's own `profile:` gives the connection only where none is given.
+        guard let profile = dbt.profile ?? (config.database == nil ? project?.profile : nil) else {
+            if dbt.target != nil || dbt.profilesDirectory != nil {
+                throw ConfigError("--dbt-target and --profiles-dir need a profile: pass --dbt-profile NAME (or --dbt-project DIR, whose `profile:` names it)")
+            }
+            return config
+        }
+        if config.database != nil {
+            throw ConfigError("the connection is given twice: --database (or `database:`) and the dbt profile `\(profile)`; keep one")
+        }
+        let file = DbtProfiles.locate(in: dbt.profilesDirectory.map { URL(fileURLWithPath: $0) }, workingDirectory: workingDirectory,
+                                      environment: environment, home: home)
+        let connection = try DbtProfiles.connection(file: file, profile: profile, target: dbt.target, environment: environment)
+        config.database = connection.database
+        if config.dialect == nil { config.dialect = connection.dialect }
+        if config.targetSchema == nil { config.targetSchema = connection.schema }
+        return config
     }
 
     /// What the checks read from this configuration.
