@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sqlite3
+import sys
 
 RAW_TABLES = ["id_graph_updates", "external_id_mapping_updates", "profile_traits_updates"]
 TABLES = ["id_graph", "external_id_mapping", "profile_traits"]
@@ -74,3 +75,12 @@ def table_result(description, rows):
 def write_result(result, output):
     with open(output, "w", encoding="utf-8") as handle:
         json.dump(result, handle)
+
+
+def arguments(doc):
+    """SQLITE_FILE, COMPILED_DIR, SOURCE_SCHEMA, TARGET_SCHEMA, OUTPUT_JSON from the command
+    line; the script's usage (its docstring) and exit 2 otherwise."""
+    if len(sys.argv) != 6:
+        print(doc, file=sys.stderr)
+        sys.exit(2)
+    return sys.argv[1:]

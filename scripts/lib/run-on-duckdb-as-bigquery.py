@@ -28,7 +28,7 @@ import sys
 import duckdb
 import sqlglot
 
-from compiled_files import compiled_statements, raw_tables, table_result, write_result, TABLES
+from compiled_files import arguments, compiled_statements, raw_tables, table_result, write_result, TABLES
 
 DUCKDB_TYPES = {"time": "TIMESTAMPTZ", "integer": "BIGINT", "real": "DOUBLE", "text": "VARCHAR"}
 COPY = re.compile(r"^CREATE OR REPLACE TABLE (`[^`]+`\.`[^`]+`) COPY (`[^`]+`\.`[^`]+`)$")
@@ -47,10 +47,7 @@ def translated(statement):
 
 
 def main():
-    if len(sys.argv) != 6:
-        print(__doc__, file=sys.stderr)
-        return 2
-    sqlite_file, compiled, source, target, output = sys.argv[1:]
+    sqlite_file, compiled, source, target, output = arguments(__doc__)
     connection = duckdb.connect()
     connection.execute("SET TimeZone = 'UTC'")
     connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{source}"')

@@ -21,7 +21,7 @@ import sys
 import fakesnow
 import snowflake.connector
 
-from compiled_files import compiled_statements, raw_tables, table_result, write_result, TABLES
+from compiled_files import arguments, compiled_statements, raw_tables, table_result, write_result, TABLES
 
 SNOWFLAKE_TYPES = {"time": "TIMESTAMP_TZ", "integer": "BIGINT", "real": "DOUBLE", "text": "TEXT"}
 
@@ -41,10 +41,7 @@ def run(cursor, statement):
 
 
 def main():
-    if len(sys.argv) != 6:
-        print(__doc__, file=sys.stderr)
-        return 2
-    sqlite_file, compiled, source, target, output = sys.argv[1:]
+    sqlite_file, compiled, source, target, output = arguments(__doc__)
     with fakesnow.patch():
         connection = snowflake.connector.connect(database="IDHEALTH", schema=source.upper())
         cursor = connection.cursor()

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from compiled_files import compiled_statements, raw_tables, table_result, write_result, TABLES
+from compiled_files import arguments, compiled_statements, raw_tables, table_result, write_result, TABLES
 
 REPLACE = re.compile(r"^CREATE OR REPLACE TABLE (`[^`]+`)\.`([^`]+)` AS\s+(.*)$", re.DOTALL)
 
@@ -63,10 +63,7 @@ def run(spark, statement):
 
 
 def main():
-    if len(sys.argv) != 6:
-        print(__doc__, file=sys.stderr)
-        return 2
-    sqlite_file, compiled, source, target, output = sys.argv[1:]
+    sqlite_file, compiled, source, target, output = arguments(__doc__)
     # pyspark hands times back in the process's local zone, without saying which.
     os.environ["TZ"] = "UTC"
     time.tzset()

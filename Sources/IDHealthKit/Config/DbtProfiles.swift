@@ -67,15 +67,7 @@ public enum DbtProfiles {
     /// The connection of `profile`'s output `target` (nil: the profile's `target:`).
     public static func connection(file: URL, profile: String, target: String?, environment: [String: String]) throws -> DbtConnection {
         let path = file.path
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError("dbt profiles file not found: \(path) (name its folder with --profiles-dir)")
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw ConfigError("\(path): not valid YAML: \(error)")
-        }
+        let root = try yaml(file, missing: "dbt profiles file not found: \(path) (name its folder with --profiles-dir)")
         let reader = ConfigReader(file: path)
         guard let root else { throw ConfigError("\(path) is empty: it has no profile \(profile)") }
         let profiles = try reader.mapping(root, path: "")
@@ -143,6 +135,16 @@ public enum DbtProfiles {
         return DbtConnection(database: parts.joined(separator: " "), dialect: dialect, schema: values["schema"]?.text, origin: origin)
     }
 
+    /// A dbt file's YAML (nil when empty); `missing` is the message when it cannot be read.
+    static func yaml(_ file: URL, missing: String) throws -> Node? {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { throw ConfigError(missing) }
+        do {
+            return try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigError("\(file.path): not valid YAML: \(error)")
+        }
+    }
+
     /// A value for a libpq keyword string: quoted, with quotes and backslashes escaped.
     static func quotedKeywordValue(_ value: String) -> String {
         "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
@@ -182,15 +184,7 @@ public enum DbtProfiles {
     /// directly under `vars:` (the package's own project).
     public static func project(in directory: URL, environment: [String: String]) throws -> DbtProject {
         let file = directory.appendingPathComponent("dbt_project.yml")
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError("dbt project file not found: \(file.path)")
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw ConfigError("\(file.path): not valid YAML: \(error)")
-        }
+        let root = try yaml(file, missing: "dbt project file not found: \(file.path)")
         let reader = ConfigReader(file: file.path)
         guard let root else { return DbtProject(profile: nil, rawSchema: nil, etlOverlapHours: nil) }
         let top = try reader.mapping(root, path: "")
