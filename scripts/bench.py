@@ -10,6 +10,12 @@ floor measured on the same engine and data, with the peak RSS of the idhealth pr
 time's %M: Linux carries a process's peak RSS across fork and exec, so wait4 from this Python
 process would report at least this process's own size). Timed steps run IDHEALTH_BENCH_RUNS times (default 1); the medians are
 reported. Prints a Markdown table and writes everything as JSON.
+
+A size takes hours on SQLite at 5M profiles, longer than a working session. Each step's
+figures go to OUTPUT.partial.json as they are measured, with the binary's SHA-256 and the data
+file; IDHEALTH_BENCH_RESUME=THAT.partial.json (one engine, one size, run with the same binary:
+IDHEALTH_BENCH_BINARY) measures only the steps it lacks, on the same data, and refuses
+another binary or data that changed.
 """
 
 import json
@@ -21,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import hashlib
 import importlib.util
 
 # The README's tables are printed by the merge script's code, so the two cannot disagree.
@@ -34,6 +41,15 @@ PSQL = os.path.join(os.environ["PG_BIN"], "psql")
 RUNS = int(os.environ.get("IDHEALTH_BENCH_RUNS", "1"))
 RAW_TABLES = ["id_graph_updates", "external_id_mapping_updates", "profile_traits_updates"]
 WORK = tempfile.mkdtemp(prefix="idhealth-bench-")
+RESUME = os.environ.get("IDHEALTH_BENCH_RESUME")
+
+
+def binary_sha256():
+    digest = hashlib.sha256()
+    with open(BIN, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def idhealth(*arguments, ok=(0, 1)):
@@ -58,8 +74,8 @@ def idhealth(*arguments, ok=(0, 1)):
 class SQLiteEngine:
     name = "sqlite"
 
-    def __init__(self, size):
-        self.path = os.path.join(WORK, f"bench-{size}.sqlite")
+    def __init__(self, size, path=None):
+        self.path = path or os.path.join(WORK, f"bench-{size}.sqlite")
         self.arguments = ["--database", self.path]
 
     def sql(self, text):
@@ -77,7 +93,7 @@ class SQLiteEngine:
 class PostgresEngine:
     name = "postgres"
 
-    def __init__(self, size):
+    def __init__(self, size, path=None):
         self.schema = f"bench_{size}"
         self.arguments = ["--database", PG_URL, "--source-schema", self.schema]
 
@@ -119,27 +135,52 @@ def checkpoint(row):
         json.dump(row, file, indent=2, sort_keys=True)
 
 
-def measure(engine, size):
-    row = {"engine": engine.name, "profiles": size}
-    seconds, rss, _ = idhealth("generate", *engine.arguments, "--profiles", str(size), "--replace")
-    row["generate"] = {"seconds": seconds, "peak_rss_mb": rss}
-    checkpoint(row)
-    row["raw_rows"] = {table: int(engine.sql(f'SELECT COUNT(*) FROM "{table}"')[0][0]) for table in RAW_TABLES}
-    checkpoint(row)
-    row["floor_seconds"] = floor(engine)
-    checkpoint(row)
+def raw_rows(engine):
+    return {table: int(engine.sql(f'SELECT COUNT(*) FROM "{table}"')[0][0]) for table in RAW_TABLES}
 
-    seconds, rss, _ = median_run(["materialize", *engine.arguments, "--mode", "table"])
-    row["materialize_full"] = {"seconds": seconds, "peak_rss_mb": rss}
-    checkpoint(row)
+
+def measure(engine, size, previous=None):
+    """One engine at one size; `previous` is a partial row of the same binary and data to
+    complete (IDHEALTH_BENCH_RESUME)."""
+    row = previous or {"engine": engine.name, "profiles": size, "binary_sha256": binary_sha256(),
+                       "data": getattr(engine, "path", None)}
+    if previous:
+        # A run stopped while it held the newest rows back (below) left them in held_*.
+        held = {name for (name,) in engine.sql("SELECT name FROM sqlite_master WHERE name LIKE 'held!_%' ESCAPE '!'")} if engine.name == "sqlite" else set()
+        for table in RAW_TABLES:
+            if f"held_{table}" in held:
+                engine.sql(f'INSERT INTO "{table}" SELECT * FROM "held_{table}"')
+                engine.sql(f'DROP TABLE "held_{table}"')
+        if raw_rows(engine) != previous["raw_rows"]:
+            sys.exit(f"{engine.path}: its raw tables are not the ones the partial run measured")
+        row.setdefault("resumed_at", []).append(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    if "generate" not in row:
+        seconds, rss, _ = idhealth("generate", *engine.arguments, "--profiles", str(size), "--replace")
+        row["generate"] = {"seconds": seconds, "peak_rss_mb": rss}
+        checkpoint(row)
+        row["raw_rows"] = raw_rows(engine)
+        checkpoint(row)
+    if "floor_seconds" not in row:
+        row["floor_seconds"] = floor(engine)
+        checkpoint(row)
+
+    if "materialize_full" not in row:
+        seconds, rss, _ = median_run(["materialize", *engine.arguments, "--mode", "table"])
+        row["materialize_full"] = {"seconds": seconds, "peak_rss_mb": rss}
+        checkpoint(row)
     report = os.path.join(WORK, "reports")
-    seconds, rss, _ = median_run(["check", *engine.arguments, "--output", report, "--no-history"])
-    checks = json.load(open(os.path.join(report, "identity-health.json")))["checks"]
-    row["check"] = {"seconds": seconds, "peak_rss_mb": rss, "by_check": {c["id"]: c["duration_ms"] / 1000 for c in checks}}
-    checkpoint(row)
-    seconds, rss, _ = median_run(["run", *engine.arguments, "--mode", "table", "--output", report, "--no-history"])
-    row["run_table"] = {"seconds": seconds, "peak_rss_mb": rss}
-    checkpoint(row)
+    if "check" not in row:
+        # Checks read the materialized tables: a resumed run builds them again first.
+        if previous:
+            idhealth("materialize", *engine.arguments, "--mode", "table")
+        seconds, rss, _ = median_run(["check", *engine.arguments, "--output", report, "--no-history"])
+        checks = json.load(open(os.path.join(report, "identity-health.json")))["checks"]
+        row["check"] = {"seconds": seconds, "peak_rss_mb": rss, "by_check": {c["id"]: c["duration_ms"] / 1000 for c in checks}}
+        checkpoint(row)
+    if "run_table" not in row:
+        seconds, rss, _ = median_run(["run", *engine.arguments, "--mode", "table", "--output", report, "--no-history"])
+        row["run_table"] = {"seconds": seconds, "peak_rss_mb": rss}
+        checkpoint(row)
 
     # The newest 1 % of each raw table (by uuid_ts) lands after a full rebuild without it.
     total = int(engine.sql('SELECT COUNT(*) FROM "id_graph_updates"')[0][0])
@@ -173,11 +214,21 @@ def main():
     if "postgres" in engines:
         # pgcrypto gives PostgreSQL its SHA-1: without it external_id_hash is skipped, untimed.
         subprocess.run([PSQL, PG_URL, "-qX", "-v", "ON_ERROR_STOP=1", "-c", "CREATE EXTENSION IF NOT EXISTS pgcrypto"], check=True)
+    previous = None
+    if RESUME:
+        previous = json.load(open(RESUME))
+        if previous.get("binary_sha256") != binary_sha256():
+            sys.exit(f"{RESUME} was measured with another binary (SHA-256 {previous.get('binary_sha256')}): set IDHEALTH_BENCH_BINARY to that one")
+        if [previous["engine"]] != engines or [previous["profiles"]] != sizes:
+            sys.exit(f"{RESUME} is {previous['engine']} at {previous['profiles']} profiles: run exactly that (IDHEALTH_BENCH_ENGINES, sizes)")
+        if previous.get("data") and not os.path.exists(previous["data"]):
+            sys.exit(f"{RESUME}: its data file {previous['data']} is gone")
     for size in sizes:
         for name in engines:
-            engine = SQLiteEngine(size) if name == "sqlite" else PostgresEngine(size)
-            print(f"… {name} at {size} profiles", file=sys.stderr, flush=True)
-            rows.append(measure(engine, size))
+            path = previous.get("data") if previous else None
+            engine = SQLiteEngine(size, path) if name == "sqlite" else PostgresEngine(size)
+            print(f"… {name} at {size} profiles{' (resumed)' if previous else ''}", file=sys.stderr, flush=True)
+            rows.append(measure(engine, size, previous))
             if name == "sqlite":
                 for suffix in ["", "-wal", "-shm"]:
                     if os.path.exists(engine.path + suffix):
