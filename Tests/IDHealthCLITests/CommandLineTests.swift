@@ -473,6 +473,16 @@ struct CommandLineTests {
             #expect(badType.status == 2)
             #expect(badType.stderr.contains("--traits: `score:float` has an unknown type `float`"), "\(badType.stderr)")
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad").path), "nothing is written")
+
+            // The trait columns from a SQLite copy of the raw tables, for BigQuery: the copy's
+            // schema must be named (BigQuery's default, public, is not in the file).
+            let noSchema = try CLI.run(["compile", "--database", "c.sqlite", "--dialect", "bigquery", "--output", "bq"], in: directory)
+            #expect(noSchema.status == 2)
+            #expect(noSchema.stderr.contains("schema public not found in"), "\(noSchema.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("bq").path), "nothing is written")
+            let bigquery = try CLI.run(["compile", "--database", "c.sqlite", "--dialect", "bigquery", "--source-schema", "main", "--target-schema", "identity", "--output", "bq"], in: directory)
+            #expect(bigquery.status == 0, "\(bigquery.stderr)")
+            #expect(bigquery.stdout.contains("Wrote 7 files of BigQuery SQL for a table-mode materialization of identity (raw tables in main; 15 trait columns)"), "\(bigquery.stdout)")
         }
     }
 

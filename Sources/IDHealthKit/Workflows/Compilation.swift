@@ -44,6 +44,12 @@ package struct Compilation {
     /// The trait columns of the raw `profile_traits_updates` in `schema`, read from the catalog.
     package static func traitColumns(of database: any Database, schema: String) throws -> [TraitColumn] {
         let table = QualifiedName(schema, TableName.profileTraitsUpdates)
+        // The schema is the compiled SQL's (`public` by default), which a copy of the raw
+        // tables on another engine (a SQLite file's `main`) may not have.
+        guard try database.schemaExists(schema) else {
+            throw InputError("schema \(schema) not found in \(database.target): compile reads the trait columns from \(table) there (name its schema with --source-schema, or the columns with --traits)")
+        }
+        try database.useSchema(schema, create: false)
         let columns = try database.columnTypes(table)
         guard !columns.isEmpty else {
             throw InputError("table \(table) not found: compile reads the trait columns from it (or name them with --traits)")
