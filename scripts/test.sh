@@ -14,10 +14,12 @@ install_missing_packages
 # DuckDB the BigQuery ones, and pyspark (a local Apache Spark, on Java from Debian) the
 # Databricks ones. sqlglot is pinned to the release fakesnow 0.12 takes; fakesnow needs the
 # Snowflake connector before 4.0; pyspark is the release the Databricks proof was made on
-# (4.1 is the first with recursive queries).
+# (4.1 is the first with recursive queries). dbt-core with dbt-postgres runs compile's dbt
+# macro (dbt-core 1.11 and later fetch a parser from GitHub while installing, which this
+# machine cannot reach).
 [ -x .venv/bin/python3 ] || python3 -m venv .venv
-.venv/bin/python3 -c "import jsonschema, junitparser, sqlglot, fakesnow, duckdb, pyspark; assert sqlglot.__version__ == '30.22.0' and pyspark.__version__ == '4.1.1'" 2>/dev/null \
-  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check jsonschema junitparser "sqlglot==30.22.0" "fakesnow==0.12.1" "snowflake-connector-python<4" "pyspark==4.1.1"
+.venv/bin/python3 -c "import jsonschema, junitparser, sqlglot, fakesnow, duckdb, pyspark, dbt.adapters.postgres; assert sqlglot.__version__ == '30.22.0' and pyspark.__version__ == '4.1.1'" 2>/dev/null \
+  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check jsonschema junitparser "sqlglot==30.22.0" "fakesnow==0.12.1" "snowflake-connector-python<4" "pyspark==4.1.1" "dbt-core==1.10.*" "dbt-postgres==1.9.*"
 export PATH="$PWD/.venv/bin:$PATH"
 start_throwaway_postgres
 # pgcrypto gives PostgreSQL its SHA-1 (external_id_hash); a second database without it

@@ -44,6 +44,30 @@ struct CompileTests {
         }
     }
 
+    @Test("--dbt-macro: the same statements as a dbt macro, run by dbt run-operation, give exactly the tables a materialization gives")
+    func dbtMacro() throws {
+        try TestDatabase.with(.postgres) { test in
+            _ = try ProfilesSyncGenerator(profiles: 500, seed: 5, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
+            let live = try test.extraSchema("live"), macro = try test.extraSchema("macro")
+            _ = try Materializer(database: test.database, schemas: Schemas(source: test.schemas.source, target: live)).run(mode: .table)
+            let traits = try Compilation.traitColumns(of: test.database, schema: test.schemas.source)
+            let folder = test.directory.appendingPathComponent("compiled")
+            let compilation = Compilation(dialect: .postgres, schemas: Schemas(source: test.schemas.source, target: macro), traitColumns: traits, traitNulls: .keepLastValue)
+            _ = try compilation.write(to: folder, mode: .table, toolVersion: "test", dbtMacro: "idhealth_materialize")
+            let file = folder.appendingPathComponent("idhealth_materialize.sql")
+            let text = try String(contentsOf: file, encoding: .utf8)
+            #expect(text.components(separatedBy: "{% call statement(").count - 1
+                    == compilation.plan().reduce(0) { $0 + $1.statements.count }, "one statement call per compiled statement")
+            _ = try PythonTool.run("run-dbt-macro.py", [file.path, "idhealth_materialize", test.location])
+            try test.expectSameTables(macro, as: live, "dbt run-operation")
+
+            #expect(throws: ConfigError("--dbt-macro: `1st` is not a dbt macro name (letters, digits and _, not starting with a digit)")) {
+                try compilation.write(to: test.directory.appendingPathComponent("bad"), mode: .table, toolVersion: "test", dbtMacro: "1st")
+            }
+            #expect(!FileManager.default.fileExists(atPath: test.directory.appendingPathComponent("bad").path), "nothing is written")
+        }
+    }
+
     /// A warehouse dialect and the local engine that runs its compiled files: the script
     /// (scripts/lib) that runs them, and a line of the swap file that says the dialect's
     /// own swap was written.

@@ -68,13 +68,17 @@ package struct Compilation {
     /// Writes the files into `folder` (created if needed) and returns them in order. Files of
     /// an earlier compile in the folder are replaced; nothing else there is touched.
     @discardableResult
-    package func write(to folder: URL, mode: MaterializationMode, toolVersion: String) throws -> [File] {
+    /// Writes the files, and with `dbtMacro` a dbt macro of that name (``dbtMacroText(_:steps:toolVersion:)``).
+    package func write(to folder: URL, mode: MaterializationMode, toolVersion: String, dbtMacro: String? = nil) throws -> [File] {
         guard mode == .table else {
             throw ConfigError("compile writes table mode (a full rebuild) in this version; --mode \(mode.rawValue) needs what an incremental run or the views read while running")
         }
-        let plan = MaterializationPlan(schemas: schemas, dialect: dialect, traitColumns: traitColumns, traitNulls: traitNulls)
-        let steps = plan.tableMode()
+        let steps = plan()
+        let macro = try dbtMacro.map { try dbtMacroText($0, steps: steps, toolVersion: toolVersion) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if let dbtMacro, let macro {
+            try Data(macro.utf8).write(to: folder.appendingPathComponent(dbtMacro + ".sql"), options: .atomic)
+        }
         let command = "idhealth compile --dialect \(dialect.engine.rawValue) --mode \(mode.rawValue)"
         var files: [File] = []
         for (index, step) in steps.enumerated() {
@@ -100,6 +104,40 @@ package struct Compilation {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         try encoder.encode(manifest).write(to: folder.appendingPathComponent("manifest.json"), options: .atomic)
         return files
+    }
+
+    /// The steps of a table-mode materialization, as the files hold them.
+    package func plan() -> [MaterializationPlan.Step] {
+        MaterializationPlan(schemas: schemas, dialect: dialect, traitColumns: traitColumns, traitNulls: traitNulls).tableMode()
+    }
+
+    /// The same statements as one dbt macro, for a dbt project to run with `dbt run-operation
+    /// NAME` (put the file in its `macros/` folder): each statement is a `statement` call of
+    /// its own, in file order, outside dbt's own transactions (the files' `BEGIN`/`COMMIT`
+    /// keep theirs), its text inside `{% raw %}` so that dbt's Jinja leaves it alone.
+    package func dbtMacroText(_ name: String, steps: [MaterializationPlan.Step], toolVersion: String) throws -> String {
+        guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
+            throw ConfigError("--dbt-macro: `\(name)` is not a dbt macro name (letters, digits and _, not starting with a digit)")
+        }
+        var text = """
+            {#- Written by idhealth compile --dialect \(dialect.engine.rawValue) --mode table (idhealth \(toolVersion)) for \(dialect.engine.displayName):
+                a table-mode materialization of \(schemas.target) from the raw tables in \(schemas.source).
+                Run it with `dbt run-operation \(name)`. -#}
+            {% macro \(name)() %}
+
+            """
+        for (index, step) in steps.enumerated() {
+            text += "  {#- step \(index + 1) of \(steps.count): \(step.name) -#}\n"
+            for (number, statement) in step.statements.enumerated() {
+                let sql = dialect.renderInline(statement)
+                guard !sql.contains("endraw") else {
+                    throw ConfigError("--dbt-macro: a statement of step \(step.name) contains `endraw`, which would end dbt's raw block: compile without --dbt-macro")
+                }
+                text += "  {% call statement('idhealth_\(step.name)_\(number + 1)', fetch_result=False, auto_begin=False) %}{% raw %}\n\(sql)\n{% endraw %}{% endcall %}\n"
+            }
+        }
+        text += "  {{ log('idhealth: materialized \(schemas.target) (\(steps.reduce(0) { $0 + $1.statements.count }) statements)', info=True) }}\n{% endmacro %}\n"
+        return text
     }
 
     /// What `idhealth materialize` does that the files do not, in the manifest's words.

@@ -23,18 +23,22 @@ struct Compile: ParsableCommand {
     @Option(help: ArgumentHelp("The folder to write (default: compiled/ beside the config file).", valueName: "DIR"))
     var output: String?
 
+    @Option(help: ArgumentHelp("Also write the statements as a dbt macro of this name (NAME.sql, for a dbt project's macros/; run it with dbt run-operation NAME).", valueName: "NAME"))
+    var dbtMacro: String?
+
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
             let (dialect, schemas, traitColumns) = try resolve(configuration)
             let folder = configuration.resolve(output ?? "compiled")
             let compilation = Compilation(dialect: dialect, schemas: schemas, traitColumns: traitColumns, traitNulls: configuration.traitNulls)
-            let files = try compilation.write(to: folder, mode: mode, toolVersion: IDHealthVersion.current)
+            let files = try compilation.write(to: folder, mode: mode, toolVersion: IDHealthVersion.current, dbtMacro: dbtMacro)
             Console.out("Wrote \(files.count) files of \(dialect.engine.displayName) SQL for a \(mode.rawValue)-mode materialization of \(schemas.target) (raw tables in \(schemas.source); \(traitColumns.count) trait columns) to \(folder.path):")
             for file in files {
                 Console.out("  \(file.file)  \(file.statements) statements: \(file.purpose)")
             }
             Console.out("  manifest.json")
+            if let dbtMacro { Console.out("  \(dbtMacro).sql  a dbt macro of every statement: dbt run-operation \(dbtMacro)") }
             return 0
         }
     }
