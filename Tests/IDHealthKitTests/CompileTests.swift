@@ -134,6 +134,56 @@ struct CompileTests {
         }
     }
 
+    /// Every expression whose spelling differs between engines, with inputs built by the
+    /// dialect too: what the checks will compute on a warehouse.
+    static func expressions() -> [(name: String, sql: SQL)] {
+        let time: SQL = .timestamp(literal: "2026-01-10 12:30:45"), later: SQL = .timestamp(literal: "2026-01-10 14:00:45")
+        return [
+            ("timestamp_text", .timestampText(time)),
+            ("day_text", .dayText(.timestamp(literal: "2026-01-10 23:59:59"))),
+            ("days_before", .daysBefore(.literal(.text("2026-01-10")), days: .literal(.integer(12)))),
+            ("hours_between", .cast(.hoursBetween(time, and: later), as: .real)),
+            ("minus_hours", .timestampText(.minusHours(later, 1.5))),
+            ("regexp", "CASE WHEN \(sql: .regexpMatch(.literal(.text("Jane@Test.com")), pattern: .literal(.text("^[^@]+@test[.]com$")))) THEN 1 ELSE 0 END"),
+            ("regexp_anywhere", "CASE WHEN \(sql: .regexpMatch(.literal(.text("a unknown b")), pattern: .literal(.text("unknown")))) THEN 1 ELSE 0 END"),
+            ("sha1", .expression(.sha1Hex(.literal(.text("email:jane@example.com")), functionSchema: nil))),
+            ("byte_length", .byteLength(.literal(.text("é€")))),
+            ("integer", .cast(.literal(.text("42")), as: .integer)),
+            ("literal", .literal(.text("it's a \\ b\nc"))),
+            ("distinct", "(SELECT COUNT(*) FROM (SELECT 1 AS x \(sql: .unionDistinct) SELECT 1 AS x) u)"),
+        ]
+    }
+
+    @Test("every dialect expression computes on the warehouse's stand-in what it computes on SQLite", arguments: emulations)
+    func expressionsOnEmulator(emulation: Emulation) throws {
+        let expressions = Self.expressions()
+        func select(_ dialect: Dialect) -> String {
+            dialect.renderInline("SELECT " + expressions.map { "\(sql: $0.sql) AS \(ident: $0.name)" as SQL }.joined(separator: ", "))
+        }
+        try TestDatabase.with(.sqlite) { test in
+            let local = try #require(try test.database.firstRow(SQL(unsafeRaw: select(.sqlite))))
+            var want: [String: String] = [:]
+            for (index, expression) in expressions.enumerated() { want[expression.name] = local.values[index].stringValue }
+            #expect(want["sha1"] == SHA1Hex.digest("email:jane@example.com"))
+            #expect(want["literal"] == "it's a \\ b\nc" && want["integer"] == "42" && want["distinct"] == "1")
+            #expect(want["days_before"] == "2025-12-29" && want["minus_hours"] == "2026-01-10 12:30:45" && want["byte_length"] == "5")
+            #expect(want["regexp"] == "0" && want["regexp_anywhere"] == "1", "patterns are case-sensitive and search")
+
+            let file = test.directory.appendingPathComponent("select.sql")
+            try Data(select(emulation.dialect).utf8).write(to: file)
+            let output = try PythonTool.run("run-select.py", [emulation.dialect.engine.rawValue, file.path])
+            let got = try JSONDecoder().decode([String: String?].self, from: output)
+            for (name, value) in want {
+                let remote = got[name] ?? nil
+                if name == "hours_between" {
+                    #expect(remote.flatMap(Double.init) == Double(value), "\(name): \(remote ?? "NULL") on \(emulation.dialect.engine.displayName), \(value) on SQLite")
+                } else {
+                    #expect(remote == value, "\(name): \(remote ?? "NULL") on \(emulation.dialect.engine.displayName), \(value) on SQLite")
+                }
+            }
+        }
+    }
+
     /// A table as the emulator scripts write it: column names, and every row as text.
     struct EmulatedTable: Decodable {
         let columns: [String]

@@ -18,38 +18,20 @@ etl_ts of id_graph, external_id_mapping and profile_traits in TARGET_SCHEMA is w
 OUTPUT_JSON as text, for the test to compare with SQLite's own tables. A statement that fails
 stops the script with exit 1, naming the file and the statement.
 
-One statement is run in DuckDB's words rather than translated: `CREATE OR REPLACE TABLE a
-COPY b` (BigQuery's table copy, which DuckDB lacks) runs as `CREATE OR REPLACE TABLE a AS
-SELECT * FROM b`, which leaves the same rows.
+The translation, and the two statements DuckDB is given in its own words, are in
+bigquery_on_duckdb.py.
 """
-import re
 import sys
 
-import duckdb
-import sqlglot
-
+from bigquery_on_duckdb import connect, translated
 from compiled_files import arguments, compiled_statements, raw_tables, table_result, write_result, TABLES
 
 DUCKDB_TYPES = {"time": "TIMESTAMPTZ", "integer": "BIGINT", "real": "DOUBLE", "text": "VARCHAR"}
-COPY = re.compile(r"^CREATE OR REPLACE TABLE (`[^`]+`\.`[^`]+`) COPY (`[^`]+`\.`[^`]+`)$")
-
-
-def duckdb_name(name):
-    """`schema`.`table` as DuckDB quotes it."""
-    return ".".join('"' + part.strip("`") + '"' for part in name.split("."))
-
-
-def translated(statement):
-    copy = COPY.match(statement)
-    if copy:
-        return [f"CREATE OR REPLACE TABLE {duckdb_name(copy.group(1))} AS SELECT * FROM {duckdb_name(copy.group(2))}"]
-    return sqlglot.transpile(statement, read="bigquery", write="duckdb", unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
 def main():
     sqlite_file, compiled, source, target, output = arguments(__doc__)
-    connection = duckdb.connect()
-    connection.execute("SET TimeZone = 'UTC'")
+    connection = connect()
     connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{source}"')
     for table, columns, rows in raw_tables(sqlite_file):
         definitions = ", ".join(f'"{name}" {DUCKDB_TYPES[kind]}' for name, kind in columns)

@@ -112,17 +112,20 @@ extension Dialect {
         case (.snowflake, .hoursBetween(let earlier, let later)):
             return "(DATEDIFF(second, \(sql: earlier), \(sql: later)) / 3600.0)"
         case (.snowflake, .minusHours(let value, let hours)):
-            return "DATEADD(second, \(unsafeRaw: String(-Self.seconds(hours))), \(sql: value))"
+            // An interval constant, as on Redshift (DATEADD would do as well on Snowflake, but
+            // fakesnow, its stand-in in the tests, mistranslates it inside CONVERT_TIMEZONE).
+            return "((\(sql: value)) - INTERVAL '\(unsafeRaw: String(Self.seconds(hours))) seconds')"
         case (.snowflake, .timestamp(let text)):
-            // A time without a zone would be read in the session's zone: say UTC.
-            return "TO_TIMESTAMP_TZ(CONCAT(\(sql: text), ' +00:00'))"
+            // A time without a zone would be read in the session's zone: say UTC (ISO 8601's
+            // offset, which Snowflake's AUTO input format reads).
+            return "CAST(CONCAT(\(sql: text), '+00:00') AS TIMESTAMP_TZ)"
         case (.snowflake, .regexpMatch(let value, let pattern)):
             // REGEXP_LIKE matches the whole value; idhealth's patterns search, as `~` does.
             return "(REGEXP_INSTR(\(sql: value), \(sql: pattern)) > 0)"
         case (.snowflake, .sha1Hex(let value, _)):
             return "SHA1_HEX(CAST(\(sql: value) AS TEXT))"
         case (.snowflake, .byteLength(let value)):
-            return "OCTET_LENGTH(\(sql: value))"
+            return "OCTET_LENGTH(CAST(\(sql: value) AS TEXT))"
         case (.snowflake, .now):
             return "CURRENT_TIMESTAMP()"
         case (.bigquery, .timestampText(let value)):
