@@ -18,48 +18,54 @@ package struct RebuildStatements {
     var snapshots: QualifiedName { work.stageName(TableName.stateTraits) }
     var resolver: GraphResolver { GraphResolver(work: work, pointer: pointer) }
 
-    /// The indexes the staged tables get, by table and name suffix: they go with the tables
-    /// into place, so a plan, whose names do not change from run to run, drops them first.
-    static let stageIndexes: [(table: String, suffix: String)] = [
-        (TableName.statePointer, "key"), (TableName.idGraph, "key"), (TableName.idGraph, "canonical"),
-        (TableName.externalIDMapping, "key"), (TableName.externalIDMapping, "canonical"),
-        (TableName.stateTraits, "key"), (TableName.profileTraits, "key"),
+    /// An index a staged table gets; it goes with the table into place.
+    struct StageIndex {
+        let table: String
+        let columns: [String]
+        let unique: Bool
+        let suffix: String
+    }
+
+    /// Every staged table's indexes, the one list both the builders below and a plan read: a
+    /// plan's names do not change from run to run, so it drops these first.
+    static let stageIndexes: [StageIndex] = [
+        StageIndex(table: TableName.statePointer, columns: ["segment_id"], unique: true, suffix: "key"),
+        StageIndex(table: TableName.idGraph, columns: ["segment_id"], unique: true, suffix: "key"),
+        StageIndex(table: TableName.idGraph, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"),
+        StageIndex(table: TableName.externalIDMapping, columns: ["external_id_hash"], unique: true, suffix: "key"),
+        StageIndex(table: TableName.externalIDMapping, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"),
+        StageIndex(table: TableName.stateTraits, columns: ["segment_id"], unique: true, suffix: "key"),
+        StageIndex(table: TableName.profileTraits, columns: ["canonical_segment_id"], unique: true, suffix: "key"),
     ]
+
+    /// The statements that index a staged table (none where the engine has no indexes).
+    func indexes(of table: String) -> [SQL] {
+        Self.stageIndexes.filter { $0.table == table }.compactMap { work.stageIndex($0.table, columns: $0.columns, unique: $0.unique, suffix: $0.suffix) }
+    }
 
     /// Every segment_id's current pointer, the input of the resolution.
     func pointerTable() -> [SQL] {
-        [
-            "CREATE TABLE \(table: pointer) AS\n\(sql: rows.currentPointers())",
-            work.stageIndex(TableName.statePointer, columns: ["segment_id"], unique: true),
-        ].compactMap { $0 }
+        ["CREATE TABLE \(table: pointer) AS\n\(sql: rows.currentPointers())"] + indexes(of: TableName.statePointer)
     }
 
     /// `id_graph`, from the pointers and the resolution.
     func graphTable() -> [SQL] {
-        [
-            "CREATE TABLE \(table: graph) AS\n\(sql: GraphResolver.graphRows(pointer: pointer, resolved: work.name("resolved"), etl: etl))",
-            work.stageIndex(TableName.idGraph, columns: ["segment_id"], unique: true),
-            work.stageIndex(TableName.idGraph, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"),
-        ].compactMap { $0 }
+        ["CREATE TABLE \(table: graph) AS\n\(sql: GraphResolver.graphRows(pointer: pointer, resolved: work.name("resolved"), etl: etl))"]
+            + indexes(of: TableName.idGraph)
     }
 
     /// `external_id_mapping`: each external id's latest row, on its resolved profile.
     func mappingTable() -> [SQL] {
-        [
-            "CREATE TABLE \(table: work.stageName(TableName.externalIDMapping)) AS\n\(sql: rows.latestMappings(graph: graph, etl: etl))",
-            work.stageIndex(TableName.externalIDMapping, columns: ["external_id_hash"], unique: true),
-            work.stageIndex(TableName.externalIDMapping, columns: ["canonical_segment_id"], unique: false, suffix: "canonical"),
-        ].compactMap { $0 }
+        ["CREATE TABLE \(table: work.stageName(TableName.externalIDMapping)) AS\n\(sql: rows.latestMappings(graph: graph, etl: etl))"]
+            + indexes(of: TableName.externalIDMapping)
     }
 
     /// Each segment_id's latest trait snapshot, then `profile_traits`.
     func traitsTables() -> [SQL] {
         let builder = ProfileTraitsBuilder(work: work, traitNulls: traitNulls, graph: graph, snapshots: snapshots, traits: traitColumns.map(\.name))
-        return [
-            "CREATE TABLE \(table: snapshots) AS\n\(sql: rows.latestSnapshots(traitColumns, dialect: dialect))",
-            work.stageIndex(TableName.stateTraits, columns: ["segment_id"], unique: true),
-        ].compactMap { $0 }
+        return ["CREATE TABLE \(table: snapshots) AS\n\(sql: rows.latestSnapshots(traitColumns, dialect: dialect))"]
+            + indexes(of: TableName.stateTraits)
             + builder.statements(into: work.stageName(TableName.profileTraits), keys: nil, etl: etl)
-            + [work.stageIndex(TableName.profileTraits, columns: ["canonical_segment_id"], unique: true)].compactMap { $0 }
+            + indexes(of: TableName.profileTraits)
     }
 }
