@@ -24,7 +24,7 @@ public struct Masker: Sendable {
         JunkValues.contains(value)
     }
 
-    static func isPersonal(column: String) -> Bool {
+    public static func isPersonal(column: String) -> Bool {
         let lowered = column.lowercased()
         return personalColumns.contains(lowered) || lowered.contains("email") || lowered.contains("phone")
     }

@@ -19,7 +19,7 @@ struct IDHealthCommand: ParsableCommand {
             (bad arguments, config, missing table or column); 3 a database or runtime error.
             """,
         version: IDHealthVersion.current,
-        subcommands: [Demo.self, Generate.self, Materialize.self, Check.self, Run.self, Compile.self, Init.self]
+        subcommands: [Demo.self, Generate.self, Materialize.self, Check.self, Run.self, Explain.self, Compile.self, Init.self]
     )
 
     /// Parses and runs, with argument-parser's usage errors mapped to exit status 2 (it uses

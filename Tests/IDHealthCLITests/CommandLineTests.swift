@@ -486,6 +486,33 @@ struct CommandLineTests {
         }
     }
 
+    @Test("explain prints the profile of a segment_id, a canonical or an external id in text, Markdown or JSON; an unknown id or no tables is exit 2")
+    func explain() throws {
+        try CLI.withDirectory { directory in
+            #expect(try CLI.run(["generate", "--database", "e.sqlite", "--profiles", "300"], in: directory).status == 0)
+            let early = try CLI.run(["explain", "--database", "e.sqlite", "whoever"], in: directory)
+            #expect(early.status == 2)
+            #expect(early.stderr.contains("table main.id_graph not found: run `idhealth materialize` first"), "\(early.stderr)")
+            #expect(try CLI.run(["materialize", "--database", "e.sqlite"], in: directory).status == 0)
+            let database = try SQLiteDatabase(path: directory.appendingPathComponent("e.sqlite").path)
+            let merged = try #require(try database.firstRow("SELECT segment_id, canonical_segment_id FROM id_graph WHERE segment_id <> canonical_segment_id ORDER BY segment_id LIMIT 1"))
+            let (segmentID, canonical) = (merged[0].stringValue ?? "", merged[1].stringValue ?? "")
+            let text = try CLI.run(["explain", "--database", "e.sqlite", segmentID], in: directory)
+            #expect(text.status == 0, "\(text.stderr)")
+            #expect(text.stdout.hasPrefix("Profile \(canonical)\n\nAsked: segment_id \(segmentID)."), "\(text.stdout)")
+            let markdown = try CLI.run(["explain", "--database", "e.sqlite", canonical, "--format", "md"], in: directory)
+            #expect(markdown.status == 0)
+            #expect(markdown.stdout.contains("### Members, in the order they joined\n\n| segment_id | how |"), "\(markdown.stdout)")
+            let json = try CLI.run(["explain", "--database", "e.sqlite", canonical, "--format", "json"], in: directory)
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            #expect(object?["asked_kind"] as? String == "canonical_segment_id" && object?["profile"] as? String == canonical)
+            let unknown = try CLI.run(["explain", "--database", "e.sqlite", "email:nobody@example.com"], in: directory)
+            #expect(unknown.status == 2)
+            #expect(unknown.stderr.contains("`e***@example.com` is neither a segment_id"), "\(unknown.stderr)")
+            #expect(!unknown.stderr.contains("nobody@example.com"), "the value is masked")
+        }
+    }
+
     /// Runs `body` with the test server's URL, a schema name of its own (dropped afterwards),
     /// a connection and a working folder.
     @Test("a dbt profiles.yml and dbt_project.yml drive a run: the profile's connection and schema, the package's raw schema; no password printed")

@@ -1,0 +1,179 @@
+import Foundation
+import IDHealthSQL
+import IDHealthMaterialize
+import IDHealthChecks
+
+/// `idhealth explain ID`: the profile an id belongs to now, how and when each of its members
+/// joined it, its external ids and its traits, read in the database (docs/command-line.md,
+/// "explain").
+///
+/// The current state comes from the materialized tables (the profile, its members, its
+/// traits); how each member joined comes from the raw history: the `id_graph_updates` row
+/// that set its current pointer, with the event that wrote it, and the external id rows of
+/// the profile's members. Lists are capped; the counts say what was left out.
+package struct Explanation: Sendable, Codable, Equatable {
+    /// How the asked id was found.
+    package enum AskedKind: String, Sendable, Codable {
+        case segmentID = "segment_id"
+        case canonical = "canonical_segment_id"
+        case externalID = "external_id"
+    }
+
+    package struct Member: Sendable, Codable, Equatable {
+        package let segmentID: String
+        /// `itself` for the canonical, `merged` (one hop), `chain` (its pointer lands on
+        /// another merged id), `cycle`-free by construction of the tables it reads.
+        package let how: String
+        /// The id its current pointer names (the canonical, or for a chain the next id).
+        package let pointsTo: String?
+        /// When its current pointer was written (`YYYY-MM-DD HH:MM:SS`, UTC).
+        package let joinedAt: String?
+        package let eventType: String?
+        package let eventID: String?
+        /// The external ids the event that merged it brought (rows with the same event id).
+        package let broughtExternalIds: [String]
+    }
+
+    package struct ExternalID: Sendable, Codable, Equatable {
+        package let type: String
+        /// Masked unless `--show-values`.
+        package let value: String
+        package let firstSeen: String?
+        package let lastSeen: String?
+        /// Other live profiles a raw row of the same type and value resolves to.
+        package let otherProfiles: Int64
+    }
+
+    package struct Trait: Sendable, Codable, Equatable {
+        package let name: String
+        package let value: String
+    }
+
+    package let asked: String
+    package let askedKind: AskedKind
+    package let profile: String
+    package let memberCount: Int64
+    package let members: [Member]
+    package let externalIdCount: Int64
+    package let externalIds: [ExternalID]
+    package let traits: [Trait]
+    /// What the capped lists left out, in words; empty when nothing was.
+    package let leftOut: [String]
+
+    /// At most this many members and external ids are listed (a super-profile has thousands).
+    package static let listLimit = 50
+
+    /// Explains `id`: a segment_id, a canonical_segment_id, or an external id `TYPE:VALUE`
+    /// (found by its hash, sha1 of type || value, as Profiles Sync computes it). An id the
+    /// tables do not know is an ``InputError`` naming it and the table.
+    package static func explain(_ id: String, database: any Database, schemas: Schemas, masker: Masker) throws -> Explanation {
+        let graph = schemas.target(TableName.idGraph), mapping = schemas.target(TableName.externalIDMapping)
+        guard try database.tableExists(graph) else {
+            throw InputError("table \(graph) not found: run `idhealth materialize` first, then explain")
+        }
+        var kind = AskedKind.segmentID
+        var canonical = try database.scalar("SELECT canonical_segment_id FROM \(table: graph) WHERE segment_id = \(bind: .text(id))").stringValue
+        if canonical == nil, try database.scalar("SELECT COUNT(*) FROM \(table: graph) WHERE canonical_segment_id = \(bind: .text(id))").intValue ?? 0 > 0 {
+            (kind, canonical) = (.canonical, id)
+        }
+        if canonical == nil, let colon = id.firstIndex(of: ":"), try database.tableExists(mapping) {
+            let hash = SHA1Hex.digest(String(id[..<colon]) + String(id[id.index(after: colon)...]))
+            canonical = try database.scalar("SELECT canonical_segment_id FROM \(table: mapping) WHERE external_id_hash = \(bind: .text(hash))").stringValue
+            if canonical != nil { kind = .externalID }
+        }
+        guard let profile = canonical else {
+            throw InputError("`\(masker.mask(id))` is neither a segment_id of \(graph) nor an external id TYPE:VALUE of \(mapping)")
+        }
+        if kind == .segmentID, profile == id { kind = .canonical }
+
+        let members = try self.members(of: profile, database: database, schemas: schemas, masker: masker)
+        let memberCount = try database.scalar("SELECT COUNT(*) FROM \(table: graph) WHERE canonical_segment_id = \(bind: .text(profile))").intValue ?? 0
+        let (externalIds, externalIdCount) = try self.externalIds(of: profile, database: database, schemas: schemas, masker: masker)
+        let traits = try self.traits(of: profile, database: database, schemas: schemas, masker: masker)
+        var leftOut: [String] = []
+        if memberCount > Int64(members.count) { leftOut.append("\(memberCount - Int64(members.count)) of \(memberCount) members (the first \(members.count) to join are listed)") }
+        if externalIdCount > Int64(externalIds.count) { leftOut.append("\(externalIdCount - Int64(externalIds.count)) of \(externalIdCount) external ids") }
+        let asked = kind == .externalID ? id.split(separator: ":", maxSplits: 1).map(String.init).enumerated()
+            .map { $0.offset == 0 ? $0.element : masker.mask($0.element) }.joined(separator: ":") : id
+        return Explanation(asked: asked, askedKind: kind, profile: profile, memberCount: memberCount,
+                           members: members, externalIdCount: externalIdCount, externalIds: externalIds, traits: traits, leftOut: leftOut)
+    }
+
+    /// The profile's members in the order they joined, each with the raw row that set its
+    /// current pointer (the one with the id_graph row's seq) and that row's event.
+    static func members(of profile: String, database: any Database, schemas: Schemas, masker: Masker) throws -> [Member] {
+        let graph = schemas.target(TableName.idGraph), updates = schemas.source(TableName.idGraphUpdates)
+        let mappingUpdates = schemas.source(TableName.externalIDMappingUpdates)
+        let hasEvents = try Set(database.columns(updates)).isSuperset(of: ["triggering_event_type", "triggering_event_id"])
+        let event: SQL = hasEvents ? "u.triggering_event_type, u.triggering_event_id" : "NULL, NULL"
+        let eventJoin: SQL = hasEvents ? "LEFT JOIN \(table: updates) u ON u.segment_id = g.segment_id AND u.seq = g.seq AND u.canonical_segment_id = p.target" : ""
+        let rows = try database.rows("""
+            SELECT g.segment_id, p.target, \(sql: .timestampText("g.\(ident: "timestamp")")) AS joined_at, \(sql: event)
+            FROM \(table: graph) g
+            LEFT JOIN (SELECT segment_id, canonical_segment_id AS target, seq FROM \(table: updates)) p
+              ON p.segment_id = g.segment_id AND p.seq = g.seq
+            \(sql: eventJoin)
+            WHERE g.canonical_segment_id = \(bind: .text(profile))
+            ORDER BY g.\(ident: "timestamp"), g.segment_id
+            """, limit: listLimit)
+        // The external ids each merging event brought: one read of the mappings for all the
+        // listed members' events.
+        var brought: [String: [String]] = [:]
+        let events = rows.filter { $0[0].stringValue != profile }.compactMap { $0[4].stringValue }
+        if !events.isEmpty, try Set(database.columns(mappingUpdates)).contains("triggering_event_id") {
+            let list = Array(Set(events)).sorted().map { "\(bind: .text($0))" as SQL }.joined(separator: ", ")
+            for row in try database.rows("""
+                SELECT DISTINCT triggering_event_id, external_id_type, external_id_value FROM \(table: mappingUpdates)
+                WHERE triggering_event_id IN (\(sql: list)) ORDER BY triggering_event_id, external_id_type, external_id_value
+                """, limit: listLimit * 20) {
+                brought[row[0].stringValue ?? "", default: []].append("\(row[1].stringValue ?? ""):\(masker.mask(row[2].stringValue ?? ""))")
+            }
+        }
+        return rows.map { row in
+            let segmentID = row[0].stringValue ?? ""
+            let target = row[1].stringValue
+            let how = segmentID == profile ? "itself" : (target == profile ? "merged" : "chain")
+            let eventID = row[4].stringValue
+            return Member(segmentID: segmentID, how: how, pointsTo: target, joinedAt: row[2].stringValue, eventType: row[3].stringValue,
+                          eventID: eventID, broughtExternalIds: how == "itself" ? [] : eventID.flatMap { brought[$0] } ?? [])
+        }
+    }
+
+    /// The profile's external ids (its members' raw mapping rows), with when each was first and
+    /// last seen and how many other live profiles a row of the same value resolves to.
+    static func externalIds(of profile: String, database: any Database, schemas: Schemas, masker: Masker) throws -> ([ExternalID], Int64) {
+        let graph = schemas.target(TableName.idGraph), raw = schemas.source(TableName.externalIDMappingUpdates)
+        let ts: SQL = .identifier("timestamp")
+        let owned: SQL = """
+            SELECT x.external_id_type AS external_id_type, x.external_id_value AS external_id_value,
+                   MIN(x.\(sql: ts)) AS first_seen, MAX(x.\(sql: ts)) AS last_seen
+            FROM \(table: raw) x JOIN \(table: graph) g ON g.segment_id = x.segment_id
+            WHERE g.canonical_segment_id = \(bind: .text(profile))
+            GROUP BY x.external_id_type, x.external_id_value
+            """
+        let count = try database.scalar("SELECT COUNT(*) FROM (\(sql: owned)) o").intValue ?? 0
+        let rows = try database.rows("""
+            SELECT o.external_id_type, o.external_id_value, \(sql: .timestampText("o.first_seen")), \(sql: .timestampText("o.last_seen")),
+                   (SELECT COUNT(DISTINCT g2.canonical_segment_id) FROM \(table: raw) x2 JOIN \(table: graph) g2 ON g2.segment_id = x2.segment_id
+                    WHERE x2.external_id_type = o.external_id_type AND x2.external_id_value = o.external_id_value
+                      AND g2.canonical_segment_id <> \(bind: .text(profile))) AS others
+            FROM (\(sql: owned)) o
+            ORDER BY o.first_seen, o.external_id_type, o.external_id_value
+            """, limit: listLimit)
+        return (rows.map { row in
+            ExternalID(type: row[0].stringValue ?? "", value: masker.mask(row[1].stringValue ?? ""), firstSeen: row[2].stringValue,
+                       lastSeen: row[3].stringValue, otherProfiles: row[4].intValue ?? 0)
+        }, count)
+    }
+
+    /// The profile's `profile_traits` row: each trait that has a value.
+    static func traits(of profile: String, database: any Database, schemas: Schemas, masker: Masker) throws -> [Trait] {
+        let table = schemas.target(TableName.profileTraits)
+        guard try database.tableExists(table) else { return [] }
+        guard let row = try database.firstRow("SELECT * FROM \(table: table) WHERE canonical_segment_id = \(bind: .text(profile))") else { return [] }
+        return zip(row.columns, row.values).compactMap { column, value in
+            guard TableName.isTraitColumn(column), column != "etl_ts", let text = value.stringValue else { return nil }
+            return Trait(name: column, value: Masker.isPersonal(column: column) ? masker.mask(text) : text)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+extension Explanation {
+    /// The explanation for a terminal, or as Markdown to paste into a ticket.
+    package func text(markdown: Bool) -> String {
+        var lines: [String] = []
+        let heading: (String) -> String = { markdown ? "### " + $0 : $0 }
+        let askedAs: String
+        switch askedKind {
+        case .segmentID: askedAs = "segment_id \(code(asked, markdown))"
+        case .canonical: askedAs = "the profile \(code(asked, markdown)) itself"
+        case .externalID: askedAs = "external id \(code(asked, markdown))"
+        }
+        lines.append(markdown ? "## Profile \(code(profile, markdown))" : "Profile \(profile)")
+        lines.append("")
+        lines.append("Asked: \(askedAs). The profile holds \(memberCount) segment_id\(memberCount == 1 ? "" : "s") and \(externalIdCount) external id\(externalIdCount == 1 ? "" : "s").")
+        lines.append("")
+        lines.append(heading("Members, in the order they joined"))
+        lines.append("")
+        lines += table(["segment_id", "how", "points to", "joined at (UTC)", "event", "external ids the event brought"], members.map { member in
+            [member.segmentID, member.how, member.pointsTo ?? "", member.joinedAt ?? "",
+             [member.eventType, member.eventID].compactMap { $0 }.joined(separator: " "), member.broughtExternalIds.joined(separator: ", ")]
+        }, markdown: markdown)
+        lines.append("")
+        lines.append(heading("External ids"))
+        lines.append("")
+        lines += table(["type", "value", "first seen (UTC)", "last seen (UTC)", "other live profiles"], externalIds.map { id in
+            [id.type, id.value, id.firstSeen ?? "", id.lastSeen ?? "", String(id.otherProfiles)]
+        }, markdown: markdown)
+        lines.append("")
+        lines.append(heading("Traits now"))
+        lines.append("")
+        lines += traits.isEmpty ? ["(none)"] : table(["trait", "value"], traits.map { [$0.name, $0.value] }, markdown: markdown)
+        if !leftOut.isEmpty {
+            lines.append("")
+            lines.append("Left out: " + leftOut.joined(separator: "; ") + ".")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func code(_ text: String, _ markdown: Bool) -> String { markdown ? "`\(text)`" : text }
+
+    /// Rows as a Markdown table, or as columns padded to their widest cell.
+    private func table(_ header: [String], _ rows: [[String]], markdown: Bool) -> [String] {
+        if rows.isEmpty { return ["(none)"] }
+        if markdown {
+            let escape: (String) -> String = { $0.replacingOccurrences(of: "|", with: "\\|") }
+            return ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in " --- |" }.joined()]
+                + rows.map { "| " + $0.map(escape).joined(separator: " | ") + " |" }
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        let line: ([String]) -> String = { cells in
+            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }
+        return ([header] + rows).map { "  " + line($0) }
+    }
+
+    /// The explanation as JSON (docs/explain.schema.json): snake_case keys, sorted.
+    package func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(self)
+    }
+}

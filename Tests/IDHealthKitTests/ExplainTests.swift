@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthGenerate
+@testable import IDHealthMaterialize
+@testable import IDHealthChecks
+
+/// `idhealth explain`: Segment's documented merge of profile_2 into profile_1, told back; the
+/// generator's injected super-profiles, traced to the junk value that merged them.
+@Suite("Explain")
+struct ExplainTests {
+    @Test("profile_2 joined profile_1 at 2022-06-22 10:48:00 through identify event_4; the profile's external ids and traits, masked", arguments: TestDatabase.engines)
+    func goldenCaseStudy(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            try GoldenCaseStudyTests().load(into: test)
+            _ = try test.materialize()
+            let masked = Masker(showValues: false)
+            let explanation = try Explanation.explain("profile_2", database: test.database, schemas: test.schemas, masker: masked)
+            #expect(explanation.askedKind == .segmentID)
+            #expect(explanation.profile == "profile_1")
+            #expect(explanation.memberCount == 2)
+            #expect(explanation.members == [
+                .init(segmentID: "profile_1", how: "itself", pointsTo: "profile_1", joinedAt: "2022-05-02 14:01:00", eventType: "page", eventID: "event_1", broughtExternalIds: []),
+                .init(segmentID: "profile_2", how: "merged", pointsTo: "profile_1", joinedAt: "2022-06-22 10:48:00", eventType: "identify", eventID: "event_4", broughtExternalIds: []),
+            ])
+            #expect(explanation.externalIds == [
+                .init(type: "anonymous_id", value: "52***4d21", firstSeen: "2022-05-02 14:01:00", lastSeen: "2022-05-02 14:01:00", otherProfiles: 0),
+                .init(type: "email", value: "j***@segment.com", firstSeen: "2022-05-02 14:01:47", lastSeen: "2022-05-02 14:01:47", otherProfiles: 0),
+                .init(type: "anonymous_id", value: "b5***451c", firstSeen: "2022-06-22 10:48:00", lastSeen: "2022-06-22 10:48:00", otherProfiles: 0),
+            ])
+            #expect(explanation.traits == [.init(name: "email", value: "j***@segment.com")])
+            #expect(explanation.leftOut.isEmpty)
+
+            // The canonical itself, and the profile found from an external id by its hash.
+            #expect(try Explanation.explain("profile_1", database: test.database, schemas: test.schemas, masker: masked).askedKind == .canonical)
+            let byEmail = try Explanation.explain("email:jane.kim@segment.com", database: test.database, schemas: test.schemas, masker: Masker(showValues: true))
+            #expect(byEmail.askedKind == .externalID && byEmail.profile == "profile_1" && byEmail.asked == "email:jane.kim@segment.com")
+            #expect(byEmail.traits == [.init(name: "email", value: "jane.kim@segment.com")], "--show-values shows them")
+            #expect(try Explanation.explain("email:jane.kim@segment.com", database: test.database, schemas: test.schemas, masker: masked).asked == "email:j***@segment.com")
+            #expect(throws: InputError("`n***` is neither a segment_id of \(test.schemas.target).id_graph nor an external id TYPE:VALUE of \(test.schemas.target).external_id_mapping")) {
+                try Explanation.explain("nobody", database: test.database, schemas: test.schemas, masker: masked)
+            }
+
+            let text = explanation.text(markdown: false)
+            #expect(text.contains("  profile_2   merged  profile_1  2022-06-22 10:48:00  identify event_4\n"), "\(text)")
+            let markdown = explanation.text(markdown: true)
+            #expect(markdown.contains("| profile_2 | merged | profile_1 | 2022-06-22 10:48:00 | identify event_4 |  |"), "\(markdown)")
+            let json = try JSONSerialization.jsonObject(with: explanation.json()) as? [String: Any]
+            #expect(json?["profile"] as? String == "profile_1" && (json?["external_ids"] as? [Any])?.count == 3)
+        }
+    }
+
+    @Test("an injected super-profile is traced to the junk value every merging event brought, its lists capped with what was left out", arguments: TestDatabase.engines)
+    func superProfile(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            let truth = try ProfilesSyncGenerator(profiles: 1_500, seed: 7, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
+            _ = try test.materialize()
+            let largest = try #require(truth.injected.superProfiles.max { $0.segmentIDs < $1.segmentIDs })
+            #expect(largest.segmentIDs > Explanation.listLimit)
+            let explanation = try Explanation.explain(largest.canonicalSegmentID, database: test.database, schemas: test.schemas, masker: Masker(showValues: false))
+            #expect(explanation.memberCount == Int64(largest.segmentIDs))
+            #expect(explanation.members.count == Explanation.listLimit)
+            #expect(explanation.leftOut.first == "\(largest.segmentIDs - Explanation.listLimit) of \(largest.segmentIDs) members (the first \(Explanation.listLimit) to join are listed)")
+            let merged = explanation.members.filter { $0.how != "itself" }
+            #expect(!merged.isEmpty)
+            // A junk value is not personal data: it is shown as it is, since it is the finding.
+            let junk = "\(largest.externalIDType):\(largest.externalIDValue)"
+            for member in merged {
+                #expect(member.broughtExternalIds.contains(junk), "\(member.segmentID) joined through \(member.eventID ?? "?"), which brought \(member.broughtExternalIds)")
+            }
+        }
+    }
+}
