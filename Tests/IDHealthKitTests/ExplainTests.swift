@@ -43,6 +43,11 @@ struct ExplainTests {
             }
 
             let text = explanation.text(markdown: false)
+            // The README shows this very explanation.
+            let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+            let shown = try #require(readme.components(separatedBy: "$ idhealth explain profile_2\n").dropFirst().first?.components(separatedBy: "```").first)
+            #expect(shown == text, "README's explain example:\n\(shown)\nactual:\n\(text)")
             #expect(text.contains("  profile_2   merged  profile_1  2022-06-22 10:48:00  identify event_4\n"), "\(text)")
             let markdown = explanation.text(markdown: true)
             #expect(markdown.contains("| profile_2 | merged | profile_1 | 2022-06-22 10:48:00 | identify event_4 |  |"), "\(markdown)")
