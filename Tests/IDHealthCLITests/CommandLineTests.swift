@@ -506,6 +506,12 @@ struct CommandLineTests {
             let json = try CLI.run(["explain", "--database", "e.sqlite", canonical, "--format", "json"], in: directory)
             let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
             #expect(object?["asked_kind"] as? String == "canonical_segment_id" && object?["profile"] as? String == canonical)
+            // Valid against its JSON Schema, by the jsonschema package the reports are checked with.
+            try Data(json.stdout.utf8).write(to: directory.appendingPathComponent("explain.json"))
+            let schema = ReportValidation.repository.appendingPathComponent("schema/explain.schema.json").path
+            let validated = try CLI.run(["python3", "-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
+                                         "explain.json", schema], in: directory, executable: URL(fileURLWithPath: "/usr/bin/env"))
+            #expect(validated.status == 0, "\(validated.stderr)")
             let unknown = try CLI.run(["explain", "--database", "e.sqlite", "email:nobody@example.com"], in: directory)
             #expect(unknown.status == 2)
             #expect(unknown.stderr.contains("`e***@example.com` is neither a segment_id"), "\(unknown.stderr)")

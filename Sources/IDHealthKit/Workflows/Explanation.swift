@@ -49,6 +49,8 @@ package struct Explanation: Sendable, Codable, Equatable {
         package let value: String
     }
 
+    /// The version of this shape (schema/explain.schema.json).
+    package var schemaVersion = "1.0.0"
     package let asked: String
     package let askedKind: AskedKind
     package let profile: String

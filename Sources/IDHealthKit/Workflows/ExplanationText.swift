@@ -56,7 +56,7 @@ extension Explanation {
         return ([header] + rows).map { "  " + line($0) }
     }
 
-    /// The explanation as JSON (docs/explain.schema.json): snake_case keys, sorted.
+    /// The explanation as JSON (schema/explain.schema.json): snake_case keys, sorted.
     package func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
