@@ -29,14 +29,16 @@ struct ExplainTests {
                 .init(type: "email", value: "j***@segment.com", firstSeen: "2022-05-02 14:01:47", lastSeen: "2022-05-02 14:01:47", otherProfiles: 0),
                 .init(type: "anonymous_id", value: "b5***451c", firstSeen: "2022-06-22 10:48:00", lastSeen: "2022-06-22 10:48:00", otherProfiles: 0),
             ])
-            #expect(explanation.traits == [.init(name: "email", value: "j***@segment.com")])
+            // The email came from profile_1's latest snapshot, which landed with the merge.
+            #expect(explanation.traits == [.init(name: "email", value: "j***@segment.com", fromSegmentID: "profile_1", landedAt: "2022-06-22 10:48:00")])
+            #expect(explanation.findings.isEmpty, "the documented example is healthy: \(explanation.findings)")
             #expect(explanation.leftOut.isEmpty)
 
             // The canonical itself, and the profile found from an external id by its hash.
             #expect(try Explanation.explain("profile_1", database: test.database, schemas: test.schemas, masker: masked).askedKind == .canonical)
             let byEmail = try Explanation.explain("email:jane.kim@segment.com", database: test.database, schemas: test.schemas, masker: Masker(showValues: true))
             #expect(byEmail.askedKind == .externalID && byEmail.profile == "profile_1" && byEmail.asked == "email:jane.kim@segment.com")
-            #expect(byEmail.traits == [.init(name: "email", value: "jane.kim@segment.com")], "--show-values shows them")
+            #expect(byEmail.traits.map(\.value) == ["jane.kim@segment.com"], "--show-values shows them")
             #expect(try Explanation.explain("email:jane.kim@segment.com", database: test.database, schemas: test.schemas, masker: masked).asked == "email:j***@segment.com")
             #expect(throws: InputError("`n***` is neither a segment_id of \(test.schemas.target).id_graph nor an external id TYPE:VALUE of \(test.schemas.target).external_id_mapping")) {
                 try Explanation.explain("nobody", database: test.database, schemas: test.schemas, masker: masked)
@@ -74,6 +76,8 @@ struct ExplainTests {
             for member in merged {
                 #expect(member.broughtExternalIds.contains(junk), "\(member.segmentID) joined through \(member.eventID ?? "?"), which brought \(member.broughtExternalIds)")
             }
+            #expect(explanation.findings.contains(.init(check: "merge_fan_in", message: "holds \(largest.segmentIDs) segment_ids, more than 50")), "\(explanation.findings)")
+            #expect(explanation.findings.contains(.init(check: "blocked_values", message: "merged through the junk value \(junk)")), "\(explanation.findings)")
         }
     }
 }

@@ -47,6 +47,16 @@ package struct Explanation: Sendable, Codable, Equatable {
     package struct Trait: Sendable, Codable, Equatable {
         package let name: String
         package let value: String
+        /// The member whose snapshot the value came from, and when that snapshot landed
+        /// (`uuid_ts`); nil where idhealth's state table is not there (tables it did not build).
+        package var fromSegmentID: String?
+        package var landedAt: String?
+    }
+
+    /// A health finding that touches the profile, by the check that reports it.
+    package struct Finding: Sendable, Codable, Equatable {
+        package let check: String
+        package let message: String
     }
 
     /// The version of this shape (schema/explain.schema.json).
@@ -59,6 +69,7 @@ package struct Explanation: Sendable, Codable, Equatable {
     package let externalIdCount: Int64
     package let externalIds: [ExternalID]
     package let traits: [Trait]
+    package let findings: [Finding]
     /// What the capped lists left out, in words; empty when nothing was.
     package let leftOut: [String]
 
@@ -68,7 +79,8 @@ package struct Explanation: Sendable, Codable, Equatable {
     /// Explains `id`: a segment_id, a canonical_segment_id, or an external id `TYPE:VALUE`
     /// (found by its hash, sha1 of type || value, as Profiles Sync computes it). An id the
     /// tables do not know is an ``InputError`` naming it and the table.
-    package static func explain(_ id: String, database: any Database, schemas: Schemas, masker: Masker) throws -> Explanation {
+    package static func explain(_ id: String, database: any Database, schemas: Schemas, masker: Masker,
+                                traitNulls: TraitNulls = .keepLastValue, settings: CheckSettings = CheckSettings()) throws -> Explanation {
         let graph = schemas.target(TableName.idGraph), mapping = schemas.target(TableName.externalIDMapping)
         guard try database.tableExists(graph) else {
             throw InputError("table \(graph) not found: run `idhealth materialize` first, then explain")
@@ -91,14 +103,15 @@ package struct Explanation: Sendable, Codable, Equatable {
         let members = try self.members(of: profile, database: database, schemas: schemas, masker: masker)
         let memberCount = try database.scalar("SELECT COUNT(*) FROM \(table: graph) WHERE canonical_segment_id = \(bind: .text(profile))").intValue ?? 0
         let (externalIds, externalIdCount) = try self.externalIds(of: profile, database: database, schemas: schemas, masker: masker)
-        let traits = try self.traits(of: profile, database: database, schemas: schemas, masker: masker)
+        let traits = try self.traits(of: profile, database: database, schemas: schemas, masker: masker, traitNulls: traitNulls)
         var leftOut: [String] = []
         if memberCount > Int64(members.count) { leftOut.append("\(memberCount - Int64(members.count)) of \(memberCount) members (the first \(members.count) to join are listed)") }
         if externalIdCount > Int64(externalIds.count) { leftOut.append("\(externalIdCount - Int64(externalIds.count)) of \(externalIdCount) external ids") }
         let asked = kind == .externalID ? id.split(separator: ":", maxSplits: 1).map(String.init).enumerated()
             .map { $0.offset == 0 ? $0.element : masker.mask($0.element) }.joined(separator: ":") : id
-        return Explanation(asked: asked, askedKind: kind, profile: profile, memberCount: memberCount,
-                           members: members, externalIdCount: externalIdCount, externalIds: externalIds, traits: traits, leftOut: leftOut)
+        let findings = try self.findings(profile: profile, memberCount: memberCount, members: members, database: database, schemas: schemas, masker: masker, settings: settings)
+        return Explanation(asked: asked, askedKind: kind, profile: profile, memberCount: memberCount, members: members,
+                           externalIdCount: externalIdCount, externalIds: externalIds, traits: traits, findings: findings, leftOut: leftOut)
     }
 
     /// The profile's members in the order they joined, each with the raw row that set its
@@ -168,14 +181,80 @@ package struct Explanation: Sendable, Codable, Equatable {
         }, count)
     }
 
-    /// The profile's `profile_traits` row: each trait that has a value.
-    static func traits(of profile: String, database: any Database, schemas: Schemas, masker: Masker) throws -> [Trait] {
-        let table = schemas.target(TableName.profileTraits)
+    /// The profile's `profile_traits` row: each trait that has a value, with the member snapshot
+    /// it came from (docs/semantics.md, "profile_traits": the latest snapshot of the members
+    /// by seq, per trait the latest non-NULL one unless `traits.nulls: propagate`).
+    static func traits(of profile: String, database: any Database, schemas: Schemas, masker: Masker, traitNulls: TraitNulls) throws -> [Trait] {
+        let table = schemas.target(TableName.profileTraits), state = schemas.target(TableName.stateTraits), graph = schemas.target(TableName.idGraph)
         guard try database.tableExists(table) else { return [] }
         guard let row = try database.firstRow("SELECT * FROM \(table: table) WHERE canonical_segment_id = \(bind: .text(profile))") else { return [] }
-        return zip(row.columns, row.values).compactMap { column, value in
-            guard TableName.isTraitColumn(column), column != "etl_ts", let text = value.stringValue else { return nil }
-            return Trait(name: column, value: Masker.isPersonal(column: column) ? masker.mask(text) : text)
+        let hasState = try database.tableExists(state)
+        let stateColumns = hasState ? Set(try database.columns(state)) : []
+        return try zip(row.columns, row.values).compactMap { column, value -> Trait? in
+            guard TableName.isTraitColumn(column), let text = value.stringValue else { return nil }
+            var trait = Trait(name: column, value: Masker.isPersonal(column: column) ? masker.mask(text) : text)
+            if stateColumns.contains(column) {
+                let nonNull: SQL = traitNulls == .keepLastValue ? "AND s.\(ident: column) IS NOT NULL" : ""
+                if let origin = try database.firstRow("""
+                    SELECT s.segment_id, \(sql: .timestampText("s.uuid_ts")) FROM \(table: state) s
+                    JOIN \(table: graph) g ON g.segment_id = s.segment_id
+                    WHERE g.canonical_segment_id = \(bind: .text(profile)) \(sql: nonNull)
+                    ORDER BY s.seq DESC, s.uuid_ts DESC
+                    """) {
+                    trait.fromSegmentID = origin[0].stringValue
+                    trait.landedAt = origin[1].stringValue
+                }
+            }
+            return trait
         }
+    }
+
+    /// The findings of the checks that this profile's own rows show: a fan-in over the
+    /// `merge_fan_in` threshold, members whose pointer lands on another merged id
+    /// (`merge_chains`), unique identifiers shared with other live profiles
+    /// (`external_id_collisions`), junk values (`blocked_values`).
+    static func findings(profile: String, memberCount: Int64, members: [Member], database: any Database, schemas: Schemas,
+                         masker: Masker, settings: CheckSettings) throws -> [Finding] {
+        var findings: [Finding] = []
+        if let fanIn = CheckCatalog.definition(id: "merge_fan_in"), case .threshold(let warn) = settings.parameter("warn", of: fanIn),
+           warn.isCrossed(by: Double(memberCount), base: 0) {
+            findings.append(Finding(check: "merge_fan_in", message: "holds \(memberCount) segment_ids, more than \(warn.countLimit)"))
+        }
+        let graph = schemas.target(TableName.idGraph), updates = schemas.source(TableName.idGraphUpdates)
+        // A member whose current pointer names an id that is not the profile: a chain.
+        let chains = try database.scalar("""
+            SELECT COUNT(*) FROM \(table: graph) g
+            JOIN \(table: updates) u ON u.segment_id = g.segment_id AND u.seq = g.seq
+            WHERE g.canonical_segment_id = \(bind: .text(profile)) AND u.canonical_segment_id <> g.canonical_segment_id
+            """).intValue ?? 0
+        if chains > 0 {
+            findings.append(Finding(check: "merge_chains", message: "\(chains) member\(chains == 1 ? "'s pointer lands" : "s' pointers land") on another merged id, not on the profile in one hop"))
+        }
+        var uniqueTypes: [String] = ["user_id", "email"]
+        if let collisions = CheckCatalog.definition(id: "external_id_collisions"), case .strings(let types) = settings.parameter("unique_id_types", of: collisions) {
+            uniqueTypes = types
+        }
+        let raw = schemas.source(TableName.externalIDMappingUpdates)
+        let typeList = uniqueTypes.map { "\(bind: .text($0))" as SQL }.joined(separator: ", ")
+        if !uniqueTypes.isEmpty {
+            for row in try database.rows("""
+                SELECT x.external_id_type, x.external_id_value, COUNT(DISTINCT o.canonical_segment_id)
+                FROM \(table: raw) x JOIN \(table: graph) g ON g.segment_id = x.segment_id
+                JOIN \(table: raw) y ON y.external_id_type = x.external_id_type AND y.external_id_value = x.external_id_value
+                JOIN \(table: graph) o ON o.segment_id = y.segment_id
+                WHERE g.canonical_segment_id = \(bind: .text(profile)) AND x.external_id_type IN (\(sql: typeList))
+                  AND o.canonical_segment_id <> \(bind: .text(profile))
+                GROUP BY x.external_id_type, x.external_id_value
+                ORDER BY x.external_id_type, x.external_id_value
+                """, limit: listLimit) {
+                let value = masker.mask(row[1].stringValue ?? "")
+                findings.append(Finding(check: "external_id_collisions", message: "\(row[0].stringValue ?? "") \(value) is also on \(row[2].intValue ?? 0) other live profile\(row[2].intValue == 1 ? "" : "s")"))
+            }
+        }
+        let junk = Set(members.flatMap(\.broughtExternalIds).filter { Masker.isJunk(String($0.split(separator: ":", maxSplits: 1).last ?? "")) })
+        for value in junk.sorted() {
+            findings.append(Finding(check: "blocked_values", message: "merged through the junk value \(value)"))
+        }
+        return findings
     }
 }

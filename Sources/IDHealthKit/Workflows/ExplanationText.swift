@@ -30,7 +30,11 @@ extension Explanation {
         lines.append("")
         lines.append(heading("Traits now"))
         lines.append("")
-        lines += traits.isEmpty ? ["(none)"] : table(["trait", "value"], traits.map { [$0.name, $0.value] }, markdown: markdown)
+        lines += traits.isEmpty ? ["(none)"] : table(["trait", "value", "from", "landed at (UTC)"], traits.map { [$0.name, $0.value, $0.fromSegmentID ?? "", $0.landedAt ?? ""] }, markdown: markdown)
+        lines.append("")
+        lines.append(heading("Findings"))
+        lines.append("")
+        lines += findings.isEmpty ? ["(none)"] : findings.map { (markdown ? "* `\($0.check)`: " : "  \($0.check): ") + $0.message }
         if !leftOut.isEmpty {
             lines.append("")
             lines.append("Left out: " + leftOut.joined(separator: "; ") + ".")

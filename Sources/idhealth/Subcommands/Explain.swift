@@ -28,7 +28,8 @@ struct Explain: ParsableCommand {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
             let (database, schemas) = try common.open(configuration)
-            let explanation = try Explanation.explain(id, database: database, schemas: schemas, masker: Masker(showValues: showValues))
+            let explanation = try Explanation.explain(id, database: database, schemas: schemas, masker: Masker(showValues: showValues),
+                                                      traitNulls: configuration.traitNulls, settings: configuration.checkSettings)
             switch format {
             case .text: Console.out(String(explanation.text(markdown: false).dropLast()))
             case .md: Console.out(String(explanation.text(markdown: true).dropLast()))
