@@ -128,9 +128,13 @@ public enum HTMLReport {
                     continue
                 }
             }
+            let explain = result.samples.map { ReportText.explainCommand(columns: result.sampleColumns, row: $0) }
+            let explains = explain.contains { $0 != nil }
             let sample = result.samples.isEmpty ? nil : Sample(
-                extent: MarkdownReport.sampleExtent(result), columns: result.sampleColumns,
-                rows: result.samples.map { SampleRow(cells: $0.map { ReportText.visible($0.stringValue ?? "NULL") }) })
+                extent: MarkdownReport.sampleExtent(result), columns: result.sampleColumns + (explains ? ["explain"] : []),
+                rows: zip(result.samples, explain).map { row, command in
+                    SampleRow(cells: row.map { ReportText.visible($0.stringValue ?? "NULL") } + (explains ? [command ?? ""] : []))
+                })
             let queries = result.queries.map { query in
                 Query(name: query.name, text: ReportText.visible(query.sql, keepingLineBreaks: true),
                       parameters: query.parameters.isEmpty ? nil : ReportText.visible(query.parameterList))

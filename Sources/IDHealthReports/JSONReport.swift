@@ -8,7 +8,7 @@ import IDHealthChecks
 /// encoder sorts keys so the file diffs cleanly. A change to them bumps `schema_version`
 /// (a new field the minor number, a removed or retyped one the major).
 public enum JSONReport {
-    public static let schemaVersion = "1.2.0"
+    public static let schemaVersion = "1.3.0"
 
     /// The whole report.
     public struct Document: Codable, Sendable, Equatable {
@@ -136,7 +136,12 @@ public enum JSONReport {
                 id: result.id, title: result.title, status: result.status.rawValue, value: result.value,
                 thresholds: result.thresholds, details: result.details.json,
                 samples: result.samples.map { values in
-                    Dictionary(zip(result.sampleColumns, values).map { ($0, JSONValue($1)) }, uniquingKeysWith: { _, last in last })
+                    var sample = Dictionary(zip(result.sampleColumns, values).map { ($0, JSONValue($1)) }, uniquingKeysWith: { _, last in last })
+                    // The command that explains the row's profile; a column of that name wins.
+                    if sample["explain"] == nil, let command = ReportText.explainCommand(columns: result.sampleColumns, row: values) {
+                        sample["explain"] = .string(command)
+                    }
+                    return sample
                 },
                 sql: result.queries.first?.sql,
                 queries: result.queries.map { Document.Query(name: $0.name, sql: $0.sql, parameters: $0.parameters) },

@@ -92,10 +92,13 @@ public enum MarkdownReport {
         }
         if !result.samples.isEmpty {
             out += ["Sample (\(sampleExtent(result)), worst first):", ""]
-            out.append("| " + result.sampleColumns.map(cell).joined(separator: " | ") + " |")
-            out.append("|" + String(repeating: " --- |", count: result.sampleColumns.count))
-            for row in result.samples {
-                out.append("| " + row.map { cell($0.stringValue ?? "NULL") }.joined(separator: " | ") + " |")
+            let explain = result.samples.map { ReportText.explainCommand(columns: result.sampleColumns, row: $0) }
+            let explains = explain.contains { $0 != nil }
+            out.append("| " + (result.sampleColumns.map(cell) + (explains ? ["explain"] : [])).joined(separator: " | ") + " |")
+            out.append("|" + String(repeating: " --- |", count: result.sampleColumns.count + (explains ? 1 : 0)))
+            for (row, command) in zip(result.samples, explain) {
+                let cells = row.map { cell($0.stringValue ?? "NULL") } + (explains ? [command.map { "`\($0)`" } ?? ""] : [])
+                out.append("| " + cells.joined(separator: " | ") + " |")
             }
             out.append("")
         }

@@ -1,7 +1,23 @@
+import IDHealthSQL
 /// Text as a report may show it: a control character (an escape sequence a value carried in,
 /// say) is written as `\x1b` instead of being passed to a terminal or a browser, and a line
 /// break in a table cell becomes a space (unless `keepingLineBreaks`, for a terminal).
 public enum ReportText {
+    /// The sample columns that name a profile, in the order one is picked for a row's
+    /// `idhealth explain` command.
+    static let profileColumns = ["canonical_segment_id", "segment_id", "first_profile"]
+
+    /// The `idhealth explain …` command that explains a sample row, when the row names a
+    /// profile (segment_ids are not personal data: nothing to mask).
+    public static func explainCommand(columns: [String], row: [SQLValue]) -> String? {
+        for name in profileColumns {
+            if let index = columns.firstIndex(of: name), index < row.count, let id = row[index].stringValue, !id.isEmpty {
+                return "idhealth explain " + (id.allSatisfy { $0.isLetter || $0.isNumber || "_-.:@".contains($0) } ? id : "'" + id.replacingOccurrences(of: "'", with: "'\\''") + "'")
+            }
+        }
+        return nil
+    }
+
     /// What every format says of a report made with `--show-values`.
     public static let valuesShownNotice = "Made with --show-values: personal values (emails, phone numbers, ids) appear unmasked. Do not paste this report where its readers may not see them."
 

@@ -49,4 +49,26 @@ struct ExampleReportTests {
             #expect(!record, "recorded the example reports: rerun without IDHEALTH_RECORD_EXAMPLES")
         }
     }
+
+    @Test("every sample row that names a profile carries the idhealth explain command for it, in every format")
+    func explainCommands() throws {
+        let folder = ReportValidation.repository.appendingPathComponent("reports")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("identity-health.json"))) as? [String: Any]
+        let markdown = try String(contentsOf: folder.appendingPathComponent("identity-health.md"), encoding: .utf8)
+        let html = try String(contentsOf: folder.appendingPathComponent("identity-health.html"), encoding: .utf8)
+        var named = 0
+        for check in report?["checks"] as? [[String: Any]] ?? [] {
+            for sample in check["samples"] as? [[String: Any]] ?? [] {
+                guard let profile = ["canonical_segment_id", "segment_id", "first_profile"].lazy.compactMap({ sample[$0] as? String }).first else {
+                    #expect(sample["explain"] == nil, "\(check["id"] ?? "?"): a row without a profile has no command")
+                    continue
+                }
+                named += 1
+                #expect(sample["explain"] as? String == "idhealth explain \(profile)", "\(check["id"] ?? "?")")
+                #expect(markdown.contains("| `idhealth explain \(profile)` |"), "Markdown row of \(profile)")
+                #expect(html.contains("idhealth explain \(profile)"), "HTML row of \(profile)")
+            }
+        }
+        #expect(named >= 9, "the demo's samples name profiles (merge_chains alone has 9)")
+    }
 }
