@@ -16,6 +16,13 @@ public enum HTMLReport {
         template.render(Page(run, context: context, failOn: failOn))
     }
 
+    /// The fragment id of an explained profile's section: the id's characters that are safe
+    /// in a URL fragment, and a hash of the whole so that two ids never share one.
+    static func anchor(for id: String) -> String {
+        let safe = String(id.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" }.map(Character.init).prefix(40))
+        return "explain-\(safe)-\(SHA1Hex.digest(id).prefix(8))"
+    }
+
     static let template: MustacheTemplate = {
         do {
             return try MustacheTemplate(string: String(decoding: PackageResources.identity_health_html_mustache, as: UTF8.self))
@@ -39,7 +46,10 @@ public enum HTMLReport {
         struct Cell { let text: String; let code: Bool; let numeric: Bool }
         struct TableRow { let cells: [Cell] }
         struct Table { let title: String; let headings: [Heading]; let rows: [TableRow] }
-        struct SampleRow { let cells: [String] }
+        struct SampleCell { let text: String; let link: String? }
+        struct SampleRow { let cells: [SampleCell] }
+        /// A pre-rendered `idhealth explain`, which sample rows naming its id link to.
+        struct Explained { let anchor, command, text: String }
         struct Sample { let extent: String; let columns: [String]; let rows: [SampleRow] }
         struct Query { let name, text: String; let parameters: String? }
         struct Section {
@@ -62,6 +72,8 @@ public enum HTMLReport {
         let graph: Graph?
         let charts: [Chart]
         let sections: [Section]
+        let explained: [Explained]
+        let hasExplained: Bool
 
         init(_ run: CheckRun, context: ReportContext, failOn: CheckStatus) {
             // The verdict without the Markdown's emoji: a badge carries the colour, no font needed.
@@ -102,10 +114,13 @@ public enum HTMLReport {
                 }
             }
             self.charts = charts
-            sections = run.results.filter { $0.status != .pass }.map(Self.section)
+            let anchors = Dictionary(context.explanations.map { ($0.id, HTMLReport.anchor(for: $0.id)) }, uniquingKeysWith: { first, _ in first })
+            sections = run.results.filter { $0.status != .pass }.map { Self.section($0, anchors: anchors) }
+            explained = context.explanations.map { Explained(anchor: HTMLReport.anchor(for: $0.id), command: ReportText.explainCommand(for: $0.id), text: ReportText.visible($0.text, keepingLineBreaks: true)) }
+            hasExplained = !explained.isEmpty
         }
 
-        static func section(_ result: CheckResult) -> Section {
+        static func section(_ result: CheckResult, anchors: [String: String]) -> Section {
             var counts: [Counts] = []
             var tables: [Table] = []
             for section in result.details.sections {
@@ -128,12 +143,14 @@ public enum HTMLReport {
                     continue
                 }
             }
-            let explain = result.samples.map { ReportText.explainCommand(columns: result.sampleColumns, row: $0) }
-            let explains = explain.contains { $0 != nil }
+            let explained = result.samples.map { ReportText.explainedID(columns: result.sampleColumns, row: $0) }
+            let explains = explained.contains { $0 != nil }
             let sample = result.samples.isEmpty ? nil : Sample(
                 extent: MarkdownReport.sampleExtent(result), columns: result.sampleColumns + (explains ? ["explain"] : []),
-                rows: zip(result.samples, explain).map { row, command in
-                    SampleRow(cells: row.map { ReportText.visible($0.stringValue ?? "NULL") } + (explains ? [command ?? ""] : []))
+                rows: zip(result.samples, explained).map { row, id in
+                    let cells = row.map { SampleCell(text: ReportText.visible($0.stringValue ?? "NULL"), link: nil) }
+                    let command = SampleCell(text: id.map(ReportText.explainCommand(for:)) ?? "", link: id.flatMap { anchors[$0] })
+                    return SampleRow(cells: cells + (explains ? [command] : []))
                 })
             let queries = result.queries.map { query in
                 Query(name: query.name, text: ReportText.visible(query.sql, keepingLineBreaks: true),

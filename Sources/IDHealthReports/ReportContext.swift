@@ -10,6 +10,9 @@ public struct ReportContext: Sendable {
     public let target: String
     public let schemas: Schemas
     public let toolVersion: String
+    /// `idhealth explain` of the worst few profiles the samples name, as text, by the id
+    /// asked: the HTML report shows them in sections its sample rows link to.
+    public var explanations: [(id: String, text: String)] = []
 
     public init(runID: String, engine: Dialect.Engine, target: String, schemas: Schemas, toolVersion: String = IDHealthVersion.current) {
         self.runID = runID

@@ -10,12 +10,20 @@ public enum ReportText {
     /// The `idhealth explain …` command that explains a sample row, when the row names a
     /// profile (segment_ids are not personal data: nothing to mask).
     public static func explainCommand(columns: [String], row: [SQLValue]) -> String? {
+        explainedID(columns: columns, row: row).map(explainCommand(for:))
+    }
+
+    /// The profile id a sample row names, by ``profileColumns``.
+    public static func explainedID(columns: [String], row: [SQLValue]) -> String? {
         for name in profileColumns {
-            if let index = columns.firstIndex(of: name), index < row.count, let id = row[index].stringValue, !id.isEmpty {
-                return "idhealth explain " + (id.allSatisfy { $0.isLetter || $0.isNumber || "_-.:@".contains($0) } ? id : "'" + id.replacingOccurrences(of: "'", with: "'\\''") + "'")
-            }
+            if let index = columns.firstIndex(of: name), index < row.count, let id = row[index].stringValue, !id.isEmpty { return id }
         }
         return nil
+    }
+
+    /// `idhealth explain ID`, the id quoted for a shell when it needs to be.
+    public static func explainCommand(for id: String) -> String {
+        "idhealth explain " + (id.allSatisfy { $0.isLetter || $0.isNumber || "_-.:@".contains($0) } ? id : "'" + id.replacingOccurrences(of: "'", with: "'\\''") + "'")
     }
 
     /// What every format says of a report made with `--show-values`.

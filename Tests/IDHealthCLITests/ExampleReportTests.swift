@@ -70,5 +70,13 @@ struct ExampleReportTests {
             }
         }
         #expect(named >= 9, "the demo's samples name profiles (merge_chains alone has 9)")
+        // The HTML explains the worst few profiles in sections of their own, which the sample
+        // rows naming them link to: every link lands on a section, and there are three.
+        let links = Set(html.components(separatedBy: "<a href=\"#explain-").dropFirst().compactMap { $0.split(separator: "\"").first.map { "explain-" + $0 } })
+        let sections = Set(html.components(separatedBy: "<section id=\"explain-").dropFirst().compactMap { $0.split(separator: "\"").first.map { "explain-" + $0 } })
+        #expect(sections.count == 3, "\(sections)")
+        #expect(!links.isEmpty && links.isSubset(of: sections), "links \(links), sections \(sections)")
+        #expect(html.contains("<h2>The worst profiles, explained</h2>"))
+        #expect(html.contains("Members, in the order they joined"))
     }
 }

@@ -21,8 +21,9 @@ package struct Explanation: Sendable, Codable, Equatable {
 
     package struct Member: Sendable, Codable, Equatable {
         package let segmentID: String
-        /// `itself` for the canonical, `merged` (one hop), `chain` (its pointer lands on
-        /// another merged id), `cycle`-free by construction of the tables it reads.
+        /// `itself` for the canonical, `merged` (its pointer names the profile), `chain` (it
+        /// names another merged id), `cycle` (the canonical a broken cycle was given, whose
+        /// own pointer leads on round the cycle).
         package let how: String
         /// The id its current pointer names (the canonical, or for a chain the next id).
         package let pointsTo: String?
@@ -147,7 +148,8 @@ package struct Explanation: Sendable, Codable, Equatable {
         return rows.map { row in
             let segmentID = row[0].stringValue ?? ""
             let target = row[1].stringValue
-            let how = segmentID == profile ? "itself" : (target == profile ? "merged" : "chain")
+            // The canonical of a broken cycle is the profile, yet its own pointer leads on.
+            let how = segmentID == profile ? (target == nil || target == profile ? "itself" : "cycle") : (target == profile ? "merged" : "chain")
             let eventID = row[4].stringValue
             return Member(segmentID: segmentID, how: how, pointsTo: target, joinedAt: row[2].stringValue, eventType: row[3].stringValue,
                           eventID: eventID, broughtExternalIds: how == "itself" ? [] : eventID.flatMap { brought[$0] } ?? [])

@@ -48,6 +48,34 @@ public enum HealthCheck {
         public let exitStatus: Int32
     }
 
+    /// How many profiles the HTML report explains in sections of its own.
+    static let explainedProfiles = 3
+
+    /// `idhealth explain` of the first sample row naming a profile in each failing check,
+    /// then each warning one, up to ``explainedProfiles`` different ids; one that cannot be
+    /// explained (tables not built by idhealth, say) is left out with a warning.
+    static func explainWorst(_ run: CheckRun, database: any Database, schemas: Schemas, configuration: Configuration,
+                             showValues: Bool, warnings: inout [String]) -> [(id: String, text: String)] {
+        var ids: [String] = []
+        for status in [CheckStatus.fail, .warn] {
+            for result in run.results where result.status == status {
+                guard let id = result.samples.lazy.compactMap({ ReportText.explainedID(columns: result.sampleColumns, row: $0) }).first,
+                      !ids.contains(id) else { continue }
+                ids.append(id)
+            }
+        }
+        return ids.prefix(explainedProfiles).compactMap { id in
+            do {
+                let explanation = try Explanation.explain(id, database: database, schemas: schemas, masker: Masker(showValues: showValues),
+                                                          traitNulls: configuration.traitNulls, settings: configuration.checkSettings)
+                return (id, explanation.text(markdown: false))
+            } catch {
+                warnings.append("the HTML report does not explain \(id): \(error)")
+                return nil
+            }
+        }
+    }
+
     public static func run(database: any Database, schemas: Schemas, configuration: Configuration, request: Request,
                            progress: (String) -> Void = { _ in }) throws -> Outcome {
         var context = CheckContext(database: database, schemas: schemas, settings: configuration.checkSettings, showValues: request.showValues, now: request.now)
@@ -68,7 +96,11 @@ public enum HealthCheck {
         let directory = request.outputDirectory
             ?? configuration.output.map(configuration.resolve)
             ?? configuration.baseDirectory.appendingPathComponent("reports")
-        let report = ReportContext(runID: runID, engine: database.dialect.engine, target: database.target, schemas: schemas)
+        var report = ReportContext(runID: runID, engine: database.dialect.engine, target: database.target, schemas: schemas)
+        if request.formats.contains(.html) {
+            report.explanations = explainWorst(run, database: database, schemas: schemas, configuration: configuration,
+                                               showValues: request.showValues, warnings: &warnings)
+        }
         let written = try ReportWriter(directory: directory.standardizedFileURL).write(run, context: report, formats: request.formats, failOn: request.failOn)
         if request.recordsHistory {
             do {
