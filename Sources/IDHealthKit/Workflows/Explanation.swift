@@ -115,20 +115,32 @@ package struct Explanation: Sendable, Codable, Equatable {
                            externalIdCount: externalIdCount, externalIds: externalIds, traits: traits, findings: findings, leftOut: leftOut)
     }
 
+    /// The raw rows that are the current pointers of the profile's members (or of the
+    /// `listed` ones): each segment_id's row with the greatest seq (ties: uuid_ts, then
+    /// canonical_segment_id), read in one pass over `id_graph_updates` filtered by segment_id.
+    static func currentRows(of members: SQL, updates: QualifiedName, columns: SQL) -> SQL {
+        """
+        SELECT \(sql: columns) FROM (
+            SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY u.seq DESC, u.uuid_ts DESC NULLS LAST, u.canonical_segment_id DESC) AS idh_rank
+            FROM \(table: updates) u
+            WHERE u.segment_id IN (\(sql: members))
+        ) r WHERE r.idh_rank = 1
+        """
+    }
+
     /// The profile's members in the order they joined, each with the raw row that set its
-    /// current pointer (the one with the id_graph row's seq) and that row's event.
+    /// current pointer and that row's event.
     static func members(of profile: String, database: any Database, schemas: Schemas, masker: Masker) throws -> [Member] {
         let graph = schemas.target(TableName.idGraph), updates = schemas.source(TableName.idGraphUpdates)
         let mappingUpdates = schemas.source(TableName.externalIDMappingUpdates)
         let hasEvents = try Set(database.columns(updates)).isSuperset(of: ["triggering_event_type", "triggering_event_id"])
-        let event: SQL = hasEvents ? "u.triggering_event_type, u.triggering_event_id" : "NULL, NULL"
-        let eventJoin: SQL = hasEvents ? "LEFT JOIN \(table: updates) u ON u.segment_id = g.segment_id AND u.seq = g.seq AND u.canonical_segment_id = p.target" : ""
+        let event: SQL = hasEvents ? "r.triggering_event_type AS event_type, r.triggering_event_id AS event_id" : "NULL AS event_type, NULL AS event_id"
+        let listed: SQL = "SELECT g.segment_id FROM \(table: graph) g WHERE g.canonical_segment_id = \(bind: .text(profile)) ORDER BY g.\(ident: "timestamp"), g.segment_id LIMIT \(unsafeRaw: String(listLimit))"
         let rows = try database.rows("""
-            SELECT g.segment_id, p.target, \(sql: .timestampText("g.\(ident: "timestamp")")) AS joined_at, \(sql: event)
+            SELECT g.segment_id, c.target, \(sql: .timestampText("g.\(ident: "timestamp")")) AS joined_at, c.event_type, c.event_id
             FROM \(table: graph) g
-            LEFT JOIN (SELECT segment_id, canonical_segment_id AS target, seq FROM \(table: updates)) p
-              ON p.segment_id = g.segment_id AND p.seq = g.seq
-            \(sql: eventJoin)
+            LEFT JOIN (\(sql: currentRows(of: listed, updates: updates, columns: "r.segment_id AS segment_id, r.canonical_segment_id AS target, \(sql: event)"))) c
+              ON c.segment_id = g.segment_id
             WHERE g.canonical_segment_id = \(bind: .text(profile))
             ORDER BY g.\(ident: "timestamp"), g.segment_id
             """, limit: listLimit)
@@ -161,22 +173,32 @@ package struct Explanation: Sendable, Codable, Equatable {
     static func externalIds(of profile: String, database: any Database, schemas: Schemas, masker: Masker) throws -> ([ExternalID], Int64) {
         let graph = schemas.target(TableName.idGraph), raw = schemas.source(TableName.externalIDMappingUpdates)
         let ts: SQL = .identifier("timestamp")
-        let owned: SQL = """
-            SELECT x.external_id_type AS external_id_type, x.external_id_value AS external_id_value,
-                   MIN(x.\(sql: ts)) AS first_seen, MAX(x.\(sql: ts)) AS last_seen
-            FROM \(table: raw) x JOIN \(table: graph) g ON g.segment_id = x.segment_id
-            WHERE g.canonical_segment_id = \(bind: .text(profile))
-            GROUP BY x.external_id_type, x.external_id_value
-            """
-        let count = try database.scalar("SELECT COUNT(*) FROM (\(sql: owned)) o").intValue ?? 0
+        // One pass for the profile's values, one for the other profiles holding them; the
+        // total rides on every row.
         let rows = try database.rows("""
-            SELECT o.external_id_type, o.external_id_value, \(sql: .timestampText("o.first_seen")), \(sql: .timestampText("o.last_seen")),
-                   (SELECT COUNT(DISTINCT g2.canonical_segment_id) FROM \(table: raw) x2 JOIN \(table: graph) g2 ON g2.segment_id = x2.segment_id
-                    WHERE x2.external_id_type = o.external_id_type AND x2.external_id_value = o.external_id_value
-                      AND g2.canonical_segment_id <> \(bind: .text(profile))) AS others
-            FROM (\(sql: owned)) o
-            ORDER BY o.first_seen, o.external_id_type, o.external_id_value
+            WITH owned AS (
+                SELECT x.external_id_type AS external_id_type, x.external_id_value AS external_id_value,
+                       MIN(x.\(sql: ts)) AS first_seen, MAX(x.\(sql: ts)) AS last_seen
+                FROM \(table: raw) x
+                WHERE x.segment_id IN (SELECT g.segment_id FROM \(table: graph) g WHERE g.canonical_segment_id = \(bind: .text(profile)))
+                GROUP BY x.external_id_type, x.external_id_value
+            ),
+            holders AS (
+                SELECT y.external_id_type AS external_id_type, y.external_id_value AS external_id_value,
+                       COUNT(DISTINCT o.canonical_segment_id) AS others
+                FROM \(table: raw) y
+                JOIN owned w ON w.external_id_type = y.external_id_type AND w.external_id_value = y.external_id_value
+                JOIN \(table: graph) o ON o.segment_id = y.segment_id
+                WHERE o.canonical_segment_id <> \(bind: .text(profile))
+                GROUP BY y.external_id_type, y.external_id_value
+            )
+            SELECT w.external_id_type, w.external_id_value, \(sql: .timestampText("w.first_seen")), \(sql: .timestampText("w.last_seen")),
+                   COALESCE(h.others, 0), COUNT(*) OVER () AS total
+            FROM owned w
+            LEFT JOIN holders h ON h.external_id_type = w.external_id_type AND h.external_id_value = w.external_id_value
+            ORDER BY w.first_seen, w.external_id_type, w.external_id_value
             """, limit: listLimit)
+        let count = rows.first?[5].intValue ?? 0
         return (rows.map { row in
             ExternalID(type: row[0].stringValue ?? "", value: masker.mask(row[1].stringValue ?? ""), firstSeen: row[2].stringValue,
                        lastSeen: row[3].stringValue, otherProfiles: row[4].intValue ?? 0)
@@ -224,10 +246,10 @@ package struct Explanation: Sendable, Codable, Equatable {
         }
         let graph = schemas.target(TableName.idGraph), updates = schemas.source(TableName.idGraphUpdates)
         // A member whose current pointer names an id that is not the profile: a chain.
+        let everyMember: SQL = "SELECT g.segment_id FROM \(table: graph) g WHERE g.canonical_segment_id = \(bind: .text(profile))"
         let chains = try database.scalar("""
-            SELECT COUNT(*) FROM \(table: graph) g
-            JOIN \(table: updates) u ON u.segment_id = g.segment_id AND u.seq = g.seq
-            WHERE g.canonical_segment_id = \(bind: .text(profile)) AND u.canonical_segment_id <> g.canonical_segment_id
+            SELECT COUNT(*) FROM (\(sql: currentRows(of: everyMember, updates: updates, columns: "r.canonical_segment_id AS target"))) c
+            WHERE c.target <> \(bind: .text(profile))
             """).intValue ?? 0
         if chains > 0 {
             findings.append(Finding(check: "merge_chains", message: "\(chains) member\(chains == 1 ? "'s pointer lands" : "s' pointers land") on another merged id, not on the profile in one hop"))
@@ -240,14 +262,19 @@ package struct Explanation: Sendable, Codable, Equatable {
         let typeList = uniqueTypes.map { "\(bind: .text($0))" as SQL }.joined(separator: ", ")
         if !uniqueTypes.isEmpty {
             for row in try database.rows("""
-                SELECT x.external_id_type, x.external_id_value, COUNT(DISTINCT o.canonical_segment_id)
-                FROM \(table: raw) x JOIN \(table: graph) g ON g.segment_id = x.segment_id
-                JOIN \(table: raw) y ON y.external_id_type = x.external_id_type AND y.external_id_value = x.external_id_value
+                WITH owned AS (
+                    SELECT DISTINCT x.external_id_type AS external_id_type, x.external_id_value AS external_id_value
+                    FROM \(table: raw) x
+                    WHERE x.external_id_type IN (\(sql: typeList))
+                      AND x.segment_id IN (SELECT g.segment_id FROM \(table: graph) g WHERE g.canonical_segment_id = \(bind: .text(profile)))
+                )
+                SELECT y.external_id_type, y.external_id_value, COUNT(DISTINCT o.canonical_segment_id)
+                FROM \(table: raw) y
+                JOIN owned w ON w.external_id_type = y.external_id_type AND w.external_id_value = y.external_id_value
                 JOIN \(table: graph) o ON o.segment_id = y.segment_id
-                WHERE g.canonical_segment_id = \(bind: .text(profile)) AND x.external_id_type IN (\(sql: typeList))
-                  AND o.canonical_segment_id <> \(bind: .text(profile))
-                GROUP BY x.external_id_type, x.external_id_value
-                ORDER BY x.external_id_type, x.external_id_value
+                WHERE o.canonical_segment_id <> \(bind: .text(profile))
+                GROUP BY y.external_id_type, y.external_id_value
+                ORDER BY y.external_id_type, y.external_id_value
                 """, limit: listLimit) {
                 let value = masker.mask(row[1].stringValue ?? "")
                 findings.append(Finding(check: "external_id_collisions", message: "\(row[0].stringValue ?? "") \(value) is also on \(row[2].intValue ?? 0) other live profile\(row[2].intValue == 1 ? "" : "s")"))
