@@ -519,6 +519,41 @@ struct CommandLineTests {
         }
     }
 
+    @Test("--as-of: materialize and check the past state in a schema of its own, explain a profile as it stood; what cannot be is exit 2")
+    func asOf() throws {
+        try CLI.withDirectory { directory in
+            #expect(try CLI.run(["generate", "--database", "t.sqlite", "--profiles", "300"], in: directory).status == 0)
+            #expect(try CLI.run(["materialize", "--database", "t.sqlite"], in: directory).status == 0)
+            let database = try SQLiteDatabase(path: directory.appendingPathComponent("t.sqlite").path)
+            let middle = try #require(try database.scalar("SELECT uuid_ts FROM id_graph_updates ORDER BY uuid_ts LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM id_graph_updates)").stringValue)
+            let past = try CLI.run(["materialize", "--database", "t.sqlite", "--as-of", middle, "--target-schema", "past"], in: directory)
+            #expect(past.status == 0, "\(past.stderr)")
+            #expect(past.stdout.contains("Materialized into past (mode: table"), "\(past.stdout)")
+            let pastRows = try database.scalar("SELECT COUNT(*) FROM id_graph_updates WHERE uuid_ts <= \(bind: .text(middle))").intValue ?? 0
+            try database.useSchema("past", create: false)
+            let pastGraph = try database.scalar("SELECT COUNT(*) FROM past.id_graph").intValue ?? 0
+            let nowGraph = try database.scalar("SELECT COUNT(*) FROM main.id_graph").intValue ?? 0
+            #expect(pastGraph > 0 && pastGraph < nowGraph && pastRows > 0, "half the history holds fewer segment_ids than all of it")
+            let check = try CLI.run(["check", "--database", "t.sqlite", "--as-of", middle, "--target-schema", "past", "--no-history", "--output", "past-reports"], in: directory)
+            #expect(check.status == 0 || check.status == 1, "\(check.stderr)")
+            let someone = try #require(try database.scalar("SELECT segment_id FROM past.id_graph ORDER BY segment_id LIMIT 1").stringValue)
+            let explained = try CLI.run(["explain", "--database", "t.sqlite", someone, "--as-of", middle], in: directory)
+            #expect(explained.status == 0, "\(explained.stderr)")
+            #expect(explained.stdout.contains(" as of \(middle) UTC"), "\(explained.stdout)")
+
+            for (arguments, message) in [
+                (["materialize", "--as-of", middle], "--as-of works on the past state in a schema of its own, never on the current tables"),
+                (["materialize", "--as-of", "last tuesday", "--target-schema", "past"], "--as-of: `last tuesday` is not a time"),
+                (["materialize", "--as-of", middle, "--target-schema", "past", "--mode", "incremental"], "--as-of rebuilds the tables as of then (table mode)"),
+                (["check", "--as-of", middle, "--target-schema", "main"], "never on the current tables"),
+            ] {
+                let refused = try CLI.run(arguments + ["--database", "t.sqlite"], in: directory)
+                #expect(refused.status == 2, "\(arguments): \(refused.stderr)")
+                #expect(refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+            }
+        }
+    }
+
     /// Runs `body` with the test server's URL, a schema name of its own (dropped afterwards),
     /// a connection and a working folder.
     @Test("a dbt profiles.yml and dbt_project.yml drive a run: the profile's connection and schema, the package's raw schema; no password printed")

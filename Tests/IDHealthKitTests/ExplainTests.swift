@@ -58,6 +58,30 @@ struct ExplainTests {
         }
     }
 
+    @Test("as of 10:47:59, a second before the merge, profile_2 was a profile of its own holding anonymous_id b50e18a5-1b8d-451c; the current tables are untouched", arguments: [Dialect.Engine.sqlite, .postgres])
+    func beforeTheMerge(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            try GoldenCaseStudyTests().load(into: test)
+            _ = try test.materialize()
+            let before = try Explanation.explain("profile_2", database: test.database, schemas: test.schemas, masker: Masker(showValues: true),
+                                                 asOf: try #require(PointInTime.parse("2022-06-22 10:47:59")))
+            #expect(before.profile == "profile_2" && before.askedKind == .canonical)
+            #expect(before.asOf == "2022-06-22 10:47:59" && before.asOfField == "uuid_ts")
+            #expect(before.members.map(\.segmentID) == ["profile_2"])
+            #expect(before.members.first?.joinedAt == "2022-06-22 10:47:15" && before.members.first?.eventID == "event_3")
+            // The anonymous_id row of event 3 landed at 10:48:00 (the fixture's own time): by
+            // event time it was there, by landing time not yet.
+            #expect(before.externalIds.isEmpty, "\(before.externalIds)")
+            let byEvent = try Explanation.explain("profile_2", database: test.database, schemas: test.schemas, masker: Masker(showValues: true),
+                                                  asOf: try #require(PointInTime.parse("2022-06-22 10:48:00", field: .timestamp)))
+            #expect(byEvent.profile == "profile_1", "at 10:48:00 by event time the merge had happened")
+            // The current tables say what they said.
+            #expect(try test.canonicals()["profile_2"] == "profile_1")
+            let now = try Explanation.explain("profile_2", database: test.database, schemas: test.schemas, masker: Masker(showValues: true))
+            #expect(now.profile == "profile_1" && now.asOf == nil)
+        }
+    }
+
     @Test("an injected super-profile is traced to the junk value every merging event brought, its lists capped with what was left out", arguments: TestDatabase.engines)
     func superProfile(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in

@@ -64,6 +64,9 @@ package struct Explanation: Sendable, Codable, Equatable {
     package var schemaVersion = "1.0.0"
     package let asked: String
     package let askedKind: AskedKind
+    /// The moment explained (`YYYY-MM-DD HH:MM:SS` UTC, by `asOfField`), nil for now.
+    package var asOf: String?
+    package var asOfField: String?
     package let profile: String
     package let memberCount: Int64
     package let members: [Member]
@@ -80,8 +83,19 @@ package struct Explanation: Sendable, Codable, Equatable {
     /// Explains `id`: a segment_id, a canonical_segment_id, or an external id `TYPE:VALUE`
     /// (found by its hash, sha1 of type || value, as Profiles Sync computes it). An id the
     /// tables do not know is an ``InputError`` naming it and the table.
-    package static func explain(_ id: String, database: any Database, schemas: Schemas, masker: Masker,
-                                traitNulls: TraitNulls = .keepLastValue, settings: CheckSettings = CheckSettings()) throws -> Explanation {
+    ///
+    /// With `asOf`, the profile as it stood then: the graph is rebuilt from the raw rows that
+    /// counted then (``PointInTime``) into the connection's temporary tables, a full rebuild
+    /// that the current tables never see, and explained from there.
+    package static func explain(_ id: String, database: any Database, schemas current: Schemas, masker: Masker,
+                                traitNulls: TraitNulls = .keepLastValue, settings: CheckSettings = CheckSettings(),
+                                asOf: PointInTime? = nil) throws -> Explanation {
+        var schemas = current
+        if let asOf {
+            let past = Schemas(source: try asOf.viewRawTables(of: current.source, on: database), target: database.dialect.temporarySchema)
+            _ = try Materializer(database: database, schemas: past, traitNulls: traitNulls).run(mode: .table)
+            schemas = past
+        }
         let graph = schemas.target(TableName.idGraph), mapping = schemas.target(TableName.externalIDMapping)
         guard try database.tableExists(graph) else {
             throw InputError("table \(graph) not found: run `idhealth materialize` first, then explain")
@@ -111,8 +125,11 @@ package struct Explanation: Sendable, Codable, Equatable {
         let asked = kind == .externalID ? id.split(separator: ":", maxSplits: 1).map(String.init).enumerated()
             .map { $0.offset == 0 ? $0.element : masker.mask($0.element) }.joined(separator: ":") : id
         let findings = try self.findings(profile: profile, memberCount: memberCount, members: members, database: database, schemas: schemas, masker: masker, settings: settings)
-        return Explanation(asked: asked, askedKind: kind, profile: profile, memberCount: memberCount, members: members,
-                           externalIdCount: externalIdCount, externalIds: externalIds, traits: traits, findings: findings, leftOut: leftOut)
+        var explanation = Explanation(asked: asked, askedKind: kind, profile: profile, memberCount: memberCount, members: members,
+                                      externalIdCount: externalIdCount, externalIds: externalIds, traits: traits, findings: findings, leftOut: leftOut)
+        explanation.asOf = asOf?.cutoff
+        explanation.asOfField = asOf?.field.rawValue
+        return explanation
     }
 
     /// The raw rows that are the current pointers of the profile's members (or of the
@@ -135,7 +152,7 @@ package struct Explanation: Sendable, Codable, Equatable {
         let mappingUpdates = schemas.source(TableName.externalIDMappingUpdates)
         let hasEvents = try Set(database.columns(updates)).isSuperset(of: ["triggering_event_type", "triggering_event_id"])
         let event: SQL = hasEvents ? "r.triggering_event_type AS event_type, r.triggering_event_id AS event_id" : "NULL AS event_type, NULL AS event_id"
-        let listed: SQL = "SELECT g.segment_id FROM \(table: graph) g WHERE g.canonical_segment_id = \(bind: .text(profile)) ORDER BY g.\(ident: "timestamp"), g.segment_id LIMIT \(unsafeRaw: String(listLimit))"
+        let listed: SQL = "SELECT g.segment_id FROM \(table: graph) g WHERE g.canonical_segment_id = \(bind: .text(profile)) ORDER BY g.\(ident: "timestamp"), g.segment_id LIMIT \(literal: .integer(Int64(listLimit)))"
         let rows = try database.rows("""
             SELECT g.segment_id, c.target, \(sql: .timestampText("g.\(ident: "timestamp")")) AS joined_at, c.event_type, c.event_id
             FROM \(table: graph) g

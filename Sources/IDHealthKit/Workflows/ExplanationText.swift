@@ -11,7 +11,9 @@ extension Explanation {
         case .canonical: askedAs = "the profile \(code(asked, markdown)) itself"
         case .externalID: askedAs = "external id \(code(asked, markdown))"
         }
-        lines.append(markdown ? "## Profile \(code(profile, markdown))" : "Profile \(profile)")
+        let when = asOf.map { " as of \($0) UTC" } ?? ""
+        lines.append(markdown ? "## Profile \(code(profile, markdown))\(when)" : "Profile \(profile)\(when)")
+        if let asOf { lines += ["", "As it stood at \(asOf) UTC: only raw rows with \(asOfField ?? "uuid_ts") <= \(asOf) count."] }
         lines.append("")
         lines.append("Asked: \(askedAs). The profile holds \(memberCount) segment_id\(memberCount == 1 ? "" : "s") and \(externalIdCount) external id\(externalIdCount == 1 ? "" : "s").")
         lines.append("")

@@ -144,7 +144,7 @@ extension Dialect {
         case .postgres, .redshift:
             return """
                 SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-                WHERE n.nspname = \(bind: .text(name.schema)) AND c.relname = \(bind: .text(name.name)) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                WHERE \(sql: inSchema(name.schema)) AND c.relname = \(bind: .text(name.name)) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
                 """
         }
     }

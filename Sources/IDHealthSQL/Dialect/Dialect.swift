@@ -97,6 +97,10 @@ public struct Dialect: Sendable, Hashable {
         }
     }
 
+    /// Whether a view can live in the connection's temporary schema (gone with the
+    /// connection): SQLite's `temp`, PostgreSQL's `pg_temp`. Redshift has no temporary views.
+    public var hasTemporaryViews: Bool { engine == .sqlite || engine == .postgres }
+
     /// Whether `UPDATE t … FROM other WHERE …` exists. Databricks updates only from the
     /// table itself (a join goes through `MERGE`); a statement that would update from a join
     /// rebuilds the table with `CREATE OR REPLACE TABLE … AS` there instead, which Delta Lake

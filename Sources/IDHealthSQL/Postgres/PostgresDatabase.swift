@@ -235,7 +235,9 @@ public final class PostgresDatabase: Database {
     }
 
     public func schemaExists(_ schema: String) throws -> Bool {
-        try firstRow("SELECT 1 FROM pg_namespace WHERE nspname = \(bind: .text(schema))") != nil
+        // The connection's own temporary schema is there whenever it is named (pg_temp_N).
+        if schema == dialect.temporarySchema { return true }
+        return try firstRow("SELECT 1 FROM pg_namespace WHERE nspname = \(bind: .text(schema))") != nil
     }
 
     public func schemas(holding table: String) throws -> [String] {

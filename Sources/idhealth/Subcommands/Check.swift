@@ -47,13 +47,16 @@ struct Check: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var options: CheckOptions
+    @OptionGroup var time: AsOfOptions
 
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
             let (opened, schemas) = try common.open(configuration)
             let database = FaultInjection.traced(opened)
-            return try Self.check(database: database, schemas: schemas, configuration: configuration, options: options)
+            // As of a time: the raw rows that counted then, beside tables materialized as of then.
+            let asOf = try time.schemas(common: common, schemas: schemas, database: database) ?? schemas
+            return try Self.check(database: database, schemas: asOf, configuration: configuration, options: options, now: try time.now())
         }
     }
 
@@ -104,8 +107,11 @@ struct Run: ParsableCommand {
             let configuration = try common.resolvedConfiguration()
             let (opened, schemas) = try common.open(configuration)
             let database = FaultInjection.traced(opened)
-            let summary = try Materialize.materialize(database: database, schemas: schemas, configuration: configuration, options: materialize)
-            return try Check.check(database: database, schemas: schemas, configuration: configuration, options: options, rebuilt: summary)
+            // As of a time, both steps read the raw rows that counted then.
+            let asOf = try Materialize.asOfSchemas(materialize, common: common, schemas: schemas, database: database) ?? schemas
+            let summary = try Materialize.materialize(database: database, schemas: asOf, configuration: configuration, options: materialize)
+            let now = try materialize.time.now()
+            return try Check.check(database: database, schemas: asOf, configuration: configuration, options: options, now: now, rebuilt: summary)
         }
     }
 }

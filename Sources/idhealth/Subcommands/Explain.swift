@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import IDHealthKit
+import IDHealthSQL
 import IDHealthChecks
+import IDHealthMaterialize
 
 /// `idhealth explain ID`: why a profile is what it is (docs/command-line.md, "explain").
 struct Explain: ParsableCommand {
@@ -24,12 +26,24 @@ struct Explain: ParsableCommand {
     @Flag(help: "Show external id and trait values unmasked.")
     var showValues = false
 
+    @Option(help: ArgumentHelp("Explain the profile as it stood at this time (UTC unless it names a zone): the graph is rebuilt, in this connection's temporary tables, from the raw rows that landed by then.", valueName: "TIMESTAMP"))
+    var asOf: String?
+
+    @Option(help: ArgumentHelp("Which time --as-of compares: uuid_ts (when the row landed, the default) or timestamp (when its event happened).", valueName: "field"))
+    var asOfField: PointInTime.Field = .uuidTS
+
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
             let (database, schemas) = try common.open(configuration)
+            let point = try asOf.map { text -> PointInTime in
+                guard let point = PointInTime.parse(text, field: asOfField) else {
+                    throw ConfigError("--as-of: `\(text)` is not a time; give YYYY-MM-DD HH:MM:SS (UTC), an ISO 8601 time with a zone, or YYYY-MM-DD")
+                }
+                return point
+            }
             let explanation = try Explanation.explain(id, database: database, schemas: schemas, masker: Masker(showValues: showValues),
-                                                      traitNulls: configuration.traitNulls, settings: configuration.checkSettings)
+                                                      traitNulls: configuration.traitNulls, settings: configuration.checkSettings, asOf: point)
             switch format {
             case .text: Console.out(String(explanation.text(markdown: false).dropLast()))
             case .md: Console.out(String(explanation.text(markdown: true).dropLast()))

@@ -18,8 +18,46 @@ struct MaterializeOptions: ParsableArguments {
     @Option(name: .customLong("lock-wait"), help: ArgumentHelp("Seconds to wait for another materialization of the same target to finish before giving up.", valueName: "seconds"))
     var lockWait: Double = 0
 
+    @OptionGroup var time: AsOfOptions
+
     func resolvedMode(_ configuration: Configuration) -> MaterializationMode {
         mode ?? configuration.mode
+    }
+}
+
+/// `--as-of` and `--as-of-field`, which `materialize`, `check` and `run` share.
+struct AsOfOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("As the graph stood at this time (UTC unless it names a zone): only raw rows that landed by then count. Needs a --target-schema of its own.", valueName: "TIMESTAMP"))
+    var asOf: String?
+
+    @Option(help: ArgumentHelp("Which time --as-of compares: uuid_ts (when the row landed, the default) or timestamp (when its event happened).", valueName: "field"))
+    var asOfField: PointInTime.Field = .uuidTS
+
+    /// The moment of `--as-of`, or nil; a value that is not a time is exit 2.
+    func pointInTime() throws -> PointInTime? {
+        guard let asOf else { return nil }
+        guard let point = PointInTime.parse(asOf, field: asOfField) else {
+            throw ConfigError("--as-of: `\(asOf)` is not a time; give YYYY-MM-DD HH:MM:SS (UTC), an ISO 8601 time with a zone, or YYYY-MM-DD")
+        }
+        return point
+    }
+
+    /// With `--as-of`: the schemas to work with, the raw tables' views of the rows that count
+    /// then (in the connection's temporary schema) and the target the user named, which may
+    /// never be where the current tables are. Nil without `--as-of`.
+    func schemas(common: CommonOptions, schemas: Schemas, database: any Database) throws -> Schemas? {
+        guard let point = try pointInTime() else { return nil }
+        guard let target = common.targetSchema, target != schemas.source else {
+            throw ConfigError("--as-of works on the past state in a schema of its own, never on the current tables: name it with --target-schema (not the raw tables' schema \(schemas.source))")
+        }
+        let source = try point.viewRawTables(of: schemas.source, on: database)
+        Console.notice("as of \(point.cutoff) UTC: only raw rows with \(point.field.rawValue) <= \(point.cutoff) count")
+        return Schemas(source: source, target: target)
+    }
+
+    /// "Now" for the checks: the moment itself when there is one.
+    func now() throws -> Date {
+        try pointInTime().flatMap { PointInTime.date(of: $0.cutoff) } ?? Date()
     }
 }
 
@@ -36,15 +74,25 @@ struct Materialize: ParsableCommand {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
             let (database, schemas) = try common.open(configuration)
-            try Self.materialize(database: FaultInjection.wrap(database), schemas: schemas, configuration: configuration, options: options)
+            let asOf = try Self.asOfSchemas(options, common: common, schemas: schemas, database: database)
+            try Self.materialize(database: FaultInjection.wrap(database), schemas: asOf ?? schemas, configuration: configuration, options: options)
             return 0
         }
+    }
+
+    /// With `--as-of`: the schemas as ``AsOfOptions/schemas(common:schemas:database:)`` says,
+    /// in table mode only (the past state is rebuilt whole).
+    static func asOfSchemas(_ options: MaterializeOptions, common: CommonOptions, schemas: Schemas, database: any Database) throws -> Schemas? {
+        if options.time.asOf != nil, let mode = options.mode, mode != .table {
+            throw ConfigError("--as-of rebuilds the tables as of then (table mode); --mode \(mode.rawValue) does not apply")
+        }
+        return try options.time.schemas(common: common, schemas: schemas, database: database)
     }
 
     /// Runs a materialization and prints what it did; shared by `materialize`, `run` and `demo`.
     @discardableResult
     static func materialize(database: any Database, schemas: Schemas, configuration: Configuration, options: MaterializeOptions) throws -> MaterializeSummary {
-        let mode = options.resolvedMode(configuration)
+        let mode = options.time.asOf == nil ? options.resolvedMode(configuration) : .table
         guard options.lockWait >= 0 else { throw ConfigError("--lock-wait must be zero or more seconds, got \(options.lockWait)") }
         let materializer = Materializer(database: database, schemas: schemas, traitNulls: configuration.traitNulls, etlOverlapHours: configuration.etlOverlapHours,
                                         lockTimeoutSeconds: configuration.lockTimeoutSeconds)
@@ -88,3 +136,5 @@ struct Materialize: ParsableCommand {
         }
     }
 }
+
+extension PointInTime.Field: ExpressibleByArgument {}
