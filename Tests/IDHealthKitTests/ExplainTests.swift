@@ -58,7 +58,7 @@ struct ExplainTests {
         }
     }
 
-    @Test("as of 10:47:59, a second before the merge, profile_2 was a profile of its own holding anonymous_id b50e18a5-1b8d-451c; the current tables are untouched", arguments: [Dialect.Engine.sqlite, .postgres])
+    @Test("as of 10:47:59, a second before the merge, profile_2 was a profile of its own (its anonymous_id row is stamped 10:48:00 in Segment's table, so not yet there); the current tables are untouched", arguments: [Dialect.Engine.sqlite, .postgres])
     func beforeTheMerge(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
             try GoldenCaseStudyTests().load(into: test)
