@@ -540,12 +540,17 @@ struct CommandLineTests {
             let explained = try CLI.run(["explain", "--database", "t.sqlite", someone, "--as-of", middle], in: directory)
             #expect(explained.status == 0, "\(explained.stderr)")
             #expect(explained.stdout.contains(" as of \(middle) UTC"), "\(explained.stdout)")
+            let change = try CLI.run(["explain", "--database", "t.sqlite", someone, "--as-of", middle, "--compare-to", "now", "--format", "json"], in: directory)
+            #expect(change.status == 0, "\(change.stderr)")
+            let changed = try JSONSerialization.jsonObject(with: Data(change.stdout.utf8)) as? [String: Any]
+            #expect(changed?["from"] as? String == middle && changed?["to"] as? String == "now" && changed?["members_gained_count"] is Int, "\(change.stdout)")
 
             for (arguments, message) in [
                 (["materialize", "--as-of", middle], "--as-of works on the past state in a schema of its own, never on the current tables"),
                 (["materialize", "--as-of", "last tuesday", "--target-schema", "past"], "--as-of: `last tuesday` is not a time"),
                 (["materialize", "--as-of", middle, "--target-schema", "past", "--mode", "incremental"], "--as-of rebuilds the tables as of then (table mode)"),
                 (["check", "--as-of", middle, "--target-schema", "main"], "never on the current tables"),
+                (["explain", someone, "--compare-to", "now"], "--compare-to compares with the state --as-of names"),
             ] {
                 let refused = try CLI.run(arguments + ["--database", "t.sqlite"], in: directory)
                 #expect(refused.status == 2, "\(arguments): \(refused.stderr)")

@@ -82,6 +82,30 @@ struct ExplainTests {
         }
     }
 
+    @Test("what the merge did to profile_2, from 10:47:59 to now and to 10:48:00: it joined profile_1, gaining its member, external ids and email", arguments: [Dialect.Engine.sqlite, .postgres])
+    func whatTheMergeDid(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            try GoldenCaseStudyTests().load(into: test)
+            _ = try test.materialize()
+            let before = try #require(PointInTime.parse("2022-06-22 10:47:59"))
+            for later in [nil, PointInTime.parse("2022-06-22 10:48:00")] {
+                let change = try ExplanationChange.compare("profile_2", database: test.database, schemas: test.schemas, masker: Masker(showValues: true),
+                                                           traitNulls: .keepLastValue, from: before, to: later)
+                #expect(change.profileBefore == "profile_2" && change.profileAfter == "profile_1")
+                #expect(change.membersGained == ["profile_1"] && change.membersGainedCount == 1 && change.membersLost.isEmpty)
+                #expect(change.externalIdsAdded == ["anonymous_id:5285bc35-05ef-4d21", "anonymous_id:b50e18a5-1b8d-451c", "email:jane.kim@segment.com"])
+                #expect(change.externalIdsRemoved.isEmpty)
+                #expect(change.traitsChanged == [.init(name: "email", before: nil, after: "jane.kim@segment.com")])
+                #expect(change.to == (later == nil ? "now" : "2022-06-22 10:48:00"))
+            }
+            let masked = try ExplanationChange.compare("profile_2", database: test.database, schemas: test.schemas, masker: Masker(showValues: false),
+                                                       traitNulls: .keepLastValue, from: before, to: nil)
+            #expect(masked.externalIdsAdded.contains("email:j***@segment.com"))
+            #expect(masked.text(markdown: false).contains("Profile: profile_2 → profile_1"), "\(masked.text(markdown: false))")
+            #expect(try test.canonicals()["profile_2"] == "profile_1", "the current tables are untouched")
+        }
+    }
+
     @Test("an injected super-profile is traced to the junk value every merging event brought, its lists capped with what was left out", arguments: TestDatabase.engines)
     func superProfile(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in

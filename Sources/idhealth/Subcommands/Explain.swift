@@ -32,15 +32,31 @@ struct Explain: ParsableCommand {
     @Option(help: ArgumentHelp("Which time --as-of compares: uuid_ts (when the row landed, the default) or timestamp (when its event happened).", valueName: "field"))
     var asOfField: PointInTime.Field = .uuidTS
 
+    @Option(help: ArgumentHelp("With --as-of: list what changed for the profile between then and this time (or now): members gained and lost, external ids added and removed, traits changed.", valueName: "TIMESTAMP|now"))
+    var compareTo: String?
+
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
             let (database, schemas) = try common.open(configuration)
-            let point = try asOf.map { text -> PointInTime in
+            let parse = { (option: String, text: String) throws -> PointInTime in
                 guard let point = PointInTime.parse(text, field: asOfField) else {
-                    throw ConfigError("--as-of: `\(text)` is not a time; give YYYY-MM-DD HH:MM:SS (UTC), an ISO 8601 time with a zone, or YYYY-MM-DD")
+                    throw ConfigError("\(option): `\(text)` is not a time; give YYYY-MM-DD HH:MM:SS (UTC), an ISO 8601 time with a zone, or YYYY-MM-DD")
                 }
                 return point
+            }
+            let point = try asOf.map { try parse("--as-of", $0) }
+            if let compareTo {
+                guard let point else { throw ConfigError("--compare-to compares with the state --as-of names: give --as-of too") }
+                let later = compareTo.lowercased() == "now" ? nil : try parse("--compare-to", compareTo)
+                let change = try ExplanationChange.compare(id, database: database, schemas: schemas, masker: Masker(showValues: showValues),
+                                                           traitNulls: configuration.traitNulls, from: point, to: later)
+                switch format {
+                case .text: Console.out(String(change.text(markdown: false).dropLast()))
+                case .md: Console.out(String(change.text(markdown: true).dropLast()))
+                case .json: Console.out(String(decoding: try change.json(), as: UTF8.self))
+                }
+                return 0
             }
             let explanation = try Explanation.explain(id, database: database, schemas: schemas, masker: Masker(showValues: showValues),
                                                       traitNulls: configuration.traitNulls, settings: configuration.checkSettings, asOf: point)
