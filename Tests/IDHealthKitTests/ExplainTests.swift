@@ -106,6 +106,36 @@ struct ExplainTests {
         }
     }
 
+    @Test("hostile ids and values: quotes, backslashes, pipes, line breaks, SQL and Unicode are found, shown safely, and change nothing", arguments: TestDatabase.engines)
+    func hostileValues(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            let survivor = "o'brien\\x|y", merged = "1; DROP TABLE id_graph; --", odd = "名前\nzwei"
+            try test.createGraph([(survivor, survivor, 1), (merged, survivor, 2), (odd, merged, 3)])
+            let email = "bob'); DELETE FROM x; --@example.com"
+            try test.createRaw(TableName.externalIDMappingUpdates, columns: ["id", "segment_id", "external_id_type", "external_id_value", "external_id_hash", "triggering_event_id", "timestamp", "uuid_ts", "seq"], rows: [
+                [.text("m1"), .text(merged), .text("email"), .text(email), .text(SHA1Hex.digest("email" + email)), .text("evt_2"), test.time(2), test.time(2), .integer(2)],
+            ])
+            try test.createRaw(TableName.profileTraitsUpdates, columns: ["id", "segment_id", "timestamp", "uuid_ts", "seq", "plan"], rows: [
+                [.text("t1"), .text(odd), test.time(3), test.time(3), .integer(3), .text("a|b\n<script>")],
+            ])
+            _ = try test.materialize()
+            let explanation = try Explanation.explain(odd, database: test.database, schemas: test.schemas, masker: Masker(showValues: false))
+            #expect(explanation.profile == survivor)
+            #expect(explanation.members.map(\.segmentID) == [survivor, merged, odd])
+            #expect(explanation.members.map(\.how) == ["itself", "merged", "chain"])
+            #expect(explanation.members[1].broughtExternalIds == ["email:b***@example.com"])
+            #expect(explanation.traits.map(\.value) == ["a|b\n<script>"])
+            let byEmail = try Explanation.explain("email:" + email, database: test.database, schemas: test.schemas, masker: Masker(showValues: false))
+            #expect(byEmail.profile == survivor && byEmail.asked == "email:b***@example.com")
+            // Markdown cells escape the pipe; the terminal text keeps one line per row.
+            let markdown = explanation.text(markdown: true)
+            #expect(markdown.contains("| o'brien\\x\\|y | itself |"), "\(markdown)")
+            let text = explanation.text(markdown: false)
+            #expect(text.contains("  名前 zwei  ") && text.contains("a|b <script>"), "a line break in a value is a space in the table: \(text)")
+            #expect(try test.database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(test.schemas.target, TableName.idGraph))").intValue == 3, "nothing was dropped")
+        }
+    }
+
     @Test("an injected super-profile is traced to the junk value every merging event brought, its lists capped with what was left out", arguments: TestDatabase.engines)
     func superProfile(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in

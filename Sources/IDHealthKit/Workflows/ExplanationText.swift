@@ -1,4 +1,5 @@
 import Foundation
+import IDHealthReports
 
 extension Explanation {
     /// The explanation for a terminal, or as Markdown to paste into a ticket.
@@ -49,6 +50,8 @@ extension Explanation {
     /// Rows as a Markdown table, or as columns padded to their widest cell.
     private func table(_ header: [String], _ rows: [[String]], markdown: Bool) -> [String] {
         if rows.isEmpty { return ["(none)"] }
+        // A value's line break or escape sequence must not break the table or the terminal.
+        let rows = rows.map { $0.map { ReportText.visible($0) } }
         if markdown {
             let escape: (String) -> String = { $0.replacingOccurrences(of: "|", with: "\\|") }
             return ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in " --- |" }.joined()]
