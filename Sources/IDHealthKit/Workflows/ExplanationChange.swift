@@ -142,9 +142,6 @@ package struct ExplanationChange: Sendable, Codable, Equatable {
     }
 
     package func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return try encoder.encode(self)
+        try Explanation.encoder.encode(self)
     }
 }

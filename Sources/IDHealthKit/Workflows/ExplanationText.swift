@@ -67,9 +67,14 @@ extension Explanation {
 
     /// The explanation as JSON (schema/explain.schema.json): snake_case keys, sorted.
     package func json() throws -> Data {
+        try Self.encoder.encode(self)
+    }
+
+    /// Sorted snake_case keys, as the report's JSON has them.
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        return try encoder.encode(self)
+        return encoder
     }
 }
