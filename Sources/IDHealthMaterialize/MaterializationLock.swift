@@ -18,9 +18,17 @@ struct MaterializationLock {
     let name: String
     /// The target schema; where an engine keeps its locks in a table, the table is there.
     let schema: String
+    /// Whether a lock was taken: a target in the connection's own temporary schema (a past
+    /// state for `explain --as-of`) is private to it, and two connections' must not wait on
+    /// each other for it.
+    var held = true
 
     static func acquire(database: any Database, schema: String, waitSeconds: Double, notice: (String) -> Void) throws -> MaterializationLock {
-        let lock = MaterializationLock(database: database, name: "materialize:" + schema, schema: schema)
+        var lock = MaterializationLock(database: database, name: "materialize:" + schema, schema: schema)
+        if schema == database.dialect.temporarySchema {
+            lock.held = false
+            return lock
+        }
         // Who and since when first: PostgreSQL keeps 63 bytes of it, and the host is the part
         // it can lose (its message names the client's address anyway).
         let holder = "idhealth materialize pid \(ProcessInfo.processInfo.processIdentifier) since \(Materializer.utcText(Date())) UTC on \(ProcessInfo.processInfo.hostName)"
@@ -45,6 +53,6 @@ struct MaterializationLock {
     }
 
     func release() {
-        try? database.unlock(name, schema: schema)
+        if held { try? database.unlock(name, schema: schema) }
     }
 }

@@ -77,6 +77,15 @@ struct ExplainTests {
             #expect(byEvent.profile == "profile_1", "at 10:48:00 by event time the merge had happened")
             // The current tables say what they said.
             #expect(try test.canonicals()["profile_2"] == "profile_1")
+            // The past state is the connection's own: another session's as-of explain (holding
+            // what would be the lock of its temporary target) does not stand in the way.
+            if engine == .postgres {
+                let other = try PostgresDatabase(conninfo: test.location)
+                #expect(try other.tryLock("materialize:pg_temp", schema: "pg_temp", holder: "another explain") == .acquired)
+                defer { try? other.unlock("materialize:pg_temp", schema: "pg_temp") }
+                #expect(try Explanation.explain("profile_2", database: test.database, schemas: test.schemas, masker: Masker(showValues: true),
+                                                asOf: try #require(PointInTime.parse("2022-06-22 10:47:59"))).profile == "profile_2")
+            }
             let now = try Explanation.explain("profile_2", database: test.database, schemas: test.schemas, masker: Masker(showValues: true))
             #expect(now.profile == "profile_1" && now.asOf == nil)
         }
