@@ -19,7 +19,13 @@ ENGINES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 def main():
     output, inputs = sys.argv[1], sys.argv[2:]
     results = [json.load(open(path)) for path in inputs]
-    rows = sorted((row for result in results for row in result["rows"]), key=lambda r: (r["profiles"], list(ENGINES).index(r["engine"])))
+    # A later input's row for the same engine and size replaces an earlier one (a resumed run
+    # completing a partial row).
+    latest = {}
+    for result in results:
+        for row in result["rows"]:
+            latest[(row["engine"], row["profiles"])] = row
+    rows = sorted(latest.values(), key=lambda r: (r["profiles"], list(ENGINES).index(r["engine"])))
     # An input may itself be merged (its measured_at a list), so the README's file can take a new row.
     stamps = sorted(stamp for r in results for stamp in (r["measured_at"] if isinstance(r["measured_at"], list) else [r["measured_at"]]))
     merged = {"measured_at": stamps, "runs": results[0]["runs"], "machine": results[0]["machine"], "rows": rows}
@@ -37,12 +43,13 @@ def tables(rows):
 
         def cell(step):
             return f'{row[step]["seconds"]:.1f} ({row[step]["seconds"] / floor:.0f}×)'
-        rss = max(row[step]["peak_rss_mb"] for step in ["generate", "materialize_full", "check", "run_table", "materialize_incremental"])
-        incremental = row["materialize_incremental"]["seconds"]
+        rss = max(row[step]["peak_rss_mb"] for step in ["generate", "materialize_full", "check", "run_table", "materialize_incremental"] if step in row)
+        incremental = row.get("materialize_incremental", {}).get("seconds")
         raw = " / ".join(format(row["raw_rows"][t], ",") for t in RAW)
         lines.append(f'| {ENGINES[row["engine"]]} | {row["profiles"]:,} | {raw} | {floor:.1f} | '
                      f'{row["generate"]["seconds"]:.1f} | {cell("materialize_full")} | {cell("check")} | {cell("run_table")} | '
-                     f'{incremental:.1f} ({100 * incremental / row["materialize_full"]["seconds"]:.0f} %) | {rss:.0f} |')
+                     + (f'{incremental:.1f} ({100 * incremental / row["materialize_full"]["seconds"]:.0f} %)' if incremental is not None else "not measured yet")
+                     + f' | {rss:.0f} |')
     lines += ["", "Seconds per check (the check step):", "",
               "| engine | profiles | " + " | ".join(CHECKS) + " |",
               "| --- | ---: |" + " ---: |" * len(CHECKS)]
