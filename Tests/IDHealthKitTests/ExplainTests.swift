@@ -160,6 +160,17 @@ struct ExplainTests {
             #expect(!merged.isEmpty)
             // A junk value is not personal data: it is shown as it is, since it is the finding.
             let junk = "\(largest.externalIDType):\(largest.externalIDValue)"
+            // A broken chain's member shows the recursive entry it lacks: its pointer names an
+            // id that merged on, not the profile.
+            let chained = truth.injected.chainOffenders.filter { $0.kind == "non_terminal" }
+            #expect(!chained.isEmpty)
+            for offender in chained {
+                let chain = try Explanation.explain(offender.segmentID, database: test.database, schemas: test.schemas, masker: Masker(showValues: false))
+                let member = try #require(chain.members.first { $0.segmentID == offender.segmentID })
+                #expect(chain.profile == offender.canonicalSegmentID && member.how == "chain" && member.pointsTo == offender.pointsTo, "\(offender)")
+                #expect(chain.findings.contains { $0.check == "merge_chains" }, "\(chain.findings)")
+                #expect(chain.text(markdown: false).contains("chain: no entry to \(offender.canonicalSegmentID)"))
+            }
             for member in merged {
                 #expect(member.broughtExternalIds.contains(junk), "\(member.segmentID) joined through \(member.eventID ?? "?"), which brought \(member.broughtExternalIds)")
             }

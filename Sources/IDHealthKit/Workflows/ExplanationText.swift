@@ -21,7 +21,8 @@ extension Explanation {
         lines.append(heading("Members, in the order they joined"))
         lines.append("")
         lines += table(["segment_id", "how", "points to", "joined at (UTC)", "event", "external ids the event brought"], members.map { member in
-            [member.segmentID, member.how, member.pointsTo ?? "", member.joinedAt ?? "",
+            // A chain's member lacks the recursive entry that would point it at the profile.
+            [member.segmentID, member.how == "chain" ? "chain: no entry to \(profile)" : member.how, member.pointsTo ?? "", member.joinedAt ?? "",
              [member.eventType, member.eventID].compactMap { $0 }.joined(separator: " "), member.broughtExternalIds.joined(separator: ", ")]
         }, markdown: markdown)
         lines.append("")
