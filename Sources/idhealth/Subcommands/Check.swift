@@ -27,6 +27,9 @@ struct CheckOptions: ParsableArguments {
     @Flag(help: "Do not read or append idhealth_check_results (for read-only database users).")
     var noHistory = false
 
+    @Option(help: ArgumentHelp("Explain this many of the worst profiles in sections of the HTML report (default 0: without the README's raw indexes each one reads the raw tables whole).", valueName: "N"))
+    var explainWorst = 0
+
     var selection: [String]? {
         select.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
@@ -34,6 +37,7 @@ struct CheckOptions: ParsableArguments {
     func validate() throws {
         // Unknown ids are found when the custom checks are loaded (exit 2 all the same).
         if let selection, selection.isEmpty { throw ValidationError("--select needs at least one check id") }
+        if explainWorst < 0 { throw ValidationError("--explain-worst must be zero or more") }
     }
 
     var formats: [ReportFormat] { format.formats }
@@ -67,6 +71,7 @@ struct Check: ParsableCommand {
         var request = HealthCheck.Request(selection: options.selection, formats: options.formats, outputDirectory: options.output.map { URL(fileURLWithPath: $0) },
                                           failOn: options.failStatus, showValues: options.showValues, recordsHistory: !options.noHistory, now: now)
         if let rebuilt, rebuilt.rebuiltEverything { request.rebuiltByRun = rebuilt.runID }
+        request.explainWorst = options.explainWorst
         let outcome = try HealthCheck.run(database: database, schemas: schemas, configuration: configuration, request: request, progress: Console.progress)
         for warning in outcome.warnings { Console.error("warning: " + warning) }
         CIIntegration.publish(outcome.run, context: outcome.report, failOn: options.failStatus)

@@ -54,7 +54,8 @@ struct Demo: ParsableCommand {
             Console.out("Generated \(profiles) people with the default anomalies (seed \(seed)) into \(databaseURL.path)")
 
             try Materialize.materialize(database: database, schemas: schemas, configuration: configuration, options: MaterializeOptions.parse(["--mode", "table"]))
-            var options = try CheckOptions.parse([])
+            // The demo's data is small: its HTML report explains the worst three profiles.
+            var options = try CheckOptions.parse(["--explain-worst", "3"])
             options.output = folder.appendingPathComponent("reports").path
             // The generated history ends on a fixed date; freshness is judged an hour after it.
             let asOf = ProfilesSyncGenerator.windowEnd.addingTimeInterval(3_600)
