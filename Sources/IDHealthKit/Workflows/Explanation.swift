@@ -203,10 +203,13 @@ package struct Explanation: Sendable, Codable, Equatable {
             holders AS (
                 SELECT y.external_id_type AS external_id_type, y.external_id_value AS external_id_value,
                        COUNT(DISTINCT o.canonical_segment_id) AS others
-                FROM \(table: raw) y
-                JOIN owned w ON w.external_id_type = y.external_id_type AND w.external_id_value = y.external_id_value
+                -- From the profile's few values to their rows (by the value index the README
+                -- recommends): CROSS JOIN keeps SQLite from scanning the raw rows first.
+                FROM owned w
+                CROSS JOIN \(table: raw) y
                 JOIN \(table: graph) o ON o.segment_id = y.segment_id
-                WHERE o.canonical_segment_id <> \(bind: .text(profile))
+                WHERE y.external_id_value = w.external_id_value AND y.external_id_type = w.external_id_type
+                  AND o.canonical_segment_id <> \(bind: .text(profile))
                 GROUP BY y.external_id_type, y.external_id_value
             )
             SELECT w.external_id_type, w.external_id_value, \(sql: .timestampText("w.first_seen")), \(sql: .timestampText("w.last_seen")),
@@ -286,10 +289,11 @@ package struct Explanation: Sendable, Codable, Equatable {
                       AND x.segment_id IN (SELECT g.segment_id FROM \(table: graph) g WHERE g.canonical_segment_id = \(bind: .text(profile)))
                 )
                 SELECT y.external_id_type, y.external_id_value, COUNT(DISTINCT o.canonical_segment_id)
-                FROM \(table: raw) y
-                JOIN owned w ON w.external_id_type = y.external_id_type AND w.external_id_value = y.external_id_value
+                FROM owned w
+                CROSS JOIN \(table: raw) y
                 JOIN \(table: graph) o ON o.segment_id = y.segment_id
-                WHERE o.canonical_segment_id <> \(bind: .text(profile))
+                WHERE y.external_id_value = w.external_id_value AND y.external_id_type = w.external_id_type
+                  AND o.canonical_segment_id <> \(bind: .text(profile))
                 GROUP BY y.external_id_type, y.external_id_value
                 ORDER BY y.external_id_type, y.external_id_value
                 """, limit: listLimit) {

@@ -38,7 +38,9 @@ struct Explain: ParsableCommand {
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
-            let (database, schemas) = try common.open(configuration)
+            let (opened, schemas) = try common.open(configuration)
+            // IDHEALTH_TRACE_SQL=1 prints each statement with its time, as for check.
+            let database = FaultInjection.traced(opened)
             let parse = { (option: String, text: String) throws -> PointInTime in
                 guard let point = PointInTime.parse(text, field: asOfField) else {
                     throw ConfigError("\(option): `\(text)` is not a time; give YYYY-MM-DD HH:MM:SS (UTC), an ISO 8601 time with a zone, or YYYY-MM-DD")
