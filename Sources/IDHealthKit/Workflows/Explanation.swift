@@ -200,18 +200,7 @@ package struct Explanation: Sendable, Codable, Equatable {
                 WHERE x.segment_id IN (SELECT g.segment_id FROM \(table: graph) g WHERE g.canonical_segment_id = \(bind: .text(profile)))
                 GROUP BY x.external_id_type, x.external_id_value
             ),
-            holders AS (
-                SELECT y.external_id_type AS external_id_type, y.external_id_value AS external_id_value,
-                       COUNT(DISTINCT o.canonical_segment_id) AS others
-                -- From the profile's few values to their rows (by the value index the README
-                -- recommends): CROSS JOIN keeps SQLite from scanning the raw rows first.
-                FROM owned w
-                CROSS JOIN \(table: raw) y
-                JOIN \(table: graph) o ON o.segment_id = y.segment_id
-                WHERE y.external_id_value = w.external_id_value AND y.external_id_type = w.external_id_type
-                  AND o.canonical_segment_id <> \(bind: .text(profile))
-                GROUP BY y.external_id_type, y.external_id_value
-            )
+            holders AS (\(sql: otherHolders(of: profile, raw: raw, graph: graph)))
             SELECT w.external_id_type, w.external_id_value, \(sql: .timestampText("w.first_seen")), \(sql: .timestampText("w.last_seen")),
                    COALESCE(h.others, 0), COUNT(*) OVER () AS total
             FROM owned w
@@ -223,6 +212,23 @@ package struct Explanation: Sendable, Codable, Equatable {
             ExternalID(type: row[0].stringValue ?? "", value: masker.mask(row[1].stringValue ?? ""), firstSeen: row[2].stringValue,
                        lastSeen: row[3].stringValue, otherProfiles: row[4].intValue ?? 0)
         }, count)
+    }
+
+    /// For each value of the CTE `owned` (external_id_type, external_id_value), how many other
+    /// live profiles a raw row of it resolves to. It goes from the profile's few values to their
+    /// rows (by the value index the README recommends): CROSS JOIN keeps SQLite from scanning the
+    /// raw rows first.
+    static func otherHolders(of profile: String, raw: QualifiedName, graph: QualifiedName) -> SQL {
+        """
+        SELECT y.external_id_type AS external_id_type, y.external_id_value AS external_id_value,
+               COUNT(DISTINCT o.canonical_segment_id) AS others
+        FROM owned w
+        CROSS JOIN \(table: raw) y
+        JOIN \(table: graph) o ON o.segment_id = y.segment_id
+        WHERE y.external_id_value = w.external_id_value AND y.external_id_type = w.external_id_type
+          AND o.canonical_segment_id <> \(bind: .text(profile))
+        GROUP BY y.external_id_type, y.external_id_value
+        """
     }
 
     /// The profile's `profile_traits` row: each trait that has a value, with the member snapshot
@@ -288,14 +294,9 @@ package struct Explanation: Sendable, Codable, Equatable {
                     WHERE x.external_id_type IN (\(sql: typeList))
                       AND x.segment_id IN (SELECT g.segment_id FROM \(table: graph) g WHERE g.canonical_segment_id = \(bind: .text(profile)))
                 )
-                SELECT y.external_id_type, y.external_id_value, COUNT(DISTINCT o.canonical_segment_id)
-                FROM owned w
-                CROSS JOIN \(table: raw) y
-                JOIN \(table: graph) o ON o.segment_id = y.segment_id
-                WHERE y.external_id_value = w.external_id_value AND y.external_id_type = w.external_id_type
-                  AND o.canonical_segment_id <> \(bind: .text(profile))
-                GROUP BY y.external_id_type, y.external_id_value
-                ORDER BY y.external_id_type, y.external_id_value
+                SELECT h.external_id_type, h.external_id_value, h.others
+                FROM (\(sql: otherHolders(of: profile, raw: raw, graph: graph))) h
+                ORDER BY h.external_id_type, h.external_id_value
                 """, limit: listLimit) {
                 let value = masker.mask(row[1].stringValue ?? "")
                 findings.append(Finding(check: "external_id_collisions", message: "\(row[0].stringValue ?? "") \(value) is also on \(row[2].intValue ?? 0) other live profile\(row[2].intValue == 1 ? "" : "s")"))
