@@ -14,17 +14,34 @@ CHECKS = ["merge_chains", "merge_fan_in", "merged_profile_traits", "external_id_
           "blocked_values", "external_id_hash", "duplicate_rows", "freshness", "materialization_drift", "merge_rate_anomaly"]
 RAW = ["id_graph_updates", "external_id_mapping_updates", "profile_traits_updates"]
 ENGINES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+STEPS = ["materialize_full", "check", "run_table", "materialize_incremental"]
 
 
 def main():
     output, inputs = sys.argv[1], sys.argv[2:]
     results = [json.load(open(path)) for path in inputs]
-    # A later input's row for the same engine and size replaces an earlier one (a resumed run
-    # completing a partial row).
+    # A later input's row for the same engine and size completes an earlier one: its steps
+    # replace the earlier row's (a resumed run, or a run of IDHEALTH_BENCH_STEPS measuring one
+    # missing step). A step measured by another binary keeps that run's SHA-256, floor and data.
     latest = {}
     for result in results:
         for row in result["rows"]:
-            latest[(row["engine"], row["profiles"])] = row
+            key = (row["engine"], row["profiles"])
+            earlier = latest.get(key)
+            if earlier is None or earlier.get("binary_sha256") == row.get("binary_sha256") and set(STEPS) <= set(row):
+                latest[key] = row
+                continue
+            if row["raw_rows"] != earlier["raw_rows"]:
+                sys.exit(f'{row["engine"]} at {row["profiles"]:,} profiles: the rows to merge were measured on other raw tables '
+                         f'({row["raw_rows"]} against {earlier["raw_rows"]})')
+            merged = dict(earlier)
+            for step in STEPS:
+                if step in row:
+                    merged[step] = dict(row[step])
+                    if row.get("binary_sha256") != earlier.get("binary_sha256"):
+                        merged[step].update({"binary_sha256": row.get("binary_sha256"), "floor_seconds": row["floor_seconds"],
+                                             "data": row.get("data"), "raw_rows": row["raw_rows"]})
+            latest[key] = merged
     rows = sorted(latest.values(), key=lambda r: (r["profiles"], list(ENGINES).index(r["engine"])))
     # An input may itself be merged (its measured_at a list), so the README's file can take a new row.
     stamps = sorted(stamp for r in results for stamp in (r["measured_at"] if isinstance(r["measured_at"], list) else [r["measured_at"]]))
@@ -42,18 +59,23 @@ def tables(rows):
         floor = row["floor_seconds"]
 
         def cell(step):
+            if step not in row:
+                return "not measured"
             return f'{row[step]["seconds"]:.1f} ({row[step]["seconds"] / floor:.0f}×)'
         rss = max(row[step]["peak_rss_mb"] for step in ["generate", "materialize_full", "check", "run_table", "materialize_incremental"] if step in row)
         incremental = row.get("materialize_incremental", {}).get("seconds")
+        # The incremental run's own rebuild (the raw tables without the newest 1 %) where it was
+        # timed, else the row's full materialization.
+        base = row.get("materialize_incremental", {}).get("rebuild_seconds") or row.get("materialize_full", {}).get("seconds")
         raw = " / ".join(format(row["raw_rows"][t], ",") for t in RAW)
         lines.append(f'| {ENGINES[row["engine"]]} | {row["profiles"]:,} | {raw} | {floor:.1f} | '
                      f'{row["generate"]["seconds"]:.1f} | {cell("materialize_full")} | {cell("check")} | {cell("run_table")} | '
-                     + (f'{incremental:.1f} ({100 * incremental / row["materialize_full"]["seconds"]:.0f} %)' if incremental is not None else "not measured yet")
+                     + (f'{incremental:.1f} ({100 * incremental / base:.0f} %)' if incremental is not None else "not measured yet")
                      + f' | {rss:.0f} |')
     lines += ["", "Seconds per check (the check step):", "",
               "| engine | profiles | " + " | ".join(CHECKS) + " |",
               "| --- | ---: |" + " ---: |" * len(CHECKS)]
-    for row in rows:
+    for row in (row for row in rows if "check" in row):
         lines.append(f'| {ENGINES[row["engine"]]} | {row["profiles"]:,} | ' + " | ".join(f'{row["check"]["by_check"].get(c, 0):.1f}' for c in CHECKS) + " |")
     return "\n".join(lines)
 

@@ -16,6 +16,13 @@ figures go to OUTPUT.partial.json as they are measured, with the binary's SHA-25
 file; IDHEALTH_BENCH_RESUME=THAT.partial.json (one engine, one size, run with the same binary:
 IDHEALTH_BENCH_BINARY) measures only the steps it lacks, on the same data, and refuses
 another binary or data that changed.
+
+IDHEALTH_BENCH_STEPS (comma-separated among full, check, run, incremental; default all) measures
+only those steps besides generate and the floor, so one missing figure can be measured alone on
+freshly generated data (a seed writes the same rows); scripts/bench-merge.py then adds it to the
+row it completes, each step keeping the SHA-256 and floor of the run that measured it. The
+incremental step also times the full rebuild it starts from (the raw tables without the newest
+1 %), so its percentage compares two runs of one binary on one data file.
 """
 
 import json
@@ -42,6 +49,10 @@ RUNS = int(os.environ.get("IDHEALTH_BENCH_RUNS", "1"))
 RAW_TABLES = ["id_graph_updates", "external_id_mapping_updates", "profile_traits_updates"]
 WORK = tempfile.mkdtemp(prefix="idhealth-bench-")
 RESUME = os.environ.get("IDHEALTH_BENCH_RESUME")
+ALL_STEPS = ["full", "check", "run", "incremental"]
+STEPS = os.environ.get("IDHEALTH_BENCH_STEPS", ",".join(ALL_STEPS)).split(",")
+if not set(STEPS) <= set(ALL_STEPS):
+    sys.exit(f"IDHEALTH_BENCH_STEPS: {','.join(sorted(set(STEPS) - set(ALL_STEPS)))} is not among {','.join(ALL_STEPS)}")
 
 
 def binary_sha256():
@@ -164,12 +175,12 @@ def measure(engine, size, previous=None):
         row["floor_seconds"] = floor(engine)
         checkpoint(row)
 
-    if "materialize_full" not in row:
+    if "materialize_full" not in row and "full" in STEPS:
         seconds, rss, _ = median_run(["materialize", *engine.arguments, "--mode", "table"])
         row["materialize_full"] = {"seconds": seconds, "peak_rss_mb": rss}
         checkpoint(row)
     report = os.path.join(WORK, "reports")
-    if "check" not in row:
+    if "check" not in row and "check" in STEPS:
         # Checks read the materialized tables: a resumed run builds them again first.
         if previous:
             idhealth("materialize", *engine.arguments, "--mode", "table")
@@ -177,21 +188,23 @@ def measure(engine, size, previous=None):
         checks = json.load(open(os.path.join(report, "identity-health.json")))["checks"]
         row["check"] = {"seconds": seconds, "peak_rss_mb": rss, "by_check": {c["id"]: c["duration_ms"] / 1000 for c in checks}}
         checkpoint(row)
-    if "run_table" not in row:
+    if "run_table" not in row and "run" in STEPS:
         seconds, rss, _ = median_run(["run", *engine.arguments, "--mode", "table", "--output", report, "--no-history"])
         row["run_table"] = {"seconds": seconds, "peak_rss_mb": rss}
         checkpoint(row)
 
+    if "incremental" not in STEPS:
+        return row
     # The newest 1 % of each raw table (by uuid_ts) lands after a full rebuild without it.
     total = int(engine.sql('SELECT COUNT(*) FROM "id_graph_updates"')[0][0])
     cutoff = engine.sql(f'SELECT uuid_ts FROM "id_graph_updates" ORDER BY uuid_ts DESC LIMIT 1 OFFSET {total // 100}')[0][0]
-    incremental, rss_incremental, new_rows = [], 0.0, 0
+    incremental, rebuild, rss_incremental, new_rows = [], [], 0.0, 0
     for _ in range(RUNS):
         for table in RAW_TABLES:
             engine.sql(f'DROP TABLE IF EXISTS "held_{table}"')
             engine.sql(f'CREATE TABLE "held_{table}" AS SELECT * FROM "{table}" WHERE uuid_ts > \'{cutoff}\'')
             engine.sql(f'DELETE FROM "{table}" WHERE uuid_ts > \'{cutoff}\'')
-        idhealth("materialize", *engine.arguments, "--mode", "table")
+        rebuild.append(idhealth("materialize", *engine.arguments, "--mode", "table")[0])
         new_rows = 0
         for table in RAW_TABLES:
             engine.sql(f'INSERT INTO "{table}" SELECT * FROM "held_{table}"')
@@ -202,7 +215,8 @@ def measure(engine, size, previous=None):
             sys.exit(f"the incremental run rebuilt everything:\n{out}")
         incremental.append(seconds)
         rss_incremental = max(rss_incremental, rss)
-    row["materialize_incremental"] = {"seconds": statistics.median(incremental), "peak_rss_mb": rss_incremental, "new_rows": new_rows}
+    row["materialize_incremental"] = {"seconds": statistics.median(incremental), "peak_rss_mb": rss_incremental, "new_rows": new_rows,
+                                      "rebuild_seconds": statistics.median(rebuild)}
     checkpoint(row)
     return row
 
