@@ -16,10 +16,10 @@
 
 -- name: offenders
 WITH daily AS (
-    SELECT {{fn.day(u."timestamp")}} AS day, COUNT(*) AS merges
+    SELECT {{fn.day(u.{{ident.timestamp}})}} AS day, COUNT(*) AS merges
     FROM {{source.id_graph_updates}} u
     WHERE u.canonical_segment_id <> u.segment_id
-    GROUP BY {{fn.day(u."timestamp")}}
+    GROUP BY {{fn.day(u.{{ident.timestamp}})}}
 ),
 first_day AS (
     SELECT MIN(day) AS day FROM daily
@@ -40,8 +40,8 @@ WHERE merges >= {{param.min_merges}}
 ORDER BY merges DESC, day
 
 -- name: merges_per_day
-SELECT {{fn.day(u."timestamp")}} AS day, COUNT(*) AS merges
+SELECT {{fn.day(u.{{ident.timestamp}})}} AS day, COUNT(*) AS merges
 FROM {{source.id_graph_updates}} u
 WHERE u.canonical_segment_id <> u.segment_id
-GROUP BY {{fn.day(u."timestamp")}}
+GROUP BY {{fn.day(u.{{ident.timestamp}})}}
 ORDER BY 1

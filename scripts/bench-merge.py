@@ -20,15 +20,16 @@ STEPS = ["materialize_full", "check", "run_table", "materialize_incremental"]
 def main():
     output, inputs = sys.argv[1], sys.argv[2:]
     results = [json.load(open(path)) for path in inputs]
-    # A later input's row for the same engine and size completes an earlier one: its steps
-    # replace the earlier row's (a resumed run, or a run of IDHEALTH_BENCH_STEPS measuring one
+    # A later input's row for the same engine and size replaces an earlier one when it has
+    # every step (or was measured by the same binary: a resumed run); else it completes the
+    # earlier one: its steps replace the earlier row's (a resumed run, or a run of IDHEALTH_BENCH_STEPS measuring one
     # missing step). A step measured by another binary keeps that run's SHA-256, floor and data.
     latest = {}
     for result in results:
         for row in result["rows"]:
             key = (row["engine"], row["profiles"])
             earlier = latest.get(key)
-            if earlier is None or earlier.get("binary_sha256") == row.get("binary_sha256") and set(STEPS) <= set(row):
+            if earlier is None or set(STEPS) <= set(row) or earlier.get("binary_sha256") == row.get("binary_sha256"):
                 latest[key] = row
                 continue
             if row["raw_rows"] != earlier["raw_rows"]:

@@ -9,6 +9,9 @@ protocol BuiltinCheck: RunnableCheck {
     /// The id in the check file's header.
     static var id: String { get }
     init()
+    /// The check as compiled SQL (``CheckCompiler``): its verdict and its queries, offenders
+    /// first; throws ``CheckUnavailable`` with the reason for a check that has no compiled form.
+    func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)])
 }
 
 extension BuiltinCheck {

@@ -155,34 +155,4 @@ public struct CheckContext {
         }
         return ExecutedQuery(name: name, sql: rendered.text, parameters: parameters)
     }
-
-    /// A threshold setting of a check, resolved from the config file or its default.
-    /// A threshold the check does not define is never crossed.
-    func threshold(_ name: String, of check: CheckDefinition) -> Threshold {
-        if case .threshold(let value) = settings.parameter(name, of: check) { return value }
-        return .never
-    }
-
-    func integer(_ name: String, of check: CheckDefinition) -> Int {
-        if case .integer(let value) = settings.parameter(name, of: check) { return value }
-        return 0
-    }
-
-    func number(_ name: String, of check: CheckDefinition) -> Double {
-        switch settings.parameter(name, of: check) {
-        case .number(let value): return value
-        case .integer(let value): return Double(value)
-        default: return 0
-        }
-    }
-
-    func strings(_ name: String, of check: CheckDefinition) -> [String] {
-        if case .strings(let values) = settings.parameter(name, of: check) { return values }
-        return []
-    }
-
-    func limits(_ name: String, of check: CheckDefinition) -> [String: Int] {
-        if case .limits(let values) = settings.parameter(name, of: check) { return values }
-        return [:]
-    }
 }

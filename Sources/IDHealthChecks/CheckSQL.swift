@@ -200,7 +200,7 @@ struct QueryRenderer {
     func placeholder(_ token: String, arguments: [String: TemplateParameter], file: String, tables: inout [String]) throws -> SQL {
         let parts = token.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2, parts[1].range(of: #"^[A-Za-z0-9_]+$"#, options: .regularExpression) != nil else {
-            throw ConfigError("\(file): unrecognised placeholder {{\(token)}}; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}} or {{fn.NAME(…)}}")
+            throw ConfigError("\(file): unrecognised placeholder {{\(token)}}; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}}, {{ident.COLUMN}} or {{fn.NAME(…)}}")
         }
         let (kind, name) = (parts[0], parts[1])
         switch kind {
@@ -210,6 +210,10 @@ struct QueryRenderer {
                 return .table(QualifiedName(storedSample.schema, storedSample.prefix + name))
             }
             return .table(kind == "source" ? schemas.source(name) : schemas.target(name))
+        case "ident":
+            // A column whose name is a keyword somewhere (`timestamp`), quoted by the dialect:
+            // double quotes are a string literal on BigQuery and Databricks.
+            return "\(ident: name)"
         case "rebuilt":
             guard let rebuilt else { throw ConfigError("\(file): {{rebuilt.\(name)}} exists only in the drift check") }
             return .table(QualifiedName(rebuilt.schema, rebuilt.prefix + name))
@@ -219,7 +223,7 @@ struct QueryRenderer {
             }
             return Self.bound(argument, label: name)
         default:
-            throw ConfigError("\(file): unrecognised placeholder {{\(token)}}; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}} or {{fn.NAME(…)}}")
+            throw ConfigError("\(file): unrecognised placeholder {{\(token)}}; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}}, {{ident.COLUMN}} or {{fn.NAME(…)}}")
         }
     }
 

@@ -42,3 +42,36 @@ public struct CheckSettings: Sendable {
         return true
     }
 }
+
+/// A check's parameters as the kind its header declares, for its run and its compiled SQL alike.
+extension CheckSettings {
+    /// A threshold setting of a check, resolved from the config file or its default.
+    /// A threshold the check does not define is never crossed.
+    func threshold(_ name: String, of check: CheckDefinition) -> Threshold {
+        if case .threshold(let value) = parameter(name, of: check) { return value }
+        return .never
+    }
+
+    func integer(_ name: String, of check: CheckDefinition) -> Int {
+        if case .integer(let value) = parameter(name, of: check) { return value }
+        return 0
+    }
+
+    func number(_ name: String, of check: CheckDefinition) -> Double {
+        switch parameter(name, of: check) {
+        case .number(let value): return value
+        case .integer(let value): return Double(value)
+        default: return 0
+        }
+    }
+
+    func strings(_ name: String, of check: CheckDefinition) -> [String] {
+        if case .strings(let values) = parameter(name, of: check) { return values }
+        return []
+    }
+
+    func limits(_ name: String, of check: CheckDefinition) -> [String: Int] {
+        if case .limits(let values) = parameter(name, of: check) { return values }
+        return [:]
+    }
+}

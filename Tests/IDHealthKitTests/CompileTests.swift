@@ -4,6 +4,7 @@ import Testing
 @testable import IDHealthSQL
 @testable import IDHealthGenerate
 @testable import IDHealthMaterialize
+@testable import IDHealthChecks
 
 /// `idhealth compile`: the files, run in order by the engine alone, build the tables a
 /// materialization builds.
@@ -22,7 +23,8 @@ struct CompileTests {
             let folder = test.directory.appendingPathComponent("compiled")
             let compilation = Compilation(dialect: test.database.dialect, schemas: Schemas(source: test.schemas.source, target: compiled), traitColumns: traits, traitNulls: .keepLastValue)
             let files = try compilation.write(to: folder, mode: .table, toolVersion: "test")
-            #expect(files.map(\.file) == ["01_prepare.sql", "02_resolve.sql", "03_id_graph.sql", "04_external_id_mapping.sql", "05_profile_traits.sql", "06_swap.sql", "07_cleanup.sql"])
+            #expect(files.map(\.file) == ["01_prepare.sql", "02_resolve.sql", "03_id_graph.sql", "04_external_id_mapping.sql", "05_profile_traits.sql", "06_swap.sql", "07_cleanup.sql"]
+                    + Self.compiledCheckIDs.enumerated().map { String(format: "%02d_check_%@.sql", $0.offset + 8, $0.element) })
             // Twice: the second run replaces what the first built, as a nightly schedule would.
             for _ in 0..<2 {
                 for file in files {
@@ -32,6 +34,18 @@ struct CompileTests {
                 }
             }
             try test.expectSameTables(compiled, as: live, "compiled \(engine.rawValue)")
+            // Each check's verdict, run by the engine alone, is what idhealth check finds.
+            let run = try CheckRunner(context: CheckContext(database: test.database, schemas: Schemas(source: test.schemas.source, target: live), settings: CheckSettings())).run()
+            var verdicts: [String: Verdict] = [:]
+            for file in files where file.check != nil {
+                let text = try String(contentsOf: folder.appendingPathComponent(file.file), encoding: .utf8)
+                let row = try #require(try test.database.rows(SQL(unsafeRaw: Self.statements(text)[0])).first, "\(file.file): no verdict row")
+                verdicts[row["check_id"].stringValue ?? "?"] = Verdict(value: row["value"].intValue, status: row["status"].stringValue)
+            }
+            try Self.expectSameVerdicts(verdicts, as: run, "compiled \(engine.rawValue)")
+            // The anomalies give most checks something to find (the comparison is not of zeros).
+            let found = verdicts.filter { ($0.value.value ?? 0) > 0 }.keys.sorted()
+            #expect(found == Self.compiledCheckIDs.sorted(), "\(verdicts)")
             // Nothing but the tables is left behind.
             let work = WorkTables(database: test.database, schema: compiled, token: "x")
             #expect(try work.tables(in: compiled, prefix: WorkTables.workPrefix).isEmpty)
@@ -41,6 +55,40 @@ struct CompileTests {
             #expect(manifest?["dialect"] as? String == engine.rawValue)
             #expect((manifest?["trait_columns"] as? [Any])?.count == traits.count)
             #expect((manifest?["files"] as? [Any])?.count == files.count)
+        }
+    }
+
+    /// The checks `compile` writes, in report order: all but freshness (a clock) and drift
+    /// (zero by construction right after a rebuild).
+    static let compiledCheckIDs = CheckCatalog.ids.filter { !["freshness", "materialization_drift"].contains($0) }
+
+    /// A check's value and status as a compiled verdict gives them.
+    struct Verdict: Codable, Equatable {
+        let value: Int64?
+        let status: String?
+    }
+
+    /// The statements of a compiled file, as the emulator scripts split them
+    /// (scripts/lib/compiled_files.py): each ends with `;` before a blank line and the next
+    /// statement's comment, or at the end.
+    static func statements(_ text: String) -> [String] {
+        text.components(separatedBy: ";\n\n-- ").enumerated().compactMap { index, chunk in
+            var lines = chunk.components(separatedBy: "\n")
+            if index > 0 { lines.removeFirst() }  // the rest of the statement's own comment line
+            let code = lines.filter { !$0.hasPrefix("--") }.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            let statement = code.hasSuffix(";") ? String(code.dropLast()) : code
+            return statement.isEmpty ? nil : statement
+        }
+    }
+
+    /// Every compiled check's verdict equals the value and status `idhealth check` gave.
+    static func expectSameVerdicts(_ verdicts: [String: Verdict], as run: CheckRun, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(verdicts.keys.sorted() == compiledCheckIDs.sorted(), "\(context): verdicts of \(verdicts.keys.sorted())", sourceLocation: sourceLocation)
+        for id in compiledCheckIDs {
+            let result = try run.result(id)
+            #expect(verdicts[id] == Verdict(value: result.value, status: result.status.rawValue),
+                    "\(context): \(id) compiled to \(String(describing: verdicts[id])), idhealth check says \(String(describing: result.value)) \(result.status.rawValue)",
+                    sourceLocation: sourceLocation)
         }
     }
 
@@ -111,14 +159,19 @@ struct CompileTests {
             if data == .golden { #expect(summary.resolution["merged"] == 1, "profile_2 is merged into profile_1") }
             let traits = try Compilation.traitColumns(of: test.database, schema: test.schemas.source)
             let folder = test.directory.appendingPathComponent(emulation.dialect.engine.rawValue)
-            try Compilation(dialect: emulation.dialect, schemas: Schemas(source: "raw", target: "identity"), traitColumns: traits, traitNulls: .keepLastValue)
+            try Compilation(dialect: emulation.dialect, schemas: Schemas(source: "raw", target: "identity"), traitColumns: traits, traitNulls: .keepLastValue,
+                            rawColumns: try Compilation.rawColumns(of: test.database, schema: test.schemas.source))
                 .write(to: folder, mode: .table, toolVersion: "test")
             let swap = try String(contentsOf: folder.appendingPathComponent("06_swap.sql"), encoding: .utf8)
             #expect(swap.contains(emulation.swapLine), "\(swap)")
 
             let output = test.directory.appendingPathComponent("emulated.json")
             _ = try PythonTool.run(emulation.script, [test.location, folder.path, "raw", "identity", output.path])
-            let emulated = try JSONDecoder().decode([String: EmulatedTable].self, from: Data(contentsOf: output))
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+            let verdicts = try JSONDecoder().decode([String: Verdict].self, from: JSONSerialization.data(withJSONObject: object.removeValue(forKey: "verdicts") ?? [:]))
+            let emulated = try JSONDecoder().decode([String: EmulatedTable].self, from: JSONSerialization.data(withJSONObject: object))
+            // Each compiled check's verdict, computed by the stand-in, is what idhealth check finds on SQLite.
+            try Self.expectSameVerdicts(verdicts, as: try test.check(), "\(emulation.dialect.engine.displayName) on \(data.rawValue)")
             for table in TableName.materializedTables {
                 let local = try test.contents(test.schemas.target, table)
                 let remote = try #require(emulated[table], "no \(table) from \(emulation.script)")

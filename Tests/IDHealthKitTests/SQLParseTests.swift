@@ -46,7 +46,10 @@ struct SQLParseTests {
         let dialect = Dialect(engine: engine)
         let traits = try Compilation.traitColumns(from: "email,score:real,vip:boolean,first_seen:timestamp")
         let plan = MaterializationPlan(schemas: Schemas(source: "raw", target: "identity"), dialect: dialect, traitColumns: traits, traitNulls: .propagate)
-        let statements = plan.tableMode().flatMap(\.statements).map { dialect.renderInline($0) }
+        // The checks' files too: each verdict and each query.
+        let checks = try Compilation(dialect: dialect, schemas: Schemas(source: "raw", target: "identity"), traitColumns: traits, traitNulls: .propagate).compiledChecks().checks
+        #expect(checks.count == CompileTests.compiledCheckIDs.count)
+        let statements = (plan.tableMode().flatMap(\.statements) + checks.flatMap { [$0.verdict] + $0.queries.map(\.sql) }).map { dialect.renderInline($0) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-parse-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

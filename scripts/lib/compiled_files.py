@@ -46,10 +46,24 @@ def statements(path):
 
 
 def compiled_statements(folder):
-    """(file name, statement) for every statement of the folder's files, in run order."""
+    """(file name, statement, kind) for every statement of the folder's files, in run order.
+    kind is "verdict" for the first statement of a check's file (NN_check_ID.sql: one row of
+    check_id, value, status), "query" for its other statements (the check's queries, whose
+    rows a runner reads so that they run and are not only planned), else "step"."""
     for path in sorted(glob.glob(os.path.join(folder, "*.sql"))):
-        for statement in statements(path):
-            yield os.path.basename(path), statement
+        name = os.path.basename(path)
+        check = re.match(r"^\d+_check_", name) is not None
+        for index, statement in enumerate(statements(path)):
+            yield name, statement, ("verdict" if index == 0 else "query") if check else "step"
+
+
+def verdict(columns, rows):
+    """A verdict statement's one row as the test reads it: {check_id: {value, status}}."""
+    names = [column.lower() for column in columns]
+    if len(rows) != 1:
+        raise ValueError(f"a verdict returns one row, this one {len(rows)}")
+    row = dict(zip(names, rows[0]))
+    return {str(row["check_id"]): {"value": None if row["value"] is None else int(row["value"]), "status": row["status"]}}
 
 
 def text(value):

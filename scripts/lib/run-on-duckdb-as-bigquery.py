@@ -24,7 +24,7 @@ bigquery_on_duckdb.py.
 import sys
 
 from bigquery_on_duckdb import connect, translated
-from compiled_files import arguments, compiled_statements, raw_tables, table_result, write_result, TABLES
+from compiled_files import arguments, compiled_statements, raw_tables, table_result, verdict, write_result, TABLES
 
 DUCKDB_TYPES = {"time": "TIMESTAMPTZ", "integer": "BIGINT", "real": "DOUBLE", "text": "VARCHAR"}
 
@@ -38,14 +38,19 @@ def main():
         connection.execute(f'CREATE TABLE "{source}"."{table}" ({definitions})')
         if rows:
             connection.executemany(f'INSERT INTO "{source}"."{table}" VALUES ({", ".join(["?"] * len(columns))})', rows)
-    for file, statement in compiled_statements(compiled):
+    verdicts = {}
+    for file, statement, kind in compiled_statements(compiled):
         try:
             for duck in translated(statement):
-                connection.execute(duck)
+                cursor = connection.execute(duck)
+            if kind != "step":
+                rows = cursor.fetchall()
+            if kind == "verdict":
+                verdicts.update(verdict([column[0] for column in cursor.description], rows))
         except Exception as error:  # sqlglot's ParseError and UnsupportedError, duckdb's Error
             print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
             return 1
-    result = {}
+    result = {"verdicts": verdicts}
     for table in TABLES:
         cursor = connection.execute(f'SELECT * FROM "{target}"."{table}"')
         result[table] = table_result(cursor.description, cursor.fetchall())

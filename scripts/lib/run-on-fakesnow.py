@@ -21,7 +21,7 @@ import sys
 import fakesnow
 import snowflake.connector
 
-from compiled_files import arguments, compiled_statements, raw_tables, table_result, write_result, TABLES
+from compiled_files import arguments, compiled_statements, raw_tables, table_result, verdict, write_result, TABLES
 
 SNOWFLAKE_TYPES = {"time": "TIMESTAMP_TZ", "integer": "BIGINT", "real": "DOUBLE", "text": "TEXT"}
 
@@ -52,13 +52,18 @@ def main():
             placeholders = ", ".join(["%s"] * len(columns))
             if rows:
                 cursor.executemany(f'INSERT INTO "{source.upper()}"."{table.upper()}" VALUES ({placeholders})', rows)
-        for file, statement in compiled_statements(compiled):
+        verdicts = {}
+        for file, statement, kind in compiled_statements(compiled):
             try:
                 run(cursor, statement)
+                if kind != "step":
+                    rows = cursor.fetchall()
+                if kind == "verdict":
+                    verdicts.update(verdict([column[0] for column in cursor.description], rows))
             except Exception as error:  # the connector raises ProgrammingError and others
                 print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
                 return 1
-        result = {}
+        result = {"verdicts": verdicts}
         for table in TABLES:
             cursor.execute(f'SELECT * FROM "{target.upper()}"."{table.upper()}"')
             result[table] = table_result(cursor.description, cursor.fetchall())

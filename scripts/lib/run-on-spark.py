@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from compiled_files import arguments, compiled_statements, raw_tables, table_result, write_result, TABLES
+from compiled_files import arguments, compiled_statements, raw_tables, table_result, verdict, write_result, TABLES
 
 REPLACE = re.compile(r"^CREATE OR REPLACE TABLE (`[^`]+`)\.`([^`]+)` AS\s+(.*)$", re.DOTALL)
 
@@ -51,10 +51,10 @@ def spark_value(kind, value):
 
 
 def run(spark, statement):
+    """Runs a statement; returns its DataFrame (a query's rows are computed only when read)."""
     replace = REPLACE.match(statement)
     if not replace:
-        spark.sql(statement)
-        return
+        return spark.sql(statement)
     schema, name, query = replace.groups()
     spark.sql(f"DROP TABLE IF EXISTS {schema}.`{name}_idh_next`")
     spark.sql(f"CREATE TABLE {schema}.`{name}_idh_next` AS {query}")
@@ -78,13 +78,18 @@ def main():
             schema = types.StructType([types.StructField(name, spark_types[kind], True) for name, kind in columns])
             converted = [tuple(spark_value(kind, value) for (_, kind), value in zip(columns, row)) for row in rows]
             spark.createDataFrame(converted, schema).write.saveAsTable(f"`{source}`.`{table}`")
-        for file, statement in compiled_statements(compiled):
+        verdicts = {}
+        for file, statement, kind in compiled_statements(compiled):
             try:
-                run(spark, statement)
+                frame = run(spark, statement)
+                if kind != "step":
+                    rows = frame.collect()
+                if kind == "verdict":
+                    verdicts.update(verdict(frame.columns, rows))
             except Exception as error:  # pyspark raises AnalysisException, ParseException and others
                 print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
                 return 1
-        result = {}
+        result = {"verdicts": verdicts}
         for table in TABLES:
             frame = spark.sql(f"SELECT * FROM `{target}`.`{table}`")
             result[table] = table_result([(name,) for name in frame.columns], frame.collect())

@@ -7,15 +7,8 @@ struct BlockedValuesCheck: BuiltinCheck {
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
-        let values = JunkValues.exact + context.strings("extra_values", of: definition)
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let patterns = JunkValues.patterns + context.strings("extra_patterns", of: definition)
-        let failSegmentIDs = max(context.integer("fail_segment_ids", of: definition), 1)
-        let arguments: [String: TemplateParameter] = [
-            "values": .rows(columns: [.init("value", .text)], rows: values.map { [.text($0)] }),
-            "patterns": .rows(columns: [.init("pattern", .text)], rows: patterns.map { [.text($0)] }),
-            "fail_segment_ids": .value(.integer(Int64(failSegmentIDs))),
-        ]
+        let (values, patterns, failSegmentIDs) = settings(context.settings)
+        let arguments = arguments(context.settings)
         // Every sampled value is junk by definition: shown as it is (docs/checks.md, "Privacy").
         guard let (_, value, byKind) = try offenders(context, file, arguments: arguments, breakdown: "kind", mask: false, into: &result) else { return }
         let joining = byKind["joins_segment_ids"] ?? 0
@@ -28,5 +21,34 @@ struct BlockedValuesCheck: BuiltinCheck {
         if value > 0 {
             result.message = "\(English.count(value, "junk identifier value")) found; \(joining) \(English.verb(joining, one: "sits", many: "sit")) on \(failSegmentIDs) or more segment_ids"
         }
+    }
+
+    /// The junk values and patterns (the built-in ones and the configured extras) and how
+    /// many segment_ids one value may join before the check fails.
+    func settings(_ settings: CheckSettings) -> (values: [String], patterns: [String], failSegmentIDs: Int) {
+        let values = JunkValues.exact + settings.strings("extra_values", of: definition)
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let patterns = JunkValues.patterns + settings.strings("extra_patterns", of: definition)
+        return (values, patterns, max(settings.integer("fail_segment_ids", of: definition), 1))
+    }
+
+    func arguments(_ settings: CheckSettings) -> [String: TemplateParameter] {
+        let (values, patterns, failSegmentIDs) = self.settings(settings)
+        return [
+            "values": .rows(columns: [.init("value", .text)], rows: values.map { [.text($0)] }),
+            "patterns": .rows(columns: [.init("pattern", .text)], rows: patterns.map { [.text($0)] }),
+            "fail_segment_ids": .value(.integer(Int64(failSegmentIDs))),
+        ]
+    }
+
+    /// A value that joins the fail number of segment_ids fails the check whatever the thresholds.
+    func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
+        let offenders = try compiler.render("offenders", of: Self.id, arguments: arguments(compiler.settings))
+        let warn = compiler.settings.threshold("warn", of: definition), fail = compiler.settings.threshold("fail", of: definition)
+        let verdict = CheckCompiler.Verdict(
+            value: compiler.count(offenders), warn: warn, fail: fail,
+            failWhen: "\(sql: compiler.count(offenders, where: "o.kind = 'joins_segment_ids'")) > 0",
+            thresholds: ["warn": warn.description, "fail": "a value on >= \(settings(compiler.settings).failSegmentIDs) segment_ids"])
+        return (verdict, [("offenders", offenders)])
     }
 }

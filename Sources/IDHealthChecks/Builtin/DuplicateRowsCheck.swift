@@ -58,4 +58,20 @@ struct DuplicateRowsCheck: BuiltinCheck {
         if !leftOut.isEmpty { findings.append("not checked: \(leftOut.joined(separator: "; "))") }
         if !findings.isEmpty { result.message = findings.joined(separator: "; ") }
     }
+
+    /// The extra rows of the raw tables that have their key columns (all three, as Profiles
+    /// Sync writes them, where compile did not read the tables), summed.
+    func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
+        let tables = TableName.rawTables.filter { table in
+            guard let columns = compiler.rawColumns?[table] else { return compiler.rawColumns == nil }
+            let names = Set(columns.map { $0.lowercased() })
+            return (Self.keyColumns[table] ?? []).allSatisfy { names.contains($0) }
+        }
+        guard !tables.isEmpty else { throw CheckUnavailable(reason: "no raw table has its key columns") }
+        let queries = try tables.map { (name: $0, query: try compiler.render($0, of: Self.id)) }
+        let sums = queries.map { "(SELECT COALESCE(SUM(o.extra_rows), 0) FROM (\(sql: $0.query.sql)) o)" as SQL }
+        let verdict = CheckCompiler.Verdict(value: sums.joined(separator: " + "),
+                                            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+        return (verdict, queries)
+    }
 }

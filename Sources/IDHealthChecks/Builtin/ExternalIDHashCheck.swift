@@ -13,4 +13,11 @@ struct ExternalIDHashCheck: BuiltinCheck {
             result.message = "\(English.count(value, "external_id_mapping_updates row")) \(English.verb(value, one: "has", many: "have")) an external_id_hash other than sha1(type || value)"
         }
     }
+
+    func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
+        let offenders = try compiler.render("offenders", of: Self.id)
+        let verdict = CheckCompiler.Verdict(value: compiler.count(offenders),
+                                            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+        return (verdict, [("offenders", offenders)])
+    }
 }

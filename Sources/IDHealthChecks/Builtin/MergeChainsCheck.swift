@@ -73,4 +73,19 @@ struct MergeChainsCheck: BuiltinCheck {
             result.message = result.message.map { $0 + "; " + note } ?? note
         }
     }
+
+    /// The value counts the broken chains (but those ending at a deleted profile) and the
+    /// materialized tables' own breaks; a percentage is of the segment_ids the chain
+    /// lengths cover (terminal, one hop, and the broken chains that end).
+    func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
+        let offenders = try compiler.render("offenders", of: Self.id)
+        let materialized = try compiler.render("materialized", of: Self.id)
+        let summary = try compiler.render("pointer_summary", of: Self.id)
+        let counted: SQL = "o.kind <> 'deleted_target'"
+        let verdict = CheckCompiler.Verdict(
+            value: "\(sql: compiler.count(offenders, where: counted)) + \(sql: compiler.count(materialized))",
+            base: "(SELECT s.terminal + s.one_hop FROM (\(sql: summary.sql)) s) + \(sql: compiler.count(offenders, where: "o.hops IS NOT NULL AND \(sql: counted)"))",
+            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+        return (verdict, [("offenders", offenders), ("materialized", materialized)])
+    }
 }

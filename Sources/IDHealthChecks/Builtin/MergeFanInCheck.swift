@@ -7,14 +7,10 @@ struct MergeFanInCheck: BuiltinCheck {
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
-        let warn = context.threshold("warn", of: definition)
-        let fail = context.threshold("fail", of: definition)
+        let warn = context.settings.threshold("warn", of: definition)
+        let fail = context.settings.threshold("fail", of: definition)
         result.thresholds = ["warn": "segment_ids per profile \(warn)", "fail": "segment_ids per profile \(fail)"]
-        let parameters: [String: SQLValue] = [
-            "warn": .integer(warn.countLimit),
-            "fail": .integer(fail.countLimit),
-            "top": .integer(Int64(context.integer("top", of: definition))),
-        ]
+        let parameters = parameters(context.settings)
         guard let (_, value, byKind) = try offenders(context, file, arguments: parameters.mapValues(TemplateParameter.value), breakdown: "kind", into: &result) else { return }
         let overFail = byKind["over_fail"] ?? 0
 
@@ -54,5 +50,25 @@ struct MergeFanInCheck: BuiltinCheck {
             let largest = result.samples.first.flatMap { $0.count > 1 ? $0[1].intValue : nil } ?? 0
             result.message = "\(English.count(value, "live profile")) \(English.verb(value, one: "holds", many: "hold")) more than \(warn.countLimit) segment_ids (\(overFail) more than \(fail.countLimit)); the largest holds \(largest)"
         }
+    }
+
+    func parameters(_ settings: CheckSettings) -> [String: SQLValue] {
+        [
+            "warn": .integer(settings.threshold("warn", of: definition).countLimit),
+            "fail": .integer(settings.threshold("fail", of: definition).countLimit),
+            "top": .integer(Int64(settings.integer("top", of: definition))),
+        ]
+    }
+
+    /// The thresholds are per profile, inside the query: a profile over the fail limit fails
+    /// the check, any offender warns.
+    func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
+        let offenders = try compiler.render("offenders", of: Self.id, arguments: parameters(compiler.settings).mapValues(TemplateParameter.value))
+        let warn = compiler.settings.threshold("warn", of: definition), fail = compiler.settings.threshold("fail", of: definition)
+        let verdict = CheckCompiler.Verdict(
+            value: compiler.count(offenders), warn: Threshold(.greater, 0), fail: .never,
+            failWhen: "\(sql: compiler.count(offenders, where: "o.kind = 'over_fail'")) > 0",
+            thresholds: ["warn": "segment_ids per profile \(warn)", "fail": "segment_ids per profile \(fail)"])
+        return (verdict, [("offenders", offenders)])
     }
 }

@@ -7,11 +7,7 @@ struct MergeRateAnomalyCheck: BuiltinCheck {
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
-        let arguments: [String: TemplateParameter] = [
-            "window_days": .value(.integer(Int64(max(context.integer("window_days", of: definition), 1)))),
-            "factor": .value(.real(context.number("factor", of: definition))),
-            "min_merges": .value(.integer(Int64(context.integer("min_merges", of: definition)))),
-        ]
+        let arguments = arguments(context.settings)
         guard let (_, value, _) = try offenders(context, file, arguments: arguments, into: &result) else { return }
         let perDay = try context.render("merges_per_day", of: file, id: definition.id, arguments: arguments)
         result.queries.append(context.record("merges_per_day", perDay))
@@ -25,5 +21,20 @@ struct MergeRateAnomalyCheck: BuiltinCheck {
         if value > 0 {
             result.message = "\(English.count(value, "day")) merged far more profiles than the days before them"
         }
+    }
+
+    func arguments(_ settings: CheckSettings) -> [String: TemplateParameter] {
+        [
+            "window_days": .value(.integer(Int64(max(settings.integer("window_days", of: definition), 1)))),
+            "factor": .value(.real(settings.number("factor", of: definition))),
+            "min_merges": .value(.integer(Int64(settings.integer("min_merges", of: definition)))),
+        ]
+    }
+
+    func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
+        let offenders = try compiler.render("offenders", of: Self.id, arguments: arguments(compiler.settings))
+        let verdict = CheckCompiler.Verdict(value: compiler.count(offenders),
+                                            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+        return (verdict, [("offenders", offenders)])
     }
 }

@@ -14,7 +14,7 @@ struct MergedProfileTraitsCheck: BuiltinCheck {
             guard checked else { return }
             // A profile found both ways counts once: the union is counted in the database,
             // from the raw offenders already computed.
-            let sql: SQL = "SELECT COUNT(*) FROM (SELECT segment_id FROM (\(sql: raw.sql)) r UNION SELECT segment_id FROM (\(sql: materialized.sql)) m) u"
+            let sql: SQL = "SELECT COUNT(*) FROM (SELECT segment_id FROM (\(sql: raw.sql)) r \(sql: .unionDistinct) SELECT segment_id FROM (\(sql: materialized.sql)) m) u"
             union = try context.database.scalar(sql).intValue ?? 0
         }) else { return }
         var byKind: [String: Int64] = ["raw_history": rawCount, "materialized_tombstone": 0]
@@ -39,5 +39,17 @@ struct MergedProfileTraitsCheck: BuiltinCheck {
         if value > 0 {
             result.message = "\(English.count(value, "merged-away profile")) \(English.verb(value, one: "carries", many: "carry")) traits (\(byKind["raw_history"] ?? 0) received traits after merging away, \(byKind["materialized_tombstone"] ?? 0) tombstones in profile_traits kept them)"
         }
+    }
+
+    /// A profile found in the raw history and as a tombstone counts once; a percentage is of
+    /// the segment_ids.
+    func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
+        let raw = try compiler.render("offenders", of: Self.id)
+        let materialized = try compiler.render("materialized", of: Self.id)
+        let verdict = CheckCompiler.Verdict(
+            value: "(SELECT COUNT(*) FROM (SELECT segment_id FROM (\(sql: raw.sql)) r \(sql: .unionDistinct) SELECT segment_id FROM (\(sql: materialized.sql)) m) u)",
+            base: compiler.segmentIDs,
+            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+        return (verdict, [("offenders", raw), ("materialized", materialized)])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import IDHealthSQL
 import IDHealthMaterialize
+import IDHealthChecks
 
 /// `idhealth compile`: writes what a materialization runs as ordered, commented `.sql` files
 /// and a `manifest.json`, for a team that schedules SQL itself (docs/command-line.md).
@@ -12,12 +13,19 @@ package struct Compilation {
     package let schemas: Schemas
     package let traitColumns: [TraitColumn]
     package let traitNulls: TraitNulls
+    /// The checks' parameters (`idhealth.yml`), rendered into the check files as literals.
+    package let checkSettings: CheckSettings
+    /// The raw tables' columns, where they were read from a database (``rawColumns(of:schema:)``).
+    package let rawColumns: [String: [String]]?
 
-    package init(dialect: Dialect, schemas: Schemas, traitColumns: [TraitColumn], traitNulls: TraitNulls) {
+    package init(dialect: Dialect, schemas: Schemas, traitColumns: [TraitColumn], traitNulls: TraitNulls,
+                 checkSettings: CheckSettings = CheckSettings(), rawColumns: [String: [String]]? = nil) {
+        self.rawColumns = rawColumns
         self.dialect = dialect
         self.schemas = schemas
         self.traitColumns = traitColumns
         self.traitNulls = traitNulls
+        self.checkSettings = checkSettings
     }
 
     /// Trait columns from `--traits NAME[:TYPE],…` (TYPE one of the portable types; default
@@ -57,12 +65,25 @@ package struct Compilation {
         return TraitColumn.of(columns)
     }
 
+    /// The columns of each raw table in `schema` (a table that is missing has none), read
+    /// from the catalog of the database `traitColumns(of:schema:)` read.
+    package static func rawColumns(of database: any Database, schema: String) throws -> [String: [String]] {
+        var columns: [String: [String]] = [:]
+        for table in TableName.rawTables {
+            columns[table] = try database.columns(QualifiedName(schema, table))
+        }
+        return columns
+    }
+
     /// A written file, for the manifest and the console.
     package struct File: Sendable, Codable {
         package let file: String
         package let step: String
         package let purpose: String
         package let statements: Int
+        /// For a check's file: its id (its first statement is the verdict).
+        package var check: String? = nil
+        package var thresholds: [String: String]? = nil
     }
 
     /// Writes the files into `folder` (created if needed) and returns them in order. Files of
@@ -74,6 +95,7 @@ package struct Compilation {
             throw ConfigError("compile writes table mode (a full rebuild) in this version; --mode \(mode.rawValue) needs what an incremental run or the views read while running")
         }
         let steps = plan()
+        let (checks, checksLeftOut) = try compiledChecks()
         let macro = try dbtMacro.map { try dbtMacroText($0, steps: steps, toolVersion: toolVersion) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if let dbtMacro, let macro {
@@ -95,15 +117,41 @@ package struct Compilation {
             try Data(text.utf8).write(to: folder.appendingPathComponent(name), options: .atomic)
             files.append(File(file: name, step: step.name, purpose: step.purpose, statements: step.statements.count))
         }
+        for (index, check) in checks.enumerated() {
+            let number = steps.count + index + 1
+            let name = String(format: "%02d_check_%@.sql", number, check.id)
+            let total = steps.count + checks.count
+            var text = """
+                -- \(name): step \(number) of \(total), the check \(check.id) (\(check.title)).
+                -- Written by \(command) (idhealth \(toolVersion)) for \(dialect.engine.displayName); run it after the materialization.
+                -- Statement 1, the verdict, returns one row: check_id, value, status (pass, warn or fail),
+                -- judged as idhealth check judges it (warn \(check.thresholds["warn"] ?? "never"); fail \(check.thresholds["fail"] ?? "never")).
+                -- The statements after it are the check's queries: \(check.queries.map(\.name).joined(separator: ", ")) (its offending rows, worst first).
+
+                """
+            let statements = [("verdict", check.verdict)] + check.queries
+            for (number, statement) in statements.enumerated() {
+                text += "\n-- \(number + 1) of \(statements.count): \(statement.0)\n" + dialect.renderInline(statement.1) + ";\n"
+            }
+            try Data(text.utf8).write(to: folder.appendingPathComponent(name), options: .atomic)
+            files.append(File(file: name, step: "check", purpose: "the check \(check.id): its verdict, then its queries", statements: statements.count,
+                              check: check.id, thresholds: check.thresholds))
+        }
         let manifest = Manifest(tool: "idhealth", version: toolVersion, dialect: dialect.engine.rawValue, mode: mode.rawValue,
                                 sourceSchema: schemas.source, targetSchema: schemas.target, traitNulls: traitNulls.rawValue,
                                 traitColumns: traitColumns.map { .init(name: $0.name, type: dialect.portableType(ofDeclared: $0.declaredType).rawValue) },
-                                files: files, leftOut: Self.leftOut)
+                                files: files, leftOut: Self.leftOut + checksLeftOut.map { "the check \($0.id): \($0.reason)" })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         try encoder.encode(manifest).write(to: folder.appendingPathComponent("manifest.json"), options: .atomic)
         return files
+    }
+
+    /// The enabled built-in checks, rendered for the dialect against the compiled tables
+    /// (their trait columns are the raw table's), and those left out with the reason.
+    package func compiledChecks() throws -> (checks: [CheckCompiler.Compiled], leftOut: [(id: String, reason: String)]) {
+        try CheckCompiler(schemas: schemas, dialect: dialect, settings: checkSettings, traitColumns: traitColumns.map(\.name), rawColumns: rawColumns).compile()
     }
 
     /// The steps of a table-mode materialization, as the files hold them.
@@ -145,7 +193,8 @@ package struct Compilation {
         "the materialization lock: do not start a second run of the same target schema while one runs",
         "validation of the raw tables (missing columns, NULL keys): idhealth materialize refuses bad input with a message naming it",
         "the idhealth_runs row, the raw tables' high-water marks and the record of deleted segment_ids, which incremental runs start from",
-        "the checks: run idhealth check on the tables",
+        "custom checks (the checks folder's files): run idhealth check for them",
+        "the checks' samples as reports show them (masked), their details and history: the check files return the verdict and the offending rows",
     ]
 
     struct Manifest: Codable {

@@ -29,9 +29,10 @@ struct Compile: ParsableCommand {
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
-            let (dialect, schemas, traitColumns) = try resolve(configuration)
+            let (dialect, schemas, traitColumns, rawColumns) = try resolve(configuration)
             let folder = configuration.resolve(output ?? "compiled")
-            let compilation = Compilation(dialect: dialect, schemas: schemas, traitColumns: traitColumns, traitNulls: configuration.traitNulls)
+            let compilation = Compilation(dialect: dialect, schemas: schemas, traitColumns: traitColumns, traitNulls: configuration.traitNulls,
+                                          checkSettings: configuration.checkSettings, rawColumns: rawColumns)
             let files = try compilation.write(to: folder, mode: mode, toolVersion: IDHealthVersion.current, dbtMacro: dbtMacro)
             Console.out("Wrote \(files.count) files of \(dialect.engine.displayName) SQL for a \(mode.rawValue)-mode materialization of \(schemas.target) (raw tables in \(schemas.source); \(traitColumns.count) trait columns) to \(folder.path):")
             for file in files {
@@ -45,7 +46,8 @@ struct Compile: ParsableCommand {
 
     /// The dialect, schemas and trait columns: from the options, else from the database the
     /// configuration names (read-only: its catalog only).
-    func resolve(_ configuration: Configuration) throws -> (Dialect, Schemas, [TraitColumn]) {
+    /// The raw tables' columns come along where the trait columns were read from the database.
+    func resolve(_ configuration: Configuration) throws -> (Dialect, Schemas, [TraitColumn], [String: [String]]?) {
         var database: (any Database)?
         if configuration.database != nil, traits == nil || configuration.dialect == nil {
             // The catalog is read in the database's own dialect: the trait columns may come
@@ -60,10 +62,11 @@ struct Compile: ParsableCommand {
         }
         let source = configuration.sourceSchema ?? dialect.defaultSchema
         let schemas = Schemas(source: source, target: configuration.targetSchema ?? source)
-        if let traits { return (dialect, schemas, try Compilation.traitColumns(from: traits)) }
+        if let traits { return (dialect, schemas, try Compilation.traitColumns(from: traits), nil) }
         guard let database else {
             throw ConfigError("compile needs the trait columns: name them with --traits NAME[:TYPE],…, or give --database to read them from \(TableName.profileTraitsUpdates)")
         }
-        return (dialect, schemas, try Compilation.traitColumns(of: database, schema: schemas.source))
+        let traitColumns = try Compilation.traitColumns(of: database, schema: schemas.source)
+        return (dialect, schemas, traitColumns, try Compilation.rawColumns(of: database, schema: schemas.source))
     }
 }

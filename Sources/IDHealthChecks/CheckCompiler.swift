@@ -1,0 +1,125 @@
+import Foundation
+import IDHealthSQL
+import IDHealthMaterialize
+
+/// The checks as SQL a team runs from its own scheduler (`idhealth compile`): each built-in
+/// check's queries rendered for a dialect with the configured parameters as quoted literals,
+/// and one statement, its *verdict*, that computes the check's value and status exactly as
+/// `idhealth check` judges them, with no connection to any database.
+///
+/// The verdict is built from the same check file and the same settings as the check's run
+/// (each check's `compiled(_:)`, beside its `run`), so the two cannot drift apart unnoticed:
+/// the compile tests run both on the same data and compare.
+package struct CheckCompiler {
+    package let settings: CheckSettings
+    package let schemas: Schemas
+    package let dialect: Dialect
+    /// The raw tables' columns where compile read them from a database (nil: as Profiles
+    /// Sync writes them), for the checks that read only the tables that have some columns.
+    package let rawColumns: [String: [String]]?
+    var renderer: QueryRenderer
+
+    /// `traitColumns` are the trait columns of both the raw and the materialized traits (the
+    /// compiled materialization gives `profile_traits` the raw table's).
+    package init(schemas: Schemas, dialect: Dialect, settings: CheckSettings, traitColumns: [String], rawColumns: [String: [String]]? = nil) {
+        self.settings = settings
+        self.rawColumns = rawColumns
+        self.schemas = schemas
+        self.dialect = dialect
+        var renderer = QueryRenderer(schemas: schemas, dialect: dialect)
+        // Every warehouse computes SHA-1 natively; SQLite's is idhealth's registered function.
+        renderer.capabilities.sha1 = .available(functionSchema: nil)
+        renderer.capabilities.rawTraitColumns = traitColumns
+        renderer.capabilities.materializedTraitColumns = traitColumns
+        // The compiled materialization keeps no record of deleted segment_ids (idhealth's
+        // bookkeeping, left out of the files).
+        renderer.capabilities.hasDeletedSegments = false
+        self.renderer = renderer
+    }
+
+    /// One check as compiled SQL.
+    package struct Compiled: Sendable {
+        package let id: String
+        package let title: String
+        /// One row: `check_id`, `value`, `status` (`pass`, `warn` or `fail`).
+        package let verdict: SQL
+        /// The check's queries by name, offenders first: the rows a report samples.
+        package let queries: [(name: String, sql: SQL)]
+        /// The thresholds, as the report words them.
+        package let thresholds: [String: String]
+    }
+
+    /// What a check compiles to: its value, the base a percentage threshold is of, the
+    /// thresholds, and conditions that decide the status besides them.
+    struct Verdict {
+        var value: SQL
+        /// The count a percentage threshold is taken of; rendered only when one is.
+        var base: SQL = "0"
+        var warn: Threshold
+        var fail: Threshold
+        /// A condition that fails the check whatever its value (a junk value on many
+        /// segment_ids, a profile over the fail limit).
+        var failWhen: SQL?
+        /// A condition that warns whatever the thresholds say.
+        var warnWhen: SQL?
+        var thresholds: [String: String]? = nil
+    }
+
+    /// Every enabled built-in check that compiles, in report order, and those that do not,
+    /// with the reason.
+    package func compile() throws -> (checks: [Compiled], leftOut: [(id: String, reason: String)]) {
+        var checks: [Compiled] = []
+        var leftOut: [(String, String)] = []
+        for file in BuiltinChecks.checks where settings.isEnabled(file.definition) {
+            guard let logic = file.logic?.init() else {
+                leftOut.append((file.name, "it has no compiled form"))
+                continue
+            }
+            do {
+                let (verdict, queries) = try logic.compiled(self)
+                checks.append(Compiled(id: file.name, title: file.definition.title, verdict: try statement(file.name, verdict),
+                                       queries: queries.map { ($0.name, $0.query.sql) },
+                                       thresholds: verdict.thresholds ?? ["warn": verdict.warn.description, "fail": verdict.fail.description]))
+            } catch let unavailable as CheckUnavailable {
+                leftOut.append((file.name, unavailable.reason))
+            }
+        }
+        return (checks, leftOut)
+    }
+
+    /// Renders a named query of a built-in check file with `arguments`.
+    func render(_ name: String, of id: String, arguments: [String: TemplateParameter] = [:]) throws -> CheckQuery {
+        let file = BuiltinChecks.file(id).sql
+        guard let template = file.template(name) else { throw ConfigError("\(file.name) has no query named \(name)") }
+        return try renderer.render(template, arguments: arguments, file: file.name)
+    }
+
+    /// `SELECT COUNT(*)` of a query's rows (those matching `filter`, on alias `o`), as a scalar subquery.
+    func count(_ query: CheckQuery, where filter: SQL? = nil) -> SQL {
+        "(SELECT COUNT(*) FROM (\(sql: query.sql)) o\(sql: filter.map { " WHERE \(sql: $0)" } ?? ""))"
+    }
+
+    /// The live profiles and the segment_ids of the materialized graph, the bases of the
+    /// report's percentage thresholds (graph statistics).
+    var liveProfiles: SQL { "(SELECT COUNT(DISTINCT g.canonical_segment_id) FROM \(table: schemas.target(TableName.idGraph)) g)" }
+    var segmentIDs: SQL { "(SELECT COUNT(*) FROM \(table: schemas.target(TableName.idGraph)) g)" }
+
+    /// The verdict statement: one row of the check's id, value and status.
+    func statement(_ id: String, _ verdict: Verdict) throws -> SQL {
+        let value: SQL = "v.value", base: SQL = "v.base"
+        func crossed(_ threshold: Threshold) -> SQL {
+            if threshold.isNever { return "1 = 0" }
+            let limit: SQL = .literal(.real(threshold.limit))
+            let bound: SQL = threshold.isPercent ? "\(sql: limit) / 100 * \(sql: base)" : limit
+            return "\(sql: value) \(sql: threshold.comparison == .greater ? ">" : ">=") \(sql: bound)"
+        }
+        let fail = [verdict.failWhen, crossed(verdict.fail)].compactMap { $0 }.map { "(\(sql: $0))" as SQL }.joined(separator: " OR ")
+        let warn = [verdict.warnWhen, crossed(verdict.warn)].compactMap { $0 }.map { "(\(sql: $0))" as SQL }.joined(separator: " OR ")
+        let usesBase = verdict.warn.isPercent || verdict.fail.isPercent
+        return """
+            SELECT \(literal: .text(id)) AS check_id, v.value AS value,
+                   CASE WHEN \(sql: fail) THEN 'fail' WHEN \(sql: warn) THEN 'warn' ELSE 'pass' END AS status
+            FROM (SELECT \(sql: verdict.value) AS value, \(sql: usesBase ? verdict.base : "0") AS base) v
+            """
+    }
+}
