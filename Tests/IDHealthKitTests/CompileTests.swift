@@ -256,6 +256,53 @@ struct CompileTests {
         row.map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")
     }
 
+    @Test("the configured thresholds and parameters go into the verdicts as literals, and a check disabled since leaves no file behind")
+    func configuredChecks() throws {
+        try TestDatabase.with(.sqlite) { test in
+            _ = try ProfilesSyncGenerator(profiles: 400, seed: 5, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
+            _ = try test.materialize()
+            let traits = try Compilation.traitColumns(of: test.database, schema: test.schemas.source)
+            let folder = test.directory.appendingPathComponent("compiled")
+            func compile(_ settings: CheckSettings) throws -> [Compilation.File] {
+                try Compilation(dialect: .sqlite, schemas: test.schemas, traitColumns: traits, traitNulls: .keepLastValue, checkSettings: settings)
+                    .write(to: folder, mode: .table, toolVersion: "test")
+            }
+            _ = try compile(CheckSettings())
+            // A count that warns and never fails, a percentage of the live profiles, extra junk
+            // values, a tighter identifier limit and a fan-in limit, and a check turned off.
+            let settings = CheckSettings(checks: [
+                "merge_chains": ["warn": .threshold(Threshold(.greater, 5)), "fail": .threshold(.never)],
+                "external_id_collisions": ["fail": .threshold(Threshold(.greaterOrEqual, 0.5, percent: true))],
+                "blocked_values": ["extra_values": .strings(["it's junk"]), "fail_segment_ids": .integer(1_000)],
+                "identifier_limits": ["limits": .limits(["email": 1]), "default_limit": .integer(2)],
+                "merge_fan_in": ["warn": .threshold(Threshold(.greater, 3)), "fail": .threshold(Threshold(.greater, 50))],
+                "merge_rate_anomaly": ["enabled": .bool(false)],
+            ])
+            let files = try compile(settings)
+            #expect(!files.contains { $0.check == "merge_rate_anomaly" })
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("merge_rate_anomaly") }
+            #expect(left.isEmpty, "the earlier compile's file of the disabled check is gone: \(left)")
+            var verdicts: [String: Verdict] = [:]
+            for file in files where file.check != nil {
+                let text = try String(contentsOf: folder.appendingPathComponent(file.file), encoding: .utf8)
+                let row = try #require(try test.database.rows(SQL(unsafeRaw: Self.statements(text)[0])).first)
+                verdicts[row["check_id"].stringValue ?? "?"] = Verdict(value: row["value"].intValue, status: row["status"].stringValue)
+            }
+            let run = try CheckRunner(context: CheckContext(database: test.database, schemas: test.schemas, settings: settings)).run()
+            for (id, verdict) in verdicts {
+                let result = try run.result(id)
+                #expect(verdict == Verdict(value: result.value, status: result.status.rawValue), "\(id): compiled \(verdict), idhealth check \(String(describing: result.value)) \(result.status.rawValue)")
+            }
+            #expect(verdicts.count == Self.compiledCheckIDs.count - 1)
+            #expect(verdicts["merge_chains"]?.status == "warn", "9 broken chains warn over 5 and never fail")
+            #expect(verdicts["external_id_collisions"]?.status == "warn", "fewer collisions than 0.5 % of the live profiles: \(String(describing: verdicts["external_id_collisions"]))")
+            let chains = try String(contentsOf: folder.appendingPathComponent(try #require(files.first { $0.check == "merge_chains" }).file), encoding: .utf8)
+            #expect(chains.contains("judged as idhealth check judges it (warn > 5; fail never)"))
+            let blocked = try String(contentsOf: folder.appendingPathComponent(try #require(files.first { $0.check == "blocked_values" }).file), encoding: .utf8)
+            #expect(blocked.contains("'it''s junk'"), "the extra value is a quoted literal")
+        }
+    }
+
     @Test("--traits: names and types, and the errors that name what is wrong")
     func traitList() throws {
         let columns = try Compilation.traitColumns(from: "email, score:real,plan:TEXT")

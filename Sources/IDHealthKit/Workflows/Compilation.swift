@@ -144,8 +144,24 @@ package struct Compilation {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
+        try removeStaleFiles(in: folder, keeping: Set(files.map(\.file)))
         try encoder.encode(manifest).write(to: folder.appendingPathComponent("manifest.json"), options: .atomic)
         return files
+    }
+
+    /// Removes the files an earlier compile into `folder` wrote (its manifest lists them) that
+    /// this one did not, a check disabled since, so that running every `.sql` file of the
+    /// folder runs only this compile's. Nothing the manifest does not list is touched.
+    func removeStaleFiles(in folder: URL, keeping: Set<String>) throws {
+        let url = folder.appendingPathComponent("manifest.json")
+        guard let data = try? Data(contentsOf: url),
+              let earlier = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let listed = earlier["files"] as? [[String: Any]] else { return }
+        for name in listed.compactMap({ $0["file"] as? String }) where !keeping.contains(name) {
+            // Only a file name of the compiled form, never a path out of the folder.
+            guard name.range(of: #"^[0-9]{2}_[a-z_]+\.sql$"#, options: .regularExpression) != nil else { continue }
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 
     /// The enabled built-in checks, rendered for the dialect against the compiled tables
