@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// The targets follow the data, each importing only the layers below it (docs/architecture.md):
 ///
-///     CSQLite CLibPQ CCrypto        system libraries: libsqlite3, libpq, libcrypto (SHA-1)
+///     CSQLite CLibPQ CCrypto CODBC  system libraries: libsqlite3, libpq, libcrypto (SHA-1), unixODBC
 ///     IDHealthSQL                   typed SQL, dialects, connections, values, errors
 ///     IDHealthGenerate              synthetic Profiles Sync data (demo, tests, benchmarks)
 ///     IDHealthMaterialize           id_graph, external_id_mapping, profile_traits
@@ -44,9 +44,14 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        .systemLibrary(
+            name: "CODBC",
+            pkgConfig: "odbc",
+            providers: [.apt(["unixodbc-dev"]), .brew(["unixodbc"])]
+        ),
         .target(
             name: "IDHealthSQL",
-            dependencies: ["CSQLite", "CLibPQ", "CCrypto"]
+            dependencies: ["CSQLite", "CLibPQ", "CCrypto", "CODBC"]
         ),
         .target(
             name: "IDHealthGenerate",

@@ -17,9 +17,9 @@ import Testing
 @Suite("Atomic and locked")
 struct AtomicityTests {
     @Test("SIGKILL anywhere in a materialization leaves the previous tables; the next run converges",
-          arguments: CLI.engines)
-    func killAnywhere(engine: Dialect.Engine) throws {
-        try Place.with(engine) { place in
+          arguments: CLI.connections)
+    func killAnywhere(engine: Dialect.Engine, odbc: Bool) throws {
+        try Place.with(engine, odbc: odbc) { place in
             try place.generate(profiles: 300)
             let held = try place.holdBackLatestRows()
             #expect(try place.materialize([]).status == 0)
@@ -37,14 +37,14 @@ struct AtomicityTests {
             try place.materializeReference()
             let incrementalKills = try place.killLoop(mode: "incremental", stride: 3)
             #expect(incrementalKills >= 20, "killed an incremental run at \(incrementalKills) points")
-            print("kill test on \(engine.displayName): \(tableKills) kills before the commit of a table-mode run, \(incrementalKills) of an incremental run")
+            print("kill test on \(engine.displayName)\(odbc ? " through ODBC" : ""): \(tableKills) kills before the commit of a table-mode run, \(incrementalKills) of an incremental run")
         }
     }
 
     @Test("a second materialization stops naming the lock holder, or waits for it with --lock-wait",
-          arguments: CLI.engines)
-    func lock(engine: Dialect.Engine) throws {
-        try Place.with(engine) { place in
+          arguments: CLI.connections)
+    func lock(engine: Dialect.Engine, odbc: Bool) throws {
+        try Place.with(engine, odbc: odbc) { place in
             try place.generate(profiles: 200)
             let release = place.directory.appendingPathComponent("release")
             let first = try place.start(["materialize", "--mode", "table"], environment: [
@@ -78,7 +78,9 @@ struct AtomicityTests {
         let directory: URL
         var d: Dialect { database.dialect }
 
-        static func with(_ engine: Dialect.Engine, _ body: (Place) throws -> Void) throws {
+        /// `odbc`: the command line reaches the PostgreSQL server through psqlODBC
+        /// (`--database odbc:…`), and so does this side of the test.
+        static func with(_ engine: Dialect.Engine, odbc: Bool = false, _ body: (Place) throws -> Void) throws {
             try CLI.withDirectory { directory in
                 switch engine {
                 case .sqlite:
@@ -87,11 +89,12 @@ struct AtomicityTests {
                 case .postgres, .redshift, .snowflake, .bigquery, .databricks:
                     let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
                     let schema = "kill_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-                    let database = try PostgresDatabase(conninfo: url)
+                    let connection = try CLI.odbcConnectionString(postgresURL: url)
+                    let database: any Database = odbc ? try ODBCDatabase(connectionString: connection, dialect: nil) : try PostgresDatabase(conninfo: url)
                     defer {
                         for name in [schema, schema + "_ref"] { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE") }
                     }
-                    try body(Place(database: database, location: url, schema: schema, directory: directory))
+                    try body(Place(database: database, location: odbc ? "odbc:" + connection : url, schema: schema, directory: directory))
                 }
             }
         }

@@ -8,6 +8,17 @@ struct CLI {
     /// the IDHealthKitTests suites (on the PostgreSQL server); the kill and lock tests here
     /// rely on a session lock that dies with its process, which Redshift does not have.
     static let engines: [Dialect.Engine] = [.sqlite, .postgres]
+    /// The engines, each natively (false) and PostgreSQL also through psqlODBC (true): the
+    /// connections the kill and lock tests hold to the same promises.
+    static let connections: [(Dialect.Engine, Bool)] = engines.map { ($0, false) } + [(.postgres, true)]
+
+    /// The test server as a psqlODBC connection string (Debian's odbc-postgresql registers
+    /// the `PostgreSQL Unicode` driver).
+    static func odbcConnectionString(postgresURL url: String) throws -> String {
+        let components = try #require(URLComponents(string: url), "IDHEALTH_TEST_POSTGRES is not a URL")
+        let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        return "Driver={PostgreSQL Unicode};Server=\(components.host ?? "127.0.0.1");Port=\(components.port ?? 5432);Database=\(database.isEmpty ? "postgres" : database);UID=\(components.user ?? "postgres");PWD=\(components.password ?? "")"
+    }
 
     struct Output {
         let status: Int32

@@ -198,7 +198,7 @@ struct ReliabilityTests {
     static func materializationLockHeld(by pid: Int32) -> SQL {
         """
         SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.classid = CAST(\(literal: .integer(Int64(PostgresDatabase.advisoryLockClass))) AS oid) AND l.granted
+        WHERE l.locktype = 'advisory' AND l.classid = CAST(\(literal: .integer(Int64(PostgresSessionLock.advisoryLockClass))) AS oid) AND l.granted
           AND a.application_name LIKE \(bind: .text("idhealth materialize pid \(pid) %"))
         """
     }

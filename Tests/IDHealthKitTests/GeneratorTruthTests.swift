@@ -11,9 +11,9 @@ import Testing
 /// says it injected, on both engines.
 @Suite("Generator truth")
 struct GeneratorTruthTests {
-    @Test("merge_chains and merge_fan_in report exactly what was injected", arguments: TestDatabase.engines)
-    func defaultAnomalies(engine: Dialect.Engine) throws {
-        try TestDatabase.with(engine) { test in
+    @Test("merge_chains and merge_fan_in report exactly what was injected", arguments: TestDatabase.places)
+    func defaultAnomalies(place: TestDatabase.Place) throws {
+        try TestDatabase.with(place) { test in
             let truth = try ProfilesSyncGenerator(profiles: 1_500, seed: 7, anomalies: true)
                 .write(to: test.database, schema: test.schemas.source, replace: false)
             let summary = try test.materialize()
@@ -58,9 +58,9 @@ struct GeneratorTruthTests {
         }
     }
 
-    @Test("every check's value and status equal the truth", arguments: TestDatabase.engines)
-    func everyCheck(engine: Dialect.Engine) throws {
-        try TestDatabase.with(engine) { test in
+    @Test("every check's value and status equal the truth", arguments: TestDatabase.places)
+    func everyCheck(place: TestDatabase.Place) throws {
+        try TestDatabase.with(place) { test in
             let truth = try ProfilesSyncGenerator(profiles: 1_500, seed: 21, anomalies: true)
                 .write(to: test.database, schema: test.schemas.source, replace: false)
             _ = try test.materialize()
@@ -104,9 +104,9 @@ struct GeneratorTruthTests {
         return UTCTime.seconds(year: parts[0], month: parts[1], day: parts[2]) + parts[3] * 3_600 + parts[4] * 60 + parts[5]
     }
 
-    @Test("with --anomalies none every check passes", arguments: TestDatabase.engines)
-    func noAnomalies(engine: Dialect.Engine) throws {
-        try TestDatabase.with(engine) { test in
+    @Test("with --anomalies none every check passes", arguments: TestDatabase.places)
+    func noAnomalies(place: TestDatabase.Place) throws {
+        try TestDatabase.with(place) { test in
             let truth = try ProfilesSyncGenerator(profiles: 1_500, seed: 11, anomalies: false)
                 .write(to: test.database, schema: test.schemas.source, replace: false)
             #expect(truth.injected == GenerationTruth.Injected())

@@ -64,9 +64,9 @@ struct GoldenCaseStudyTests {
         }
     }
 
-    @Test("materialized tables equal the page's tables", arguments: TestDatabase.engines)
-    func tables(engine: Dialect.Engine) throws {
-        try TestDatabase.with(engine) { test in
+    @Test("materialized tables equal the page's tables", arguments: TestDatabase.places)
+    func tables(place: TestDatabase.Place) throws {
+        try TestDatabase.with(place) { test in
             try load(into: test)
             let summary = try test.materialize()
             #expect(summary.traitColumns == ["email"])
@@ -82,9 +82,9 @@ struct GoldenCaseStudyTests {
         }
     }
 
-    @Test("the checks pass on the case study", arguments: TestDatabase.engines)
-    func checks(engine: Dialect.Engine) throws {
-        try TestDatabase.with(engine) { test in
+    @Test("the checks pass on the case study", arguments: TestDatabase.places)
+    func checks(place: TestDatabase.Place) throws {
+        try TestDatabase.with(place) { test in
             try load(into: test)
             _ = try test.materialize()
             let run = try test.check()

@@ -19,10 +19,10 @@ struct IncrementalPropertyTests {
     static let batches = 8
 
     @Test("random histories, incremental after every batch: the same rows as a full rebuild and as the views",
-          arguments: TestDatabase.engines, TraitNulls.allCases)
-    func randomHistories(engine: Dialect.Engine, nulls: TraitNulls) throws {
+          arguments: TestDatabase.places, TraitNulls.allCases)
+    func randomHistories(place: TestDatabase.Place, nulls: TraitNulls) throws {
         for seed in Self.seeds {
-            try TestDatabase.with(engine) { test in
+            try TestDatabase.with(place) { test in
                 let harness = try Harness(test: test, nulls: nulls)
                 var history = RandomHistory(seed: seed &* 7919 &+ (nulls == .propagate ? 1 : 0), batches: Self.batches)
                 for batch in 0..<Self.batches {
@@ -46,9 +46,9 @@ struct IncrementalPropertyTests {
     }
 
     @Test("the nasty orders: a merge before its target exists, recursive entries a batch late, a chain, a deletion, a return",
-          arguments: TestDatabase.engines)
-    func nastyOrders(engine: Dialect.Engine) throws {
-        try TestDatabase.with(engine) { test in
+          arguments: TestDatabase.places)
+    func nastyOrders(place: TestDatabase.Place) throws {
+        try TestDatabase.with(place) { test in
             let harness = try Harness(test: test, nulls: .keepLastValue)
             var seq: Int64 = 0
             func row(_ segment: String, _ target: String, batch: Int) -> RandomHistory.RawRow {

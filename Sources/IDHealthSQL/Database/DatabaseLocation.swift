@@ -5,18 +5,27 @@ public struct DatabaseLocation: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case sqlite(path: String)
         case postgres(conninfo: String)
+        /// `odbc:` and an ODBC connection string, for the driver manager.
+        case odbc(connectionString: String)
     }
 
     public let kind: Kind
 
     /// Parses `DB`: a SQLite path or `sqlite:PATH`; a `postgres://` or `postgresql://` URI
-    /// (PostgreSQL or Redshift), or a libpq keyword string (`host=… dbname=…`).
+    /// (PostgreSQL or Redshift), or a libpq keyword string (`host=… dbname=…`); `odbc:` and an
+    /// ODBC connection string (`odbc:DSN=warehouse`, `odbc:Driver={…};Server=…`).
     public init(_ text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty {
             throw ConfigError("--database is empty: give a SQLite file path or a postgres:// URI")
         }
-        if trimmed.hasPrefix("postgres://") || trimmed.hasPrefix("postgresql://") {
+        if trimmed.lowercased().hasPrefix("odbc:") {
+            let connection = String(trimmed.dropFirst("odbc:".count))
+            guard connection.contains("=") else {
+                throw ConfigError("--database \(trimmed): after odbc: comes an ODBC connection string, such as odbc:DSN=warehouse or odbc:Driver={PostgreSQL Unicode};Server=…")
+            }
+            kind = .odbc(connectionString: connection)
+        } else if trimmed.hasPrefix("postgres://") || trimmed.hasPrefix("postgresql://") {
             kind = .postgres(conninfo: trimmed)
         } else if trimmed.hasPrefix("sqlite:") {
             var path = String(trimmed.dropFirst("sqlite:".count))
@@ -29,10 +38,15 @@ public struct DatabaseLocation: Sendable, Hashable {
         }
     }
 
+    var isODBC: Bool {
+        if case .odbc = kind { return true }
+        return false
+    }
+
     public var engine: Dialect.Engine {
         switch kind {
         case .sqlite: return .sqlite
-        case .postgres: return .postgres
+        case .postgres, .odbc: return .postgres
         }
     }
 
@@ -40,7 +54,8 @@ public struct DatabaseLocation: Sendable, Hashable {
     /// (`--dialect`) forces the SQL spoken over a libpq connection, which is otherwise the
     /// server's own (Redshift or PostgreSQL); a SQLite file speaks only SQLite.
     public func connect(create: Bool = false, dialect: Dialect? = nil) throws -> any Database {
-        if let dialect, !dialect.hasConnection {
+        // ODBC names the engines it reaches itself (ODBCDatabase.engines).
+        if let dialect, !dialect.hasConnection, !isODBC {
             throw ConfigError("idhealth does not connect to \(dialect.engine.displayName) in this version: `idhealth compile --dialect \(dialect.engine.rawValue) --traits …` writes the SQL to run there")
         }
         switch kind {
@@ -54,6 +69,8 @@ public struct DatabaseLocation: Sendable, Hashable {
                 throw ConfigError("--dialect \(dialect.engine.rawValue) is for SQLite files, and the database is a PostgreSQL connection string")
             }
             return try PostgresDatabase(conninfo: conninfo, dialect: dialect)
+        case .odbc(let connectionString):
+            return try ODBCDatabase(connectionString: connectionString, dialect: dialect)
         }
     }
 }

@@ -25,12 +25,18 @@ extension Dialect {
         rendered(sql, inlining: true).text
     }
 
-    private func rendered(_ sql: SQL, inlining: Bool) -> RenderedSQL {
+    /// Renders a statement for an ODBC driver: every bound value is a `?` of its own, in text
+    /// order (ODBC's markers are positional, so a value used twice is bound twice).
+    public func renderPositional(_ sql: SQL) -> RenderedSQL {
+        rendered(sql, inlining: false, positional: true)
+    }
+
+    private func rendered(_ sql: SQL, inlining: Bool, positional: Bool = false) -> RenderedSQL {
         var text = ""
         var bindings: [SQLValue] = []
         var labels: [String?] = []
         var reused: [BindKey: Int] = [:]
-        write(sql, into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: inlining)
+        write(sql, into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: inlining, positional: positional)
         return RenderedSQL(text: text, bindings: bindings, labels: labels)
     }
 
@@ -39,7 +45,7 @@ extension Dialect {
         let value: SQLValue
     }
 
-    private func write(_ sql: SQL, into text: inout String, bindings: inout [SQLValue], labels: inout [String?], reused: inout [BindKey: Int], inlining: Bool) {
+    private func write(_ sql: SQL, into text: inout String, bindings: inout [SQLValue], labels: inout [String?], reused: inout [BindKey: Int], inlining: Bool, positional: Bool) {
         for piece in sql.pieces {
             switch piece {
             case .text(let fragment): text += fragment
@@ -53,6 +59,10 @@ extension Dialect {
             case .qualified(let name): text += quote(name.schema) + "." + quote(name.name)
             case .bind(let value, _) where inlining:
                 text += literal(value)
+            case .bind(let value, let label) where positional:
+                bindings.append(value)
+                labels.append(label)
+                text += "?"
             case .bind(let value, let label):
                 if let label, let index = reused[BindKey(label: label, value: value)] {
                     text += placeholder(index)
@@ -64,7 +74,7 @@ extension Dialect {
                 text += placeholder(bindings.count)
             case .literal(let value): text += literal(value)
             case .type(let type): text += spell(type)
-            case .expression(let expression): write(spell(expression), into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: inlining)
+            case .expression(let expression): write(spell(expression), into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: inlining, positional: positional)
             }
         }
     }

@@ -34,7 +34,7 @@ struct Compile: ParsableCommand {
             let compilation = Compilation(dialect: dialect, schemas: schemas, traitColumns: traitColumns, traitNulls: configuration.traitNulls,
                                           checkSettings: configuration.checkSettings, rawColumns: rawColumns)
             let files = try compilation.write(to: folder, mode: mode, toolVersion: IDHealthVersion.current, dbtMacro: dbtMacro)
-            Console.out("Wrote \(files.count) files of \(dialect.engine.displayName) SQL for a \(mode.rawValue)-mode materialization of \(schemas.target) (raw tables in \(schemas.source); \(traitColumns.count) trait columns) to \(folder.path):")
+            Console.out("Wrote \(files.count) files of \(dialect.engine.displayName) SQL for a \(mode.rawValue)-mode materialization of \(schemas.target) (raw tables in \(schemas.source); \(traitColumns.count) trait columns) and \(files.filter { $0.check != nil }.count) checks to \(folder.path):")
             for file in files {
                 Console.out("  \(file.file)  \(file.statements) statements: \(file.purpose)")
             }

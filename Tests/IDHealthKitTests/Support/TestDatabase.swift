@@ -67,6 +67,58 @@ struct TestDatabase {
 
     enum TestSetupError: Error { case noPostgres }
 
+    /// Where a suite that proves a connection path runs: natively, or through an ODBC driver
+    /// from Debian (psqlODBC to the test server).
+    enum Place: Sendable, CustomTestStringConvertible {
+        case native(Dialect.Engine)
+        case odbc(Dialect.Engine)
+
+        var engine: Dialect.Engine {
+            switch self {
+            case .native(let engine), .odbc(let engine): return engine
+            }
+        }
+
+        var testDescription: String {
+            switch self {
+            case .native(let engine): return engine.rawValue
+            case .odbc(let engine): return "\(engine.rawValue) through ODBC"
+            }
+        }
+    }
+
+    /// The engines, and PostgreSQL through psqlODBC.
+    static let places: [Place] = engines.map(Place.native) + [.odbc(.postgres)]
+
+    /// The test server as an ODBC connection string for psqlODBC (`PostgreSQL Unicode`, the
+    /// driver Debian's odbc-postgresql registers).
+    static func odbcConnectionString(postgresURL url: String) throws -> String {
+        let components = try #require(URLComponents(string: url), "IDHEALTH_TEST_POSTGRES is not a URL")
+        let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        return "Driver={PostgreSQL Unicode};Server=\(components.host ?? "127.0.0.1");Port=\(components.port ?? 5432);Database=\(database.isEmpty ? "postgres" : database);UID=\(components.user ?? "postgres");PWD=\(components.password ?? "")"
+    }
+
+    static func with<T>(_ place: Place, sourceLocation: SourceLocation = #_sourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
+        guard case .odbc(let engine) = place else { return try with(place.engine, sourceLocation: sourceLocation, body) }
+        guard let url = postgresURL else {
+            Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server", sourceLocation: sourceLocation)
+            throw TestSetupError.noPostgres
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let connection = try odbcConnectionString(postgresURL: url)
+        let database = try ODBCDatabase(connectionString: connection, dialect: Dialect(engine: engine))
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try database.execute("CREATE SCHEMA \(ident: String(schema))")
+        defer {
+            for name in (try? database.rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE \(bind: .text(schema + "%"))")) ?? [] {
+                _ = try? database.execute("DROP SCHEMA \(ident: name[0].stringValue ?? schema) CASCADE")
+            }
+        }
+        return try body(TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: "odbc:" + connection, directory: directory))
+    }
+
     /// Another schema beside the test's own, removed with it: an attached file in SQLite, a
     /// schema named after the test's in PostgreSQL.
     func extraSchema(_ suffix: String) throws -> String {

@@ -1,0 +1,43 @@
+/// An ODBC connection string (`DSN=warehouse;UID=me;PWD=secret` or `Driver={…};Server=…`),
+/// read only to keep its secrets out of what idhealth prints.
+enum ODBCConnectionString {
+    /// The keys whose values are secrets in the drivers idhealth's users reach: passwords,
+    /// tokens, private keys and their passphrases.
+    static let secretKeys: Set<String> = ["pwd", "password", "token", "accesstoken", "auth_accesstoken", "priv_key_file_pwd",
+                                          "privatekey", "private_key", "private_key_pwd", "secret", "clientsecret", "client_secret"]
+
+    /// The `key=value` pairs, in order; a value in braces (`{a;b}`) may hold `;`.
+    static func pairs(_ text: String) -> [(key: String, value: String)] {
+        var pairs: [(String, String)] = []
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            guard let equals = rest.firstIndex(of: "=") else { break }
+            let key = rest[..<equals].trimmingCharacters(in: .whitespaces)
+            rest = rest[rest.index(after: equals)...]
+            var value = ""
+            if rest.first == "{", let close = rest.firstIndex(of: "}") {
+                value = String(rest[rest.index(after: rest.startIndex)..<close])
+                rest = rest[rest.index(after: close)...]
+                if rest.first == ";" { rest = rest.dropFirst() }
+            } else if let semicolon = rest.firstIndex(of: ";") {
+                value = String(rest[..<semicolon])
+                rest = rest[rest.index(after: semicolon)...]
+            } else {
+                value = String(rest)
+                rest = ""
+            }
+            pairs.append((key, value))
+        }
+        return pairs
+    }
+
+    /// The secret values of a connection string.
+    static func secrets(in text: String) -> [String] {
+        pairs(text).filter { secretKeys.contains($0.key.lowercased()) && !$0.value.isEmpty }.map(\.value)
+    }
+
+    /// `message` with every secret of the connection string replaced by `***`.
+    static func redact(_ message: String, connectionString: String) -> String {
+        secrets(in: connectionString).reduce(message) { $0.replacingOccurrences(of: $1, with: "***") }
+    }
+}

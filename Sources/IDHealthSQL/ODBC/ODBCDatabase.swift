@@ -1,0 +1,342 @@
+import CODBC
+import Foundation
+
+/// A connection through an ODBC driver, over the system unixODBC driver manager: a
+/// warehouse's own driver with its own authentication (key pairs, OAuth, service accounts are
+/// the driver's business, named in its connection string).
+///
+/// The SQL is the dialect's, as on a native connection; only the transport differs. This
+/// version speaks to PostgreSQL-protocol servers through ODBC (PostgreSQL through psqlODBC,
+/// Redshift through Amazon's driver), whose catalog, lock and SHA-1 statements it shares with
+/// ``PostgresDatabase`` (``PostgresSession``). Rows are fetched one at a time with
+/// `SQLFetch`/`SQLGetData`, never all held; values are bound as typed parameters; a driver's
+/// error keeps its SQLSTATE, its message and the statement, never the connection string.
+public final class ODBCDatabase: PostgresSession {
+    public let dialect: Dialect
+    public let target: String
+    let lockTable = LockTable()
+    private let environment: SQLHENV
+    private let connection: SQLHDBC
+    /// The statement running now, for ``interrupter()`` (SQLCancel may be called from another thread).
+    private let running = RunningStatement()
+
+    /// The engines this version reaches through ODBC.
+    public static let engines: [Dialect.Engine] = [.postgres, .redshift]
+
+    /// Connects with an ODBC connection string (`DSN=…;UID=…` or `Driver={…};Server=…;…`).
+    /// `dialect` is the SQL to speak; without it, the driver's DBMS name decides among
+    /// ``engines``.
+    public init(connectionString: String, dialect forced: Dialect?) throws {
+        if let forced, !Self.engines.contains(forced.engine) {
+            throw ConfigError("idhealth reaches \(Self.engines.map(\.displayName).joined(separator: " and ")) through ODBC in this version, not \(forced.engine.displayName): `idhealth compile --dialect \(forced.engine.rawValue)` writes the SQL to run there")
+        }
+        var environment: SQLHENV?
+        guard SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_ENV), nil, &environment) == SQL_SUCCESS, let environment else {
+            throw DatabaseError(engine: forced?.engine ?? .postgres, code: "HY001", message: "unixODBC could not allocate an environment")
+        }
+        SQLSetEnvAttr(environment, SQLINTEGER(SQL_ATTR_ODBC_VERSION), idhealth_odbc_version_3(), 0)
+        var connection: SQLHDBC?
+        guard SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_DBC), environment, &connection) == SQL_SUCCESS, let connection else {
+            SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
+            throw DatabaseError(engine: forced?.engine ?? .postgres, code: "HY001", message: "unixODBC could not allocate a connection")
+        }
+        // A server that never answers must not hang a nightly job.
+        SQLSetConnectAttr(connection, SQLINTEGER(SQL_ATTR_LOGIN_TIMEOUT), UnsafeMutableRawPointer(bitPattern: 10), 0)
+        var text = Array(connectionString.utf8)
+        let status = SQLDriverConnect(connection, nil, &text, SQLSMALLINT(text.count), nil, 0, nil, SQLUSMALLINT(SQL_DRIVER_NOPROMPT))
+        if !Self.succeeded(status) {
+            let diagnostic = Self.diagnostic(SQLSMALLINT(SQL_HANDLE_DBC), connection)
+            SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_DBC), connection)
+            SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
+            throw DatabaseError(engine: forced?.engine ?? .postgres, code: diagnostic.state, message: "cannot connect through ODBC: " + ODBCConnectionString.redact(diagnostic.message, connectionString: connectionString))
+        }
+        self.environment = environment
+        self.connection = connection
+        let name = Self.info(connection, SQLUSMALLINT(SQL_DBMS_NAME))
+        let server = Self.info(connection, SQLUSMALLINT(SQL_SERVER_NAME))
+        let database = Self.info(connection, SQLUSMALLINT(SQL_DATABASE_NAME))
+        if let forced {
+            dialect = forced
+        } else if name.lowercased().contains("redshift") {
+            dialect = .redshift
+        } else if name.lowercased().contains("postgres") {
+            dialect = .postgres
+        } else {
+            SQLDisconnect(connection)
+            SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_DBC), connection)
+            SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
+            throw ConfigError("the ODBC driver's database is \(name.isEmpty ? "of no name it gives" : name); idhealth speaks to \(Self.engines.map(\.displayName).joined(separator: " and ")) through ODBC in this version: name one with --dialect")
+        }
+        target = "odbc:\(dialect.engine.rawValue)://\(server.isEmpty ? "localhost" : server)/\(database)"
+        try execute("SET client_min_messages = warning")
+        try execute("SET TIME ZONE 'UTC'")
+    }
+
+    deinit {
+        SQLDisconnect(connection)
+        SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_DBC), connection)
+        SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
+    }
+
+    // MARK: - Statements
+
+    @discardableResult
+    public func execute(_ sql: SQL) throws -> Int {
+        let rendered = dialect.renderPositional(sql)
+        if rendered.bindings.isEmpty, let command = TransactionCommand(rendered.text) {
+            try transaction(command, sql: rendered.text)
+            return 0
+        }
+        return try withStatement(rendered) { statement in
+            var count: SQLLEN = 0
+            SQLRowCount(statement, &count)
+            return max(Int(count), 0)
+        }
+    }
+
+    /// Runs the statements of a script one by one (a driver need not take several in one
+    /// call), split where a `;` ends one outside quotes and comments.
+    public func executeScript(_ sql: SQL) throws {
+        let rendered = dialect.renderPositional(sql)
+        guard rendered.bindings.isEmpty else {
+            throw DatabaseError(engine: dialect.engine, code: "42P02", message: "a script cannot bind values", sql: rendered.text)
+        }
+        for statement in ScriptSplitter.statements(rendered.text) {
+            _ = try withStatement(RenderedSQL(text: statement, bindings: [], labels: [])) { _ in 0 }
+        }
+    }
+
+    public func forEachRow(_ query: SQL, _ body: (Row) throws -> Bool) throws {
+        let rendered = dialect.renderPositional(query)
+        try withStatement(rendered) { statement in
+            var count: SQLSMALLINT = 0
+            SQLNumResultCols(statement, &count)
+            guard count > 0 else { return }
+            var names: [String] = []
+            var types: [SQLSMALLINT] = []
+            for column in 1...count {
+                var name = [SQLCHAR](repeating: 0, count: 256)
+                var length: SQLSMALLINT = 0, type: SQLSMALLINT = 0, digits: SQLSMALLINT = 0, nullable: SQLSMALLINT = 0
+                var size: SQLULEN = 0
+                SQLDescribeCol(statement, SQLUSMALLINT(column), &name, SQLSMALLINT(name.count), &length, &type, &size, &digits, &nullable)
+                names.append(String(decoding: name.prefix(Int(min(length, 255))), as: UTF8.self))
+                types.append(type)
+            }
+            while true {
+                let fetched = SQLFetch(statement)
+                if fetched == SQL_NO_DATA { return }
+                guard Self.succeeded(fetched) else { throw error(SQLSMALLINT(SQL_HANDLE_STMT), statement, sql: rendered.text) }
+                var values: [SQLValue] = []
+                values.reserveCapacity(names.count)
+                for column in 1...count {
+                    values.append(try value(statement, column: SQLUSMALLINT(column), type: types[Int(column) - 1], sql: rendered.text))
+                }
+                // The rest of the rows are not read: the statement is closed by withStatement.
+                if try !body(Row(columns: names, values: values)) { return }
+            }
+        }
+    }
+
+    /// Prepared `INSERT`s of bound values, in the caller's transaction.
+    public func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+        let sink = InsertSink(database: self, table: table, columns: columns, parameterLimit: 7_000)
+        try produce(sink)
+        try sink.flush()
+    }
+
+    public func interrupter() -> DatabaseInterrupter { running }
+
+    /// `BEGIN`, `COMMIT` and `ROLLBACK` as ODBC has them: a driver in autocommit mode need not
+    /// pass a `BEGIN` through as one (psqlODBC's does not hold a swap together), so a
+    /// transaction turns autocommit off and ends with `SQLEndTran`, which turns it back on.
+    enum TransactionCommand {
+        case begin, commit, rollback
+
+        init?(_ text: String) {
+            switch text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased() {
+            case "BEGIN", "BEGIN TRANSACTION", "START TRANSACTION": self = .begin
+            case "COMMIT": self = .commit
+            case "ROLLBACK": self = .rollback
+            default: return nil
+            }
+        }
+    }
+
+    private func transaction(_ command: TransactionCommand, sql: String) throws {
+        let handle = SQLSMALLINT(SQL_HANDLE_DBC)
+        switch command {
+        case .begin:
+            guard Self.succeeded(SQLSetConnectAttr(connection, SQLINTEGER(SQL_ATTR_AUTOCOMMIT), idhealth_autocommit_off(), 0)) else {
+                throw error(handle, connection, sql: sql)
+            }
+        case .commit, .rollback:
+            let ended = SQLEndTran(handle, connection, SQLSMALLINT(command == .commit ? SQL_COMMIT : SQL_ROLLBACK))
+            let failure = Self.succeeded(ended) ? nil : error(handle, connection, sql: sql)
+            SQLSetConnectAttr(connection, SQLINTEGER(SQL_ATTR_AUTOCOMMIT), idhealth_autocommit_on(), 0)
+            if let failure { throw failure }
+        }
+    }
+
+    // MARK: - ODBC calls
+
+    /// Prepares and runs one statement with its parameters bound, hands it to `body` (row
+    /// count, rows), and frees it whatever happens.
+    private func withStatement<T>(_ rendered: RenderedSQL, _ body: (SQLHSTMT) throws -> T) throws -> T {
+        var handle: SQLHSTMT?
+        guard SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_STMT), connection, &handle) == SQL_SUCCESS, let statement = handle else {
+            throw error(SQLSMALLINT(SQL_HANDLE_DBC), connection, sql: rendered.text)
+        }
+        defer {
+            running.set(nil)
+            SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_STMT), statement)
+        }
+        var text = Array(rendered.text.utf8)
+        guard Self.succeeded(SQLPrepare(statement, &text, SQLINTEGER(text.count))) else {
+            throw error(SQLSMALLINT(SQL_HANDLE_STMT), statement, sql: rendered.text)
+        }
+        // Every buffer stays alive until the statement has run.
+        let parameters = ParameterBuffers(rendered.bindings)
+        defer { parameters.free() }
+        for (index, binding) in parameters.bindings.enumerated() {
+            let bound = SQLBindParameter(statement, SQLUSMALLINT(index + 1), SQLSMALLINT(SQL_PARAM_INPUT), binding.cType, binding.sqlType,
+                                         binding.columnSize, 0, binding.buffer, binding.bufferLength, binding.indicator)
+            guard Self.succeeded(bound) else { throw error(SQLSMALLINT(SQL_HANDLE_STMT), statement, sql: rendered.text) }
+        }
+        running.set(statement)
+        let executed = SQLExecute(statement)
+        guard Self.succeeded(executed) || executed == SQL_NO_DATA else {
+            throw error(SQLSMALLINT(SQL_HANDLE_STMT), statement, sql: rendered.text)
+        }
+        return try body(statement)
+    }
+
+    /// One column of the current row, read as text in pieces and typed by its ODBC type.
+    private func value(_ statement: SQLHSTMT, column: SQLUSMALLINT, type: SQLSMALLINT, sql: String) throws -> SQLValue {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 8192)
+        while true {
+            var indicator: SQLLEN = 0
+            let status = SQLGetData(statement, column, SQLSMALLINT(SQL_C_CHAR), &chunk, SQLLEN(chunk.count), &indicator)
+            if status == SQL_NO_DATA { break }
+            guard Self.succeeded(status) else { throw error(SQLSMALLINT(SQL_HANDLE_STMT), statement, sql: sql) }
+            if indicator == idhealth_sql_null_data { return .null }
+            // A piece fills the buffer but for its terminating NUL when more follows.
+            let piece = indicator == idhealth_sql_no_total || Int(indicator) >= chunk.count ? chunk.count - 1 : Int(indicator)
+            bytes.append(contentsOf: chunk.prefix(piece))
+            if status == SQL_SUCCESS { break }
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        switch Int32(type) {
+        case SQL_SMALLINT, SQL_INTEGER, SQL_BIGINT, SQL_TINYINT:
+            return Int64(text).map(SQLValue.integer) ?? .text(text)
+        case SQL_BIT:
+            return .integer(["1", "t", "true"].contains(text.lowercased()) ? 1 : 0)
+        case SQL_REAL, SQL_FLOAT, SQL_DOUBLE, SQL_NUMERIC, SQL_DECIMAL:
+            return Double(text).map(SQLValue.real) ?? .text(text)
+        default:
+            return .text(text)
+        }
+    }
+
+    static func succeeded(_ status: SQLRETURN) -> Bool {
+        status == SQL_SUCCESS || status == SQL_SUCCESS_WITH_INFO
+    }
+
+    /// The first diagnostic record of a handle: its SQLSTATE and the driver's message.
+    static func diagnostic(_ kind: SQLSMALLINT, _ handle: SQLHANDLE) -> (state: String, message: String) {
+        var state = [SQLCHAR](repeating: 0, count: 6)
+        var message = [SQLCHAR](repeating: 0, count: 2048)
+        var native: SQLINTEGER = 0
+        var length: SQLSMALLINT = 0
+        let status = SQLGetDiagRec(kind, handle, 1, &state, &native, &message, SQLSMALLINT(message.count), &length)
+        guard succeeded(status) else { return ("HY000", "the ODBC driver gave no message") }
+        let text = String(decoding: message.prefix(Int(min(Int(length), message.count - 1))), as: UTF8.self)
+        return (String(decoding: state.prefix(5), as: UTF8.self), text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// A driver's error as idhealth reports errors: SQLSTATE, the message without the driver
+    /// manager's bracketed prefixes, the statement.
+    func error(_ kind: SQLSMALLINT, _ handle: SQLHANDLE, sql: String?) -> DatabaseError {
+        let (state, message) = Self.diagnostic(kind, handle)
+        let plain = message.replacingOccurrences(of: #"^(\[[^\]]*\])+\s*"#, with: "", options: .regularExpression)
+        return DatabaseError(engine: dialect.engine, code: state, message: plain.replacingOccurrences(of: #"^ERROR:\s*"#, with: "", options: .regularExpression), sql: sql)
+    }
+
+    /// A text the driver tells about the connection (`SQLGetInfo`), empty when it does not.
+    static func info(_ connection: SQLHDBC, _ type: SQLUSMALLINT) -> String {
+        var buffer = [SQLCHAR](repeating: 0, count: 512)
+        var length: SQLSMALLINT = 0
+        guard succeeded(SQLGetInfo(connection, type, &buffer, SQLSMALLINT(buffer.count), &length)) else { return "" }
+        return String(decoding: buffer.prefix(Int(min(Int(length), buffer.count - 1))), as: UTF8.self)
+    }
+}
+
+/// The values of one statement as ODBC parameter buffers, typed so that the server compares
+/// them as it would the native connection's (a whole number as `BIGINT`, text as text).
+final class ParameterBuffers {
+    struct Binding {
+        let cType: SQLSMALLINT
+        let sqlType: SQLSMALLINT
+        let columnSize: SQLULEN
+        let buffer: UnsafeMutableRawPointer
+        let bufferLength: SQLLEN
+        let indicator: UnsafeMutablePointer<SQLLEN>
+    }
+
+    let bindings: [Binding]
+
+    init(_ values: [SQLValue]) {
+        bindings = values.map { value in
+            let indicator = UnsafeMutablePointer<SQLLEN>.allocate(capacity: 1)
+            switch value {
+            case .null:
+                indicator.pointee = idhealth_sql_null_data
+                return Binding(cType: SQLSMALLINT(SQL_C_CHAR), sqlType: SQLSMALLINT(SQL_VARCHAR), columnSize: 1,
+                               buffer: UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1), bufferLength: 0, indicator: indicator)
+            case .integer(let number):
+                let buffer = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
+                buffer.storeBytes(of: number, as: Int64.self)
+                indicator.pointee = 8
+                return Binding(cType: SQLSMALLINT(SQL_C_SBIGINT), sqlType: SQLSMALLINT(SQL_BIGINT), columnSize: 19, buffer: buffer, bufferLength: 8, indicator: indicator)
+            case .real(let number):
+                let buffer = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
+                buffer.storeBytes(of: number, as: Double.self)
+                indicator.pointee = 8
+                return Binding(cType: SQLSMALLINT(SQL_C_DOUBLE), sqlType: SQLSMALLINT(SQL_DOUBLE), columnSize: 15, buffer: buffer, bufferLength: 8, indicator: indicator)
+            case .text(let text):
+                let bytes = Array(text.utf8)
+                let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+                bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(buffer), byteCount: bytes.count) }
+                indicator.pointee = SQLLEN(bytes.count)
+                return Binding(cType: SQLSMALLINT(SQL_C_CHAR), sqlType: SQLSMALLINT(SQL_VARCHAR), columnSize: SQLULEN(max(bytes.count, 1)),
+                               buffer: buffer, bufferLength: SQLLEN(bytes.count), indicator: indicator)
+            }
+        }
+    }
+
+    func free() {
+        for binding in bindings {
+            binding.buffer.deallocate()
+            binding.indicator.deallocate()
+        }
+    }
+}
+
+/// The statement a connection runs now, cancelled from another thread with `SQLCancel`,
+/// which ODBC allows for exactly this (https://learn.microsoft.com/sql/odbc/reference/syntax/sqlcancel-function).
+final class RunningStatement: DatabaseInterrupter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var statement: SQLHSTMT?
+
+    func set(_ statement: SQLHSTMT?) {
+        lock.lock()
+        self.statement = statement
+        lock.unlock()
+    }
+
+    func interrupt() {
+        lock.lock()
+        defer { lock.unlock() }
+        if let statement { SQLCancel(statement) }
+    }
+}

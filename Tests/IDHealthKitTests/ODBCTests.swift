@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import IDHealthKit
+@testable import IDHealthSQL
+
+/// The ODBC connection (`--database odbc:…`) through a real driver, psqlODBC from Debian, to
+/// the test PostgreSQL server: values bound and read back exactly, rows streamed and stopped
+/// early, long values read in pieces, scripts split, a statement cancelled from another
+/// thread, and errors that keep SQLSTATE and statement but never a secret. (The golden,
+/// truth, incremental-property and kill suites also run through it: `TestDatabase.places`,
+/// `CLI.connections`.)
+@Suite("ODBC")
+struct ODBCTests {
+    func connect() throws -> ODBCDatabase {
+        let url = try #require(TestDatabase.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
+        return try ODBCDatabase(connectionString: try TestDatabase.odbcConnectionString(postgresURL: url), dialect: nil)
+    }
+
+    @Test("the driver's DBMS name picks the dialect; values go in as typed parameters and come back as they were")
+    func roundTrip() throws {
+        let database = try connect()
+        #expect(database.dialect == .postgres)
+        #expect(database.target.hasPrefix("odbc:postgres://"))
+        #expect(!database.target.contains(try #require(URLComponents(string: TestDatabase.postgresURL ?? "")?.password)), "no password in the target")
+        let text = "it's “quoted”, a \\ backslash; and ? a marker"
+        let row = try #require(try database.firstRow("""
+            SELECT \(bind: .text(text)) AS t, CAST(\(bind: .integer(9_007_199_254_740_993)) AS bigint) AS i, CAST(\(bind: .real(0.25)) AS double precision) * 2 AS r,
+                   CAST(\(bind: .null) AS text) AS n, \(bind: .integer(7)) = \(bind: .integer(7)) AS same, repeat('x', 20000) AS long
+            """))
+        #expect(row["t"] == .text(text))
+        #expect(row["i"] == .integer(9_007_199_254_740_993))
+        #expect(row["r"] == .real(0.5))
+        #expect(row["n"] == .null)
+        #expect(row["same"].intValue == 1)
+        #expect(row["long"].stringValue?.count == 20_000, "a value longer than one read is read whole")
+        // A timestamp compared with a bound text, as the materialization does.
+        #expect(try database.scalar("SELECT COUNT(*) FROM (SELECT TIMESTAMP '2026-01-02 03:04:05' AS t) x WHERE x.t <= CAST(\(bind: .text("2026-01-02 03:04:05")) AS timestamp)").intValue == 1)
+    }
+
+    @Test("rows stream and stop when the reader has enough; a script runs statement by statement")
+    func streamingAndScripts() throws {
+        let database = try connect()
+        var seen = 0
+        let started = Date()
+        try database.forEachRow("SELECT g FROM generate_series(1, 5000000) g") { _ in
+            seen += 1
+            return seen < 3
+        }
+        #expect(seen == 3)
+        #expect(Date().timeIntervalSince(started) < 30)
+        let schema = "odbc_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        defer { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE") }
+        try database.executeScript(SQL(unsafeRaw: """
+            CREATE SCHEMA \(schema); -- a comment; with a semicolon
+            CREATE TABLE \(schema).t (v text);
+            /* a block; comment */ INSERT INTO \(schema).t VALUES ('a;b'), ('c''d;');
+            """))
+        #expect(try database.rows("SELECT v FROM \(table: QualifiedName(schema, "t")) ORDER BY v").map { $0["v"] } == [.text("a;b"), .text("c'd;")])
+        #expect(ScriptSplitter.statements("SELECT 1; -- only a comment;\n ;  SELECT ';'").count == 2)
+    }
+
+    @Test("a transaction holds together through the driver: rolled back, nothing is left")
+    func transactions() throws {
+        let database = try connect()
+        let schema = "odbc_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        try database.execute("CREATE SCHEMA \(ident: schema)")
+        defer { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE") }
+        let table = QualifiedName(schema, "t")
+        struct Planned: Error {}
+        #expect(throws: Planned.self) {
+            try database.inTransaction {
+                try database.execute("CREATE TABLE \(table: table) (v text)")
+                // Another session does not see it before the commit.
+                #expect(try !connect().tableExists(table))
+                throw Planned()
+            }
+        }
+        #expect(try !database.tableExists(table))
+        try database.inTransaction { try database.execute("CREATE TABLE \(table: table) (v text)") }
+        #expect(try connect().tableExists(table))
+    }
+
+    @Test("a running statement is cancelled from another thread")
+    func cancel() throws {
+        let database = try connect()
+        let interrupter = database.interrupter()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) { interrupter.interrupt() }
+        let started = Date()
+        let error = #expect(throws: DatabaseError.self) { try database.execute("SELECT pg_sleep(30)") }
+        #expect(Date().timeIntervalSince(started) < 15)
+        #expect(error?.code == "57014", "\(String(describing: error))")
+        #expect(try database.scalar("SELECT 1").intValue == 1, "the connection is still usable")
+    }
+
+    @Test("errors keep the SQLSTATE and the statement; a secret of the connection string is never printed; a wrong form is exit 2")
+    func errors() throws {
+        let database = try connect()
+        let error = #expect(throws: DatabaseError.self) { try database.execute("SELECT * FROM no_such_table_here") }
+        #expect(error?.code == "42P01")
+        #expect(error?.message.contains("no_such_table_here") == true, "\(String(describing: error))")
+        #expect(error?.message.hasPrefix("[") == false, "the driver manager's prefixes are dropped: \(String(describing: error))")
+        #expect(error?.sql?.contains("no_such_table_here") == true)
+
+        let refused = #expect(throws: DatabaseError.self) {
+            try ODBCDatabase(connectionString: "Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=1;UID=u;PWD=hunter2-secret", dialect: nil)
+        }
+        #expect(refused?.code.hasPrefix("08") == true, "\(String(describing: refused))")
+        #expect(refused.map { !"\($0)".contains("hunter2-secret") } == true)
+        #expect(ODBCConnectionString.redact("bad PWD=s3cr;et and token abc", connectionString: "DSN=x;PWD={s3cr;et};Token=abc") == "bad PWD=*** and token ***")
+
+        #expect(throws: ConfigError.self) { try DatabaseLocation("odbc:warehouse") }
+        let snowflake = #expect(throws: ConfigError.self) {
+            try DatabaseLocation("odbc:DSN=snowflake").connect(dialect: .snowflake)
+        }
+        #expect(snowflake?.message.contains("through ODBC in this version") == true, "\(String(describing: snowflake))")
+    }
+}
