@@ -34,6 +34,8 @@ package struct CheckCompiler {
         // The compiled materialization keeps no record of deleted segment_ids (idhealth's
         // bookkeeping, left out of the files).
         renderer.capabilities.hasDeletedSegments = false
+        // A check of time (freshness) measures up to when the file runs, on the engine's clock.
+        renderer.clock = .timestamp(.timestampText(.now))
         self.renderer = renderer
     }
 
@@ -63,6 +65,14 @@ package struct CheckCompiler {
         /// A condition that warns whatever the thresholds say.
         var warnWhen: SQL?
         var thresholds: [String: String]? = nil
+        /// What the thresholds compare where it is not the value (freshness: the exact hours,
+        /// where the value is whole hours).
+        var judged: SQL? = nil
+        /// A one-row derived table (alias `f`) that `value`, `judged` and `columns` read, so
+        /// that a query they all need runs once.
+        var source: SQL? = nil
+        /// Further columns of the inner row, which `failWhen` and `warnWhen` read as `v.NAME`.
+        var columns: [(name: String, sql: SQL)] = []
     }
 
     /// Every enabled built-in check that compiles, in report order, and those that do not,
@@ -106,7 +116,7 @@ package struct CheckCompiler {
 
     /// The verdict statement: one row of the check's id, value and status.
     func statement(_ id: String, _ verdict: Verdict) throws -> SQL {
-        let value: SQL = "v.value", base: SQL = "v.base"
+        let value: SQL = verdict.judged == nil ? "v.value" : "v.judged", base: SQL = "v.base"
         func crossed(_ threshold: Threshold) -> SQL {
             if threshold.isNever { return "1 = 0" }
             let limit: SQL = .literal(.real(threshold.limit))
@@ -116,10 +126,12 @@ package struct CheckCompiler {
         let fail = [verdict.failWhen, crossed(verdict.fail)].compactMap { $0 }.map { "(\(sql: $0))" as SQL }.joined(separator: " OR ")
         let warn = [verdict.warnWhen, crossed(verdict.warn)].compactMap { $0 }.map { "(\(sql: $0))" as SQL }.joined(separator: " OR ")
         let usesBase = verdict.warn.isPercent || verdict.fail.isPercent
+        let extra = (verdict.judged.map { [("judged", $0)] } ?? []) + verdict.columns
+        let list = extra.map { ", \(sql: $0.1) AS \(ident: $0.0)" as SQL }.joined(separator: "")
         return """
             SELECT \(literal: .text(id)) AS check_id, v.value AS value,
                    CASE WHEN \(sql: fail) THEN 'fail' WHEN \(sql: warn) THEN 'warn' ELSE 'pass' END AS status
-            FROM (SELECT \(sql: verdict.value) AS value, \(sql: usesBase ? verdict.base : "0") AS base) v
+            FROM (SELECT \(sql: verdict.value) AS value, \(sql: usesBase ? verdict.base : "0") AS base\(sql: list)\(sql: verdict.source.map { " FROM \(sql: $0) f" } ?? "")) v
             """
     }
 }

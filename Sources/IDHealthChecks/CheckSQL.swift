@@ -166,6 +166,9 @@ struct QueryRenderer {
     /// The run's current pointers, computed once (``SharedPointers``): `{{fn.current_pointers()}}`
     /// reads them instead of ranking the raw rows again.
     var sharedPointers: QualifiedName?
+    /// "Now" as an expression of the engine's own clock, for SQL written to run later
+    /// (``CheckCompiler``); nil: the run's clock, bound as the `now` parameter.
+    var clock: SQL?
 
     func render(_ template: String, arguments: [String: TemplateParameter], file: String) throws -> CheckQuery {
         var tables: [String] = []
@@ -329,6 +332,7 @@ struct QueryRenderer {
             }
         case "hours_before_now":
             try expect(1)
+            if let clock { return .hoursBetween(arguments[0], and: clock) }
             guard let now = parameters["now"] else { throw ConfigError("\(file): {{fn.hours_before_now}} needs the run's clock") }
             return .hoursBetween(arguments[0], and: .timestamp(Self.bound(now, label: "now")))
         case "day":

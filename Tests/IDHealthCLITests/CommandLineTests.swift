@@ -453,8 +453,8 @@ struct CommandLineTests {
             #expect(try CLI.run(["generate", "--database", "c.sqlite", "--profiles", "200"], in: directory).status == 0)
             let fromDatabase = try CLI.run(["compile", "--database", "c.sqlite", "--target-schema", "main"], in: directory)
             #expect(fromDatabase.status == 0, "\(fromDatabase.stderr)")
-            #expect(fromDatabase.stdout.contains("Wrote 16 files of SQLite SQL for a table-mode materialization of main (raw tables in main; 15 trait columns) and 9 checks"), "\(fromDatabase.stdout)")
-            for file in ["01_prepare.sql", "02_resolve.sql", "06_swap.sql", "07_cleanup.sql", "08_check_merge_chains.sql", "16_check_merge_rate_anomaly.sql", "manifest.json"] {
+            #expect(fromDatabase.stdout.contains("Wrote 17 files of SQLite SQL for a table-mode materialization of main (raw tables in main; 15 trait columns) and 10 checks"), "\(fromDatabase.stdout)")
+            for file in ["01_prepare.sql", "02_resolve.sql", "06_swap.sql", "07_cleanup.sql", "08_check_merge_chains.sql", "16_check_freshness.sql", "17_check_merge_rate_anomaly.sql", "manifest.json"] {
                 #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("compiled/" + file).path), "\(file)")
             }
             let redshift = try CLI.run(["compile", "--dialect", "redshift", "--traits", "email,score:real", "--source-schema", "raw", "--target-schema", "identity", "--output", "rs"], in: directory)
@@ -482,7 +482,7 @@ struct CommandLineTests {
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("bq").path), "nothing is written")
             let bigquery = try CLI.run(["compile", "--database", "c.sqlite", "--dialect", "bigquery", "--source-schema", "main", "--target-schema", "identity", "--output", "bq"], in: directory)
             #expect(bigquery.status == 0, "\(bigquery.stderr)")
-            #expect(bigquery.stdout.contains("Wrote 16 files of BigQuery SQL for a table-mode materialization of identity (raw tables in main; 15 trait columns) and 9 checks"), "\(bigquery.stdout)")
+            #expect(bigquery.stdout.contains("Wrote 17 files of BigQuery SQL for a table-mode materialization of identity (raw tables in main; 15 trait columns) and 10 checks"), "\(bigquery.stdout)")
         }
     }
 

@@ -58,9 +58,9 @@ struct CompileTests {
         }
     }
 
-    /// The checks `compile` writes, in report order: all but freshness (a clock) and drift
-    /// (zero by construction right after a rebuild).
-    static let compiledCheckIDs = CheckCatalog.ids.filter { !["freshness", "materialization_drift"].contains($0) }
+    /// The checks `compile` writes, in report order: all but drift (zero by construction
+    /// right after a rebuild).
+    static let compiledCheckIDs = CheckCatalog.ids.filter { $0 != "materialization_drift" }
 
     /// A check's value and status as a compiled verdict gives them.
     struct Verdict: Codable, Equatable {
@@ -86,6 +86,12 @@ struct CompileTests {
         #expect(verdicts.keys.sorted() == compiledCheckIDs.sorted(), "\(context): verdicts of \(verdicts.keys.sorted())", sourceLocation: sourceLocation)
         for id in compiledCheckIDs {
             let result = try run.result(id)
+            // Freshness measures whole hours up to each engine's own "now": a stand-in that
+            // runs a minute after idhealth check may have crossed the next hour.
+            if id == "freshness", let got = verdicts[id]?.value, let want = result.value, abs(got - want) <= 1 {
+                #expect(verdicts[id]?.status == result.status.rawValue, "\(context): freshness status", sourceLocation: sourceLocation)
+                continue
+            }
             #expect(verdicts[id] == Verdict(value: result.value, status: result.status.rawValue),
                     "\(context): \(id) compiled to \(String(describing: verdicts[id])), idhealth check says \(String(describing: result.value)) \(result.status.rawValue)",
                     sourceLocation: sourceLocation)

@@ -59,8 +59,21 @@ struct FreshnessCheck: BuiltinCheck {
         }
     }
 
+    /// The value is the whole hours since the stalest raw table landed, measured on the
+    /// engine's clock when the file runs; the thresholds judge the exact hours, and a spread
+    /// over etl_overlap or a table that never landed warns, as the run does.
     func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
-        throw CheckUnavailable(reason: "it measures hours before the moment idhealth runs it, a clock a file compiled in advance does not have: run idhealth check --select freshness")
+        let offenders = try compiler.render("offenders", of: Self.id)
+        let warn = compiler.settings.threshold("warn", of: definition), fail = compiler.settings.threshold("fail", of: definition)
+        let overlap = compiler.settings.etlOverlapHours
+        let verdict = CheckCompiler.Verdict(
+            value: "COALESCE(\(sql: .cast("FLOOR(f.stalest)", as: .integer)), 0)", warn: warn, fail: fail,
+            warnWhen: "v.spread > \(literal: .real(overlap)) OR v.never_landed > 0",
+            thresholds: ["warn": "hours \(warn) or spread > etl_overlap (\(overlap)h)", "fail": "hours \(fail)"],
+            judged: "COALESCE(f.stalest, 0)",
+            source: "(SELECT MAX(o.hours_since) AS stalest, MAX(o.hours_since) - MIN(o.hours_since) AS spread, COUNT(*) - COUNT(o.hours_since) AS never_landed FROM (\(sql: offenders.sql)) o)",
+            columns: [("spread", "f.spread"), ("never_landed", "f.never_landed")])
+        return (verdict, [("offenders", offenders)])
     }
 }
 
