@@ -87,8 +87,8 @@ struct TestDatabase {
         }
     }
 
-    /// The engines, and PostgreSQL through psqlODBC.
-    static let places: [Place] = engines.map(Place.native) + [.odbc(.postgres)]
+    /// The engines, and the server through psqlODBC in PostgreSQL's and in Redshift's dialect.
+    static let places: [Place] = engines.map(Place.native) + [.odbc(.postgres), .odbc(.redshift)]
 
     /// The test server as an ODBC connection string for psqlODBC (`PostgreSQL Unicode`, the
     /// driver Debian's odbc-postgresql registers).
@@ -116,7 +116,10 @@ struct TestDatabase {
                 _ = try? database.execute("DROP SCHEMA \(ident: name[0].stringValue ?? schema) CASCADE")
             }
         }
-        return try body(TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: "odbc:" + connection, directory: directory))
+        // As over libpq: the stand-in reads backslashes as Redshift does, and Redshift's SQL is linted.
+        if engine == .redshift { try database.execute("SET standard_conforming_strings = off") }
+        let spoken: any Database = engine == .redshift ? RedshiftLintingDatabase(wrapping: database) : database
+        return try body(TestDatabase(database: spoken, schemas: Schemas(source: schema, target: schema), location: "odbc:" + connection, directory: directory))
     }
 
     /// Another schema beside the test's own, removed with it: an attached file in SQLite, a
