@@ -130,7 +130,9 @@ struct ReliabilityTests {
             try place.generate(profiles: 100)
             #expect(try place.materialize(["--mode", "table"]).status == 0)
             let before = try place.contents(place.schema, etl: true)
-            let other: any Database = engine == .sqlite ? try SQLiteDatabase(path: place.location, create: false) : try PostgresDatabase(conninfo: place.location)
+            // The blocking session is libpq's even when the run goes through ODBC.
+        let other: any Database = engine == .sqlite ? try SQLiteDatabase(path: place.location, create: false)
+            : try PostgresDatabase(conninfo: try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh"))
             let graph = QualifiedName(place.schema, "id_graph")
             switch engine {
             case .sqlite:
@@ -162,7 +164,9 @@ struct ReliabilityTests {
     /// in an open transaction) holds what the rebuild needs, so the statement waits on the
     /// server (PostgreSQL) or in SQLite's busy handler.
     func stuckRebuild(_ place: AtomicityTests.Place, _ engine: Dialect.Engine) throws -> (other: any Database, running: CLI.Running) {
-        let other: any Database = engine == .sqlite ? try SQLiteDatabase(path: place.location, create: false) : try PostgresDatabase(conninfo: place.location)
+        // The blocking session is libpq's even when the run goes through ODBC.
+        let other: any Database = engine == .sqlite ? try SQLiteDatabase(path: place.location, create: false)
+            : try PostgresDatabase(conninfo: try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh"))
         let graph = QualifiedName(place.schema, "id_graph")
         if engine == .sqlite {
             try other.execute("BEGIN IMMEDIATE")
@@ -203,11 +207,12 @@ struct ReliabilityTests {
         """
     }
 
-    @Test("SIGTERM and SIGINT cancel the running statement, roll back, free the lock, exit 143 / 130", arguments: [
-        (Dialect.Engine.postgres, SIGTERM), (Dialect.Engine.postgres, SIGINT), (Dialect.Engine.sqlite, SIGTERM), (Dialect.Engine.sqlite, SIGINT),
+    @Test("SIGTERM and SIGINT cancel the running statement, roll back, free the lock, exit 143 / 130 (PostgreSQL also through ODBC: SQLCancel)", arguments: [
+        (Dialect.Engine.postgres, SIGTERM, false), (Dialect.Engine.postgres, SIGINT, false), (Dialect.Engine.sqlite, SIGTERM, false), (Dialect.Engine.sqlite, SIGINT, false),
+        (Dialect.Engine.postgres, SIGTERM, true),
     ])
-    func signals(engine: Dialect.Engine, signal: Int32) throws {
-        try AtomicityTests.Place.with(engine) { place in
+    func signals(engine: Dialect.Engine, signal: Int32, odbc: Bool) throws {
+        try AtomicityTests.Place.with(engine, odbc: odbc) { place in
             try place.generate(profiles: 100)
             #expect(try place.materialize(["--mode", "table"]).status == 0)
             let before = try place.contents(place.schema, etl: true)
