@@ -115,6 +115,18 @@ struct CompileTests {
             _ = try PythonTool.run("run-dbt-macro.py", [file.path, "idhealth_materialize", test.location])
             try test.expectSameTables(macro, as: live, "dbt run-operation")
 
+            // The checks' macro logs each verdict and fails the build on a failing check.
+            struct Report: Decodable { let success: Bool; let output: String }
+            let checks = try JSONDecoder().decode(Report.self, from: PythonTool.run("run-dbt-macro.py", [
+                folder.appendingPathComponent("idhealth_materialize_checks.sql").path, "idhealth_materialize_checks", test.location, "--report"]))
+            let run = try CheckRunner(context: CheckContext(database: test.database, schemas: Schemas(source: test.schemas.source, target: macro), settings: CheckSettings())).run()
+            let failing = Self.compiledCheckIDs.filter { (try? run.result($0).status) == .fail }
+            #expect(!failing.isEmpty, "the anomalies fail some checks")
+            #expect(!checks.success, "a failing check fails dbt run-operation: \(checks.output)")
+            #expect(checks.output.contains("idhealth: \(failing.count) check(s) failed: \(failing.joined(separator: ", "))"), "\(checks.output)")
+            let chains = try run.result("merge_chains")
+            #expect(checks.output.contains("idhealth: merge_chains fail (value \(chains.value ?? -1))"), "\(checks.output)")
+
             #expect(throws: ConfigError("--dbt-macro: `1st` is not a dbt macro name (letters, digits and _, not starting with a digit)")) {
                 try compilation.write(to: test.directory.appendingPathComponent("bad"), mode: .table, toolVersion: "test", dbtMacro: "1st")
             }

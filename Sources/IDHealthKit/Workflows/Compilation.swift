@@ -100,6 +100,8 @@ package struct Compilation {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if let dbtMacro, let macro {
             try Data(macro.utf8).write(to: folder.appendingPathComponent(dbtMacro + ".sql"), options: .atomic)
+            try Data(try dbtChecksMacroText(dbtMacro + "_checks", checks: checks, toolVersion: toolVersion).utf8)
+                .write(to: folder.appendingPathComponent(dbtMacro + "_checks.sql"), options: .atomic)
         }
         let command = "idhealth compile --dialect \(dialect.engine.rawValue) --mode \(mode.rawValue)"
         var files: [File] = []
@@ -201,6 +203,46 @@ package struct Compilation {
             }
         }
         text += "  {{ log('idhealth: materialized \(schemas.target) (\(steps.reduce(0) { $0 + $1.statements.count }) statements)', info=True) }}\n{% endmacro %}\n"
+        return text
+    }
+
+    /// The checks' verdicts as a dbt macro (`NAME_checks`): each verdict runs as a `statement`
+    /// whose one row is logged, and the macro raises a compiler error naming every check whose
+    /// status is `fail`, so `dbt run-operation NAME_checks` fails the build as `idhealth check`
+    /// exits 1. The row is read by position (check_id, value, status): warehouses differ in the
+    /// case of the column names they return.
+    package func dbtChecksMacroText(_ name: String, checks: [CheckCompiler.Compiled], toolVersion: String) throws -> String {
+        var text = """
+            {#- Written by idhealth compile --dialect \(dialect.engine.rawValue) (idhealth \(toolVersion)) for \(dialect.engine.displayName):
+                the verdicts of \(checks.count) checks on \(schemas.target). Run it after the materialization with
+                `dbt run-operation \(name)`; it fails when a check fails. -#}
+            {% macro \(name)() %}
+              {%- set failed = [] -%}
+
+            """
+        for (index, check) in checks.enumerated() {
+            let sql = dialect.renderInline(check.verdict)
+            guard !sql.contains("endraw") else {
+                throw ConfigError("--dbt-macro: the verdict of \(check.id) contains `endraw`, which would end dbt's raw block: compile without --dbt-macro")
+            }
+            let label = "idhealth_check_\(index + 1)"
+            text += """
+                  {% call statement('\(label)', fetch_result=True, auto_begin=False) %}{% raw %}
+                \(sql)
+                {% endraw %}{% endcall %}
+                  {%- set row = load_result('\(label)')['table'].rows[0] -%}
+                  {{ log('idhealth: ' ~ row[0] ~ ' ' ~ row[2] ~ ' (value ' ~ row[1] ~ ')', info=True) }}
+                  {%- if row[2] == 'fail' %}{% do failed.append(row[0]) %}{% endif %}
+
+                """
+        }
+        text += """
+              {%- if failed | length > 0 %}
+                {{ exceptions.raise_compiler_error('idhealth: ' ~ (failed | length) ~ ' check(s) failed: ' ~ (failed | join(', '))) }}
+              {%- endif %}
+            {% endmacro %}
+
+            """
         return text
     }
 

@@ -23,7 +23,7 @@ struct Compile: ParsableCommand {
     @Option(help: ArgumentHelp("The folder to write (default: compiled/ beside the config file).", valueName: "DIR"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Also write the statements as a dbt macro of this name (NAME.sql, for a dbt project's macros/; run it with dbt run-operation NAME).", valueName: "NAME"))
+    @Option(help: ArgumentHelp("Also write the statements as a dbt macro of this name (NAME.sql, for a dbt project's macros/; run it with dbt run-operation NAME), and the checks' verdicts as NAME_checks (NAME_checks.sql), which fails when a check fails.", valueName: "NAME"))
     var dbtMacro: String?
 
     func run() throws {
@@ -39,7 +39,10 @@ struct Compile: ParsableCommand {
                 Console.out("  \(file.file)  \(file.statements) statements: \(file.purpose)")
             }
             Console.out("  manifest.json")
-            if let dbtMacro { Console.out("  \(dbtMacro).sql  a dbt macro of every statement: dbt run-operation \(dbtMacro)") }
+            if let dbtMacro {
+                Console.out("  \(dbtMacro).sql  a dbt macro of every materialization statement: dbt run-operation \(dbtMacro)")
+                Console.out("  \(dbtMacro)_checks.sql  the checks' verdicts as a dbt macro that fails when a check fails: dbt run-operation \(dbtMacro)_checks")
+            }
             return 0
         }
     }
