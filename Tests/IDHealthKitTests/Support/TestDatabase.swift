@@ -50,22 +50,28 @@ struct TestDatabase {
             // The stand-in server has no TLS; a Redshift connection requires it unless told.
             let conninfo = engine == .redshift ? url + (url.contains("?") ? "&" : "?") + "sslmode=disable" : url
             let database = try PostgresDatabase(conninfo: conninfo, dialect: Dialect(engine: engine))
-            try database.execute("CREATE SCHEMA \(ident: String(schema))")
-            defer {
-                // The schema and any extra schema a test made with ``extraSchema(_:)``.
-                for name in (try? database.rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE \(bind: .text(schema + "%"))")) ?? [] {
-                    _ = try? database.execute("DROP SCHEMA \(ident: name[0].stringValue ?? schema) CASCADE")
-                }
-            }
-            // Redshift reads a backslash in a string literal as an escape; so does the stand-in.
-            if engine == .redshift { try database.execute("SET standard_conforming_strings = off") }
-            // Redshift's SQL is linted statement by statement for what only PostgreSQL has.
-            let connection: any Database = engine == .redshift ? RedshiftLintingDatabase(wrapping: database) : database
-            return try body(TestDatabase(database: connection, schemas: Schemas(source: schema, target: schema), location: url, directory: directory))
+            return try onServer(database, schema: String(schema), location: url, directory: directory, body)
         }
     }
 
     enum TestSetupError: Error { case noPostgres }
+
+    /// A test on the server, whichever connection reaches it: a schema of its own (and any
+    /// extra schema a test made with ``extraSchema(_:)``) dropped afterwards; in Redshift's
+    /// dialect the stand-in reads backslashes in literals as Redshift does, and every
+    /// statement is linted for what only PostgreSQL has.
+    static func onServer<T>(_ database: any Database, schema: String, location: String, directory: URL, _ body: (TestDatabase) throws -> T) throws -> T {
+        try database.execute("CREATE SCHEMA \(ident: schema)")
+        defer {
+            for name in (try? database.rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE \(bind: .text(schema + "%"))")) ?? [] {
+                _ = try? database.execute("DROP SCHEMA \(ident: name[0].stringValue ?? schema) CASCADE")
+            }
+        }
+        let redshift = database.dialect.engine == .redshift
+        if redshift { try database.execute("SET standard_conforming_strings = off") }
+        let spoken: any Database = redshift ? RedshiftLintingDatabase(wrapping: database) : database
+        return try body(TestDatabase(database: spoken, schemas: Schemas(source: schema, target: schema), location: location, directory: directory))
+    }
 
     /// Where a suite that proves a connection path runs: natively, or through an ODBC driver
     /// from Debian (psqlODBC to the test server).
@@ -110,16 +116,7 @@ struct TestDatabase {
         let connection = try odbcConnectionString(postgresURL: url)
         let database = try ODBCDatabase(connectionString: connection, dialect: Dialect(engine: engine))
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        try database.execute("CREATE SCHEMA \(ident: String(schema))")
-        defer {
-            for name in (try? database.rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE \(bind: .text(schema + "%"))")) ?? [] {
-                _ = try? database.execute("DROP SCHEMA \(ident: name[0].stringValue ?? schema) CASCADE")
-            }
-        }
-        // As over libpq: the stand-in reads backslashes as Redshift does, and Redshift's SQL is linted.
-        if engine == .redshift { try database.execute("SET standard_conforming_strings = off") }
-        let spoken: any Database = engine == .redshift ? RedshiftLintingDatabase(wrapping: database) : database
-        return try body(TestDatabase(database: spoken, schemas: Schemas(source: schema, target: schema), location: "odbc:" + connection, directory: directory))
+        return try onServer(database, schema: schema, location: "odbc:" + connection, directory: directory, body)
     }
 
     /// Another schema beside the test's own, removed with it: an attached file in SQLite, a
