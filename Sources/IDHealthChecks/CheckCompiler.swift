@@ -87,7 +87,7 @@ package struct CheckCompiler {
             }
             do {
                 let (verdict, queries) = try logic.compiled(self)
-                checks.append(Compiled(id: file.name, title: file.definition.title, verdict: try statement(file.name, verdict),
+                checks.append(Compiled(id: file.name, title: file.definition.title, verdict: statement(file.name, verdict),
                                        queries: queries.map { ($0.name, $0.query.sql) },
                                        thresholds: verdict.thresholds ?? ["warn": verdict.warn.description, "fail": verdict.fail.description]))
             } catch let unavailable as CheckUnavailable {
@@ -99,14 +99,20 @@ package struct CheckCompiler {
 
     /// Renders a named query of a built-in check file with `arguments`.
     func render(_ name: String, of id: String, arguments: [String: TemplateParameter] = [:]) throws -> CheckQuery {
-        let file = BuiltinChecks.file(id).sql
-        guard let template = file.template(name) else { throw ConfigError("\(file.name) has no query named \(name)") }
-        return try renderer.render(template, arguments: arguments, file: file.name)
+        try renderer.render(name, of: BuiltinChecks.file(id).sql, arguments: arguments)
     }
 
-    /// `SELECT COUNT(*)` of a query's rows (those matching `filter`, on alias `o`), as a scalar subquery.
-    func count(_ query: CheckQuery, where filter: SQL? = nil) -> SQL {
-        "(SELECT COUNT(*) FROM (\(sql: query.sql)) o\(sql: filter.map { " WHERE \(sql: $0)" } ?? ""))"
+    /// `SELECT COUNT(*)` of a query's rows, as a scalar subquery.
+    func count(_ query: CheckQuery) -> SQL {
+        "(SELECT COUNT(*) FROM (\(sql: query.sql)) o)"
+    }
+
+    /// A one-row ``Verdict/source`` over a query's rows, alias `o`: their count `n`, and for
+    /// each named condition how many rows meet it, so that a verdict needing several counts
+    /// of the same offenders computes them once.
+    func tally(_ query: CheckQuery, _ conditions: [(name: String, condition: SQL)]) -> SQL {
+        let counts = conditions.map { ", COALESCE(SUM(CASE WHEN \(sql: $0.condition) THEN 1 ELSE 0 END), 0) AS \(ident: $0.name)" as SQL }
+        return "(SELECT COUNT(*) AS n\(sql: counts.joined(separator: "")) FROM (\(sql: query.sql)) o)"
     }
 
     /// The live profiles and the segment_ids of the materialized graph, the bases of the
@@ -115,14 +121,9 @@ package struct CheckCompiler {
     var segmentIDs: SQL { "(SELECT COUNT(*) FROM \(table: schemas.target(TableName.idGraph)) g)" }
 
     /// The verdict statement: one row of the check's id, value and status.
-    func statement(_ id: String, _ verdict: Verdict) throws -> SQL {
-        let value: SQL = verdict.judged == nil ? "v.value" : "v.judged", base: SQL = "v.base"
-        func crossed(_ threshold: Threshold) -> SQL {
-            if threshold.isNever { return "1 = 0" }
-            let limit: SQL = .literal(.real(threshold.limit))
-            let bound: SQL = threshold.isPercent ? "\(sql: limit) / 100 * \(sql: base)" : limit
-            return "\(sql: value) \(sql: threshold.comparison == .greater ? ">" : ">=") \(sql: bound)"
-        }
+    func statement(_ id: String, _ verdict: Verdict) -> SQL {
+        let value: SQL = verdict.judged == nil ? "v.value" : "v.judged"
+        func crossed(_ threshold: Threshold) -> SQL { threshold.isCrossedSQL(by: value, base: "v.base") }
         let fail = [verdict.failWhen, crossed(verdict.fail)].compactMap { $0 }.map { "(\(sql: $0))" as SQL }.joined(separator: " OR ")
         let warn = [verdict.warnWhen, crossed(verdict.warn)].compactMap { $0 }.map { "(\(sql: $0))" as SQL }.joined(separator: " OR ")
         let usesBase = verdict.warn.isPercent || verdict.fail.isPercent

@@ -57,10 +57,9 @@ public struct CheckContext {
     }
 
     func render(_ name: String, of file: CheckSQL, id: String, arguments: [String: TemplateParameter]) throws -> CheckQuery {
-        guard let template = file.template(name) else { throw ConfigError("\(file.name) has no query named \(name)") }
         var arguments = arguments
         if arguments["now"] == nil { arguments["now"] = .value(.text(nowText)) }
-        return try renderer.render(template, arguments: arguments, file: file.name)
+        return try renderer.render(name, of: file, arguments: arguments)
     }
 
     /// The tables among `query.tables` that do not exist, as `schema.table`.

@@ -170,6 +170,12 @@ struct QueryRenderer {
     /// (``CheckCompiler``); nil: the run's clock, bound as the `now` parameter.
     var clock: SQL?
 
+    /// Renders the query named `name` of a check file.
+    func render(_ name: String, of file: CheckSQL, arguments: [String: TemplateParameter]) throws -> CheckQuery {
+        guard let template = file.template(name) else { throw ConfigError("\(file.name) has no query named \(name)") }
+        return try render(template, arguments: arguments, file: file.name)
+    }
+
     func render(_ template: String, arguments: [String: TemplateParameter], file: String) throws -> CheckQuery {
         var tables: [String] = []
         let sql = try expand(Substring(template), arguments: arguments, file: file, tables: &tables)

@@ -61,6 +61,15 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// ``isCrossed(by:base:)`` as a SQL condition on the expressions `value` and `base`, for a
+    /// check judged by the database (``CheckCompiler``): the same rule, written once beside it.
+    func isCrossedSQL(by value: SQL, base: SQL) -> SQL {
+        if isNever { return "1 = 0" }
+        let limit: SQL = .literal(.real(self.limit))
+        let bound: SQL = isPercent ? "\(sql: limit) / 100 * \(sql: base)" : limit
+        return "\(sql: value) \(sql: comparison == .greater ? ">" : ">=") \(sql: bound)"
+    }
+
     /// The limit as a whole count, for thresholds applied per profile (e.g. segment_ids).
     public var countLimit: Int64 {
         if isNever { return Int64.max }

@@ -46,9 +46,9 @@ struct BlockedValuesCheck: BuiltinCheck {
         let offenders = try compiler.render("offenders", of: Self.id, arguments: arguments(compiler.settings))
         let warn = compiler.settings.threshold("warn", of: definition), fail = compiler.settings.threshold("fail", of: definition)
         let verdict = CheckCompiler.Verdict(
-            value: compiler.count(offenders), warn: warn, fail: fail,
-            failWhen: "\(sql: compiler.count(offenders, where: "o.kind = 'joins_segment_ids'")) > 0",
-            thresholds: ["warn": warn.description, "fail": "a value on >= \(settings(compiler.settings).failSegmentIDs) segment_ids"])
+            value: "f.n", warn: warn, fail: fail, failWhen: "v.joining > 0",
+            thresholds: ["warn": warn.description, "fail": "a value on >= \(settings(compiler.settings).failSegmentIDs) segment_ids"],
+            source: compiler.tally(offenders, [("joining", "o.kind = 'joins_segment_ids'")]), columns: [("joining", "f.joining")])
         return (verdict, [("offenders", offenders)])
     }
 }

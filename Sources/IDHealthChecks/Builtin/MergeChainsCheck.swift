@@ -82,10 +82,12 @@ struct MergeChainsCheck: BuiltinCheck {
         let materialized = try compiler.render("materialized", of: Self.id)
         let summary = try compiler.render("pointer_summary", of: Self.id)
         let counted: SQL = "o.kind <> 'deleted_target'"
+        // The walk of every broken chain runs once: both counts come from one pass over it.
         let verdict = CheckCompiler.Verdict(
-            value: "\(sql: compiler.count(offenders, where: counted)) + \(sql: compiler.count(materialized))",
-            base: "(SELECT s.terminal + s.one_hop FROM (\(sql: summary.sql)) s) + \(sql: compiler.count(offenders, where: "o.hops IS NOT NULL AND \(sql: counted)"))",
-            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+            value: "f.counted + \(sql: compiler.count(materialized))",
+            base: "(SELECT s.terminal + s.one_hop FROM (\(sql: summary.sql)) s) + f.ending",
+            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition),
+            source: compiler.tally(offenders, [("counted", counted), ("ending", "o.hops IS NOT NULL AND \(sql: counted)")]))
         return (verdict, [("offenders", offenders), ("materialized", materialized)])
     }
 }

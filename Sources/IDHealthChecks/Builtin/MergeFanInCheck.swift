@@ -66,9 +66,9 @@ struct MergeFanInCheck: BuiltinCheck {
         let offenders = try compiler.render("offenders", of: Self.id, arguments: parameters(compiler.settings).mapValues(TemplateParameter.value))
         let warn = compiler.settings.threshold("warn", of: definition), fail = compiler.settings.threshold("fail", of: definition)
         let verdict = CheckCompiler.Verdict(
-            value: compiler.count(offenders), warn: Threshold(.greater, 0), fail: .never,
-            failWhen: "\(sql: compiler.count(offenders, where: "o.kind = 'over_fail'")) > 0",
-            thresholds: ["warn": "segment_ids per profile \(warn)", "fail": "segment_ids per profile \(fail)"])
+            value: "f.n", warn: Threshold(.greater, 0), fail: .never, failWhen: "v.over_fail > 0",
+            thresholds: ["warn": "segment_ids per profile \(warn)", "fail": "segment_ids per profile \(fail)"],
+            source: compiler.tally(offenders, [("over_fail", "o.kind = 'over_fail'")]), columns: [("over_fail", "f.over_fail")])
         return (verdict, [("offenders", offenders)])
     }
 }

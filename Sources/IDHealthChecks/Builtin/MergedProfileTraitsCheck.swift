@@ -14,8 +14,7 @@ struct MergedProfileTraitsCheck: BuiltinCheck {
             guard checked else { return }
             // A profile found both ways counts once: the union is counted in the database,
             // from the raw offenders already computed.
-            let sql: SQL = "SELECT COUNT(*) FROM (SELECT segment_id FROM (\(sql: raw.sql)) r \(sql: .unionDistinct) SELECT segment_id FROM (\(sql: materialized.sql)) m) u"
-            union = try context.database.scalar(sql).intValue ?? 0
+            union = try context.database.scalar(Self.unionCount(raw: raw, materialized: materialized)).intValue ?? 0
         }) else { return }
         var byKind: [String: Int64] = ["raw_history": rawCount, "materialized_tombstone": 0]
         var value = rawCount
@@ -41,13 +40,18 @@ struct MergedProfileTraitsCheck: BuiltinCheck {
         }
     }
 
+    /// The profiles found in the raw history or as tombstones, each once: the check's value.
+    static func unionCount(raw: CheckQuery, materialized: CheckQuery) -> SQL {
+        "SELECT COUNT(*) FROM (SELECT segment_id FROM (\(sql: raw.sql)) r \(sql: .unionDistinct) SELECT segment_id FROM (\(sql: materialized.sql)) m) u"
+    }
+
     /// A profile found in the raw history and as a tombstone counts once; a percentage is of
     /// the segment_ids.
     func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
         let raw = try compiler.render("offenders", of: Self.id)
         let materialized = try compiler.render("materialized", of: Self.id)
         let verdict = CheckCompiler.Verdict(
-            value: "(SELECT COUNT(*) FROM (SELECT segment_id FROM (\(sql: raw.sql)) r \(sql: .unionDistinct) SELECT segment_id FROM (\(sql: materialized.sql)) m) u)",
+            value: "(\(sql: Self.unionCount(raw: raw, materialized: materialized)))",
             base: compiler.segmentIDs,
             warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
         return (verdict, [("offenders", raw), ("materialized", materialized)])
