@@ -113,9 +113,7 @@ package struct Compilation {
                 -- raw tables in \(schemas.source), current state in \(schemas.target). Run the files in order.
 
                 """
-            for (number, statement) in step.statements.enumerated() {
-                text += "\n-- \(number + 1) of \(step.statements.count)\n" + dialect.renderInline(statement) + ";\n"
-            }
+            text += statementsText(step.statements.map { (nil, $0) })
             try Data(text.utf8).write(to: folder.appendingPathComponent(name), options: .atomic)
             files.append(File(file: name, step: step.name, purpose: step.purpose, statements: step.statements.count))
         }
@@ -132,9 +130,7 @@ package struct Compilation {
 
                 """
             let statements = [("verdict", check.verdict)] + check.queries
-            for (number, statement) in statements.enumerated() {
-                text += "\n-- \(number + 1) of \(statements.count): \(statement.0)\n" + dialect.renderInline(statement.1) + ";\n"
-            }
+            text += statementsText(statements.map { ($0.0, $0.1) })
             try Data(text.utf8).write(to: folder.appendingPathComponent(name), options: .atomic)
             files.append(File(file: name, step: "check", purpose: "the check \(check.id): its verdict, then its queries", statements: statements.count,
                               check: check.id, thresholds: check.thresholds))
@@ -195,15 +191,31 @@ package struct Compilation {
         for (index, step) in steps.enumerated() {
             text += "  {#- step \(index + 1) of \(steps.count): \(step.name) -#}\n"
             for (number, statement) in step.statements.enumerated() {
-                let sql = dialect.renderInline(statement)
-                guard !sql.contains("endraw") else {
-                    throw ConfigError("--dbt-macro: a statement of step \(step.name) contains `endraw`, which would end dbt's raw block: compile without --dbt-macro")
-                }
-                text += "  {% call statement('idhealth_\(step.name)_\(number + 1)', fetch_result=False, auto_begin=False) %}{% raw %}\n\(sql)\n{% endraw %}{% endcall %}\n"
+                text += try dbtStatementCall("idhealth_\(step.name)_\(number + 1)", statement, fetchResult: false, of: "a statement of step \(step.name)")
             }
         }
         text += "  {{ log('idhealth: materialized \(schemas.target) (\(steps.reduce(0) { $0 + $1.statements.count }) statements)', info=True) }}\n{% endmacro %}\n"
         return text
+    }
+
+    /// The statements of a compiled file, each after a `-- N of M` line (with what it is, when
+    /// `note` says), rendered with its values as literals and ended by `;`: the form the files'
+    /// readers (and the test scripts that split them) rely on.
+    func statementsText(_ statements: [(note: String?, sql: SQL)]) -> String {
+        statements.enumerated().map { number, statement in
+            "\n-- \(number + 1) of \(statements.count)\(statement.note.map { ": " + $0 } ?? "")\n" + dialect.renderInline(statement.sql) + ";\n"
+        }.joined()
+    }
+
+    /// One statement as a dbt `statement` call, outside dbt's transactions, its text in a
+    /// `{% raw %}` block so that dbt's Jinja leaves it alone; a text that would end the block
+    /// early (`endraw`) is a ``ConfigError`` naming `what`.
+    func dbtStatementCall(_ label: String, _ statement: SQL, fetchResult: Bool, of what: String) throws -> String {
+        let sql = dialect.renderInline(statement)
+        guard !sql.contains("endraw") else {
+            throw ConfigError("--dbt-macro: \(what) contains `endraw`, which would end dbt's raw block: compile without --dbt-macro")
+        }
+        return "  {% call statement('\(label)', fetch_result=\(fetchResult ? "True" : "False"), auto_begin=False) %}{% raw %}\n\(sql)\n{% endraw %}{% endcall %}\n"
     }
 
     /// The checks' verdicts as a dbt macro (`NAME_checks`): each verdict runs as a `statement`
@@ -221,15 +233,9 @@ package struct Compilation {
 
             """
         for (index, check) in checks.enumerated() {
-            let sql = dialect.renderInline(check.verdict)
-            guard !sql.contains("endraw") else {
-                throw ConfigError("--dbt-macro: the verdict of \(check.id) contains `endraw`, which would end dbt's raw block: compile without --dbt-macro")
-            }
             let label = "idhealth_check_\(index + 1)"
+            text += try dbtStatementCall(label, check.verdict, fetchResult: true, of: "the verdict of \(check.id)")
             text += """
-                  {% call statement('\(label)', fetch_result=True, auto_begin=False) %}{% raw %}
-                \(sql)
-                {% endraw %}{% endcall %}
                   {%- set row = load_result('\(label)')['table'].rows[0] -%}
                   {{ log('idhealth: ' ~ row[0] ~ ' ' ~ row[2] ~ ' (value ' ~ row[1] ~ ')', info=True) }}
                   {%- if row[2] == 'fail' %}{% do failed.append(row[0]) %}{% endif %}

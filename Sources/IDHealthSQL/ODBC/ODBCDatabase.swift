@@ -68,8 +68,7 @@ public final class ODBCDatabase: PostgresSession {
             throw ConfigError("the ODBC driver's database is \(name.isEmpty ? "of no name it gives" : name); idhealth speaks to \(Self.engines.map(\.displayName).joined(separator: " and ")) through ODBC in this version: name one with --dialect")
         }
         target = "odbc:\(dialect.engine.rawValue)://\(server.isEmpty ? "localhost" : server)/\(database)"
-        try execute("SET client_min_messages = warning")
-        try execute("SET TIME ZONE 'UTC'")
+        try prepareSession()
     }
 
     deinit {

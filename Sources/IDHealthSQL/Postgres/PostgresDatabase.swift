@@ -77,8 +77,7 @@ public final class PostgresDatabase: PostgresSession {
             dialect = .redshift
             target = target.replacingOccurrences(of: "postgresql://", with: "redshift://")
         }
-        try execute("SET client_min_messages = warning")
-        try execute("SET TIME ZONE 'UTC'")
+        try prepareSession()
         // A server notices that a client died (SIGKILL, a lost machine) only when it next
         // talks to it: for a session inside a long statement, when the statement ends, and
         // until then it keeps its transaction and the materialization lock. PostgreSQL 14+

@@ -30,6 +30,13 @@ enum PostgresSessionLock {
 }
 
 extension PostgresSession {
+    /// What every session sets before its first statement: notices quiet, times in UTC (the
+    /// text form of `timestamptz` values idhealth reads and compares).
+    func prepareSession() throws {
+        try execute("SET client_min_messages = warning")
+        try execute("SET TIME ZONE 'UTC'")
+    }
+
     public func useSchema(_ schema: String, create: Bool) throws {
         guard try !schemaExists(schema) else { return }
         guard create else { throw InputError("schema \(schema) does not exist in \(target)") }
