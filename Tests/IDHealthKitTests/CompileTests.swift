@@ -36,12 +36,7 @@ struct CompileTests {
             try test.expectSameTables(compiled, as: live, "compiled \(engine.rawValue)")
             // Each check's verdict, run by the engine alone, is what idhealth check finds.
             let run = try CheckRunner(context: CheckContext(database: test.database, schemas: Schemas(source: test.schemas.source, target: live), settings: CheckSettings())).run()
-            var verdicts: [String: Verdict] = [:]
-            for file in files where file.check != nil {
-                let text = try String(contentsOf: folder.appendingPathComponent(file.file), encoding: .utf8)
-                let row = try #require(try test.database.rows(SQL(unsafeRaw: Self.statements(text)[0])).first, "\(file.file): no verdict row")
-                verdicts[row["check_id"].stringValue ?? "?"] = Verdict(value: row["value"].intValue, status: row["status"].stringValue)
-            }
+            let verdicts = try Self.verdicts(of: files, in: folder, on: test.database)
             try Self.expectSameVerdicts(verdicts, as: run, "compiled \(engine.rawValue)")
             // The anomalies give most checks something to find (the comparison is not of zeros).
             let found = verdicts.filter { ($0.value.value ?? 0) > 0 }.keys.sorted()
@@ -79,6 +74,17 @@ struct CompileTests {
             let statement = code.hasSuffix(";") ? String(code.dropLast()) : code
             return statement.isEmpty ? nil : statement
         }
+    }
+
+    /// Each check file's verdict (its first statement), run by the engine alone.
+    static func verdicts(of files: [Compilation.File], in folder: URL, on database: any Database) throws -> [String: Verdict] {
+        var verdicts: [String: Verdict] = [:]
+        for file in files where file.check != nil {
+            let text = try String(contentsOf: folder.appendingPathComponent(file.file), encoding: .utf8)
+            let row = try #require(try database.rows(SQL(unsafeRaw: statements(text)[0])).first, "\(file.file): no verdict row")
+            verdicts[row["check_id"].stringValue ?? "?"] = Verdict(value: row["value"].intValue, status: row["status"].stringValue)
+        }
+        return verdicts
     }
 
     /// Every compiled check's verdict equals the value and status `idhealth check` gave.
@@ -300,12 +306,7 @@ struct CompileTests {
             #expect(!files.contains { $0.check == "merge_rate_anomaly" })
             let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("merge_rate_anomaly") }
             #expect(left.isEmpty, "the earlier compile's file of the disabled check is gone: \(left)")
-            var verdicts: [String: Verdict] = [:]
-            for file in files where file.check != nil {
-                let text = try String(contentsOf: folder.appendingPathComponent(file.file), encoding: .utf8)
-                let row = try #require(try test.database.rows(SQL(unsafeRaw: Self.statements(text)[0])).first)
-                verdicts[row["check_id"].stringValue ?? "?"] = Verdict(value: row["value"].intValue, status: row["status"].stringValue)
-            }
+            let verdicts = try Self.verdicts(of: files, in: folder, on: test.database)
             let run = try CheckRunner(context: CheckContext(database: test.database, schemas: test.schemas, settings: settings)).run()
             for (id, verdict) in verdicts {
                 let result = try run.result(id)

@@ -121,6 +121,8 @@ public final class ODBCDatabase: PostgresSession {
                 names.append(String(decoding: name.prefix(Int(min(length, 255))), as: UTF8.self))
                 types.append(type)
             }
+            // One buffer for every value of every row: SQLGetData copies each piece into it.
+            var chunk = [UInt8](repeating: 0, count: 8192)
             while true {
                 let fetched = SQLFetch(statement)
                 if fetched == SQL_NO_DATA { return }
@@ -128,7 +130,7 @@ public final class ODBCDatabase: PostgresSession {
                 var values: [SQLValue] = []
                 values.reserveCapacity(names.count)
                 for column in 1...count {
-                    values.append(try value(statement, column: SQLUSMALLINT(column), type: types[Int(column) - 1], sql: rendered.text))
+                    values.append(try value(statement, column: SQLUSMALLINT(column), type: types[Int(column) - 1], buffer: &chunk, sql: rendered.text))
                 }
                 // The rest of the rows are not read: the statement is closed by withStatement.
                 if try !body(Row(columns: names, values: values)) { return }
@@ -210,9 +212,8 @@ public final class ODBCDatabase: PostgresSession {
     }
 
     /// One column of the current row, read as text in pieces and typed by its ODBC type.
-    private func value(_ statement: SQLHSTMT, column: SQLUSMALLINT, type: SQLSMALLINT, sql: String) throws -> SQLValue {
+    private func value(_ statement: SQLHSTMT, column: SQLUSMALLINT, type: SQLSMALLINT, buffer chunk: inout [UInt8], sql: String) throws -> SQLValue {
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 8192)
         while true {
             var indicator: SQLLEN = 0
             let status = SQLGetData(statement, column, SQLSMALLINT(SQL_C_CHAR), &chunk, SQLLEN(chunk.count), &indicator)
