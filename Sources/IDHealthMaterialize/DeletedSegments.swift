@@ -19,16 +19,25 @@ struct DeletedSegments {
     /// Records `gone` (a query of segment_ids) as deleted and forgets those `back` (a query of
     /// segment_ids with raw rows again), inside the caller's transaction.
     func record(gone: SQL, back: SQL, at time: SQL, runID: String) throws {
-        let d = database.dialect
-        try database.execute(d.createTable(table, columns: Self.columns, ifNotExists: true))
+        for statement in Self.statements(schema: schema, dialect: database.dialect, gone: gone, back: back, at: time, runID: .bind(.text(runID))) {
+            try database.execute(statement)
+        }
+    }
+
+    /// The statements of ``record(gone:back:at:runID:)``, with the run's id as SQL (a plan
+    /// written to files knows it only as an expression).
+    static func statements(schema: String, dialect d: Dialect, gone: SQL, back: SQL, at time: SQL, runID: SQL) -> [SQL] {
+        let table = QualifiedName(schema, TableName.deletedSegments)
         // Looked up by segment_id on every run: without the index, recording a mass deletion
         // compares every new row with every recorded one.
-        try database.execute(d.createIndex(TableName.deletedSegments + "_segment_id", on: table, columns: ["segment_id"], ifNotExists: true))
-        try database.execute("""
+        let index = d.createIndex(TableName.deletedSegments + "_segment_id", on: table, columns: ["segment_id"], ifNotExists: true)
+        return [d.createTable(table, columns: columns, ifNotExists: true)] + [index].compactMap { $0 } + [
+            """
             INSERT INTO \(table: table) (segment_id, deleted_at, run_id)
-            SELECT g.segment_id, \(sql: time), \(bind: .text(runID)) FROM (\(sql: gone)) g
+            SELECT g.segment_id, \(sql: time), \(sql: runID) FROM (\(sql: gone)) g
             WHERE NOT EXISTS (SELECT 1 FROM \(table: table) x WHERE x.segment_id = g.segment_id)
-            """)
-        try database.execute("DELETE FROM \(table: table) AS x WHERE EXISTS (SELECT 1 FROM (\(sql: back)) b WHERE b.segment_id = x.segment_id)")
+            """,
+            "DELETE FROM \(table: table) AS x WHERE EXISTS (SELECT 1 FROM (\(sql: back)) b WHERE b.segment_id = x.segment_id)",
+        ]
     }
 }

@@ -72,6 +72,14 @@ struct GraphResolver {
         return counts
     }
 
+    /// The whole resolution as a fixed list of statements, for a plan written to files:
+    /// ``MaterializationPlan/passes`` jump passes (a pass with nothing pending changes
+    /// nothing), and the cycle walk bounded by a count instead of a bound value.
+    func plannedStatements() -> [SQL] {
+        let pending: SQL = "(SELECT COUNT(*) FROM \(table: work.name("jump")) WHERE done = 0)"
+        return jumpStatements() + Array(repeating: jumpPass(), count: MaterializationPlan.passes) + cycleStatements(walkBound: pending)
+    }
+
     /// The `jump` table: each pointer with its first ancestor, hop count and whether it is done
     /// (a terminal, a dangling target, or a target that is terminal), with its indexes.
     func jumpStatements() -> [SQL] {

@@ -23,9 +23,49 @@ import IDHealthSQL
 /// remaining raw rows (if any) are re-read. Everything that changes the target schema
 /// happens in one transaction together with the run's `idhealth_runs` row.
 struct IncrementalUpdate {
-    let materializer: Materializer
+    let schemas: Schemas
+    let d: Dialect
+    let traitNulls: TraitNulls
+    let etlOverlapHours: Double
     let work: WorkTables
-    let previous: RunLog.PreviousRun
+    /// The connection that runs each statement as it comes and answers the run's questions;
+    /// nil when the statements are written down instead (``planned``).
+    let connection: (any Database)?
+    /// The previous run, for a run on a connection (a plan finds it in SQL).
+    let previous: RunLog.PreviousRun?
+    /// Where a plan's statements go (``plannedStatements(traits:)``).
+    let planned: Planned?
+    let clock: @Sendable () -> Date
+
+    /// The statements of an update written down, in order.
+    final class Planned {
+        var statements: [SQL] = []
+    }
+
+    init(materializer: Materializer, work: WorkTables, previous: RunLog.PreviousRun) {
+        schemas = materializer.schemas
+        d = materializer.database.dialect
+        traitNulls = materializer.traitNulls
+        etlOverlapHours = materializer.etlOverlapHours
+        self.work = work
+        connection = materializer.database
+        self.previous = previous
+        planned = nil
+        clock = materializer.clock
+    }
+
+    /// An update written down as statements, for `idhealth compile --mode incremental`.
+    init(planFor schemas: Schemas, dialect: Dialect, traitNulls: TraitNulls, etlOverlapHours: Double, work: WorkTables) {
+        self.schemas = schemas
+        d = dialect
+        self.traitNulls = traitNulls
+        self.etlOverlapHours = etlOverlapHours
+        self.work = work
+        connection = nil
+        previous = nil
+        planned = Planned()
+        clock = Date.init
+    }
     /// Per raw table, the previous run's cutoff for new rows, its settled time and how many
     /// rows it counted before that time; read once at the start of the run.
     let bounds = Bounds()
@@ -36,15 +76,24 @@ struct IncrementalUpdate {
         var settledRows: [String: Int64] = [:]
     }
 
-    var database: any Database { materializer.database }
-    var schemas: Schemas { materializer.schemas }
+    /// The connection of a run (only a run on a connection asks for it).
+    var database: any Database { connection! }
     var source: String { schemas.source }
     var target: String { schemas.target }
-    var d: Dialect { database.dialect }
 
     func raw(_ table: String) -> QualifiedName { schemas.source(table) }
     func current(_ table: String) -> QualifiedName { schemas.target(table) }
-    func count(_ sql: SQL) throws -> Int64 { try database.scalar(sql).intValue ?? 0 }
+    /// A count for the run's summary; a plan does not read anything back (0).
+    func count(_ sql: SQL) throws -> Int64 { connection == nil ? 0 : try database.scalar(sql).intValue ?? 0 }
+    /// Runs a statement (returning the rows it changed), or writes it down.
+    @discardableResult
+    func exec(_ sql: SQL) throws -> Int {
+        guard let connection else {
+            planned!.statements.append(sql)
+            return 0
+        }
+        return try connection.execute(sql)
+    }
 
     /// How many raw rows a latest row stands for, and its rank: idhealth's own columns beside
     /// the trait columns, so they start with `_idh_` (docs/semantics.md).
@@ -54,20 +103,29 @@ struct IncrementalUpdate {
     /// on PostgreSQL) stay inside it, and a kill or an error anywhere changes nothing.
     func run(into summary: inout MaterializeSummary, started: Date, progress: (String) -> Void) throws {
         try database.inTransaction {
-            for setting in d.settingsForSmallUpdates { try database.execute(setting) }
+            for setting in d.settingsForSmallUpdates { try exec(setting) }
             try update(into: &summary, started: started, progress: progress)
         }
     }
 
-    func update(into summary: inout MaterializeSummary, started: Date, progress: (String) -> Void) throws {
-        let epoch = SQL.timestamp(literal: "0001-01-01 00:00:00")
+    /// The earliest time there is, for a raw table no run has read yet.
+    static let epoch = SQL.timestamp(literal: "0001-01-01 00:00:00")
+
+    /// Creates the `since` work table: per raw table, the previous run's cutoff for new rows
+    /// (its high-water mark minus `etl_overlap`), settled time and settled count.
+    func createSince(previousRun: SQL) throws {
+        let epoch = Self.epoch
         let cutoffs = TableName.rawTables.map { table -> SQL in
-            "COALESCE(\(sql: .minusHours("r.\(ident: RunLog.highWaterColumn(table))", materializer.etlOverlapHours)), \(sql: epoch)) AS \(ident: table)"
+            "COALESCE(\(sql: .minusHours("r.\(ident: RunLog.highWaterColumn(table))", etlOverlapHours)), \(sql: epoch)) AS \(ident: table)"
         }
         let settledColumns = TableName.rawTables.flatMap { table -> [SQL] in
             ["r.\(ident: RunLog.settledBeforeColumn(table)) AS \(ident: "settled_" + table)", "r.\(ident: RunLog.settledRowsColumn(table)) AS \(ident: "settled_rows_" + table)"]
         }
-        try database.execute("CREATE TABLE \(table: work.name("since")) AS SELECT \(sql: (cutoffs + settledColumns).joined(separator: ", ")) FROM \(table: current(TableName.runs)) r WHERE r.run_id = \(bind: .text(previous.runID))")
+        try exec("CREATE TABLE \(table: work.name("since")) AS SELECT \(sql: (cutoffs + settledColumns).joined(separator: ", ")) FROM \(table: current(TableName.runs)) r WHERE \(sql: previousRun)")
+    }
+
+    func update(into summary: inout MaterializeSummary, started: Date, progress: (String) -> Void) throws {
+        try createSince(previousRun: "r.run_id = \(bind: .text(previous!.runID))")
 
         progress("validating new rows in \(source)")
         // The cutoffs and settled times as values, to bind (see RawTables.newRows).
@@ -87,11 +145,13 @@ struct IncrementalUpdate {
             if let recorded = try settledRowsUnchanged(table) { carried[table] = (recorded, settled(table)) }
         }
         let unchanged = Set(carried.keys)
-        try materializer.captureHighWater(work: work, carried: carried)
+        for statement in Materializer.highWaterStatements(schemas: schemas, etlOverlapHours: etlOverlapHours, work: work, carried: carried) {
+            try exec(statement)
+        }
         let traits = try TraitColumns.reconcile(raw: rawTraits, state: database.columnTypes(current(TableName.stateTraits)), schemas: schemas, dialect: d)
         summary.traitColumns = traits.all.map(\.name)
         summary.addedTraitColumns = traits.added.map(\.name)
-        let etl = SQL.timestamp(literal: Materializer.utcText(materializer.clock()))
+        let etl = SQL.timestamp(literal: Materializer.utcText(clock()))
 
         func timed(_ step: String, _ body: () throws -> Void) rethrows {
             progress(step)
@@ -101,23 +161,65 @@ struct IncrementalUpdate {
         }
         for column in traits.added {
             for table in [TableName.stateTraits, TableName.profileTraits] {
-                try database.execute(d.addColumn(ColumnDefinition(column.name, column.type), to: current(table)))
+                try exec(d.addColumn(ColumnDefinition(column.name, column.type), to: current(table)))
             }
         }
-        try timed("resolve") { try updateGraph(into: &summary, etl: etl, unchanged: unchanged) }
-        try timed(TableName.externalIDMapping) { try updateMapping(into: &summary, etl: etl, unchanged: unchanged) }
-        try timed(TableName.profileTraits) { try updateTraits(traits, into: &summary, etl: etl, unchanged: unchanged) }
+        let windows = Dictionary(uniqueKeysWithValues: TableName.rawTables.map { table -> (String, SQL?) in
+            (table, unchanged.contains(table) ? RawTables.newRows("x", cutoff: bounds.settled[table] ?? .null) : nil)
+        })
+        let cutoffs = bounds.cutoff.mapValues { SQL.bind($0) }
+        try timed("resolve") { try updateGraph(into: &summary, etl: etl, cutoffs: cutoffs, windows: windows) }
+        try timed(TableName.externalIDMapping) { try updateMapping(into: &summary, etl: etl, cutoffs: cutoffs, windows: windows) }
+        try timed(TableName.profileTraits) { try updateTraits(traits, into: &summary, etl: etl, cutoffs: cutoffs, windows: windows) }
         for table in TableName.materializedTables {
             summary.tableRows[table] = try count("SELECT COUNT(*) FROM \(table: current(table))")
         }
         try RunLog(database: database, schema: target).record(summary, status: "succeeded", started: started, finished: Date(), work: work)
     }
 
+    /// The whole update as statements, for a plan written to files (`idhealth compile --mode
+    /// incremental`): what ``update(into:started:progress:)`` runs, with each answer it asks
+    /// the database for written as SQL the engine evaluates instead. The previous run is the
+    /// log's latest successful one; the cutoffs are read from the `since` work table; whether
+    /// a raw table lost settled rows is a `CASE` over the same count (in the `compare_from`
+    /// work table: where it did, every state row is compared); the settled counts are counted
+    /// in full; the resolution takes its fixed number of passes; and the run's row carries no
+    /// counts. `traits` are the trait columns the state tables already have: a plan adds
+    /// none (a new trait column needs a table-mode run).
+    func plannedStatements(traits columns: [TraitColumn]) throws -> [SQL] {
+        var summary = MaterializeSummary()
+        let since = work.name("since"), compareFrom = work.name("compare_from")
+        try createSince(previousRun: RunLog.plannedPrevious(schema: target))
+        let compared = TableName.rawTables.map { table -> SQL in
+            let settled: SQL = "(SELECT c.\(ident: "settled_" + table) FROM \(table: since) c)"
+            let recorded: SQL = "(SELECT c.\(ident: "settled_rows_" + table) FROM \(table: since) c)"
+            return "CASE WHEN (SELECT COUNT(*) FROM \(table: raw(table)) u WHERE u.uuid_ts <= \(sql: settled)) = \(sql: recorded) THEN \(sql: settled) ELSE \(sql: Self.epoch) END AS \(ident: table)"
+        }
+        try exec("CREATE TABLE \(table: compareFrom) AS SELECT \(sql: compared.joined(separator: ", "))")
+        for statement in Materializer.highWaterStatements(schemas: schemas, etlOverlapHours: etlOverlapHours, work: work) {
+            try exec(statement)
+        }
+        var cutoffs: [String: SQL] = [:], windows: [String: SQL?] = [:]
+        for table in TableName.rawTables {
+            cutoffs[table] = "(SELECT c.\(ident: table) FROM \(table: since) c)"
+            windows[table] = RawTables.newRows("x", after: "(SELECT w.\(ident: table) FROM \(table: compareFrom) w)")
+        }
+        let traits = TraitColumns(all: columns.map { (name: $0.name, type: d.portableType(ofDeclared: $0.declaredType)) }, added: [],
+                                  raw: Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }))
+        try updateGraph(into: &summary, etl: .now, cutoffs: cutoffs, windows: windows)
+        try updateMapping(into: &summary, etl: .now, cutoffs: cutoffs, windows: windows)
+        try updateTraits(traits, into: &summary, etl: .now, cutoffs: cutoffs, windows: windows)
+        for statement in RunLog.plannedRecord(schema: target, mode: .incremental, traitNulls: traitNulls, work: work, dialect: d) {
+            try exec(statement)
+        }
+        return planned!.statements
+    }
+
     /// Indexes a work table and gathers its statistics, so both planners know it is small
     /// and probe the large tables' indexes from it instead of scanning them.
     func index(_ base: String, _ columns: [String], unique: Bool = false) throws {
-        try database.execute(work.index(base, columns: columns, unique: unique))
-        try database.execute(d.analyzeWorkTable(work.name(base)))
+        if let index = work.index(base, columns: columns, unique: unique) { try exec(index) }
+        if let analyze = d.analyzeWorkTable(work.name(base)) { try exec(analyze) }
     }
 
     // MARK: - Deletions
@@ -143,20 +245,19 @@ struct IncrementalUpdate {
     /// was deleted, and only state rows landed after it (the overlap window and new rows)
     /// are compared. Otherwise every state row is (an `EXCEPT` over the keys, which SQLite
     /// runs with a temporary b-tree rather than a correlated scan).
-    func createVanished(_ base: String, rawTable: String, key: String, state: QualifiedName, stateColumns: [String], rawColumns: [String], settledUnchanged: Bool, plus: SQL? = nil) throws {
-        let settledTime = bounds.settled[rawTable] ?? .null
-        let window: SQL = settledUnchanged ? " WHERE x.uuid_ts > \(bind: settledTime) OR x.uuid_ts IS NULL" : ""
+    func createVanished(_ base: String, key: String, state: QualifiedName, rawTable: String, stateColumns: [String], rawColumns: [String], compared: SQL?, plus: SQL? = nil) throws {
+        let window: SQL = compared.map { " WHERE \(sql: $0)" } ?? ""
         let stateList = stateColumns.map { "x.\(ident: $0)" as SQL }.joined(separator: ", ")
         let rawList = rawColumns.map { "x.\(ident: $0)" as SQL }.joined(separator: ", ")
         var gone: SQL = """
             SELECT DISTINCT \(ident: key) FROM (
                 SELECT \(sql: stateList) FROM \(table: state) x\(sql: window)
-                EXCEPT
+                \(sql: .exceptDistinct)
                 SELECT \(sql: rawList) FROM \(table: raw(rawTable)) x\(sql: window)
             ) gone
             """
-        if let plus { gone += "\nUNION\n\(sql: plus)" }
-        try database.execute("CREATE TABLE \(table: work.name(base)) AS \(sql: gone)")
+        if let plus { gone += "\n\(sql: .unionDistinct)\n\(sql: plus)" }
+        try exec("CREATE TABLE \(table: work.name(base)) AS \(sql: gone)")
         try index(base, [key], unique: true)
     }
 
@@ -189,22 +290,26 @@ struct IncrementalUpdate {
     /// keys `plus` selects, all read again from every raw row they have) and `delta` (the
     /// latest row per touched key; a key without any row left is absent). Returns the raw
     /// rows read.
-    func follow(_ spec: StateFollowing, new: String, reread: String, delta: String, settledUnchanged: Bool, plus: SQL? = nil) throws -> Int64 {
+    ///
+    /// `cutoff` is the previous run's cutoff for new rows of the raw table; `compared` limits
+    /// the search for vanished rows to the rows it selects (alias `x`), where nothing settled
+    /// was deleted.
+    func follow(_ spec: StateFollowing, new: String, reread: String, delta: String, cutoff: SQL, compared: SQL?, plus: SQL? = nil) throws -> Int64 {
         let columns = spec.columns.map(SQL.identifier).joined(separator: ", ")
         let fromRaw = zip(spec.columns, spec.rawValues).map { name, value -> SQL in "\(sql: value) AS \(ident: name)" }.joined(separator: ", ")
         let key = SQL.identifier(spec.key), rank = SQL.identifier(LatestRows.rank), rowsRead = SQL.identifier(Self.rowsRead)
-        try database.execute("""
+        try exec("""
             CREATE TABLE \(table: work.name(new)) AS
             SELECT \(sql: columns), \(sql: rowsRead) FROM (
                 SELECT n.*, COUNT(*) OVER (PARTITION BY n.\(sql: key)) AS \(sql: rowsRead),
                        ROW_NUMBER() OVER (PARTITION BY n.\(sql: key) ORDER BY \(sql: spec.latestFirst("n"))) AS \(sql: rank)
-                FROM (SELECT \(sql: fromRaw) FROM \(table: raw(spec.rawTable)) u WHERE \(sql: RawTables.newRows("u", cutoff: bounds.cutoff[spec.rawTable] ?? .null))) n
+                FROM (SELECT \(sql: fromRaw) FROM \(table: raw(spec.rawTable)) u WHERE \(sql: RawTables.newRows("u", after: cutoff))) n
             ) ranked
             WHERE \(sql: rank) = 1
             """)
         try index(new, [spec.key], unique: true)
-        try createVanished(reread, rawTable: spec.rawTable, key: spec.key, state: spec.state,
-                           stateColumns: spec.identityInState, rawColumns: spec.identityInRaw, settledUnchanged: settledUnchanged, plus: plus)
+        try createVanished(reread, key: spec.key, state: spec.state, rawTable: spec.rawTable,
+                           stateColumns: spec.identityInState, rawColumns: spec.identityInRaw, compared: compared, plus: plus)
         var read = try count("SELECT COALESCE(SUM(\(sql: rowsRead)), 0) FROM \(table: work.name(new))")
         var candidates: SQL = """
             SELECT \(sql: spec.columns.map { "s.\(ident: $0)" as SQL }.joined(separator: ", ")) FROM \(table: spec.state) s
@@ -213,12 +318,13 @@ struct IncrementalUpdate {
             UNION ALL
             SELECT \(sql: columns) FROM \(table: work.name(new))
             """
-        if try count("SELECT COUNT(*) FROM \(table: work.name(reread))") > 0 {
+        // A plan cannot ask; reading no rows again costs it one lookup.
+        if try connection == nil || count("SELECT COUNT(*) FROM \(table: work.name(reread))") > 0 {
             let rows: SQL = "FROM \(table: raw(spec.rawTable)) u WHERE u.\(sql: key) IN (SELECT r.\(sql: key) FROM \(table: work.name(reread)) r)"
             candidates += "\nUNION ALL\nSELECT \(sql: fromRaw) \(sql: rows)"
             read += try count("SELECT COUNT(*) \(sql: rows)")
         }
-        try database.execute("""
+        try exec("""
             CREATE TABLE \(table: work.name(delta)) AS
             SELECT \(sql: columns) FROM (
                 SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.\(sql: key) ORDER BY \(sql: spec.latestFirst("c"))) AS \(sql: rank)
@@ -234,7 +340,7 @@ struct IncrementalUpdate {
 
     /// Updates the pointer state and re-resolves every segment_id the new or vanished pointer
     /// rows can have moved; rewrites their `id_graph` rows.
-    func updateGraph(into summary: inout MaterializeSummary, etl: SQL, unchanged: Set<String>) throws {
+    func updateGraph(into summary: inout MaterializeSummary, etl: SQL, cutoffs: [String: SQL], windows: [String: SQL?]) throws {
         let pointer = current(TableName.statePointer), graph = current(TableName.idGraph)
         let newPointer = work.name("new_pointer"), vanished = work.name("vanished_pointer"), delta = work.name("pointer_delta"),
             touched = work.name("touched"), affectedCanonical = work.name("affected_canonical"), affected = work.name("affected"),
@@ -248,27 +354,27 @@ struct IncrementalUpdate {
             rawValues: ["u.segment_id", "u.canonical_segment_id", "u.seq", "u.\"timestamp\"", "u.uuid_ts"],
             identityInState: ["segment_id", "seq", "target"], identityInRaw: ["segment_id", "seq", "canonical_segment_id"],
             tieBreakInState: "target"
-        ), new: "new_pointer", reread: "vanished_pointer", delta: "pointer_delta", settledUnchanged: unchanged.contains(TableName.idGraphUpdates))
-        try database.execute("CREATE TABLE \(table: touched) AS SELECT segment_id FROM \(table: newPointer) UNION SELECT segment_id FROM \(table: vanished)")
+        ), new: "new_pointer", reread: "vanished_pointer", delta: "pointer_delta", cutoff: cutoffs[TableName.idGraphUpdates] ?? "NULL", compared: windows[TableName.idGraphUpdates] ?? nil)
+        try exec("CREATE TABLE \(table: touched) AS SELECT segment_id FROM \(table: newPointer) \(sql: .unionDistinct) SELECT segment_id FROM \(table: vanished)")
         try index("touched", ["segment_id"], unique: true)
 
         // Everything that resolved like a touched id may move.
-        try database.execute("""
+        try exec("""
             CREATE TABLE \(table: affectedCanonical) AS
             SELECT g.canonical_segment_id AS canonical FROM \(table: graph) g WHERE g.segment_id IN (SELECT t.segment_id FROM \(table: touched) t)
-            UNION
+            \(sql: .unionDistinct)
             SELECT segment_id FROM \(table: touched)
             """)
         try index("affected_canonical", ["canonical"], unique: true)
-        try database.execute("""
+        try exec("""
             CREATE TABLE \(table: affected) AS
             SELECT g.segment_id AS segment_id FROM \(table: graph) g WHERE g.canonical_segment_id IN (SELECT a.canonical FROM \(table: affectedCanonical) a)
-            UNION
+            \(sql: .unionDistinct)
             SELECT segment_id FROM \(table: touched)
             """)
         try index("affected", ["segment_id"], unique: true)
         // Their pointers; one that leaves the set ends at an unchanged canonical and points there.
-        try database.execute("""
+        try exec("""
             CREATE TABLE \(table: subPointer) AS
             SELECT x.segment_id AS segment_id,
                    CASE WHEN EXISTS (SELECT 1 FROM \(table: affected) a WHERE a.segment_id = x.target) THEN x.target
@@ -284,24 +390,32 @@ struct IncrementalUpdate {
             """)
         try index("sub_pointer", ["segment_id"], unique: true)
         // Kinds are not meaningful here: an edge leaving the set reads as dangling.
-        let kinds = try GraphResolver(work: work, pointer: subPointer).resolve(on: database)
-        summary.resolution = ["re_resolved": kinds.filter { $0.key != "passes" }.values.reduce(0, +)]
+        let resolver = GraphResolver(work: work, pointer: subPointer)
+        if connection == nil {
+            for statement in resolver.plannedStatements() { try exec(statement) }
+        } else {
+            let kinds = try resolver.resolve(on: database)
+            summary.resolution = ["re_resolved": kinds.filter { $0.key != "passes" }.values.reduce(0, +)]
+        }
 
         // Touched segment_ids left without any raw row: deleted upstream.
         let gone = work.name("gone_segments")
-        try database.execute("""
+        try exec("""
             CREATE TABLE \(table: gone) AS
             SELECT g.segment_id AS segment_id FROM \(table: graph) g
             WHERE g.segment_id IN (SELECT t.segment_id FROM \(table: touched) t)
               AND NOT EXISTS (SELECT 1 FROM \(table: delta) x WHERE x.segment_id = g.segment_id)
             """)
         summary.rowsDeleted[TableName.idGraph] = try count("SELECT COUNT(*) FROM \(table: gone)")
-        try DeletedSegments(database: database, schema: target).record(
-            gone: "SELECT g.segment_id FROM \(table: gone) g", back: "SELECT x.segment_id FROM \(table: delta) x", at: etl, runID: summary.runID)
-        try database.execute("DELETE FROM \(table: pointer) WHERE segment_id IN (SELECT t.segment_id FROM \(table: touched) t)")
-        try database.execute("INSERT INTO \(table: pointer) (\(sql: columns)) SELECT \(sql: columns) FROM \(table: delta)")
-        try database.execute("DELETE FROM \(table: graph) WHERE segment_id IN (SELECT a.segment_id FROM \(table: affected) a)")
-        summary.rowsWritten[TableName.idGraph] = Int64(try database.execute("""
+        let runID: SQL = connection == nil ? RunLog.plannedRunID(schema: target) : .bind(.text(summary.runID))
+        for statement in DeletedSegments.statements(schema: target, dialect: d, gone: "SELECT g.segment_id FROM \(table: gone) g",
+                                                    back: "SELECT x.segment_id FROM \(table: delta) x", at: etl, runID: runID) {
+            try exec(statement)
+        }
+        try exec("DELETE FROM \(table: pointer) WHERE segment_id IN (SELECT t.segment_id FROM \(table: touched) t)")
+        try exec("INSERT INTO \(table: pointer) (\(sql: columns)) SELECT \(sql: columns) FROM \(table: delta)")
+        try exec("DELETE FROM \(table: graph) WHERE segment_id IN (SELECT a.segment_id FROM \(table: affected) a)")
+        summary.rowsWritten[TableName.idGraph] = Int64(try exec("""
             INSERT INTO \(table: graph) (segment_id, canonical_segment_id, \(ident: "timestamp"), seq, uuid_ts, etl_ts)
             SELECT p.segment_id, r.canonical, p.\(ident: "timestamp"), p.seq, p.uuid_ts, \(sql: etl)
             FROM \(table: subPointer) p JOIN \(table: work.name("resolved")) r ON r.segment_id = p.segment_id
@@ -312,7 +426,7 @@ struct IncrementalUpdate {
 
     /// Rewrites the mapping rows of every touched external id, and the canonical of every
     /// row whose segment_id was re-resolved.
-    func updateMapping(into summary: inout MaterializeSummary, etl: SQL, unchanged: Set<String>) throws {
+    func updateMapping(into summary: inout MaterializeSummary, etl: SQL, cutoffs: [String: SQL], windows: [String: SQL?]) throws {
         let mapping = current(TableName.externalIDMapping), graph = current(TableName.idGraph)
         let newMapping = work.name("new_mapping"), vanished = work.name("vanished_mapping"), touched = work.name("touched_hash"),
             delta = work.name("mapping_delta")
@@ -323,16 +437,16 @@ struct IncrementalUpdate {
             columns: names, rawValues: names.map { "u.\(ident: $0)" },
             identityInState: ["external_id_hash", "seq", "segment_id"], identityInRaw: ["external_id_hash", "seq", "segment_id"],
             tieBreakInState: nil
-        ), new: "new_mapping", reread: "vanished_mapping", delta: "mapping_delta", settledUnchanged: unchanged.contains(TableName.externalIDMappingUpdates))
-        try database.execute("CREATE TABLE \(table: touched) AS SELECT external_id_hash FROM \(table: newMapping) UNION SELECT external_id_hash FROM \(table: vanished)")
+        ), new: "new_mapping", reread: "vanished_mapping", delta: "mapping_delta", cutoff: cutoffs[TableName.externalIDMappingUpdates] ?? "NULL", compared: windows[TableName.externalIDMappingUpdates] ?? nil)
+        try exec("CREATE TABLE \(table: touched) AS SELECT external_id_hash FROM \(table: newMapping) \(sql: .unionDistinct) SELECT external_id_hash FROM \(table: vanished)")
         try index("touched_hash", ["external_id_hash"], unique: true)
 
         summary.rowsDeleted[TableName.externalIDMapping] = try count("""
             SELECT COUNT(*) FROM \(table: vanished) v
             WHERE NOT EXISTS (SELECT 1 FROM \(table: delta) x WHERE x.external_id_hash = v.external_id_hash)
             """)
-        try database.execute("DELETE FROM \(table: mapping) WHERE external_id_hash IN (SELECT t.external_id_hash FROM \(table: touched) t)")
-        var written = try database.execute("""
+        try exec("DELETE FROM \(table: mapping) WHERE external_id_hash IN (SELECT t.external_id_hash FROM \(table: touched) t)")
+        var written = try exec("""
             INSERT INTO \(table: mapping) (external_id_hash, external_id_type, external_id_value, canonical_segment_id, segment_id, \(ident: "timestamp"), seq, uuid_ts, etl_ts)
             SELECT x.external_id_hash, x.external_id_type, x.external_id_value,
                    COALESCE((SELECT g.canonical_segment_id FROM \(table: graph) g WHERE g.segment_id = x.segment_id), x.segment_id),
@@ -342,7 +456,7 @@ struct IncrementalUpdate {
         // A row's canonical moves only if its segment_id was re-resolved, and then its previous
         // canonical is one of the affected canonicals.
         let moves = work.name("mapping_moves")
-        try database.execute("""
+        try exec("""
             CREATE TABLE \(table: moves) AS
             SELECT external_id_hash, canonical FROM (
                 SELECT m.external_id_hash AS external_id_hash, m.canonical_segment_id AS previous,
@@ -353,10 +467,8 @@ struct IncrementalUpdate {
             WHERE canonical <> previous
             """)
         try index("mapping_moves", ["external_id_hash"], unique: true)
-        written += try database.execute("""
-            UPDATE \(table: mapping) AS m SET canonical_segment_id = (SELECT v.canonical FROM \(table: moves) v WHERE v.external_id_hash = m.external_id_hash), etl_ts = \(sql: etl)
-            WHERE m.external_id_hash IN (SELECT v.external_id_hash FROM \(table: moves) v)
-            """)
+        written += try exec(d.updateFrom(mapping, key: "external_id_hash", source: moves,
+                                         fromSource: [("canonical_segment_id", "canonical")], constants: [("etl_ts", etl)]))
         summary.rowsWritten[TableName.externalIDMapping] = Int64(written)
     }
 
@@ -364,7 +476,7 @@ struct IncrementalUpdate {
 
     /// Updates the trait snapshots and rewrites every profile whose members or snapshots
     /// changed.
-    func updateTraits(_ traits: TraitColumns, into summary: inout MaterializeSummary, etl: SQL, unchanged: Set<String>) throws {
+    func updateTraits(_ traits: TraitColumns, into summary: inout MaterializeSummary, etl: SQL, cutoffs: [String: SQL], windows: [String: SQL?]) throws {
         let rawTraits = raw(TableName.profileTraitsUpdates)
         let snapshots = current(TableName.stateTraits), graph = current(TableName.idGraph), profiles = current(TableName.profileTraits)
         let newTraits = work.name("new_traits"), reread = work.name("reread_traits"), delta = work.name("traits_delta"),
@@ -385,32 +497,34 @@ struct IncrementalUpdate {
             columns: names, rawValues: ["u.segment_id", "u.seq", "u.uuid_ts"] + rawValues,
             identityInState: ["segment_id", "seq"], identityInRaw: ["segment_id", "seq"],
             tieBreakInState: nil
-        ), new: "new_traits", reread: "reread_traits", delta: "traits_delta", settledUnchanged: unchanged.contains(TableName.profileTraitsUpdates), plus: backfilled)
-        let touched: SQL = "SELECT n.segment_id FROM \(table: newTraits) n UNION SELECT r.segment_id FROM \(table: reread) r"
-        try database.execute("DELETE FROM \(table: snapshots) WHERE segment_id IN (\(sql: touched))")
-        try database.execute("INSERT INTO \(table: snapshots) (\(sql: columns)) SELECT \(sql: columns) FROM \(table: delta)")
+        ), new: "new_traits", reread: "reread_traits", delta: "traits_delta", cutoff: cutoffs[TableName.profileTraitsUpdates] ?? "NULL", compared: windows[TableName.profileTraitsUpdates] ?? nil, plus: backfilled)
+        let touched: SQL = "SELECT n.segment_id FROM \(table: newTraits) n \(sql: .unionDistinct) SELECT r.segment_id FROM \(table: reread) r"
+        try exec("DELETE FROM \(table: snapshots) WHERE segment_id IN (\(sql: touched))")
+        try exec("INSERT INTO \(table: snapshots) (\(sql: columns)) SELECT \(sql: columns) FROM \(table: delta)")
 
         // Profiles to rewrite: the re-resolved segment_ids, their previous and new canonicals,
         // and the owners and profiles of changed snapshots.
-        try database.execute("""
+        try exec("""
             CREATE TABLE \(table: keys) AS
             SELECT a.segment_id AS profile_id FROM \(table: work.name("affected")) a
-            UNION SELECT c.canonical FROM \(table: work.name("affected_canonical")) c
-            UNION SELECT r.canonical FROM \(table: work.name("resolved")) r
-            UNION SELECT x.segment_id FROM (\(sql: touched)) x
-            UNION SELECT g.canonical_segment_id FROM \(table: graph) g WHERE g.segment_id IN (\(sql: touched))
+            \(sql: .unionDistinct) SELECT c.canonical FROM \(table: work.name("affected_canonical")) c
+            \(sql: .unionDistinct) SELECT r.canonical FROM \(table: work.name("resolved")) r
+            \(sql: .unionDistinct) SELECT x.segment_id FROM (\(sql: touched)) x
+            \(sql: .unionDistinct) SELECT g.canonical_segment_id FROM \(table: graph) g WHERE g.segment_id IN (\(sql: touched))
             """)
         try index("profile_keys", ["profile_id"], unique: true)
-        try ProfileTraitsBuilder(work: work, traitNulls: materializer.traitNulls, graph: graph, snapshots: snapshots, traits: traits.all.map(\.name))
-            .build(into: profileDelta, keys: keys, etl: etl, on: database)
+        for statement in ProfileTraitsBuilder(work: work, traitNulls: traitNulls, graph: graph, snapshots: snapshots, traits: traits.all.map(\.name))
+            .statements(into: profileDelta, keys: keys, etl: etl) {
+            try exec(statement)
+        }
         try index("profile_delta", ["canonical_segment_id"], unique: true)
         summary.rowsDeleted[TableName.profileTraits] = try count("""
             SELECT COUNT(*) FROM \(table: profiles) p
             WHERE p.canonical_segment_id IN (SELECT k.profile_id FROM \(table: keys) k)
               AND NOT EXISTS (SELECT 1 FROM \(table: profileDelta) x WHERE x.canonical_segment_id = p.canonical_segment_id)
             """)
-        try database.execute("DELETE FROM \(table: profiles) WHERE canonical_segment_id IN (SELECT k.profile_id FROM \(table: keys) k)")
+        try exec("DELETE FROM \(table: profiles) WHERE canonical_segment_id IN (SELECT k.profile_id FROM \(table: keys) k)")
         let output = (["canonical_segment_id", "merged_to"] + traits.all.map(\.name) + ["etl_ts"]).map(SQL.identifier).joined(separator: ", ")
-        summary.rowsWritten[TableName.profileTraits] = Int64(try database.execute("INSERT INTO \(table: profiles) (\(sql: output)) SELECT \(sql: output) FROM \(table: profileDelta)"))
+        summary.rowsWritten[TableName.profileTraits] = Int64(try exec("INSERT INTO \(table: profiles) (\(sql: output)) SELECT \(sql: output) FROM \(table: profileDelta)"))
     }
 }

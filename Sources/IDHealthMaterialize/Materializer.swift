@@ -243,14 +243,20 @@ public struct Materializer {
     /// settled times (minus them, if the overlap grew), a small range instead of a count of
     /// the whole table.
     func captureHighWater(work: WorkTables, carried: [String: (recorded: Int64, since: SQL)] = [:]) throws {
+        for statement in Self.highWaterStatements(schemas: schemas, etlOverlapHours: etlOverlapHours, work: work, carried: carried) {
+            try database.execute(statement)
+        }
+    }
+
+    /// The statements of ``captureHighWater(work:carried:)``, which a plan written to files
+    /// runs too (without `carried`: it counts the settled rows in full).
+    static func highWaterStatements(schemas: Schemas, etlOverlapHours: Double, work: WorkTables, carried: [String: (recorded: Int64, since: SQL)] = [:]) -> [SQL] {
         let columns = TableName.rawTables.map { table -> SQL in
             "(SELECT MAX(u.uuid_ts) FROM \(table: schemas.source(table)) u) AS \(ident: table)"
         }
-        try database.execute("CREATE TABLE \(table: work.name("hwm")) AS SELECT \(sql: columns.joined(separator: ", "))")
         let settled = TableName.rawTables.map { table -> SQL in
             "\(sql: .minusHours("h.\(ident: table)", etlOverlapHours)) AS \(ident: table)"
         }
-        try database.execute("CREATE TABLE \(table: work.name("settled")) AS SELECT \(sql: settled.joined(separator: ", ")) FROM \(table: work.name("hwm")) h")
         let counts = TableName.rawTables.map { table -> SQL in
             let raw = schemas.source(table)
             let now: SQL = "(SELECT s.\(ident: table) FROM \(table: work.name("settled")) s)"
@@ -260,7 +266,11 @@ public struct Materializer {
             return "(CAST(\(bind: .integer(recorded)) AS \(type: .integer)) + (SELECT COUNT(*) FROM \(table: raw) u WHERE u.uuid_ts > \(sql: since) AND u.uuid_ts <= \(sql: now))"
                 + " - (SELECT COUNT(*) FROM \(table: raw) u WHERE u.uuid_ts > \(sql: now) AND u.uuid_ts <= \(sql: since))) AS \(ident: table)"
         }
-        try database.execute("CREATE TABLE \(table: work.name("settled_rows")) AS SELECT \(sql: counts.joined(separator: ", "))")
+        return [
+            "CREATE TABLE \(table: work.name("hwm")) AS SELECT \(sql: columns.joined(separator: ", "))",
+            "CREATE TABLE \(table: work.name("settled")) AS SELECT \(sql: settled.joined(separator: ", ")) FROM \(table: work.name("hwm")) h",
+            "CREATE TABLE \(table: work.name("settled_rows")) AS SELECT \(sql: counts.joined(separator: ", "))",
+        ]
     }
 
     /// Builds the three tables and the state tables as `<stage prefix><table>` beside the

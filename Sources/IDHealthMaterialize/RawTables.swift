@@ -60,7 +60,12 @@ struct RawTables {
     /// cutoff is bound, not a subquery, so the planner sees how few rows that is and uses the
     /// `uuid_ts` index.
     static func newRows(_ alias: SQL, cutoff: SQLValue) -> SQL {
-        "(\(sql: alias).uuid_ts > \(bind: cutoff) OR \(sql: alias).uuid_ts IS NULL)"
+        newRows(alias, after: .bind(cutoff))
+    }
+
+    /// The same, with the cutoff as SQL: a plan written to files reads it from a work table.
+    static func newRows(_ alias: SQL, after cutoff: SQL) -> SQL {
+        "(\(sql: alias).uuid_ts > \(sql: cutoff) OR \(sql: alias).uuid_ts IS NULL)"
     }
 
     /// The columns of `profile_traits_updates` named like a column `profile_traits` holds

@@ -89,13 +89,46 @@ struct RunLog {
             values.append(("rows_written_" + table, .bind(summary.rowsWritten[table].map(SQLValue.integer) ?? .null)))
             values.append(("rows_deleted_" + table, .bind(summary.rowsDeleted[table].map(SQLValue.integer) ?? .null)))
         }
+        try database.execute(Self.insert(into: table, values, work: work))
+    }
+
+    /// The `INSERT` of a run's row: `values` by column, the run's number next after the
+    /// log's last, and the high-water columns from the run's work tables when given.
+    static func insert(into table: QualifiedName, _ values: [(String, SQL)], work: WorkTables?) -> SQL {
+        var values = values
         if work != nil {
-            for table in TableName.rawTables {
-                values += [(Self.highWaterColumn(table), "h.\(ident: table)"), (Self.settledBeforeColumn(table), "s.\(ident: table)"), (Self.settledRowsColumn(table), "n.\(ident: table)")]
+            for raw in TableName.rawTables {
+                values += [(highWaterColumn(raw), "h.\(ident: raw)"), (settledBeforeColumn(raw), "s.\(ident: raw)"), (settledRowsColumn(raw), "n.\(ident: raw)")]
             }
         }
         values.insert(("run_number", "(SELECT COALESCE(MAX(r.run_number), 0) + 1 FROM \(table: table) r)"), at: 0)
         let from: SQL = work.map { " FROM \(table: $0.name("hwm")) h, \(table: $0.name("settled")) s, \(table: $0.name("settled_rows")) n" } ?? ""
-        try database.execute("INSERT INTO \(table: table) (\(sql: values.map { SQL.identifier($0.0) }.joined(separator: ", "))) SELECT \(sql: values.map(\.1).joined(separator: ", "))\(sql: from)")
+        return "INSERT INTO \(table: table) (\(sql: values.map { SQL.identifier($0.0) }.joined(separator: ", "))) SELECT \(sql: values.map(\.1).joined(separator: ", "))\(sql: from)"
+    }
+
+    /// The run_id of a run of a plan written to files: its run number, which nothing else
+    /// knows before it runs.
+    static func plannedRunID(schema: String) -> SQL {
+        .cast("(SELECT COALESCE(MAX(r.run_number), 0) + 1 FROM \(table: QualifiedName(schema, TableName.runs)) r)", as: .text)
+    }
+
+    /// The statements that record a run of a plan written to files (`idhealth compile`): the
+    /// log created where missing and a `succeeded` row with the high-water marks of the run's
+    /// work tables, which the next incremental run starts from. Its counts are NULL: a plan
+    /// does not read anything back. A log of an earlier version is not given new columns.
+    static func plannedRecord(schema: String, mode: MaterializationMode, traitNulls: TraitNulls, work: WorkTables, dialect: Dialect) -> [SQL] {
+        let table = QualifiedName(schema, TableName.runs)
+        let values: [(String, SQL)] = [
+            ("run_id", plannedRunID(schema: schema)), ("mode", .literal(.text(mode.rawValue))), ("status", .literal(.text("succeeded"))),
+            ("started_at", .now), ("finished_at", .now), ("tool_version", .literal(.text(IDHealthVersion.current + " (compiled)"))),
+            ("trait_nulls", .literal(.text(traitNulls.rawValue))),
+        ]
+        return [dialect.createTable(table, columns: columns, ifNotExists: true), insert(into: table, values, work: work)]
+    }
+
+    /// Picks the previous run of a plan written to files: the latest successful table or
+    /// incremental run, as ``previous()`` does (alias `r`).
+    static func plannedPrevious(schema: String) -> SQL {
+        "r.run_number = (SELECT MAX(p.run_number) FROM \(table: QualifiedName(schema, TableName.runs)) p WHERE p.status = 'succeeded' AND p.mode IN ('table', 'incremental'))"
     }
 }

@@ -38,7 +38,7 @@ package struct WorkTables {
     package static let stagePrefix = "idhealth_stage_"
     /// Every work table any materialization creates, so a killed run's leftovers are found.
     package static let workNames = [
-        "pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values", "hwm", "settled", "settled_rows", "since", "gone_segments",
+        "pointer", "jump", "walk", "cycle", "resolved", "traits_owned", "traits_values", "hwm", "settled", "settled_rows", "since", "compare_from", "gone_segments",
         "new_pointer", "vanished_pointer", "pointer_delta", "touched", "affected_canonical", "affected",
         "sub_pointer", "new_mapping", "vanished_mapping", "touched_hash", "mapping_delta", "mapping_moves",
         "new_traits", "reread_traits", "traits_delta", "profile_keys", "profile_delta",

@@ -117,7 +117,7 @@ struct CompileTests {
             let file = folder.appendingPathComponent("idhealth_materialize.sql")
             let text = try String(contentsOf: file, encoding: .utf8)
             #expect(text.components(separatedBy: "{% call statement(").count - 1
-                    == compilation.plan().reduce(0) { $0 + $1.statements.count }, "one statement call per compiled statement")
+                    == (try compilation.plan()).reduce(0) { $0 + $1.statements.count }, "one statement call per compiled statement")
             _ = try PythonTool.run("run-dbt-macro.py", [file.path, "idhealth_materialize", test.location])
             try test.expectSameTables(macro, as: live, "dbt run-operation")
 

@@ -125,6 +125,47 @@ struct IncrementalPropertyTests {
         }
     }
 
+    @Test("compiled: the incremental files after every batch (the table files first, and again where a trait column appeared) give the same rows as a full rebuild",
+          arguments: TestDatabase.engines)
+    func compiledIncremental(engine: Dialect.Engine) throws {
+        for seed in Self.seeds.prefix(3) {
+            try TestDatabase.with(engine) { test in
+                let harness = try Harness(test: test, nulls: .keepLastValue)
+                let compiled = try test.extraSchema("compiled")
+                let schemas = Schemas(source: harness.source, target: compiled)
+                var history = RandomHistory(seed: seed &* 7919, batches: Self.batches)
+                var modes: [MaterializationMode] = []
+                for batch in 0..<Self.batches {
+                    let plan = history.next(batch: batch)
+                    try harness.land(plan)
+                    _ = try Materializer(database: test.database, schemas: Schemas(source: harness.source, target: harness.full)).run(mode: .table)
+                    // A new trait column needs a table-mode run (the manifest says so).
+                    let mode: MaterializationMode = batch == 0 || plan.newColumn != nil ? .table : .incremental
+                    modes.append(mode)
+                    let folder = test.directory.appendingPathComponent("compiled-\(mode.rawValue)")
+                    let traits = try Compilation.traitColumns(of: test.database, schema: harness.source)
+                    let files = try Compilation(dialect: test.database.dialect, schemas: schemas, traitColumns: traits, traitNulls: .keepLastValue)
+                        .write(to: folder, mode: mode, toolVersion: "test")
+                    for file in files where file.check == nil {
+                        try test.database.executeScript(SQL(unsafeRaw: String(contentsOf: folder.appendingPathComponent(file.file), encoding: .utf8)))
+                    }
+                    try harness.expectEqual(compiled, harness.full, "compiled \(mode.rawValue): seed \(seed), batch \(batch)")
+                }
+                #expect(modes.filter { $0 == .incremental }.count >= Self.batches / 2, "mostly incremental: \(modes)")
+                // One succeeded row per compiled run, in order, each with the high-water marks.
+                let log = try test.database.rows("SELECT mode, status, \(ident: RunLog.highWaterColumn(TableName.idGraphUpdates)) AS hwm FROM \(table: QualifiedName(compiled, TableName.runs)) ORDER BY run_number")
+                #expect(log.map { $0["mode"].stringValue } == modes.map(\.rawValue))
+                #expect(log.allSatisfy { $0["status"].stringValue == "succeeded" && $0["hwm"] != .null })
+                // idhealth materialize continues incrementally from a compiled run's row.
+                try harness.land(history.next(batch: Self.batches))
+                _ = try Materializer(database: test.database, schemas: Schemas(source: harness.source, target: harness.full)).run(mode: .table)
+                let summary = try Materializer(database: test.database, schemas: schemas).run(mode: .incremental)
+                #expect(summary.incremental, "\(summary.fullRefreshReason ?? "")")
+                try harness.expectEqual(compiled, harness.full, "idhealth materialize after compiled runs: seed \(seed)")
+            }
+        }
+    }
+
     /// Raw tables in one schema, an incremental target and a full-rebuild target beside them.
     struct Harness {
         let test: TestDatabase

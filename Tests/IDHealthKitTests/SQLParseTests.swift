@@ -41,7 +41,7 @@ struct SQLParseTests {
         }
     }
 
-    @Test("every statement `idhealth compile` writes parses in its dialect", arguments: Dialect.Engine.allCases)
+    @Test("every statement `idhealth compile` writes, in table and incremental mode, parses in its dialect", arguments: Dialect.Engine.allCases)
     func compiledStatementsParse(engine: Dialect.Engine) throws {
         let dialect = Dialect(engine: engine)
         let traits = try Compilation.traitColumns(from: "email,score:real,vip:boolean,first_seen:timestamp")
@@ -49,7 +49,7 @@ struct SQLParseTests {
         // The checks' files too: each verdict and each query.
         let checks = try Compilation(dialect: dialect, schemas: Schemas(source: "raw", target: "identity"), traitColumns: traits, traitNulls: .propagate).compiledChecks().checks
         #expect(checks.count == CompileTests.compiledCheckIDs.count)
-        let statements = (plan.tableMode().flatMap(\.statements) + checks.flatMap { [$0.verdict] + $0.queries.map(\.sql) }).map { dialect.renderInline($0) }
+        let statements = (plan.tableMode().flatMap(\.statements) + (try plan.incrementalMode()).flatMap(\.statements) + checks.flatMap { [$0.verdict] + $0.queries.map(\.sql) }).map { dialect.renderInline($0) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-parse-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -17,10 +17,13 @@ package struct Compilation {
     package let checkSettings: CheckSettings
     /// The raw tables' columns, where they were read from a database (``rawColumns(of:schema:)``).
     package let rawColumns: [String: [String]]?
+    /// `etl_overlap`: how far before the last high-water mark an incremental run reads again.
+    package let etlOverlapHours: Double
 
     package init(dialect: Dialect, schemas: Schemas, traitColumns: [TraitColumn], traitNulls: TraitNulls,
-                 checkSettings: CheckSettings = CheckSettings(), rawColumns: [String: [String]]? = nil) {
+                 checkSettings: CheckSettings = CheckSettings(), rawColumns: [String: [String]]? = nil, etlOverlapHours: Double = 2) {
         self.rawColumns = rawColumns
+        self.etlOverlapHours = etlOverlapHours
         self.dialect = dialect
         self.schemas = schemas
         self.traitColumns = traitColumns
@@ -91,12 +94,9 @@ package struct Compilation {
     @discardableResult
     /// Writes the files, and with `dbtMacro` a dbt macro of that name (``dbtMacroText(_:steps:toolVersion:)``).
     package func write(to folder: URL, mode: MaterializationMode, toolVersion: String, dbtMacro: String? = nil) throws -> [File] {
-        guard mode == .table else {
-            throw ConfigError("compile writes table mode (a full rebuild) in this version; --mode \(mode.rawValue) needs what an incremental run or the views read while running")
-        }
-        let steps = plan()
+        let steps = try plan(mode)
         let (checks, checksLeftOut) = try compiledChecks()
-        let macro = try dbtMacro.map { try dbtMacroText($0, steps: steps, toolVersion: toolVersion) }
+        let macro = try dbtMacro.map { try dbtMacroText($0, mode: mode, steps: steps, toolVersion: toolVersion) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if let dbtMacro, let macro {
             try Data(macro.utf8).write(to: folder.appendingPathComponent(dbtMacro + ".sql"), options: .atomic)
@@ -110,7 +110,7 @@ package struct Compilation {
             var text = """
                 -- \(name): step \(index + 1) of \(steps.count), \(step.purpose).
                 -- Written by \(command) (idhealth \(toolVersion)) for \(dialect.engine.displayName);
-                -- raw tables in \(schemas.source), current state in \(schemas.target). Run the files in order.
+                -- raw tables in \(schemas.source), current state in \(schemas.target). Run the files in order\(mode == .incremental ? ", after a table-mode run (compiled or idhealth materialize): they continue from the latest successful run in \(schemas.target).\(TableName.runs)" : "").
 
                 """
             text += statementsText(step.statements.map { (nil, $0) })
@@ -138,7 +138,7 @@ package struct Compilation {
         let manifest = Manifest(tool: "idhealth", version: toolVersion, dialect: dialect.engine.rawValue, mode: mode.rawValue,
                                 sourceSchema: schemas.source, targetSchema: schemas.target, traitNulls: traitNulls.rawValue,
                                 traitColumns: traitColumns.map { .init(name: $0.name, type: dialect.portableType(ofDeclared: $0.declaredType).rawValue) },
-                                files: files, leftOut: Self.leftOut + checksLeftOut.map { "the check \($0.id): \($0.reason)" })
+                                files: files, leftOut: Self.leftOut(mode) + checksLeftOut.map { "the check \($0.id): \($0.reason)" })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -168,22 +168,30 @@ package struct Compilation {
         try CheckCompiler(schemas: schemas, dialect: dialect, settings: checkSettings, traitColumns: traitColumns.map(\.name), rawColumns: rawColumns).compile()
     }
 
-    /// The steps of a table-mode materialization, as the files hold them.
-    package func plan() -> [MaterializationPlan.Step] {
-        MaterializationPlan(schemas: schemas, dialect: dialect, traitColumns: traitColumns, traitNulls: traitNulls).tableMode()
+    /// The steps of a materialization in `mode`, as the files hold them. View mode is not
+    /// written: its views resolve the graph in a recursive query that drops repeated steps,
+    /// which only SQLite and PostgreSQL have, and `materialize --mode view` writes them there.
+    package func plan(_ mode: MaterializationMode = .table) throws -> [MaterializationPlan.Step] {
+        let plan = MaterializationPlan(schemas: schemas, dialect: dialect, traitColumns: traitColumns, traitNulls: traitNulls, etlOverlapHours: etlOverlapHours)
+        switch mode {
+        case .table: return plan.tableMode()
+        case .incremental: return try plan.incrementalMode()
+        case .view:
+            throw ConfigError("compile writes table and incremental mode; --mode view is two or three CREATE VIEW statements that only SQLite and PostgreSQL can run: use idhealth materialize --mode view there")
+        }
     }
 
     /// The same statements as one dbt macro, for a dbt project to run with `dbt run-operation
     /// NAME` (put the file in its `macros/` folder): each statement is a `statement` call of
     /// its own, in file order, outside dbt's own transactions (the files' `BEGIN`/`COMMIT`
     /// keep theirs), its text inside `{% raw %}` so that dbt's Jinja leaves it alone.
-    package func dbtMacroText(_ name: String, steps: [MaterializationPlan.Step], toolVersion: String) throws -> String {
+    package func dbtMacroText(_ name: String, mode: MaterializationMode, steps: [MaterializationPlan.Step], toolVersion: String) throws -> String {
         guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
             throw ConfigError("--dbt-macro: `\(name)` is not a dbt macro name (letters, digits and _, not starting with a digit)")
         }
         var text = """
-            {#- Written by idhealth compile --dialect \(dialect.engine.rawValue) --mode table (idhealth \(toolVersion)) for \(dialect.engine.displayName):
-                a table-mode materialization of \(schemas.target) from the raw tables in \(schemas.source).
+            {#- Written by idhealth compile --dialect \(dialect.engine.rawValue) --mode \(mode.rawValue) (idhealth \(toolVersion)) for \(dialect.engine.displayName):
+                a \(mode.rawValue)-mode materialization of \(schemas.target) from the raw tables in \(schemas.source).
                 Run it with `dbt run-operation \(name)`. -#}
             {% macro \(name)() %}
 
@@ -253,13 +261,26 @@ package struct Compilation {
     }
 
     /// What `idhealth materialize` does that the files do not, in the manifest's words.
-    package static let leftOut = [
-        "the materialization lock: do not start a second run of the same target schema while one runs",
-        "validation of the raw tables (missing columns, NULL keys): idhealth materialize refuses bad input with a message naming it",
-        "the idhealth_runs row, the raw tables' high-water marks and the record of deleted segment_ids, which incremental runs start from",
-        "custom checks (the checks folder's files): run idhealth check for them",
-        "the checks' samples as reports show them (masked), their details and history: the check files return the verdict and the offending rows",
-    ]
+    package static func leftOut(_ mode: MaterializationMode) -> [String] {
+        var leftOut = [
+            "the materialization lock: do not start a second run of the same target schema while one runs",
+            "validation of the raw tables (missing columns, NULL keys): idhealth materialize refuses bad input with a message naming it",
+            "the counts of the idhealth_runs row (rows read, written and deleted): the row records the high-water marks an incremental run starts from, and its counts are NULL",
+        ]
+        switch mode {
+        case .table:
+            leftOut.append("the record of segment_ids deleted upstream since the last run (idhealth_deleted_segments), which idhealth materialize keeps: an incremental compile records them")
+        case .incremental, .view:
+            leftOut += [
+                "the first run: run the table-mode files (or idhealth materialize) once before these; with no successful run in idhealth_runs there is nothing to continue from",
+                "a full refresh when it is needed: a new trait column in profile_traits_updates, or a changed traits.nulls, needs a table-mode run (idhealth materialize --mode incremental does it by itself)",
+            ]
+        }
+        return leftOut + [
+            "custom checks (the checks folder's files): run idhealth check for them",
+            "the checks' samples as reports show them (masked), their details and history: the check files return the verdict and the offending rows",
+        ]
+    }
 
     struct Manifest: Codable {
         struct Trait: Codable {

@@ -191,6 +191,10 @@ extension Dialect {
             return "UNION DISTINCT"
         case (_, .unionDistinct):
             return "UNION"
+        case (.bigquery, .exceptDistinct):
+            return "EXCEPT DISTINCT"
+        case (_, .exceptDistinct):
+            return "EXCEPT"
         case (.sqlite, .dayText(let value)):
             return "substr(strftime('%Y-%m-%d %H:%M:%S', \(sql: value)), 1, 10)"
         case (.postgres, .dayText(let value)), (.redshift, .dayText(let value)):

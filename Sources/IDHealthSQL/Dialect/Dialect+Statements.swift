@@ -29,6 +29,24 @@ extension Dialect {
         }
     }
 
+    /// Sets columns of the rows of `table` whose `key` the small table `source` holds: each
+    /// of `fromSource` to its column of the source's row, each of `constants` to its value.
+    /// A correlated subquery in `SET` where the engine's incremental runs are tested with it
+    /// (SQLite, PostgreSQL, Redshift); `MERGE` on Snowflake, BigQuery and Databricks, where a
+    /// correlated subquery in `SET` is not taken (Delta Lake) or not promised.
+    public func updateFrom(_ table: QualifiedName, key: String, source: QualifiedName,
+                           fromSource: [(column: String, sourceColumn: String)], constants: [(column: String, value: SQL)]) -> SQL {
+        switch engine {
+        case .sqlite, .postgres, .redshift:
+            let set = fromSource.map { "\(ident: $0.column) = (SELECT v.\(ident: $0.sourceColumn) FROM \(table: source) v WHERE v.\(ident: key) = m.\(ident: key))" as SQL }
+                + constants.map { "\(ident: $0.column) = \(sql: $0.value)" as SQL }
+            return "UPDATE \(table: table) AS m SET \(sql: set.joined(separator: ", ")) WHERE m.\(ident: key) IN (SELECT v.\(ident: key) FROM \(table: source) v)"
+        case .snowflake, .bigquery, .databricks:
+            let set = fromSource.map { "\(ident: $0.column) = v.\(ident: $0.sourceColumn)" as SQL } + constants.map { "\(ident: $0.column) = \(sql: $0.value)" as SQL }
+            return "MERGE INTO \(table: table) AS m USING \(table: source) AS v ON m.\(ident: key) = v.\(ident: key) WHEN MATCHED THEN UPDATE SET \(sql: set.joined(separator: ", "))"
+        }
+    }
+
     /// Statements that start an incremental run's transaction (scoped to it). Its joins pair
     /// a work table of thousands of rows with tables of millions: PostgreSQL's planner
     /// tends to hash the large side (a full scan) where index probes cost a fraction, and
@@ -52,10 +70,11 @@ extension Dialect {
         }
     }
 
-    /// Gathers a small work table's statistics on every engine, so both planners know it is
-    /// small and probe large tables' indexes from it.
-    public func analyzeWorkTable(_ table: QualifiedName) -> SQL {
-        "ANALYZE \(table: table)"
+    /// Gathers a small work table's statistics, so SQLite's and PostgreSQL's planners know it
+    /// is small and probe large tables' indexes from it; nil where the engine has no indexes
+    /// to probe (Snowflake, BigQuery, Databricks), which has no `ANALYZE` of that form either.
+    public func analyzeWorkTable(_ table: QualifiedName) -> SQL? {
+        hasIndexes ? "ANALYZE \(table: table)" : nil
     }
 
     /// Drops an index of `schema` if it exists; nil on an engine without indexes.

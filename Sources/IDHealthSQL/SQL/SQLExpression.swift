@@ -34,6 +34,8 @@ public indirect enum SQLExpression: Sendable, Hashable {
     /// The set operator that keeps each distinct row once (`UNION`): not an expression, but
     /// spelled per engine all the same, since BigQuery takes only `UNION DISTINCT`.
     case unionDistinct
+    /// `EXCEPT`, which BigQuery takes only as `EXCEPT DISTINCT`.
+    case exceptDistinct
 }
 
 extension SQL {
@@ -50,6 +52,7 @@ extension SQL {
     public static var random: SQL { .expression(.random) }
     public static var now: SQL { .expression(.now) }
     public static var unionDistinct: SQL { .expression(.unionDistinct) }
+    public static var exceptDistinct: SQL { .expression(.exceptDistinct) }
 
     /// A time idhealth formatted itself (`YYYY-MM-DD HH:MM:SS`, UTC) as a timestamp constant.
     public static func timestamp(literal utcText: String) -> SQL { .timestamp(.literal(.text(utcText))) }

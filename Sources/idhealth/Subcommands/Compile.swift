@@ -14,7 +14,7 @@ struct Compile: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: ArgumentHelp("The materialization to write: table (a full rebuild; the only mode compile writes in this version).", valueName: "mode"))
+    @Option(help: ArgumentHelp("The materialization to write: table (a full rebuild) or incremental (what landed since the last run; run the table-mode files once first).", valueName: "mode"))
     var mode: MaterializationMode = .table
 
     @Option(help: ArgumentHelp("The trait columns of profile_traits_updates, as NAME[:TYPE],… (TYPE: text, integer, real, numeric, boolean, timestamp, date; default text). Default: read from --database.", valueName: "list"))
@@ -32,9 +32,9 @@ struct Compile: ParsableCommand {
             let (dialect, schemas, traitColumns, rawColumns) = try resolve(configuration)
             let folder = configuration.resolve(output ?? "compiled")
             let compilation = Compilation(dialect: dialect, schemas: schemas, traitColumns: traitColumns, traitNulls: configuration.traitNulls,
-                                          checkSettings: configuration.checkSettings, rawColumns: rawColumns)
+                                          checkSettings: configuration.checkSettings, rawColumns: rawColumns, etlOverlapHours: configuration.etlOverlapHours)
             let files = try compilation.write(to: folder, mode: mode, toolVersion: IDHealthVersion.current, dbtMacro: dbtMacro)
-            Console.out("Wrote \(files.count) files of \(dialect.engine.displayName) SQL for a \(mode.rawValue)-mode materialization of \(schemas.target) (raw tables in \(schemas.source); \(traitColumns.count) trait columns) and \(files.filter { $0.check != nil }.count) checks to \(folder.path):")
+            Console.out("Wrote \(files.count) files of \(dialect.engine.displayName) SQL for \(mode == .incremental ? "an" : "a") \(mode.rawValue)-mode materialization of \(schemas.target) (raw tables in \(schemas.source); \(traitColumns.count) trait columns) and \(files.filter { $0.check != nil }.count) checks to \(folder.path):")
             for file in files {
                 Console.out("  \(file.file)  \(file.statements) statements: \(file.purpose)")
             }

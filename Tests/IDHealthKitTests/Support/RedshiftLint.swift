@@ -90,7 +90,8 @@ final class RedshiftLintingDatabase: DatabaseDecorator {
     }
 
     func executeScript(_ sql: SQL) throws {
-        lint(sql)
+        // Statement by statement: a rule such as "UNION in a recursive query" is about one.
+        for statement in CompileTests.statements(base.dialect.render(sql).text) { lint(SQL(unsafeRaw: statement)) }
         try base.executeScript(sql)
     }
 
