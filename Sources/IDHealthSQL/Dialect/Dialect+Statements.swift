@@ -70,11 +70,15 @@ extension Dialect {
         }
     }
 
-    /// Gathers a small work table's statistics, so SQLite's and PostgreSQL's planners know it
-    /// is small and probe large tables' indexes from it; nil where the engine has no indexes
-    /// to probe (Snowflake, BigQuery, Databricks), which has no `ANALYZE` of that form either.
+    /// Gathers a small work table's statistics, so the planner knows it is small (SQLite and
+    /// PostgreSQL then probe large tables' indexes from it; Redshift distributes by them); nil
+    /// on Snowflake, BigQuery and Databricks, which keep statistics themselves and have no
+    /// `ANALYZE t`.
     public func analyzeWorkTable(_ table: QualifiedName) -> SQL? {
-        hasIndexes ? "ANALYZE \(table: table)" : nil
+        switch engine {
+        case .sqlite, .postgres, .redshift: return "ANALYZE \(table: table)"
+        case .snowflake, .bigquery, .databricks: return nil
+        }
     }
 
     /// Drops an index of `schema` if it exists; nil on an engine without indexes.
