@@ -351,7 +351,7 @@ struct IncrementalUpdate {
         summary.rowsRead[TableName.idGraphUpdates] = try follow(StateFollowing(
             rule: .pointer, state: pointer,
             columns: names,
-            rawValues: ["u.segment_id", "u.canonical_segment_id", "u.seq", "u.\"timestamp\"", "u.uuid_ts"],
+            rawValues: ["u.segment_id", "u.canonical_segment_id", "u.seq", "u.\(ident: "timestamp")", "u.uuid_ts"],
             identityInState: ["segment_id", "seq", "target"], identityInRaw: ["segment_id", "seq", "canonical_segment_id"],
             tieBreakInState: "target"
         ), new: "new_pointer", reread: "vanished_pointer", delta: "pointer_delta", cutoff: cutoffs[TableName.idGraphUpdates] ?? "NULL", compared: windows[TableName.idGraphUpdates] ?? nil)

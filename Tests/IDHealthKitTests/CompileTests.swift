@@ -191,23 +191,52 @@ struct CompileTests {
 
             let output = test.directory.appendingPathComponent("emulated.json")
             _ = try PythonTool.run(emulation.script, [test.location, folder.path, "raw", "identity", output.path])
-            var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
-            let verdicts = try JSONDecoder().decode([String: Verdict].self, from: JSONSerialization.data(withJSONObject: object.removeValue(forKey: "verdicts") ?? [:]))
-            let emulated = try JSONDecoder().decode([String: EmulatedTable].self, from: JSONSerialization.data(withJSONObject: object))
-            // Each compiled check's verdict, computed by the stand-in, is what idhealth check finds on SQLite.
-            try Self.expectSameVerdicts(verdicts, as: try test.check(), "\(emulation.dialect.engine.displayName) on \(data.rawValue)")
-            for table in TableName.materializedTables {
-                let local = try test.contents(test.schemas.target, table)
-                let remote = try #require(emulated[table], "no \(table) from \(emulation.script)")
-                #expect(remote.columns.sorted() == local.columns, "\(table) columns")
-                let order = remote.columns.sorted().map { name in remote.columns.firstIndex(of: name)! }
-                let got = remote.rows.map { row in order.map { row[$0] } }.sorted { Self.key($0) < Self.key($1) }
-                let want = local.rows.map { row in row.map(Self.text) }.sorted { Self.key($0) < Self.key($1) }
-                #expect(got.count == want.count, "\(table): \(got.count) rows emulated, \(want.count) on SQLite")
-                #expect(!got.isEmpty, "\(table) is empty")
-                let differing = zip(got, want).filter { $0 != $1 }
-                #expect(differing.isEmpty, "\(table): \(differing.count) rows differ, e.g. \(differing.prefix(2))")
-            }
+            try Self.expectSameResult(output, as: test, "\(emulation.dialect.engine.displayName) on \(data.rawValue)")
+        }
+    }
+
+    @Test("the compiled incremental files of a warehouse, run on its stand-in after its table-mode files and more rows, give exactly the tables a SQLite materialization of all the rows gives",
+          arguments: emulations.filter { $0.dialect.engine != .databricks })
+    func compiledIncrementalOnEmulator(emulation: Emulation) throws {
+        try TestDatabase.with(.sqlite) { test in
+            try DataSet.generated.load(into: test)
+            _ = try test.materialize()
+            // The first half of the pointer rows (and the rows of the other tables landed by
+            // then) land first; the rest, with the merges, chains and cycles among them, after.
+            let pointers = QualifiedName(test.schemas.source, TableName.idGraphUpdates)
+            let half = try test.database.scalar("SELECT COUNT(*) / 2 FROM \(table: pointers)").intValue ?? 0
+            let landedBy = try #require(try test.database.scalar("SELECT uuid_ts FROM \(table: pointers) ORDER BY uuid_ts LIMIT 1 OFFSET \(bind: .integer(half))").stringValue)
+            let traits = try Compilation.traitColumns(of: test.database, schema: test.schemas.source)
+            let compilation = Compilation(dialect: emulation.dialect, schemas: Schemas(source: "raw", target: "identity"), traitColumns: traits, traitNulls: .keepLastValue,
+                                          rawColumns: try Compilation.rawColumns(of: test.database, schema: test.schemas.source))
+            let table = test.directory.appendingPathComponent("table"), incremental = test.directory.appendingPathComponent("incremental")
+            try compilation.write(to: table, mode: .table, toolVersion: "test")
+            try compilation.write(to: incremental, mode: .incremental, toolVersion: "test")
+            let output = test.directory.appendingPathComponent("emulated.json")
+            _ = try PythonTool.run(emulation.script, [test.location, incremental.path, "raw", "identity", output.path, table.path, landedBy])
+            try Self.expectSameResult(output, as: test, "\(emulation.dialect.engine.displayName), incremental after rows landed by \(landedBy)")
+        }
+    }
+
+    /// The tables and verdicts a stand-in's runner wrote (`output`) are those of `test`'s SQLite
+    /// materialization and `idhealth check` there.
+    static func expectSameResult(_ output: URL, as test: TestDatabase, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        let verdicts = try JSONDecoder().decode([String: Verdict].self, from: JSONSerialization.data(withJSONObject: object.removeValue(forKey: "verdicts") ?? [:]))
+        let emulated = try JSONDecoder().decode([String: EmulatedTable].self, from: JSONSerialization.data(withJSONObject: object))
+        // Each compiled check's verdict, computed by the stand-in, is what idhealth check finds on SQLite.
+        try expectSameVerdicts(verdicts, as: try test.check(), context, sourceLocation: sourceLocation)
+        for table in TableName.materializedTables {
+            let local = try test.contents(test.schemas.target, table)
+            let remote = try #require(emulated[table], "\(context): no \(table)", sourceLocation: sourceLocation)
+            #expect(remote.columns.sorted() == local.columns, "\(context): \(table) columns", sourceLocation: sourceLocation)
+            let order = remote.columns.sorted().map { name in remote.columns.firstIndex(of: name)! }
+            let got = remote.rows.map { row in order.map { row[$0] } }.sorted { key($0) < key($1) }
+            let want = local.rows.map { row in row.map(text) }.sorted { key($0) < key($1) }
+            #expect(got.count == want.count, "\(context): \(table): \(got.count) rows emulated, \(want.count) on SQLite", sourceLocation: sourceLocation)
+            #expect(!got.isEmpty, "\(context): \(table) is empty", sourceLocation: sourceLocation)
+            let differing = zip(got, want).filter { $0 != $1 }
+            #expect(differing.isEmpty, "\(context): \(table): \(differing.count) rows differ, e.g. \(differing.prefix(2))", sourceLocation: sourceLocation)
         }
     }
 

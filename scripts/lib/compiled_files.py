@@ -15,9 +15,11 @@ TABLES = ["id_graph", "external_id_mapping", "profile_traits"]
 TIME_COLUMNS = ("timestamp", "uuid_ts", "received_at")
 
 
-def raw_tables(sqlite_file):
+def raw_tables(sqlite_file, landing=None):
     """Each raw table of the SQLite file's `main` schema: (name, [(column, kind)], rows), where
-    kind is time, integer, real or text (from the column's name and declared type)."""
+    kind is time, integer, real or text (from the column's name and declared type). With
+    `landing` ("by", T) only the rows whose uuid_ts is at most T (as the file stores it), with
+    ("after", T) the others: the rows that land later."""
     raw = sqlite3.connect(sqlite_file)
     for table in RAW_TABLES:
         columns = []
@@ -32,7 +34,11 @@ def raw_tables(sqlite_file):
             else:
                 kind = "text"
             columns.append((name, kind))
-        yield table, columns, raw.execute(f'SELECT * FROM "{table}"').fetchall()
+        where, values = "", ()
+        if landing is not None:
+            where = " WHERE uuid_ts <= ?" if landing[0] == "by" else " WHERE NOT (uuid_ts <= ?) OR uuid_ts IS NULL"
+            values = (landing[1],)
+        yield table, columns, raw.execute(f'SELECT * FROM "{table}"{where}', values).fetchall()
 
 
 def statements(path):
@@ -92,9 +98,17 @@ def write_result(result, output):
 
 
 def arguments(doc):
-    """SQLITE_FILE, COMPILED_DIR, SOURCE_SCHEMA, TARGET_SCHEMA, OUTPUT_JSON from the command
-    line; the script's usage (its docstring) and exit 2 otherwise."""
-    if len(sys.argv) != 6:
+    """SQLITE_FILE, the phases, SOURCE_SCHEMA, TARGET_SCHEMA, OUTPUT_JSON from the command line
+    (SQLITE_FILE COMPILED_DIR SOURCE_SCHEMA TARGET_SCHEMA OUTPUT_JSON [FIRST_DIR LANDED_BY]);
+    the script's usage (its docstring) and exit 2 otherwise. A phase is (folder, landing): the
+    raw rows to load (``raw_tables``), then the folder's files to run. Without FIRST_DIR there
+    is one phase, every row and COMPILED_DIR; with it, the rows landed by LANDED_BY and
+    FIRST_DIR (a table-mode compile), then the rest and COMPILED_DIR (an incremental one)."""
+    if len(sys.argv) not in (6, 8):
         print(doc, file=sys.stderr)
         sys.exit(2)
-    return sys.argv[1:]
+    sqlite_file, compiled, source, target, output = sys.argv[1:6]
+    phases = [(compiled, None)]
+    if len(sys.argv) == 8:
+        phases = [(sys.argv[6], ("by", sys.argv[7])), (compiled, ("after", sys.argv[7]))]
+    return sqlite_file, phases, source, target, output

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs `idhealth compile --dialect snowflake` files on fakesnow, for the test suite.
 
-Usage: run-on-fakesnow.py SQLITE_FILE COMPILED_DIR SOURCE_SCHEMA TARGET_SCHEMA OUTPUT_JSON
+Usage: run-on-fakesnow.py SQLITE_FILE COMPILED_DIR SOURCE_SCHEMA TARGET_SCHEMA OUTPUT_JSON [FIRST_DIR LANDED_BY]
 
 fakesnow (PyPI) emulates Snowflake's dialect on DuckDB through the Snowflake Python
 connector. The raw Profiles Sync tables are copied from the SQLite file (its `main` schema)
@@ -10,6 +10,9 @@ the compiled files runs in file order; then every column but etl_ts of id_graph,
 external_id_mapping and profile_traits in TARGET_SCHEMA is written to OUTPUT_JSON as text
 (times as YYYY-MM-DD HH:MM:SS in UTC), for the test to compare with SQLite's own tables.
 A statement that fails stops the script with exit 1, naming the file and the statement.
+With FIRST_DIR, the raw rows landed by LANDED_BY are loaded and FIRST_DIR's files run first
+(a table-mode compile), then the rest of the rows land and COMPILED_DIR's files run (an
+incremental compile).
 
 fakesnow has no `ALTER TABLE a SWAP WITH b`: the script runs that one statement as the three
 renames the swap amounts to (a to a temporary name, b to a, the temporary name to b). Every
@@ -41,28 +44,30 @@ def run(cursor, statement):
 
 
 def main():
-    sqlite_file, compiled, source, target, output = arguments(__doc__)
+    sqlite_file, phases, source, target, output = arguments(__doc__)
     with fakesnow.patch():
         connection = snowflake.connector.connect(database="IDHEALTH", schema=source.upper())
         cursor = connection.cursor()
         cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{source.upper()}"')
-        for table, columns, rows in raw_tables(sqlite_file):
-            definitions = ", ".join(f'"{name.upper()}" {SNOWFLAKE_TYPES[kind]}' for name, kind in columns)
-            cursor.execute(f'CREATE TABLE "{source.upper()}"."{table.upper()}" ({definitions})')
-            placeholders = ", ".join(["%s"] * len(columns))
-            if rows:
-                cursor.executemany(f'INSERT INTO "{source.upper()}"."{table.upper()}" VALUES ({placeholders})', rows)
         verdicts = {}
-        for file, statement, kind in compiled_statements(compiled):
-            try:
-                run(cursor, statement)
-                if kind != "step":
-                    rows = cursor.fetchall()
-                if kind == "verdict":
-                    verdicts.update(verdict([column[0] for column in cursor.description], rows))
-            except Exception as error:  # the connector raises ProgrammingError and others
-                print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
-                return 1
+        for number, (compiled, landing) in enumerate(phases):
+            for table, columns, rows in raw_tables(sqlite_file, landing):
+                if number == 0:
+                    definitions = ", ".join(f'"{name.upper()}" {SNOWFLAKE_TYPES[kind]}' for name, kind in columns)
+                    cursor.execute(f'CREATE TABLE "{source.upper()}"."{table.upper()}" ({definitions})')
+                placeholders = ", ".join(["%s"] * len(columns))
+                if rows:
+                    cursor.executemany(f'INSERT INTO "{source.upper()}"."{table.upper()}" VALUES ({placeholders})', rows)
+            for file, statement, kind in compiled_statements(compiled):
+                try:
+                    run(cursor, statement)
+                    if kind != "step":
+                        rows = cursor.fetchall()
+                    if kind == "verdict":
+                        verdicts.update(verdict([column[0] for column in cursor.description], rows))
+                except Exception as error:  # the connector raises ProgrammingError and others
+                    print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
+                    return 1
         result = {"verdicts": verdicts}
         for table in TABLES:
             cursor.execute(f'SELECT * FROM "{target.upper()}"."{table.upper()}"')

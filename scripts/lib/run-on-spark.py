@@ -63,7 +63,12 @@ def run(spark, statement):
 
 
 def main():
-    sqlite_file, compiled, source, target, output = arguments(__doc__)
+    sqlite_file, phases, source, target, output = arguments(__doc__)
+    if len(phases) != 1:
+        # An incremental compile's DELETE and MERGE need Delta Lake, which this Spark lacks.
+        print("run-on-spark.py runs one compile (no FIRST_DIR): an incremental one needs Delta Lake", file=sys.stderr)
+        return 2
+    compiled = phases[0][0]
     # pyspark hands times back in the process's local zone, without saying which.
     os.environ["TZ"] = "UTC"
     time.tzset()

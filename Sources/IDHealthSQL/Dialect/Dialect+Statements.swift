@@ -32,8 +32,9 @@ extension Dialect {
     /// Sets columns of the rows of `table` whose `key` the small table `source` holds: each
     /// of `fromSource` to its column of the source's row, each of `constants` to its value.
     /// A correlated subquery in `SET` where the engine's incremental runs are tested with it
-    /// (SQLite, PostgreSQL, Redshift); `MERGE` on Snowflake, BigQuery and Databricks, where a
-    /// correlated subquery in `SET` is not taken (Delta Lake) or not promised.
+    /// (SQLite, PostgreSQL, Redshift); a join elsewhere, where a correlated subquery in `SET`
+    /// is not taken (Delta Lake) or not promised: `UPDATE … FROM` on Snowflake, `MERGE` on
+    /// BigQuery and Databricks (Delta Lake has no `UPDATE … FROM`).
     public func updateFrom(_ table: QualifiedName, key: String, source: QualifiedName,
                            fromSource: [(column: String, sourceColumn: String)], constants: [(column: String, value: SQL)]) -> SQL {
         switch engine {
@@ -41,7 +42,10 @@ extension Dialect {
             let set = fromSource.map { "\(ident: $0.column) = (SELECT v.\(ident: $0.sourceColumn) FROM \(table: source) v WHERE v.\(ident: key) = m.\(ident: key))" as SQL }
                 + constants.map { "\(ident: $0.column) = \(sql: $0.value)" as SQL }
             return "UPDATE \(table: table) AS m SET \(sql: set.joined(separator: ", ")) WHERE m.\(ident: key) IN (SELECT v.\(ident: key) FROM \(table: source) v)"
-        case .snowflake, .bigquery, .databricks:
+        case .snowflake:
+            let set = fromSource.map { "\(ident: $0.column) = v.\(ident: $0.sourceColumn)" as SQL } + constants.map { "\(ident: $0.column) = \(sql: $0.value)" as SQL }
+            return "UPDATE \(table: table) AS m SET \(sql: set.joined(separator: ", ")) FROM \(table: source) AS v WHERE m.\(ident: key) = v.\(ident: key)"
+        case .bigquery, .databricks:
             let set = fromSource.map { "\(ident: $0.column) = v.\(ident: $0.sourceColumn)" as SQL } + constants.map { "\(ident: $0.column) = \(sql: $0.value)" as SQL }
             return "MERGE INTO \(table: table) AS m USING \(table: source) AS v ON m.\(ident: key) = v.\(ident: key) WHEN MATCHED THEN UPDATE SET \(sql: set.joined(separator: ", "))"
         }
