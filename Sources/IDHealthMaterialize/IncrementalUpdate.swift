@@ -378,7 +378,7 @@ struct IncrementalUpdate {
             CREATE TABLE \(table: subPointer) AS
             SELECT x.segment_id AS segment_id,
                    CASE WHEN EXISTS (SELECT 1 FROM \(table: affected) a WHERE a.segment_id = x.target) THEN x.target
-                        ELSE COALESCE((SELECT g.canonical_segment_id FROM \(table: graph) g WHERE g.segment_id = x.target), x.target) END AS target,
+                        ELSE COALESCE((SELECT \(sql: .onlyValue("g.canonical_segment_id")) FROM \(table: graph) g WHERE g.segment_id = x.target), x.target) END AS target,
                    x.seq AS seq, x.\(ident: "timestamp") AS \(ident: "timestamp"), x.uuid_ts AS uuid_ts
             FROM (
                 SELECT \(sql: columns) FROM \(table: delta)
@@ -449,7 +449,7 @@ struct IncrementalUpdate {
         var written = try exec("""
             INSERT INTO \(table: mapping) (external_id_hash, external_id_type, external_id_value, canonical_segment_id, segment_id, \(ident: "timestamp"), seq, uuid_ts, etl_ts)
             SELECT x.external_id_hash, x.external_id_type, x.external_id_value,
-                   COALESCE((SELECT g.canonical_segment_id FROM \(table: graph) g WHERE g.segment_id = x.segment_id), x.segment_id),
+                   COALESCE((SELECT \(sql: .onlyValue("g.canonical_segment_id")) FROM \(table: graph) g WHERE g.segment_id = x.segment_id), x.segment_id),
                    x.segment_id, x.\(ident: "timestamp"), x.seq, x.uuid_ts, \(sql: etl)
             FROM \(table: delta) x
             """)
@@ -460,7 +460,7 @@ struct IncrementalUpdate {
             CREATE TABLE \(table: moves) AS
             SELECT external_id_hash, canonical FROM (
                 SELECT m.external_id_hash AS external_id_hash, m.canonical_segment_id AS previous,
-                       COALESCE((SELECT g.canonical_segment_id FROM \(table: graph) g WHERE g.segment_id = m.segment_id), m.segment_id) AS canonical
+                       COALESCE((SELECT \(sql: .onlyValue("g.canonical_segment_id")) FROM \(table: graph) g WHERE g.segment_id = m.segment_id), m.segment_id) AS canonical
                 FROM \(table: mapping) m
                 WHERE m.canonical_segment_id IN (SELECT a.canonical FROM \(table: work.name("affected_canonical")) a)
             ) candidates

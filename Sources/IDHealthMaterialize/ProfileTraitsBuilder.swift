@@ -131,7 +131,7 @@ struct ProfileTraitsBuilder {
         case .keepLastValue:
             let at = quotedTraits.indices.map { SQL.identifier("_idh_at_\($0)") }
             let lookups = zip(quotedTraits, at).map { trait, at -> SQL in
-                "(SELECT x.\(sql: trait) FROM \(table: owned) x WHERE x.\(sql: owner) = f.\(sql: owner) AND x.\(sql: position) = f.\(sql: at)) AS \(sql: trait)"
+                "(SELECT \(sql: .onlyValue("x.\(sql: trait)")) FROM \(table: owned) x WHERE x.\(sql: owner) = f.\(sql: owner) AND x.\(sql: position) = f.\(sql: at)) AS \(sql: trait)"
             }
             let firsts = zip(quotedTraits, at).map { trait, at -> SQL in
                 "MIN(CASE WHEN o.\(sql: trait) IS NOT NULL THEN o.\(sql: position) END) AS \(sql: at)"

@@ -191,6 +191,10 @@ extension Dialect {
             return "UNION DISTINCT"
         case (_, .unionDistinct):
             return "UNION"
+        case (.snowflake, .onlyValue(let value)):
+            return "ANY_VALUE(\(sql: value))"
+        case (_, .onlyValue(let value)):
+            return value
         case (.bigquery, .exceptDistinct):
             return "EXCEPT DISTINCT"
         case (_, .exceptDistinct):

@@ -36,6 +36,10 @@ public indirect enum SQLExpression: Sendable, Hashable {
     case unionDistinct
     /// `EXCEPT`, which BigQuery takes only as `EXCEPT DISTINCT`.
     case exceptDistinct
+    /// The one value a correlated scalar subquery selects by a unique key: Snowflake runs a
+    /// correlated scalar subquery only when it can tell that it returns one row, so there it
+    /// is `ANY_VALUE(value)`, an aggregate of the one row (the key is unique).
+    case onlyValue(SQL)
 }
 
 extension SQL {
@@ -53,6 +57,7 @@ extension SQL {
     public static var now: SQL { .expression(.now) }
     public static var unionDistinct: SQL { .expression(.unionDistinct) }
     public static var exceptDistinct: SQL { .expression(.exceptDistinct) }
+    public static func onlyValue(_ value: SQL) -> SQL { .expression(.onlyValue(value)) }
 
     /// A time idhealth formatted itself (`YYYY-MM-DD HH:MM:SS`, UTC) as a timestamp constant.
     public static func timestamp(literal utcText: String) -> SQL { .timestamp(.literal(.text(utcText))) }
