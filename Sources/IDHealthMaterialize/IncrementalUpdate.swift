@@ -28,14 +28,17 @@ struct IncrementalUpdate {
     let traitNulls: TraitNulls
     let etlOverlapHours: Double
     let work: WorkTables
-    /// The connection that runs each statement as it comes and answers the run's questions;
-    /// nil when the statements are written down instead (``planned``).
-    let connection: (any Database)?
+    /// Where the statements go: a connection runs each as it comes and answers the run's
+    /// questions; a plan writes them down (``plannedStatements(traits:)``).
+    let destination: Destination
     /// The previous run, for a run on a connection (a plan finds it in SQL).
     let previous: RunLog.PreviousRun?
-    /// Where a plan's statements go (``plannedStatements(traits:)``).
-    let planned: Planned?
     let clock: @Sendable () -> Date
+
+    enum Destination {
+        case connection(any Database)
+        case plan(Planned)
+    }
 
     /// The statements of an update written down, in order.
     final class Planned {
@@ -48,9 +51,8 @@ struct IncrementalUpdate {
         traitNulls = materializer.traitNulls
         etlOverlapHours = materializer.etlOverlapHours
         self.work = work
-        connection = materializer.database
+        destination = .connection(materializer.database)
         self.previous = previous
-        planned = nil
         clock = materializer.clock
     }
 
@@ -61,9 +63,8 @@ struct IncrementalUpdate {
         self.traitNulls = traitNulls
         self.etlOverlapHours = etlOverlapHours
         self.work = work
-        connection = nil
+        destination = .plan(Planned())
         previous = nil
-        planned = Planned()
         clock = Date.init
     }
     /// Per raw table, the previous run's cutoff for new rows, its settled time and how many
@@ -76,6 +77,11 @@ struct IncrementalUpdate {
         var settledRows: [String: Int64] = [:]
     }
 
+    /// The connection, for a run on one; nil for a plan.
+    var connection: (any Database)? {
+        if case .connection(let database) = destination { return database }
+        return nil
+    }
     /// The connection of a run (only a run on a connection asks for it).
     var database: any Database { connection! }
     var source: String { schemas.source }
@@ -88,11 +94,12 @@ struct IncrementalUpdate {
     /// Runs a statement (returning the rows it changed), or writes it down.
     @discardableResult
     func exec(_ sql: SQL) throws -> Int {
-        guard let connection else {
-            planned!.statements.append(sql)
+        switch destination {
+        case .connection(let database): return try database.execute(sql)
+        case .plan(let planned):
+            planned.statements.append(sql)
             return 0
         }
-        return try connection.execute(sql)
     }
 
     /// How many raw rows a latest row stands for, and its rank: idhealth's own columns beside
@@ -212,7 +219,8 @@ struct IncrementalUpdate {
         for statement in RunLog.plannedRecord(schema: target, mode: .incremental, traitNulls: traitNulls, work: work, dialect: d) {
             try exec(statement)
         }
-        return planned!.statements
+        guard case .plan(let planned) = destination else { return [] }
+        return planned.statements
     }
 
     /// Indexes a work table and gathers its statistics, so both planners know it is small
