@@ -78,19 +78,22 @@ struct AtomicityTests {
         let directory: URL
         var d: Dialect { database.dialect }
 
-        /// `odbc`: the command line reaches the PostgreSQL server through psqlODBC
-        /// (`--database odbc:…`), and so does this side of the test.
+        /// `odbc`: the command line reaches the PostgreSQL server through psqlODBC, or the
+        /// SQLite file through libsqliteodbc (`--database odbc:…`), and so does this side of
+        /// the test.
         static func with(_ engine: Dialect.Engine, odbc: Bool = false, _ body: (Place) throws -> Void) throws {
             try CLI.withDirectory { directory in
                 switch engine {
                 case .sqlite:
                     let path = directory.appendingPathComponent("graph.sqlite").path
-                    try body(Place(database: SQLiteDatabase(path: path), location: path, schema: "main", directory: directory))
+                    let connection = "Driver=SQLite3;Database=\(path)"
+                    let database: any Database = odbc ? try ODBC.connect(connectionString: connection, dialect: nil) : try SQLiteDatabase(path: path)
+                    try body(Place(database: database, location: odbc ? "odbc:" + connection : path, schema: "main", directory: directory))
                 case .postgres, .redshift, .snowflake, .bigquery, .databricks:
                     let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
                     let schema = "kill_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
                     let connection = try CLI.odbcConnectionString(postgresURL: url)
-                    let database: any Database = odbc ? try ODBCDatabase(connectionString: connection, dialect: nil) : try PostgresDatabase(conninfo: url)
+                    let database: any Database = odbc ? try ODBC.connect(connectionString: connection, dialect: nil) : try PostgresDatabase(conninfo: url)
                     defer {
                         for name in [schema, schema + "_ref"] { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE") }
                     }

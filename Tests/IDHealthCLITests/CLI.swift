@@ -8,9 +8,10 @@ struct CLI {
     /// the IDHealthKitTests suites (on the PostgreSQL server); the kill and lock tests here
     /// rely on a session lock that dies with its process, which Redshift does not have.
     static let engines: [Dialect.Engine] = [.sqlite, .postgres]
-    /// The engines, each natively (false) and PostgreSQL also through psqlODBC (true): the
-    /// connections the kill and lock tests hold to the same promises.
-    static let connections: [(Dialect.Engine, Bool)] = engines.map { ($0, false) } + [(.postgres, true)]
+    /// The engines, each natively (false) and through ODBC (true: the PostgreSQL server
+    /// through psqlODBC, a SQLite file through libsqliteodbc): the connections the kill and
+    /// lock tests hold to the same promises.
+    static let connections: [(Dialect.Engine, Bool)] = engines.map { ($0, false) } + engines.map { ($0, true) }
 
     /// The test server as a psqlODBC connection string (Debian's odbc-postgresql registers
     /// the `PostgreSQL Unicode` driver).

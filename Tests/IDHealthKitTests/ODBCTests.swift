@@ -11,9 +11,9 @@ import Testing
 /// `CLI.connections`.)
 @Suite("ODBC")
 struct ODBCTests {
-    func connect() throws -> ODBCDatabase {
+    func connect() throws -> any Database {
         let url = try #require(TestDatabase.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
-        return try ODBCDatabase(connectionString: try TestDatabase.odbcConnectionString(postgresURL: url), dialect: nil)
+        return try ODBC.connect(connectionString: try TestDatabase.odbcConnectionString(postgresURL: url), dialect: nil)
     }
 
     @Test("the driver's DBMS name picks the dialect; values go in as typed parameters and come back as they were")
@@ -102,7 +102,7 @@ struct ODBCTests {
         #expect(error?.sql?.contains("no_such_table_here") == true)
 
         let refused = #expect(throws: DatabaseError.self) {
-            try ODBCDatabase(connectionString: "Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=1;UID=u;PWD=hunter2-secret", dialect: nil)
+            try ODBC.connect(connectionString: "Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=1;UID=u;PWD=hunter2-secret", dialect: nil)
         }
         #expect(refused?.code.hasPrefix("08") == true, "\(String(describing: refused))")
         #expect(refused.map { !"\($0)".contains("hunter2-secret") } == true)
@@ -113,5 +113,88 @@ struct ODBCTests {
             try DatabaseLocation("odbc:DSN=snowflake").connect(dialect: .snowflake)
         }
         #expect(snowflake?.message.contains("through ODBC in this version") == true, "\(String(describing: snowflake))")
+    }
+}
+
+/// A SQLite file through the SQLite ODBC driver from Debian (libsqliteodbc): the driver opens
+/// the file with the system libsqlite3, where idhealth's SHA-1 and `regexp` are registered
+/// for it; values, streaming, transactions, cancelling and errors as through psqlODBC.
+@Suite("ODBC to SQLite")
+struct ODBCSQLiteTests {
+    func withFile(_ body: (any Database, String) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-odbc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("graph.sqlite").path
+        try body(try ODBC.connect(connectionString: TestDatabase.odbcConnectionString(sqlitePath: path), dialect: nil), path)
+    }
+
+    @Test("the driver's DBMS name picks SQLite; idhealth's functions are in the driver's connection; declared types come back typed")
+    func roundTrip() throws {
+        try withFile { database, path in
+            #expect(database.dialect == .sqlite)
+            #expect(database.target == "odbc:sqlite:" + SQLiteDatabase.resolved(path))
+            #expect(try database.scalar("PRAGMA journal_mode").stringValue == "wal", "the session is set up as the native one")
+            #expect(try database.scalar("SELECT idhealth_sha1(\(bind: .text("email") ))").stringValue == SHA1Hex.digest("email"))
+            #expect(try database.scalar("SELECT \(bind: .text("a1")) REGEXP \(bind: .text("^[a-z][0-9]$"))").intValue == 1)
+            try database.execute("CREATE TABLE t (i BIGINT, r REAL, s TEXT, n TEXT)")
+            let text = "it's “quoted”, a \\ backslash; and ? a marker " + String(repeating: "x", count: 20_000)
+            try database.execute("INSERT INTO t VALUES (\(bind: .integer(9_007_199_254_740_993)), \(bind: .real(0.25)), \(bind: .text(text)), \(bind: .null))")
+            let row = try #require(try database.firstRow("SELECT i, r, s, n FROM t"))
+            #expect(row["i"] == .integer(9_007_199_254_740_993))
+            #expect(row["r"] == .real(0.25))
+            #expect(row["s"] == .text(text), "a value longer than one read is read whole")
+            #expect(row["n"] == .null)
+            // The file is an ordinary SQLite database: the native connection reads the same row.
+            #expect(try SQLiteDatabase(path: path, create: false).scalar("SELECT i FROM t") == .integer(9_007_199_254_740_993))
+        }
+    }
+
+    @Test("rows stream and stop when the reader has enough; a rolled-back transaction leaves nothing; a running statement is cancelled")
+    func streamingTransactionsCancel() throws {
+        try withFile { database, path in
+            var seen = 0
+            let started = Date()
+            try database.forEachRow("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 50000000) SELECT n FROM g") { _ in
+                seen += 1
+                return seen < 3
+            }
+            #expect(seen == 3)
+            #expect(Date().timeIntervalSince(started) < 10, "the driver steps the statement, it does not read every row first")
+
+            struct Planned: Error {}
+            #expect(throws: Planned.self) {
+                try database.inTransaction {
+                    try database.execute("CREATE TABLE t (v TEXT)")
+                    throw Planned()
+                }
+            }
+            #expect(try !database.tableExists(QualifiedName("main", "t")))
+            try database.inTransaction { try database.execute("CREATE TABLE t (v TEXT)") }
+            #expect(try SQLiteDatabase(path: path, create: false).tableExists(QualifiedName("main", "t")), "committed for every connection")
+
+            let interrupter = database.interrupter()
+            DispatchQueue.global().asyncAfter(deadline: .now() + 1) { interrupter.interrupt() }
+            let cancelled = Date()
+            let error = #expect(throws: DatabaseError.self) {
+                try database.scalar("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 5000000000) SELECT COUNT(*) FROM g")
+            }
+            #expect(Date().timeIntervalSince(cancelled) < 15, "\(String(describing: error))")
+            #expect(try database.scalar("SELECT 1").intValue == 1, "the connection is still usable")
+        }
+    }
+
+    @Test("errors keep the statement and the driver's message; a connection string that would read whole results into memory is refused")
+    func errors() throws {
+        #expect(try ODBCConnectionString.sqliteOptions("Driver=SQLite3;Database=/x.db") == "Driver=SQLite3;Database=/x.db;StepAPI=1;Timeout=15000")
+        #expect(try ODBCConnectionString.sqliteOptions("DSN=graph;timeout=500;") == "DSN=graph;timeout=500;StepAPI=1")
+        let refused = #expect(throws: ConfigError.self) { try ODBC.connect(connectionString: "Driver=SQLite3;Database=/tmp/idhealth-never.sqlite;StepAPI=0", dialect: .sqlite) }
+        #expect(refused?.message.contains("StepAPI=0") == true, "\(String(describing: refused))")
+        try withFile { database, _ in
+            let error = #expect(throws: DatabaseError.self) { try database.execute("SELECT * FROM no_such_table_here") }
+            #expect(error?.message.contains("no such table: no_such_table_here") == true, "\(String(describing: error))")
+            #expect(error?.message.hasPrefix("[") == false, "the driver manager's prefixes are dropped: \(String(describing: error))")
+            #expect(error?.sql?.contains("no_such_table_here") == true)
+        }
     }
 }

@@ -14,9 +14,11 @@ install_missing_packages() {
   pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
   # SHA-1 comes from OpenSSL's libcrypto (libpq-dev usually brings it).
   pkg-config --exists libcrypto 2>/dev/null || missing+=(libssl-dev)
-  # --database odbc:… goes through unixODBC; the tests reach the server through psqlODBC.
+  # --database odbc:… goes through unixODBC; the tests reach the server through psqlODBC
+  # and SQLite files through the SQLite ODBC driver.
   pkg-config --exists odbc 2>/dev/null || missing+=(unixodbc-dev)
   { command -v odbcinst >/dev/null 2>&1 && odbcinst -q -d -n "PostgreSQL Unicode" >/dev/null 2>&1; } || missing+=(unixodbc odbc-postgresql)
+  { command -v odbcinst >/dev/null 2>&1 && odbcinst -q -d -n "SQLite3" >/dev/null 2>&1; } || missing+=(unixodbc libsqliteodbc)
   { [ -n "$(find_pg_bin)" ] && [ -x "$(find_pg_bin)/initdb" ]; } || missing+=(postgresql)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   # The HTML report is opened in a real headless browser by the tests.

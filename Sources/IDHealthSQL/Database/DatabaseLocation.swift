@@ -54,7 +54,7 @@ public struct DatabaseLocation: Sendable, Hashable {
     /// (`--dialect`) forces the SQL spoken over a libpq connection, which is otherwise the
     /// server's own (Redshift or PostgreSQL); a SQLite file speaks only SQLite.
     public func connect(create: Bool = false, dialect: Dialect? = nil) throws -> any Database {
-        // ODBC names the engines it reaches itself (ODBCDatabase.engines).
+        // ODBC names the engines it reaches itself (ODBC.engines).
         if let dialect, !dialect.hasConnection, !isODBC {
             throw ConfigError("idhealth does not connect to \(dialect.engine.displayName) in this version: `idhealth compile --dialect \(dialect.engine.rawValue) --traits …` writes the SQL to run there")
         }
@@ -70,7 +70,7 @@ public struct DatabaseLocation: Sendable, Hashable {
             }
             return try PostgresDatabase(conninfo: conninfo, dialect: dialect)
         case .odbc(let connectionString):
-            return try ODBCDatabase(connectionString: connectionString, dialect: dialect)
+            return try ODBC.connect(connectionString: connectionString, dialect: dialect)
         }
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// Opened in WAL mode with a busy timeout, so a reader never blocks on a writer and a
 /// second writer waits for the lock instead of failing at once. Schemas other than `main`
 /// are attached on demand (see ``useSchema(_:create:)``).
-public final class SQLiteDatabase: Database {
+public final class SQLiteDatabase: SQLiteSession {
     public let dialect = Dialect.sqlite
     public let path: String
     /// The file itself, symbolic links resolved: what the lock and the attached schemas'
@@ -14,7 +14,7 @@ public final class SQLiteDatabase: Database {
     /// database (docs/semantics.md, "Atomic and locked").
     public let resolvedPath: String
     let handle: OpaquePointer
-    private let lockFiles = SQLiteLockFiles()
+    let lockFiles = SQLiteLockFiles()
     private let busyWait: SQLiteBusyWait
 
     public var target: String { path }
@@ -44,20 +44,10 @@ public final class SQLiteDatabase: Database {
         sqlite3_extended_result_codes(db, 1)
         try SQLiteFunctions.register(on: db)
         do {
-            try execute("PRAGMA journal_mode = WAL")
+            try prepareSession()
         } catch let error as DatabaseError where Int(error.code).map({ $0 & 0xFF == 26 }) == true {
             // SQLITE_NOTADB: a file that is not a SQLite database (opening reads nothing yet).
             throw ConfigError("\(path) is not a SQLite database (\(error.message)); give a SQLite file, a postgres:// URI or a libpq keyword string")
-        }
-        try execute("PRAGMA synchronous = NORMAL")
-        // Memory stays bounded whatever the graph's size: a 64 MiB page cache, and sorts and
-        // temporary tables that outgrow it spill to files rather than to the heap, beside
-        // the database (its disk has room for the data) unless SQLITE_TMPDIR names a folder.
-        try execute("PRAGMA cache_size = -\(literal: .integer(Self.cacheKibibytes))")
-        try execute("PRAGMA temp_store = FILE")
-        if ProcessInfo.processInfo.environment["SQLITE_TMPDIR"].map(\.isEmpty) ?? true {
-            let folder = URL(fileURLWithPath: resolvedPath).deletingLastPathComponent().path
-            try execute("PRAGMA temp_store_directory = \(literal: .text(folder))")
         }
     }
 
@@ -111,14 +101,6 @@ public final class SQLiteDatabase: Database {
         try produce(SQLiteBulkSink(statement: statement))
     }
 
-    public func sha1Support() throws -> SHA1Support {
-        .available(functionSchema: nil)
-    }
-
-    public func tryLock(_ name: String, schema: String, holder: String) throws -> LockAttempt {
-        try lockFiles.tryLock(database: resolvedPath, name: name, holder: holder)
-    }
-
     /// `path` with every symbolic link resolved (`realpath`), or as it is when it cannot be
     /// (`:memory:`, a file not created yet).
     static func resolved(_ path: String) -> String {
@@ -127,63 +109,11 @@ public final class SQLiteDatabase: Database {
         return String(cString: real)
     }
 
-    public func unlock(_ name: String, schema: String) throws {
-        lockFiles.unlock(name: name)
-    }
-
     public func setLockWait(seconds: Double) throws {
         busyWait.setTimeout(milliseconds: seconds <= 0 ? 0 : Int(seconds * 1000))
     }
 
     public func interrupter() -> DatabaseInterrupter { SQLiteInterrupter(handle: handle, busyWait: busyWait) }
-
-    /// SQLite does not say who holds its write lock.
-    public func lockHolders(of tables: [QualifiedName]) throws -> [String] { [] }
-
-    /// Makes `schema` usable as a schema name: `main` and `temp` always are; any other name is
-    /// attached as the file `<database>.<schema>.sqlite` beside the main file.
-    public func useSchema(_ schema: String, create: Bool) throws {
-        if schema == "main" || schema == "temp" { return }
-        if try attachedSchemas().contains(schema) { return }
-        let file = schemaFile(schema)
-        if !create, file != ":memory:", !FileManager.default.fileExists(atPath: file) {
-            throw InputError("schema \(schema) not found: in SQLite a schema other than main is the file \(file), which does not exist")
-        }
-        try execute("ATTACH DATABASE \(bind: .text(file)) AS \(ident: schema)")
-    }
-
-    /// The file that holds schema `schema`: `<database>.<schema>.sqlite` beside the main file.
-    func schemaFile(_ schema: String) -> String {
-        path == ":memory:" ? ":memory:" : resolvedPath + "." + schema.replacingOccurrences(of: "/", with: "_") + ".sqlite"
-    }
-
-    func attachedSchemas() throws -> [String] {
-        try rows("SELECT name FROM pragma_database_list").compactMap { $0[0].stringValue }
-    }
-
-    public func schemaExists(_ schema: String) throws -> Bool {
-        if schema == "main" || schema == "temp" { return true }
-        return try attachedSchemas().contains(schema) || (path != ":memory:" && FileManager.default.fileExists(atPath: schemaFile(schema)))
-    }
-
-    /// `main`, every attached schema, and every sibling schema file (read without attaching it).
-    public func schemas(holding table: String) throws -> [String] {
-        var found = Set<String>()
-        for schema in try attachedSchemas() where schema != "temp" {
-            if try tableExists(QualifiedName(schema, table)) { found.insert(schema) }
-        }
-        if path != ":memory:" {
-            let folder = (resolvedPath as NSString).deletingLastPathComponent
-            let prefix = (resolvedPath as NSString).lastPathComponent + "."
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            where name.hasPrefix(prefix) && name.hasSuffix(".sqlite") && name.count > prefix.count + 7 {
-                let schema = String(name.dropFirst(prefix.count).dropLast(7))
-                guard !found.contains(schema), let sibling = try? SQLiteDatabase(path: folder + "/" + name, create: false) else { continue }
-                if (try? sibling.tableExists(QualifiedName("main", table))) == true { found.insert(schema) }
-            }
-        }
-        return found.sorted()
-    }
 }
 
 /// Stops a waiting connection's busy handler and calls `sqlite3_interrupt`, which SQLite

@@ -21,6 +21,26 @@ enum SQLiteFunctions {
         guard code == SQLITE_OK else { throw failure(handle, code, sha1) }
     }
 
+    /// Registers the functions on every SQLite connection this process opens from now on,
+    /// whoever opens it: the SQLite ODBC driver opens its own connection inside
+    /// `SQLDriverConnect`, through the same system libsqlite3, and finds them there
+    /// (https://www.sqlite.org/c3ref/auto_extension.html). Installed once; a connection
+    /// opened by a driver built on its own copy of SQLite does not get them, which
+    /// ``ODBCSQLiteDatabase`` notices and says.
+    static func registerOnEveryConnection() {
+        _ = automaticRegistration
+    }
+
+    private static let automaticRegistration: Int32 = idhealth_sqlite_auto_extension { handle, _, _ in
+        guard let handle else { return SQLITE_ERROR }
+        do {
+            try register(on: handle)
+            return SQLITE_OK
+        } catch {
+            return SQLITE_ERROR
+        }
+    }
+
     private static func failure(_ handle: OpaquePointer, _ code: Int32, _ name: String) -> DatabaseError {
         DatabaseError(engine: .sqlite, code: String(code), message: "cannot register \(name)(): \(String(cString: sqlite3_errmsg(handle)))")
     }

@@ -74,7 +74,7 @@ struct TestDatabase {
     }
 
     /// Where a suite that proves a connection path runs: natively, or through an ODBC driver
-    /// from Debian (psqlODBC to the test server).
+    /// from Debian (psqlODBC to the test server, libsqliteodbc to a SQLite file).
     enum Place: Sendable, CustomTestStringConvertible {
         case native(Dialect.Engine)
         case odbc(Dialect.Engine)
@@ -93,8 +93,15 @@ struct TestDatabase {
         }
     }
 
-    /// The engines, and the server through psqlODBC in PostgreSQL's and in Redshift's dialect.
-    static let places: [Place] = engines.map(Place.native) + [.odbc(.postgres), .odbc(.redshift)]
+    /// The engines, the server through psqlODBC in PostgreSQL's and in Redshift's dialect, and
+    /// a SQLite file through the SQLite ODBC driver.
+    static let places: [Place] = engines.map(Place.native) + [.odbc(.postgres), .odbc(.redshift), .odbc(.sqlite)]
+
+    /// A SQLite file as an ODBC connection string for libsqliteodbc (`SQLite3`, the driver
+    /// Debian's package registers).
+    static func odbcConnectionString(sqlitePath path: String) -> String {
+        "Driver=SQLite3;Database=\(path)"
+    }
 
     /// The test server as an ODBC connection string for psqlODBC (`PostgreSQL Unicode`, the
     /// driver Debian's odbc-postgresql registers).
@@ -106,6 +113,14 @@ struct TestDatabase {
 
     static func with<T>(_ place: Place, sourceLocation: SourceLocation = #_sourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
         guard case .odbc(let engine) = place else { return try with(place.engine, sourceLocation: sourceLocation, body) }
+        if engine == .sqlite {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let connection = odbcConnectionString(sqlitePath: directory.appendingPathComponent("test.sqlite").path)
+            let database = try ODBC.connect(connectionString: connection, dialect: .sqlite)
+            return try body(TestDatabase(database: database, schemas: Schemas(source: "main", target: "main"), location: "odbc:" + connection, directory: directory))
+        }
         guard let url = postgresURL else {
             Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server", sourceLocation: sourceLocation)
             throw TestSetupError.noPostgres
@@ -114,7 +129,7 @@ struct TestDatabase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let connection = try odbcConnectionString(postgresURL: url)
-        let database = try ODBCDatabase(connectionString: connection, dialect: Dialect(engine: engine))
+        let database = try ODBC.connect(connectionString: connection, dialect: Dialect(engine: engine))
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         return try onServer(database, schema: schema, location: "odbc:" + connection, directory: directory, body)
     }

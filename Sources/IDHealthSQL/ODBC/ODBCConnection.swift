@@ -5,40 +5,35 @@ import Foundation
 /// warehouse's own driver with its own authentication (key pairs, OAuth, service accounts are
 /// the driver's business, named in its connection string).
 ///
-/// The SQL is the dialect's, as on a native connection; only the transport differs. This
-/// version speaks to PostgreSQL-protocol servers through ODBC (PostgreSQL through psqlODBC,
-/// Redshift through Amazon's driver), whose catalog, lock and SHA-1 statements it shares with
-/// ``PostgresDatabase`` (``PostgresSession``). Rows are fetched one at a time with
-/// `SQLFetch`/`SQLGetData`, never all held; values are bound as typed parameters; a driver's
-/// error keeps its SQLSTATE, its message and the statement, never the connection string.
-public final class ODBCDatabase: PostgresSession {
-    public let dialect: Dialect
-    public let target: String
-    let lockTable = LockTable()
+/// The SQL is the dialect's, as on a native connection; only the transport differs. This is
+/// the transport: statements prepared with their values bound as typed parameters, rows
+/// fetched one at a time with `SQLFetch`/`SQLGetData` and never all held, a driver's error
+/// kept with its SQLSTATE, its message and the statement, never the connection string. What
+/// the engine says in SQL (catalog, lock, SHA-1) is its session's: ``ODBCDatabase`` for
+/// PostgreSQL-protocol servers, ``ODBCSQLiteDatabase`` for SQLite files.
+final class ODBCConnection {
+    /// The engine whose errors these are, known once connected.
+    var engine: Dialect.Engine
     private let environment: SQLHENV
-    private let connection: SQLHDBC
+    private let handle: SQLHDBC
     /// The statement running now, for ``interrupter()`` (SQLCancel may be called from another thread).
-    private let running = RunningStatement()
+    let running = RunningStatement()
 
-    /// The engines this version reaches through ODBC.
-    public static let engines: [Dialect.Engine] = [.postgres, .redshift]
+    /// The database the driver says it reaches (`SQLGetInfo`): its DBMS name, server and database.
+    let dbmsName: String, serverName: String, databaseName: String
 
     /// Connects with an ODBC connection string (`DSN=…;UID=…` or `Driver={…};Server=…;…`).
-    /// `dialect` is the SQL to speak; without it, the driver's DBMS name decides among
-    /// ``engines``.
-    public init(connectionString: String, dialect forced: Dialect?) throws {
-        if let forced, !Self.engines.contains(forced.engine) {
-            throw ConfigError("idhealth reaches \(Self.engines.map(\.displayName).joined(separator: " and ")) through ODBC in this version, not \(forced.engine.displayName): `idhealth compile --dialect \(forced.engine.rawValue)` writes the SQL to run there")
-        }
+    init(connectionString: String, engine: Dialect.Engine) throws {
+        self.engine = engine
         var environment: SQLHENV?
         guard SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_ENV), nil, &environment) == SQL_SUCCESS, let environment else {
-            throw DatabaseError(engine: forced?.engine ?? .postgres, code: "HY001", message: "unixODBC could not allocate an environment")
+            throw DatabaseError(engine: engine, code: "HY001", message: "unixODBC could not allocate an environment")
         }
         SQLSetEnvAttr(environment, SQLINTEGER(SQL_ATTR_ODBC_VERSION), idhealth_odbc_version_3(), 0)
         var connection: SQLHDBC?
         guard SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_DBC), environment, &connection) == SQL_SUCCESS, let connection else {
             SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
-            throw DatabaseError(engine: forced?.engine ?? .postgres, code: "HY001", message: "unixODBC could not allocate a connection")
+            throw DatabaseError(engine: engine, code: "HY001", message: "unixODBC could not allocate a connection")
         }
         // A server that never answers must not hang a nightly job.
         SQLSetConnectAttr(connection, SQLINTEGER(SQL_ATTR_LOGIN_TIMEOUT), UnsafeMutableRawPointer(bitPattern: 10), 0)
@@ -48,65 +43,61 @@ public final class ODBCDatabase: PostgresSession {
             let diagnostic = Self.diagnostic(SQLSMALLINT(SQL_HANDLE_DBC), connection)
             SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_DBC), connection)
             SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
-            throw DatabaseError(engine: forced?.engine ?? .postgres, code: diagnostic.state, message: "cannot connect through ODBC: " + ODBCConnectionString.redact(diagnostic.message, connectionString: connectionString))
+            throw DatabaseError(engine: engine, code: diagnostic.state, message: "cannot connect through ODBC: " + ODBCConnectionString.redact(diagnostic.message, connectionString: connectionString))
         }
         self.environment = environment
-        self.connection = connection
-        let name = Self.info(connection, SQLUSMALLINT(SQL_DBMS_NAME))
-        let server = Self.info(connection, SQLUSMALLINT(SQL_SERVER_NAME))
-        let database = Self.info(connection, SQLUSMALLINT(SQL_DATABASE_NAME))
-        if let forced {
-            dialect = forced
-        } else if name.lowercased().contains("redshift") {
-            dialect = .redshift
-        } else if name.lowercased().contains("postgres") {
-            dialect = .postgres
-        } else {
-            SQLDisconnect(connection)
-            SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_DBC), connection)
-            SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
-            throw ConfigError("the ODBC driver's database is \(name.isEmpty ? "of no name it gives" : name); idhealth speaks to \(Self.engines.map(\.displayName).joined(separator: " and ")) through ODBC in this version: name one with --dialect")
-        }
-        target = "odbc:\(dialect.engine.rawValue)://\(server.isEmpty ? "localhost" : server)/\(database)"
-        try prepareSession()
+        self.handle = connection
+        dbmsName = Self.info(connection, SQLUSMALLINT(SQL_DBMS_NAME))
+        serverName = Self.info(connection, SQLUSMALLINT(SQL_SERVER_NAME))
+        databaseName = Self.info(connection, SQLUSMALLINT(SQL_DATABASE_NAME))
     }
 
     deinit {
-        SQLDisconnect(connection)
-        SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_DBC), connection)
+        SQLDisconnect(handle)
+        SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_DBC), handle)
         SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
     }
 
     // MARK: - Statements
 
-    @discardableResult
-    public func execute(_ sql: SQL) throws -> Int {
-        let rendered = dialect.renderPositional(sql)
-        if rendered.bindings.isEmpty, let command = TransactionCommand(rendered.text) {
+    /// Runs one rendered statement; returns the rows it changed.
+    func execute(_ rendered: RenderedSQL) throws -> Int {
+        // SQLite's driver runs `BEGIN IMMEDIATE` and `COMMIT` as the statements they are, and
+        // in autocommit mode would take SQLEndTran for nothing; other drivers need the calls.
+        if engine != .sqlite, rendered.bindings.isEmpty, let command = TransactionCommand(rendered.text) {
             try transaction(command, sql: rendered.text)
             return 0
         }
         return try withStatement(rendered) { statement in
             var count: SQLLEN = 0
             SQLRowCount(statement, &count)
+            // A statement that returns rows may run only as they are fetched (the SQLite
+            // driver steps a `PRAGMA journal_mode = WAL` at the first fetch): fetched to the end.
+            var columns: SQLSMALLINT = 0
+            SQLNumResultCols(statement, &columns)
+            if columns > 0 {
+                while true {
+                    let fetched = SQLFetch(statement)
+                    if fetched == SQL_NO_DATA { break }
+                    guard Self.succeeded(fetched) else { throw error(SQLSMALLINT(SQL_HANDLE_STMT), statement, sql: rendered.text) }
+                }
+            }
             return max(Int(count), 0)
         }
     }
 
     /// Runs the statements of a script one by one (a driver need not take several in one
     /// call), split where a `;` ends one outside quotes and comments.
-    public func executeScript(_ sql: SQL) throws {
-        let rendered = dialect.renderPositional(sql)
+    func executeScript(_ rendered: RenderedSQL) throws {
         guard rendered.bindings.isEmpty else {
-            throw DatabaseError(engine: dialect.engine, code: "42P02", message: "a script cannot bind values", sql: rendered.text)
+            throw DatabaseError(engine: engine, code: "42P02", message: "a script cannot bind values", sql: rendered.text)
         }
         for statement in ScriptSplitter.statements(rendered.text) {
-            _ = try withStatement(RenderedSQL(text: statement, bindings: [], labels: [])) { _ in 0 }
+            _ = try execute(RenderedSQL(text: statement, bindings: [], labels: []))
         }
     }
 
-    public func forEachRow(_ query: SQL, _ body: (Row) throws -> Bool) throws {
-        let rendered = dialect.renderPositional(query)
+    func forEachRow(_ rendered: RenderedSQL, _ body: (Row) throws -> Bool) throws {
         try withStatement(rendered) { statement in
             var count: SQLSMALLINT = 0
             SQLNumResultCols(statement, &count)
@@ -119,7 +110,7 @@ public final class ODBCDatabase: PostgresSession {
                 var size: SQLULEN = 0
                 SQLDescribeCol(statement, SQLUSMALLINT(column), &name, SQLSMALLINT(name.count), &length, &type, &size, &digits, &nullable)
                 names.append(String(decoding: name.prefix(Int(min(length, 255))), as: UTF8.self))
-                types.append(type)
+                types.append(engine == .sqlite && Self.undeclared(statement, column: SQLUSMALLINT(column), type: type) ? Self.undeclaredType : type)
             }
             // One buffer for every value of every row: SQLGetData copies each piece into it.
             var chunk = [UInt8](repeating: 0, count: 8192)
@@ -138,15 +129,6 @@ public final class ODBCDatabase: PostgresSession {
         }
     }
 
-    /// Prepared `INSERT`s of bound values, in the caller's transaction.
-    public func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
-        let sink = InsertSink(database: self, table: table, columns: columns, parameterLimit: 7_000)
-        try produce(sink)
-        try sink.flush()
-    }
-
-    public func interrupter() -> DatabaseInterrupter { running }
-
     /// `BEGIN`, `COMMIT` and `ROLLBACK` as ODBC has them: a driver in autocommit mode need not
     /// pass a `BEGIN` through as one (psqlODBC's does not hold a swap together), so a
     /// transaction turns autocommit off and ends with `SQLEndTran`, which turns it back on.
@@ -164,16 +146,16 @@ public final class ODBCDatabase: PostgresSession {
     }
 
     private func transaction(_ command: TransactionCommand, sql: String) throws {
-        let handle = SQLSMALLINT(SQL_HANDLE_DBC)
+        let kind = SQLSMALLINT(SQL_HANDLE_DBC)
         switch command {
         case .begin:
-            guard Self.succeeded(SQLSetConnectAttr(connection, SQLINTEGER(SQL_ATTR_AUTOCOMMIT), idhealth_autocommit_off(), 0)) else {
-                throw error(handle, connection, sql: sql)
+            guard Self.succeeded(SQLSetConnectAttr(self.handle, SQLINTEGER(SQL_ATTR_AUTOCOMMIT), idhealth_autocommit_off(), 0)) else {
+                throw error(kind, self.handle, sql: sql)
             }
         case .commit, .rollback:
-            let ended = SQLEndTran(handle, connection, SQLSMALLINT(command == .commit ? SQL_COMMIT : SQL_ROLLBACK))
-            let failure = Self.succeeded(ended) ? nil : error(handle, connection, sql: sql)
-            SQLSetConnectAttr(connection, SQLINTEGER(SQL_ATTR_AUTOCOMMIT), idhealth_autocommit_on(), 0)
+            let ended = SQLEndTran(kind, self.handle, SQLSMALLINT(command == .commit ? SQL_COMMIT : SQL_ROLLBACK))
+            let failure = Self.succeeded(ended) ? nil : error(kind, self.handle, sql: sql)
+            SQLSetConnectAttr(self.handle, SQLINTEGER(SQL_ATTR_AUTOCOMMIT), idhealth_autocommit_on(), 0)
             if let failure { throw failure }
         }
     }
@@ -184,8 +166,8 @@ public final class ODBCDatabase: PostgresSession {
     /// count, rows), and frees it whatever happens.
     private func withStatement<T>(_ rendered: RenderedSQL, _ body: (SQLHSTMT) throws -> T) throws -> T {
         var handle: SQLHSTMT?
-        guard SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_STMT), connection, &handle) == SQL_SUCCESS, let statement = handle else {
-            throw error(SQLSMALLINT(SQL_HANDLE_DBC), connection, sql: rendered.text)
+        guard SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_STMT), self.handle, &handle) == SQL_SUCCESS, let statement = handle else {
+            throw error(SQLSMALLINT(SQL_HANDLE_DBC), self.handle, sql: rendered.text)
         }
         defer {
             running.set(nil)
@@ -233,9 +215,37 @@ public final class ODBCDatabase: PostgresSession {
             return .integer(["1", "t", "true"].contains(text.lowercased()) ? 1 : 0)
         case SQL_REAL, SQL_FLOAT, SQL_DOUBLE, SQL_NUMERIC, SQL_DECIMAL:
             return Double(text).map(SQLValue.real) ?? .text(text)
+        case Int32(Self.undeclaredType):
+            return Self.inferred(text)
         default:
             return .text(text)
         }
+    }
+
+    /// A type no ODBC type has: a SQLite column without a declared type (an expression's, a
+    /// view's computed one).
+    static let undeclaredType: SQLSMALLINT = -32_000
+
+    /// Whether the SQLite driver describes a column with its fallback for "no declared type",
+    /// `varchar` in lower case; a declared type is given as it was declared.
+    private static func undeclared(_ statement: SQLHSTMT, column: SQLUSMALLINT, type: SQLSMALLINT) -> Bool {
+        guard type == SQL_VARCHAR else { return false }
+        var name = [SQLCHAR](repeating: 0, count: 64)
+        var length: SQLSMALLINT = 0
+        SQLColAttribute(statement, column, SQLUSMALLINT(SQL_DESC_TYPE_NAME), &name, SQLSMALLINT(name.count), &length, nil)
+        return String(decoding: name.prefix(Int(max(0, min(Int(length), name.count)))), as: UTF8.self) == "varchar"
+    }
+
+    /// A value of a column without a declared type, which the SQLite driver hands over as
+    /// text whatever SQLite holds: typed as SQLite writes its numbers (`12`, `-3`, `2.5`,
+    /// `1.0e+20`), so `COUNT(*)` is a number as on the native connection; any other text,
+    /// `007` and `+1` among them, stays text.
+    static func inferred(_ text: String) -> SQLValue {
+        if let number = Int64(text), String(number) == text { return .integer(number) }
+        if text.range(of: #"^-?[0-9]+\.[0-9]+(e[+-][0-9]+)?$"#, options: .regularExpression) != nil, let number = Double(text) {
+            return .real(number)
+        }
+        return .text(text)
     }
 
     static func succeeded(_ status: SQLRETURN) -> Bool {
@@ -259,7 +269,7 @@ public final class ODBCDatabase: PostgresSession {
     func error(_ kind: SQLSMALLINT, _ handle: SQLHANDLE, sql: String?) -> DatabaseError {
         let (state, message) = Self.diagnostic(kind, handle)
         let plain = message.replacingOccurrences(of: #"^(\[[^\]]*\])+\s*"#, with: "", options: .regularExpression)
-        return DatabaseError(engine: dialect.engine, code: state, message: plain.replacingOccurrences(of: #"^ERROR:\s*"#, with: "", options: .regularExpression), sql: sql)
+        return DatabaseError(engine: engine, code: state, message: plain.replacingOccurrences(of: #"^ERROR:\s*"#, with: "", options: .regularExpression), sql: sql)
     }
 
     /// A text the driver tells about the connection (`SQLGetInfo`), empty when it does not.

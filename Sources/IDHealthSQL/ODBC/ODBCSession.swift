@@ -1,0 +1,140 @@
+import Foundation
+
+/// A database reached through an ODBC driver: statements, rows and bulk loads go through the
+/// one ``ODBCConnection`` transport; what the engine says in SQL is the session's own
+/// (``PostgresSession`` or ``SQLiteSession``).
+protocol ODBCSession: Database {
+    var odbc: ODBCConnection { get }
+}
+
+extension ODBCSession {
+    @discardableResult
+    public func execute(_ sql: SQL) throws -> Int {
+        try odbc.execute(dialect.renderPositional(sql))
+    }
+
+    public func executeScript(_ sql: SQL) throws {
+        try odbc.executeScript(dialect.renderPositional(sql))
+    }
+
+    public func forEachRow(_ sql: SQL, _ body: (Row) throws -> Bool) throws {
+        try odbc.forEachRow(dialect.renderPositional(sql), body)
+    }
+
+    /// Prepared `INSERT`s of bound values, in the caller's transaction.
+    public func bulkLoad(into table: QualifiedName, columns: [String], _ produce: (BulkSink) throws -> Void) throws {
+        let sink = InsertSink(database: self, table: table, columns: columns, parameterLimit: 7_000)
+        try produce(sink)
+        try sink.flush()
+    }
+
+    public func interrupter() -> DatabaseInterrupter { odbc.running }
+}
+
+/// Connects through ODBC in the session of the engine the driver reaches: the one `dialect`
+/// names, or else the one the driver's DBMS name says.
+public enum ODBC {
+    /// The engines this version reaches through ODBC.
+    public static let engines: [Dialect.Engine] = [.postgres, .redshift, .sqlite]
+
+    public static func connect(connectionString: String, dialect forced: Dialect?) throws -> any Database {
+        if let forced, !engines.contains(forced.engine) {
+            throw ConfigError("idhealth reaches \(enginesInWords) through ODBC in this version, not \(forced.engine.displayName): `idhealth compile --dialect \(forced.engine.rawValue)` writes the SQL to run there")
+        }
+        // Before the driver opens its SQLite connection, so that it has idhealth's functions.
+        if forced == nil || forced?.engine == .sqlite { SQLiteFunctions.registerOnEveryConnection() }
+        let connection = try ODBCConnection(connectionString: connectionString, engine: forced?.engine ?? .postgres)
+        let name = connection.dbmsName.lowercased()
+        let engine: Dialect.Engine
+        if let forced {
+            engine = forced.engine
+        } else if name.contains("redshift") {
+            engine = .redshift
+        } else if name.contains("postgres") {
+            engine = .postgres
+        } else if name.contains("sqlite") {
+            engine = .sqlite
+        } else {
+            throw ConfigError("the ODBC driver's database is \(connection.dbmsName.isEmpty ? "of no name it gives" : connection.dbmsName); idhealth speaks to \(enginesInWords) through ODBC in this version: name one with --dialect")
+        }
+        connection.engine = engine
+        switch engine {
+        case .sqlite:
+            // Again, with the driver's options idhealth needs (the first connection only told
+            // which driver this is: a DSN may name it).
+            let reopened = try ODBCConnection(connectionString: ODBCConnectionString.sqliteOptions(connectionString), engine: .sqlite)
+            return try ODBCSQLiteDatabase(reopened)
+        default: return try ODBCDatabase(connection, dialect: Dialect(engine: engine))
+        }
+    }
+
+    static var enginesInWords: String {
+        let names = engines.map(\.displayName)
+        return names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
+    }
+}
+
+/// A PostgreSQL-protocol server through its ODBC driver (PostgreSQL through psqlODBC,
+/// Redshift through Amazon's driver), whose catalog, lock and SHA-1 statements it shares
+/// with ``PostgresDatabase`` (``PostgresSession``).
+public final class ODBCDatabase: PostgresSession, ODBCSession {
+    public let dialect: Dialect
+    public let target: String
+    let lockTable = LockTable()
+    let odbc: ODBCConnection
+
+    init(_ connection: ODBCConnection, dialect: Dialect) throws {
+        odbc = connection
+        self.dialect = dialect
+        target = "odbc:\(dialect.engine.rawValue)://\(connection.serverName.isEmpty ? "localhost" : connection.serverName)/\(connection.databaseName)"
+        try prepareSession()
+    }
+}
+
+/// A SQLite file through the SQLite ODBC driver (Debian's libsqliteodbc), which opens the
+/// file with the system libsqlite3: schemas, lock and pragmas as ``SQLiteDatabase`` has them
+/// (``SQLiteSession``), and idhealth's SHA-1 and `regexp` functions in the driver's
+/// connection through SQLite's automatic extensions.
+public final class ODBCSQLiteDatabase: SQLiteSession, ODBCSession {
+    public let dialect = Dialect.sqlite
+    public let path: String
+    public let resolvedPath: String
+    public var target: String { "odbc:sqlite:" + path }
+    let lockFiles = SQLiteLockFiles()
+    let odbc: ODBCConnection
+
+    init(_ connection: ODBCConnection) throws {
+        odbc = connection
+        // The engine names its file, whatever the connection string or the DSN called it.
+        var file = ""
+        try connection.forEachRow(RenderedSQL(text: "SELECT file FROM pragma_database_list WHERE name = 'main'", bindings: [], labels: [])) { row in
+            file = row[0].stringValue ?? ""
+            return false
+        }
+        path = file.isEmpty ? ":memory:" : file
+        resolvedPath = SQLiteDatabase.resolved(path)
+        try requireFunctions()
+        try prepareSession()
+    }
+
+    /// Nothing: the SQLite driver waits for another writer with a busy handler of its own,
+    /// for its connection string's `Timeout` (``ODBCConnectionString/sqliteOptions(_:)``),
+    /// and installs it again after idhealth's (a `PRAGMA busy_timeout`, or idhealth's own
+    /// interruptible handler set after connecting, did not last: measured); nor does its
+    /// handler stop for `SQLCancel`.
+    public func setLockWait(seconds: Double) throws {}
+
+    /// The checks call `regexp` and idhealth's SHA-1; a driver built on a SQLite of its own
+    /// (not the system libsqlite3 idhealth registered them in) does not have them.
+    private func requireFunctions() throws {
+        let probe: SQL = "SELECT \(sql: SQL.expression(.sha1Hex(SQL.bind(.text("")), functionSchema: nil))), \(sql: SQL.expression(.regexpMatch(value: SQL.bind(.text("x")), pattern: SQL.bind(.text("^x$")))))"
+        do {
+            let row = try firstRow(probe)
+            guard row?[0].stringValue == SHA1Hex.digest(""), row?[1].intValue == 1 else {
+                throw ConfigError("the SQLite ODBC driver's connection computes idhealth's functions wrongly (SHA-1 of '' is \(row?[0].stringValue ?? "NULL"))")
+            }
+        } catch let error as DatabaseError {
+            throw ConfigError("the SQLite ODBC driver's connection lacks idhealth's SQL functions (\(error.message)): the driver must use the system libsqlite3, in whose connections idhealth registers them, as Debian's libsqliteodbc does")
+        }
+    }
+}
