@@ -171,13 +171,13 @@ struct IncrementalUpdate {
                 try exec(d.addColumn(ColumnDefinition(column.name, column.type), to: current(table)))
             }
         }
-        let windows = Dictionary(uniqueKeysWithValues: TableName.rawTables.map { table -> (String, SQL?) in
-            (table, unchanged.contains(table) ? RawTables.newRows("x", cutoff: bounds.settled[table] ?? .null) : nil)
-        })
-        let cutoffs = bounds.cutoff.mapValues { SQL.bind($0) }
-        try timed("resolve") { try updateGraph(into: &summary, etl: etl, cutoffs: cutoffs, windows: windows) }
-        try timed(TableName.externalIDMapping) { try updateMapping(into: &summary, etl: etl, cutoffs: cutoffs, windows: windows) }
-        try timed(TableName.profileTraits) { try updateTraits(traits, into: &summary, etl: etl, cutoffs: cutoffs, windows: windows) }
+        let window = { (table: String) in
+            RawWindow(cutoff: .bind(bounds.cutoff[table] ?? .null),
+                      compared: unchanged.contains(table) ? RawTables.newRows("x", cutoff: bounds.settled[table] ?? .null) : nil)
+        }
+        try timed("resolve") { try updateGraph(into: &summary, etl: etl, window: window) }
+        try timed(TableName.externalIDMapping) { try updateMapping(into: &summary, etl: etl, window: window) }
+        try timed(TableName.profileTraits) { try updateTraits(traits, into: &summary, etl: etl, window: window) }
         for table in TableName.materializedTables {
             summary.tableRows[table] = try count("SELECT COUNT(*) FROM \(table: current(table))")
         }
@@ -206,16 +206,15 @@ struct IncrementalUpdate {
         for statement in Materializer.highWaterStatements(schemas: schemas, etlOverlapHours: etlOverlapHours, work: work) {
             try exec(statement)
         }
-        var cutoffs: [String: SQL] = [:], windows: [String: SQL?] = [:]
-        for table in TableName.rawTables {
-            cutoffs[table] = "(SELECT c.\(ident: table) FROM \(table: since) c)"
-            windows[table] = RawTables.newRows("x", after: "(SELECT w.\(ident: table) FROM \(table: compareFrom) w)")
+        let window = { (table: String) in
+            RawWindow(cutoff: "(SELECT c.\(ident: table) FROM \(table: since) c)",
+                      compared: RawTables.newRows("x", after: "(SELECT w.\(ident: table) FROM \(table: compareFrom) w)"))
         }
         let traits = TraitColumns(all: columns.map { (name: $0.name, type: d.portableType(ofDeclared: $0.declaredType)) }, added: [],
                                   raw: Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }))
-        try updateGraph(into: &summary, etl: .now, cutoffs: cutoffs, windows: windows)
-        try updateMapping(into: &summary, etl: .now, cutoffs: cutoffs, windows: windows)
-        try updateTraits(traits, into: &summary, etl: .now, cutoffs: cutoffs, windows: windows)
+        try updateGraph(into: &summary, etl: .now, window: window)
+        try updateMapping(into: &summary, etl: .now, window: window)
+        try updateTraits(traits, into: &summary, etl: .now, window: window)
         for statement in RunLog.plannedRecord(schema: target, mode: .incremental, traitNulls: traitNulls, work: work, dialect: d) {
             try exec(statement)
         }
@@ -271,6 +270,14 @@ struct IncrementalUpdate {
 
     // MARK: - State rows
 
+    /// What of one raw table an update reads: rows past `cutoff` are new; `compared` (nil:
+    /// every state row) bounds the state rows checked against the raw table for rows deleted
+    /// upstream. A value to bind on a connection, a subquery on the work tables in a plan.
+    struct RawWindow {
+        let cutoff: SQL
+        let compared: SQL?
+    }
+
     /// How a state table follows its raw table: its key, its columns and where each comes
     /// from in a raw row, what identifies the raw row behind a state row, and which row is
     /// the latest.
@@ -302,7 +309,7 @@ struct IncrementalUpdate {
     /// `cutoff` is the previous run's cutoff for new rows of the raw table; `compared` limits
     /// the search for vanished rows to the rows it selects (alias `x`), where nothing settled
     /// was deleted.
-    func follow(_ spec: StateFollowing, new: String, reread: String, delta: String, cutoff: SQL, compared: SQL?, plus: SQL? = nil) throws -> Int64 {
+    func follow(_ spec: StateFollowing, new: String, reread: String, delta: String, window: RawWindow, plus: SQL? = nil) throws -> Int64 {
         let columns = spec.columns.map(SQL.identifier).joined(separator: ", ")
         let fromRaw = zip(spec.columns, spec.rawValues).map { name, value -> SQL in "\(sql: value) AS \(ident: name)" }.joined(separator: ", ")
         let key = SQL.identifier(spec.key), rank = SQL.identifier(LatestRows.rank), rowsRead = SQL.identifier(Self.rowsRead)
@@ -311,13 +318,13 @@ struct IncrementalUpdate {
             SELECT \(sql: columns), \(sql: rowsRead) FROM (
                 SELECT n.*, COUNT(*) OVER (PARTITION BY n.\(sql: key)) AS \(sql: rowsRead),
                        ROW_NUMBER() OVER (PARTITION BY n.\(sql: key) ORDER BY \(sql: spec.latestFirst("n"))) AS \(sql: rank)
-                FROM (SELECT \(sql: fromRaw) FROM \(table: raw(spec.rawTable)) u WHERE \(sql: RawTables.newRows("u", after: cutoff))) n
+                FROM (SELECT \(sql: fromRaw) FROM \(table: raw(spec.rawTable)) u WHERE \(sql: RawTables.newRows("u", after: window.cutoff))) n
             ) ranked
             WHERE \(sql: rank) = 1
             """)
         try index(new, [spec.key], unique: true)
         try createVanished(reread, key: spec.key, state: spec.state, rawTable: spec.rawTable,
-                           stateColumns: spec.identityInState, rawColumns: spec.identityInRaw, compared: compared, plus: plus)
+                           stateColumns: spec.identityInState, rawColumns: spec.identityInRaw, compared: window.compared, plus: plus)
         var read = try count("SELECT COALESCE(SUM(\(sql: rowsRead)), 0) FROM \(table: work.name(new))")
         var candidates: SQL = """
             SELECT \(sql: spec.columns.map { "s.\(ident: $0)" as SQL }.joined(separator: ", ")) FROM \(table: spec.state) s
@@ -348,7 +355,7 @@ struct IncrementalUpdate {
 
     /// Updates the pointer state and re-resolves every segment_id the new or vanished pointer
     /// rows can have moved; rewrites their `id_graph` rows.
-    func updateGraph(into summary: inout MaterializeSummary, etl: SQL, cutoffs: [String: SQL], windows: [String: SQL?]) throws {
+    func updateGraph(into summary: inout MaterializeSummary, etl: SQL, window: (String) -> RawWindow) throws {
         let pointer = current(TableName.statePointer), graph = current(TableName.idGraph)
         let newPointer = work.name("new_pointer"), vanished = work.name("vanished_pointer"), delta = work.name("pointer_delta"),
             touched = work.name("touched"), affectedCanonical = work.name("affected_canonical"), affected = work.name("affected"),
@@ -362,7 +369,7 @@ struct IncrementalUpdate {
             rawValues: ["u.segment_id", "u.canonical_segment_id", "u.seq", "u.\(ident: "timestamp")", "u.uuid_ts"],
             identityInState: ["segment_id", "seq", "target"], identityInRaw: ["segment_id", "seq", "canonical_segment_id"],
             tieBreakInState: "target"
-        ), new: "new_pointer", reread: "vanished_pointer", delta: "pointer_delta", cutoff: cutoffs[TableName.idGraphUpdates] ?? "NULL", compared: windows[TableName.idGraphUpdates] ?? nil)
+        ), new: "new_pointer", reread: "vanished_pointer", delta: "pointer_delta", window: window(TableName.idGraphUpdates))
         try exec("CREATE TABLE \(table: touched) AS SELECT segment_id FROM \(table: newPointer) \(sql: .unionDistinct) SELECT segment_id FROM \(table: vanished)")
         try index("touched", ["segment_id"], unique: true)
 
@@ -434,7 +441,7 @@ struct IncrementalUpdate {
 
     /// Rewrites the mapping rows of every touched external id, and the canonical of every
     /// row whose segment_id was re-resolved.
-    func updateMapping(into summary: inout MaterializeSummary, etl: SQL, cutoffs: [String: SQL], windows: [String: SQL?]) throws {
+    func updateMapping(into summary: inout MaterializeSummary, etl: SQL, window: (String) -> RawWindow) throws {
         let mapping = current(TableName.externalIDMapping), graph = current(TableName.idGraph)
         let newMapping = work.name("new_mapping"), vanished = work.name("vanished_mapping"), touched = work.name("touched_hash"),
             delta = work.name("mapping_delta")
@@ -445,7 +452,7 @@ struct IncrementalUpdate {
             columns: names, rawValues: names.map { "u.\(ident: $0)" },
             identityInState: ["external_id_hash", "seq", "segment_id"], identityInRaw: ["external_id_hash", "seq", "segment_id"],
             tieBreakInState: nil
-        ), new: "new_mapping", reread: "vanished_mapping", delta: "mapping_delta", cutoff: cutoffs[TableName.externalIDMappingUpdates] ?? "NULL", compared: windows[TableName.externalIDMappingUpdates] ?? nil)
+        ), new: "new_mapping", reread: "vanished_mapping", delta: "mapping_delta", window: window(TableName.externalIDMappingUpdates))
         try exec("CREATE TABLE \(table: touched) AS SELECT external_id_hash FROM \(table: newMapping) \(sql: .unionDistinct) SELECT external_id_hash FROM \(table: vanished)")
         try index("touched_hash", ["external_id_hash"], unique: true)
 
@@ -484,7 +491,7 @@ struct IncrementalUpdate {
 
     /// Updates the trait snapshots and rewrites every profile whose members or snapshots
     /// changed.
-    func updateTraits(_ traits: TraitColumns, into summary: inout MaterializeSummary, etl: SQL, cutoffs: [String: SQL], windows: [String: SQL?]) throws {
+    func updateTraits(_ traits: TraitColumns, into summary: inout MaterializeSummary, etl: SQL, window: (String) -> RawWindow) throws {
         let rawTraits = raw(TableName.profileTraitsUpdates)
         let snapshots = current(TableName.stateTraits), graph = current(TableName.idGraph), profiles = current(TableName.profileTraits)
         let newTraits = work.name("new_traits"), reread = work.name("reread_traits"), delta = work.name("traits_delta"),
@@ -505,7 +512,7 @@ struct IncrementalUpdate {
             columns: names, rawValues: ["u.segment_id", "u.seq", "u.uuid_ts"] + rawValues,
             identityInState: ["segment_id", "seq"], identityInRaw: ["segment_id", "seq"],
             tieBreakInState: nil
-        ), new: "new_traits", reread: "reread_traits", delta: "traits_delta", cutoff: cutoffs[TableName.profileTraitsUpdates] ?? "NULL", compared: windows[TableName.profileTraitsUpdates] ?? nil, plus: backfilled)
+        ), new: "new_traits", reread: "reread_traits", delta: "traits_delta", window: window(TableName.profileTraitsUpdates), plus: backfilled)
         let touched: SQL = "SELECT n.segment_id FROM \(table: newTraits) n \(sql: .unionDistinct) SELECT r.segment_id FROM \(table: reread) r"
         try exec("DELETE FROM \(table: snapshots) WHERE segment_id IN (\(sql: touched))")
         try exec("INSERT INTO \(table: snapshots) (\(sql: columns)) SELECT \(sql: columns) FROM \(table: delta)")
