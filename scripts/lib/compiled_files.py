@@ -63,6 +63,35 @@ def compiled_statements(folder):
             yield name, statement, ("verdict" if index == 0 else "query") if check else "step"
 
 
+class StatementFailed(Exception):
+    """A compiled statement the engine refused: its file, the engine's first line, the statement."""
+
+
+def run_phases(sqlite_file, phases, create_table, insert_rows, execute):
+    """Runs the phases (``arguments``) on an engine and returns the verdicts: for each phase,
+    its raw rows are loaded (`create_table(table, columns)` first, in the first phase;
+    `insert_rows(table, columns, rows)` when there are rows), then every statement of its
+    folder runs (`execute(statement)` returns the cursor of its rows), a check's rows read.
+    A statement the engine refuses raises StatementFailed."""
+    verdicts = {}
+    for number, (compiled, landing) in enumerate(phases):
+        for table, columns, rows in raw_tables(sqlite_file, landing):
+            if number == 0:
+                create_table(table, columns)
+            if rows:
+                insert_rows(table, columns, rows)
+        for file, statement, kind in compiled_statements(compiled):
+            try:
+                cursor = execute(statement)
+                if kind != "step":
+                    rows = cursor.fetchall()
+                if kind == "verdict":
+                    verdicts.update(verdict([column[0] for column in cursor.description], rows))
+            except Exception as error:  # each engine raises errors of its own
+                raise StatementFailed(f"{file}: {str(error).splitlines()[0]}\n{statement}") from error
+    return verdicts
+
+
 def verdict(columns, rows):
     """A verdict statement's one row as the test reads it: {check_id: {value, status}}."""
     names = [column.lower() for column in columns]

@@ -26,7 +26,7 @@ bigquery_on_duckdb.py.
 import sys
 
 from bigquery_on_duckdb import connect, translated
-from compiled_files import arguments, compiled_statements, raw_tables, table_result, verdict, write_result, TABLES
+from compiled_files import arguments, run_phases, table_result, write_result, StatementFailed, TABLES
 
 DUCKDB_TYPES = {"time": "TIMESTAMPTZ", "integer": "BIGINT", "real": "DOUBLE", "text": "VARCHAR"}
 
@@ -35,25 +35,26 @@ def main():
     sqlite_file, phases, source, target, output = arguments(__doc__)
     connection = connect()
     connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{source}"')
-    verdicts = {}
-    for number, (compiled, landing) in enumerate(phases):
-        for table, columns, rows in raw_tables(sqlite_file, landing):
-            if number == 0:
-                definitions = ", ".join(f'"{name}" {DUCKDB_TYPES[kind]}' for name, kind in columns)
-                connection.execute(f'CREATE TABLE "{source}"."{table}" ({definitions})')
-            if rows:
-                connection.executemany(f'INSERT INTO "{source}"."{table}" VALUES ({", ".join(["?"] * len(columns))})', rows)
-        for file, statement, kind in compiled_statements(compiled):
-            try:
-                for duck in translated(statement):
-                    cursor = connection.execute(duck)
-                if kind != "step":
-                    rows = cursor.fetchall()
-                if kind == "verdict":
-                    verdicts.update(verdict([column[0] for column in cursor.description], rows))
-            except Exception as error:  # sqlglot's ParseError and UnsupportedError, duckdb's Error
-                print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
-                return 1
+
+    def create_table(table, columns):
+        definitions = ", ".join(f'"{name}" {DUCKDB_TYPES[kind]}' for name, kind in columns)
+        connection.execute(f'CREATE TABLE "{source}"."{table}" ({definitions})')
+
+    def insert_rows(table, columns, rows):
+        connection.executemany(f'INSERT INTO "{source}"."{table}" VALUES ({", ".join(["?"] * len(columns))})', rows)
+
+    def execute(statement):
+        # One GoogleSQL statement may become several in DuckDB; the last one's rows are its rows.
+        cursor = None
+        for duck in translated(statement):
+            cursor = connection.execute(duck)
+        return cursor
+
+    try:
+        verdicts = run_phases(sqlite_file, phases, create_table, insert_rows, execute)
+    except StatementFailed as failure:
+        print(failure, file=sys.stderr)
+        return 1
     result = {"verdicts": verdicts}
     for table in TABLES:
         cursor = connection.execute(f'SELECT * FROM "{target}"."{table}"')

@@ -24,7 +24,7 @@ import sys
 import fakesnow
 import snowflake.connector
 
-from compiled_files import arguments, compiled_statements, raw_tables, table_result, verdict, write_result, TABLES
+from compiled_files import arguments, run_phases, table_result, write_result, StatementFailed, TABLES
 
 SNOWFLAKE_TYPES = {"time": "TIMESTAMP_TZ", "integer": "BIGINT", "real": "DOUBLE", "text": "TEXT"}
 
@@ -49,25 +49,23 @@ def main():
         connection = snowflake.connector.connect(database="IDHEALTH", schema=source.upper())
         cursor = connection.cursor()
         cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{source.upper()}"')
-        verdicts = {}
-        for number, (compiled, landing) in enumerate(phases):
-            for table, columns, rows in raw_tables(sqlite_file, landing):
-                if number == 0:
-                    definitions = ", ".join(f'"{name.upper()}" {SNOWFLAKE_TYPES[kind]}' for name, kind in columns)
-                    cursor.execute(f'CREATE TABLE "{source.upper()}"."{table.upper()}" ({definitions})')
-                placeholders = ", ".join(["%s"] * len(columns))
-                if rows:
-                    cursor.executemany(f'INSERT INTO "{source.upper()}"."{table.upper()}" VALUES ({placeholders})', rows)
-            for file, statement, kind in compiled_statements(compiled):
-                try:
-                    run(cursor, statement)
-                    if kind != "step":
-                        rows = cursor.fetchall()
-                    if kind == "verdict":
-                        verdicts.update(verdict([column[0] for column in cursor.description], rows))
-                except Exception as error:  # the connector raises ProgrammingError and others
-                    print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
-                    return 1
+
+        def create_table(table, columns):
+            definitions = ", ".join(f'"{name.upper()}" {SNOWFLAKE_TYPES[kind]}' for name, kind in columns)
+            cursor.execute(f'CREATE TABLE "{source.upper()}"."{table.upper()}" ({definitions})')
+
+        def insert_rows(table, columns, rows):
+            cursor.executemany(f'INSERT INTO "{source.upper()}"."{table.upper()}" VALUES ({", ".join(["%s"] * len(columns))})', rows)
+
+        def execute(statement):
+            run(cursor, statement)
+            return cursor
+
+        try:
+            verdicts = run_phases(sqlite_file, phases, create_table, insert_rows, execute)
+        except StatementFailed as failure:
+            print(failure, file=sys.stderr)
+            return 1
         result = {"verdicts": verdicts}
         for table in TABLES:
             cursor.execute(f'SELECT * FROM "{target.upper()}"."{table.upper()}"')

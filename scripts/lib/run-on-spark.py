@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from compiled_files import arguments, compiled_statements, raw_tables, table_result, verdict, write_result, TABLES
+from compiled_files import arguments, run_phases, table_result, write_result, StatementFailed, TABLES
 
 REPLACE = re.compile(r"^CREATE OR REPLACE TABLE (`[^`]+`)\.`([^`]+)` AS\s+(.*)$", re.DOTALL)
 
@@ -62,13 +62,26 @@ def run(spark, statement):
     spark.sql(f"ALTER TABLE {schema}.`{name}_idh_next` RENAME TO {schema}.`{name}`")
 
 
+class FrameRows:
+    """A statement's DataFrame as the cursor ``run_phases`` reads: its rows and column names."""
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def fetchall(self):
+        return self.frame.collect()
+
+    @property
+    def description(self):
+        return [(name,) for name in self.frame.columns]
+
+
 def main():
     sqlite_file, phases, source, target, output = arguments(__doc__)
     if len(phases) != 1:
         # An incremental compile's DELETE and MERGE need Delta Lake, which this Spark lacks.
         print("run-on-spark.py runs one compile (no FIRST_DIR): an incremental one needs Delta Lake", file=sys.stderr)
         return 2
-    compiled = phases[0][0]
     # pyspark hands times back in the process's local zone, without saying which.
     os.environ["TZ"] = "UTC"
     time.tzset()
@@ -79,21 +92,21 @@ def main():
     spark = spark_session(warehouse)
     try:
         spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{source}`")
-        for table, columns, rows in raw_tables(sqlite_file):
-            schema = types.StructType([types.StructField(name, spark_types[kind], True) for name, kind in columns])
+        def struct(columns):
+            return types.StructType([types.StructField(name, spark_types[kind], True) for name, kind in columns])
+
+        def create_table(table, columns):
+            spark.createDataFrame([], struct(columns)).write.saveAsTable(f"`{source}`.`{table}`")
+
+        def insert_rows(table, columns, rows):
             converted = [tuple(spark_value(kind, value) for (_, kind), value in zip(columns, row)) for row in rows]
-            spark.createDataFrame(converted, schema).write.saveAsTable(f"`{source}`.`{table}`")
-        verdicts = {}
-        for file, statement, kind in compiled_statements(compiled):
-            try:
-                frame = run(spark, statement)
-                if kind != "step":
-                    rows = frame.collect()
-                if kind == "verdict":
-                    verdicts.update(verdict(frame.columns, rows))
-            except Exception as error:  # pyspark raises AnalysisException, ParseException and others
-                print(f"{file}: {str(error).splitlines()[0]}\n{statement}", file=sys.stderr)
-                return 1
+            spark.createDataFrame(converted, struct(columns)).write.insertInto(f"`{source}`.`{table}`")
+
+        try:
+            verdicts = run_phases(sqlite_file, phases, create_table, insert_rows, lambda statement: FrameRows(run(spark, statement)))
+        except StatementFailed as failure:
+            print(failure, file=sys.stderr)
+            return 1
         result = {"verdicts": verdicts}
         for table in TABLES:
             frame = spark.sql(f"SELECT * FROM `{target}`.`{table}`")
