@@ -67,6 +67,20 @@ class StatementFailed(Exception):
     """A compiled statement the engine refused: its file, the engine's first line, the statement."""
 
 
+def sql_loader(cursor, schema, types, placeholder, name=lambda text: text):
+    """``run_phases``' create_table and insert_rows for an engine with a DB-API cursor:
+    `CREATE TABLE "schema"."table"` with the engine's type for each kind of column, then
+    `INSERT … VALUES` of its placeholders; `name` spells a name as the engine stores it."""
+    def create_table(table, columns):
+        definitions = ", ".join(f'"{name(column)}" {types[kind]}' for column, kind in columns)
+        cursor.execute(f'CREATE TABLE "{name(schema)}"."{name(table)}" ({definitions})')
+
+    def insert_rows(table, columns, rows):
+        cursor.executemany(f'INSERT INTO "{name(schema)}"."{name(table)}" VALUES ({", ".join([placeholder] * len(columns))})', rows)
+
+    return create_table, insert_rows
+
+
 def run_phases(sqlite_file, phases, create_table, insert_rows, execute):
     """Runs the phases (``arguments``) on an engine and returns the verdicts: for each phase,
     its raw rows are loaded (`create_table(table, columns)` first, in the first phase;

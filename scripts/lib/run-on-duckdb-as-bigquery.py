@@ -26,7 +26,7 @@ bigquery_on_duckdb.py.
 import sys
 
 from bigquery_on_duckdb import connect, translated
-from compiled_files import arguments, run_phases, table_result, write_result, StatementFailed, TABLES
+from compiled_files import arguments, run_phases, sql_loader, table_result, write_result, StatementFailed, TABLES
 
 DUCKDB_TYPES = {"time": "TIMESTAMPTZ", "integer": "BIGINT", "real": "DOUBLE", "text": "VARCHAR"}
 
@@ -36,12 +36,7 @@ def main():
     connection = connect()
     connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{source}"')
 
-    def create_table(table, columns):
-        definitions = ", ".join(f'"{name}" {DUCKDB_TYPES[kind]}' for name, kind in columns)
-        connection.execute(f'CREATE TABLE "{source}"."{table}" ({definitions})')
-
-    def insert_rows(table, columns, rows):
-        connection.executemany(f'INSERT INTO "{source}"."{table}" VALUES ({", ".join(["?"] * len(columns))})', rows)
+    create_table, insert_rows = sql_loader(connection, source, DUCKDB_TYPES, "?")
 
     def execute(statement):
         # One GoogleSQL statement may become several in DuckDB; the last one's rows are its rows.

@@ -24,7 +24,7 @@ import sys
 import fakesnow
 import snowflake.connector
 
-from compiled_files import arguments, run_phases, table_result, write_result, StatementFailed, TABLES
+from compiled_files import arguments, run_phases, sql_loader, table_result, write_result, StatementFailed, TABLES
 
 SNOWFLAKE_TYPES = {"time": "TIMESTAMP_TZ", "integer": "BIGINT", "real": "DOUBLE", "text": "TEXT"}
 
@@ -50,12 +50,7 @@ def main():
         cursor = connection.cursor()
         cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{source.upper()}"')
 
-        def create_table(table, columns):
-            definitions = ", ".join(f'"{name.upper()}" {SNOWFLAKE_TYPES[kind]}' for name, kind in columns)
-            cursor.execute(f'CREATE TABLE "{source.upper()}"."{table.upper()}" ({definitions})')
-
-        def insert_rows(table, columns, rows):
-            cursor.executemany(f'INSERT INTO "{source.upper()}"."{table.upper()}" VALUES ({", ".join(["%s"] * len(columns))})', rows)
+        create_table, insert_rows = sql_loader(cursor, source, SNOWFLAKE_TYPES, "%s", name=str.upper)
 
         def execute(statement):
             run(cursor, statement)
