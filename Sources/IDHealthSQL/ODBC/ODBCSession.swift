@@ -43,7 +43,11 @@ public enum ODBC {
         }
         // Before the driver opens its SQLite connection, so that it has idhealth's functions.
         if forced == nil || forced?.engine == .sqlite { SQLiteFunctions.registerOnEveryConnection() }
-        let connection = try ODBCConnection(connectionString: connectionString, engine: forced?.engine ?? .postgres)
+        // A SQLite connection needs driver options of idhealth's; when the engine is not named,
+        // the first connection tells which it is (a DSN may name the driver) and SQLite's is
+        // opened again with them.
+        let opened = forced?.engine == .sqlite ? try ODBCConnectionString.sqliteOptions(connectionString) : connectionString
+        let connection = try ODBCConnection(connectionString: opened, engine: forced?.engine ?? .postgres)
         let name = connection.dbmsName.lowercased()
         let engine: Dialect.Engine
         if let forced {
@@ -60,10 +64,8 @@ public enum ODBC {
         connection.engine = engine
         switch engine {
         case .sqlite:
-            // Again, with the driver's options idhealth needs (the first connection only told
-            // which driver this is: a DSN may name it).
-            let reopened = try ODBCConnection(connectionString: ODBCConnectionString.sqliteOptions(connectionString), engine: .sqlite)
-            return try ODBCSQLiteDatabase(reopened)
+            let options = try ODBCConnectionString.sqliteOptions(connectionString)
+            return try ODBCSQLiteDatabase(options == opened ? connection : ODBCConnection(connectionString: options, engine: .sqlite))
         default: return try ODBCDatabase(connection, dialect: Dialect(engine: engine))
         }
     }
