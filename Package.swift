@@ -6,6 +6,7 @@ import PackageDescription
 /// The targets follow the data, each importing only the layers below it (docs/architecture.md):
 ///
 ///     CSQLite CLibPQ CCrypto CODBC  system libraries: libsqlite3, libpq, libcrypto (SHA-1), unixODBC
+///     CADBC                         ADBC's C API and Arrow's C data interface (drivers: dlopen)
 ///     IDHealthSQL                   typed SQL, dialects, connections, values, errors
 ///     IDHealthGenerate              synthetic Profiles Sync data (demo, tests, benchmarks)
 ///     IDHealthMaterialize           id_graph, external_id_mapping, profile_traits
@@ -44,6 +45,9 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        // The ADBC C API and the Arrow C data interface, declarations only: drivers are
+        // shared libraries loaded with dlopen when a --database names one.
+        .systemLibrary(name: "CADBC"),
         .systemLibrary(
             name: "CODBC",
             pkgConfig: "odbc",
@@ -51,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "IDHealthSQL",
-            dependencies: ["CSQLite", "CLibPQ", "CCrypto", "CODBC"]
+            dependencies: ["CSQLite", "CLibPQ", "CCrypto", "CODBC", "CADBC"]
         ),
         .target(
             name: "IDHealthGenerate",

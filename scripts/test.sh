@@ -20,6 +20,13 @@ install_missing_packages
 [ -x .venv/bin/python3 ] || python3 -m venv .venv
 .venv/bin/python3 -c "import jsonschema, junitparser, sqlglot, fakesnow, duckdb, pyspark, dbt.adapters.postgres; assert sqlglot.__version__ == '30.22.0' and pyspark.__version__ == '4.1.1'" 2>/dev/null \
   || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check jsonschema junitparser "sqlglot==30.22.0" "fakesnow==0.12.1" "snowflake-connector-python<4" "pyspark==4.1.1" "dbt-core==1.10.*" "dbt-postgres==1.9.*"
+# The ADBC drivers the tests load, from PyPI: Apache's PostgreSQL driver (the cross-check of
+# the ADBC layer against libpq on the same server), pinned to the release proven here. Each
+# is found as idhealth finds any driver: a NAME.toml manifest in ADBC_DRIVER_PATH.
+.venv/bin/python3 -c "import adbc_driver_postgresql; assert adbc_driver_postgresql.__version__.startswith('1.13.')" 2>/dev/null \
+  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check "adbc-driver-postgresql==1.13.*"
+scripts/lib/write-adbc-manifests.sh .venv .venv/etc/adbc/drivers
+export ADBC_DRIVER_PATH="$PWD/.venv/etc/adbc/drivers"
 export PATH="$PWD/.venv/bin:$PATH"
 start_throwaway_postgres
 # pgcrypto gives PostgreSQL its SHA-1 (external_id_hash); a second database without it

@@ -172,7 +172,7 @@ struct IncrementalUpdate {
             }
         }
         let window = { (table: String) in
-            RawWindow(cutoff: .bind(bounds.cutoff[table] ?? .null),
+            RawWindow(cutoff: RawTables.boundTime(bounds.cutoff[table] ?? .null),
                       compared: unchanged.contains(table) ? RawTables.newRows("x", cutoff: bounds.settled[table] ?? .null) : nil)
         }
         try timed("resolve") { try updateGraph(into: &summary, etl: etl, window: window) }
@@ -240,7 +240,7 @@ struct IncrementalUpdate {
     /// landed before its settled time (nothing settled was deleted), nil otherwise.
     func settledRowsUnchanged(_ rawTable: String) throws -> Int64? {
         guard let recorded = bounds.settledRows[rawTable] else { return nil }
-        let now = try database.scalar("SELECT COUNT(*) FROM \(table: raw(rawTable)) u WHERE u.uuid_ts <= \(bind: bounds.settled[rawTable] ?? .null)").intValue
+        let now = try database.scalar("SELECT COUNT(*) FROM \(table: raw(rawTable)) u WHERE u.uuid_ts <= \(sql: RawTables.boundTime(bounds.settled[rawTable] ?? .null))").intValue
         return now == recorded ? recorded : nil
     }
 

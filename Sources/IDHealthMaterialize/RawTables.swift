@@ -60,7 +60,13 @@ struct RawTables {
     /// cutoff is bound, not a subquery, so the planner sees how few rows that is and uses the
     /// `uuid_ts` index.
     static func newRows(_ alias: SQL, cutoff: SQLValue) -> SQL {
-        newRows(alias, after: .bind(cutoff))
+        newRows(alias, after: boundTime(cutoff))
+    }
+
+    /// A time read back from a table, bound again as a time: a driver that binds text as
+    /// text (ADBC's) would otherwise compare a timestamp with text.
+    static func boundTime(_ value: SQLValue) -> SQL {
+        .cast(.bind(value), as: .timestamp)
     }
 
     /// The same, with the cutoff as SQL: a plan written to files reads it from a work table.

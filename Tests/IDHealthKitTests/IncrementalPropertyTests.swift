@@ -215,7 +215,11 @@ struct IncrementalPropertyTests {
                         if ["timestamp", "uuid_ts"].contains(column), let text = value.stringValue { return .text(d.timestampLiteral(text)) }
                         return value
                     }
-                    try database.execute("INSERT INTO \(table: QualifiedName(source, row.table)) (\(sql: columns.map(SQL.identifier).joined(separator: ", "))) VALUES (\(sql: bound.map { SQL.bind($0) }.joined(separator: ", ")))")
+                    // A time is cast to the column's type: an ADBC driver binds text as text.
+                    let placeholders = zip(columns, bound).map { column, value in
+                        ["timestamp", "uuid_ts"].contains(column) ? SQL.cast(.bind(value), as: .timestamp) : SQL.bind(value)
+                    }
+                    try database.execute("INSERT INTO \(table: QualifiedName(source, row.table)) (\(sql: columns.map(SQL.identifier).joined(separator: ", "))) VALUES (\(sql: placeholders.joined(separator: ", ")))")
                 }
             }
         }

@@ -7,6 +7,8 @@ public struct DatabaseLocation: Sendable, Hashable {
         case postgres(conninfo: String)
         /// `odbc:` and an ODBC connection string, for the driver manager.
         case odbc(connectionString: String)
+        /// A warehouse (or a server) through an ADBC driver loaded at run time.
+        case adbc(ADBCLocation)
     }
 
     public let kind: Kind
@@ -19,7 +21,9 @@ public struct DatabaseLocation: Sendable, Hashable {
         if trimmed.isEmpty {
             throw ConfigError("--database is empty: give a SQLite file path or a postgres:// URI")
         }
-        if trimmed.lowercased().hasPrefix("odbc:") {
+        if let adbc = try ADBCLocation(trimmed) {
+            kind = .adbc(adbc)
+        } else if trimmed.lowercased().hasPrefix("odbc:") {
             let connection = String(trimmed.dropFirst("odbc:".count))
             guard connection.contains("=") else {
                 throw ConfigError("--database \(trimmed): after odbc: comes an ODBC connection string, such as odbc:DSN=warehouse or odbc:Driver={PostgreSQL Unicode};Server=…")
@@ -38,15 +42,19 @@ public struct DatabaseLocation: Sendable, Hashable {
         }
     }
 
-    var isODBC: Bool {
-        if case .odbc = kind { return true }
-        return false
+    /// Whether the connection picks its engine itself (ODBC from the driver, ADBC from the scheme).
+    var namesItsEngine: Bool {
+        switch kind {
+        case .odbc, .adbc: return true
+        case .sqlite, .postgres: return false
+        }
     }
 
     public var engine: Dialect.Engine {
         switch kind {
         case .sqlite: return .sqlite
         case .postgres, .odbc: return .postgres
+        case .adbc(let location): return location.engine
         }
     }
 
@@ -55,7 +63,7 @@ public struct DatabaseLocation: Sendable, Hashable {
     /// server's own (Redshift or PostgreSQL); a SQLite file speaks only SQLite.
     public func connect(create: Bool = false, dialect: Dialect? = nil) throws -> any Database {
         // ODBC names the engines it reaches itself (ODBC.engines).
-        if let dialect, !dialect.hasConnection, !isODBC {
+        if let dialect, !dialect.hasConnection, !namesItsEngine {
             throw ConfigError("idhealth does not connect to \(dialect.engine.displayName) in this version: `idhealth compile --dialect \(dialect.engine.rawValue) --traits …` writes the SQL to run there")
         }
         switch kind {
@@ -71,6 +79,8 @@ public struct DatabaseLocation: Sendable, Hashable {
             return try PostgresDatabase(conninfo: conninfo, dialect: dialect)
         case .odbc(let connectionString):
             return try ODBC.connect(connectionString: connectionString, dialect: dialect)
+        case .adbc(let location):
+            return try location.connect(dialect: dialect)
         }
     }
 }

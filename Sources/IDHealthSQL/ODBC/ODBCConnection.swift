@@ -132,19 +132,6 @@ final class ODBCConnection {
     /// `BEGIN`, `COMMIT` and `ROLLBACK` as ODBC has them: a driver in autocommit mode need not
     /// pass a `BEGIN` through as one (psqlODBC's does not hold a swap together), so a
     /// transaction turns autocommit off and ends with `SQLEndTran`, which turns it back on.
-    enum TransactionCommand {
-        case begin, commit, rollback
-
-        init?(_ text: String) {
-            switch text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased() {
-            case "BEGIN", "BEGIN TRANSACTION", "START TRANSACTION": self = .begin
-            case "COMMIT": self = .commit
-            case "ROLLBACK": self = .rollback
-            default: return nil
-            }
-        }
-    }
-
     private func transaction(_ command: TransactionCommand, sql: String) throws {
         let kind = SQLSMALLINT(SQL_HANDLE_DBC)
         switch command {

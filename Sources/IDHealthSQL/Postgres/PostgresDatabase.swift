@@ -295,13 +295,16 @@ final class InsertSink: BulkSink {
     let columns: [String]
     var pending: [[SQLValue]] = []
     let batch: Int
+    /// For each column, the type its bound value is cast to; nil binds it as it is.
+    let columnTypes: [SQLType?]
 
     /// `parameterLimit` bounds the values of one statement (libpq, under psqlODBC, refuses a
     /// parameter description longer than 30,000 bytes: 4 bytes a parameter).
-    init(database: any Database, table: QualifiedName, columns: [String], parameterLimit: Int = 30_000) {
+    init(database: any Database, table: QualifiedName, columns: [String], parameterLimit: Int = 30_000, columnTypes: [SQLType?]? = nil) {
         self.database = database
         self.table = table
         self.columns = columns
+        self.columnTypes = columnTypes ?? columns.map { _ in nil }
         batch = max(1, min(1_000, parameterLimit / max(columns.count, 1)))
     }
 
@@ -313,7 +316,11 @@ final class InsertSink: BulkSink {
     func flush() throws {
         guard !pending.isEmpty else { return }
         let names = columns.map(SQL.identifier).joined(separator: ", ")
-        let rows = pending.map { row in "(" + row.map { SQL.bind($0) }.joined(separator: ", ") + ")" as SQL }
+        let rows = pending.map { row in
+            "(" + zip(row, columnTypes).map { value, type in
+                type.map { SQL.cast(.bind(value), as: $0) } ?? SQL.bind(value)
+            }.joined(separator: ", ") + ")" as SQL
+        }
         try database.execute("INSERT INTO \(table: table) (\(sql: names)) VALUES \(sql: rows.joined(separator: ", "))")
         pending.removeAll(keepingCapacity: true)
     }

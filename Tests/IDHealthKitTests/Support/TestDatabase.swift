@@ -73,15 +73,18 @@ struct TestDatabase {
         return try body(TestDatabase(database: spoken, schemas: Schemas(source: schema, target: schema), location: location, directory: directory))
     }
 
-    /// Where a suite that proves a connection path runs: natively, or through an ODBC driver
-    /// from Debian (psqlODBC to the test server, libsqliteodbc to a SQLite file).
+    /// Where a suite that proves a connection path runs: natively, through an ODBC driver
+    /// from Debian (psqlODBC to the test server, libsqliteodbc to a SQLite file), or through
+    /// an ADBC driver from PyPI (Apache's PostgreSQL driver to the test server, found by the
+    /// manifest scripts/test.sh writes).
     enum Place: Sendable, CustomTestStringConvertible {
         case native(Dialect.Engine)
         case odbc(Dialect.Engine)
+        case adbc(Dialect.Engine)
 
         var engine: Dialect.Engine {
             switch self {
-            case .native(let engine), .odbc(let engine): return engine
+            case .native(let engine), .odbc(let engine), .adbc(let engine): return engine
             }
         }
 
@@ -89,13 +92,15 @@ struct TestDatabase {
             switch self {
             case .native(let engine): return engine.rawValue
             case .odbc(let engine): return "\(engine.rawValue) through ODBC"
+            case .adbc(let engine): return "\(engine.rawValue) through ADBC"
             }
         }
     }
 
-    /// The engines, the server through psqlODBC in PostgreSQL's and in Redshift's dialect, and
-    /// a SQLite file through the SQLite ODBC driver.
-    static let places: [Place] = engines.map(Place.native) + [.odbc(.postgres), .odbc(.redshift), .odbc(.sqlite)]
+    /// The engines, the server through psqlODBC in PostgreSQL's and in Redshift's dialect, a
+    /// SQLite file through the SQLite ODBC driver, and the server through the ADBC PostgreSQL
+    /// driver.
+    static let places: [Place] = engines.map(Place.native) + [.odbc(.postgres), .odbc(.redshift), .odbc(.sqlite), .adbc(.postgres)]
 
     /// A SQLite file as an ODBC connection string for libsqliteodbc (`SQLite3`, the driver
     /// Debian's package registers).
@@ -112,6 +117,7 @@ struct TestDatabase {
     }
 
     static func with<T>(_ place: Place, sourceLocation: SourceLocation = #_sourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
+        if case .adbc(let engine) = place { return try withADBC(engine, sourceLocation: sourceLocation, body) }
         guard case .odbc(let engine) = place else { return try with(place.engine, sourceLocation: sourceLocation, body) }
         if engine == .sqlite {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
@@ -132,6 +138,21 @@ struct TestDatabase {
         let database = try ODBC.connect(connectionString: connection, dialect: Dialect(engine: engine))
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         return try onServer(database, schema: schema, location: "odbc:" + connection, directory: directory, body)
+    }
+
+    /// The test server through the ADBC PostgreSQL driver (`adbc:` and its URL).
+    static func withADBC<T>(_ engine: Dialect.Engine, sourceLocation: SourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
+        guard let url = postgresURL else {
+            Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server and installs the ADBC drivers", sourceLocation: sourceLocation)
+            throw TestSetupError.noPostgres
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let location = "adbc:" + url
+        let database = try DatabaseLocation(location).connect(dialect: Dialect(engine: engine))
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        return try onServer(database, schema: schema, location: location, directory: directory, body)
     }
 
     /// Another schema beside the test's own, removed with it: an attached file in SQLite, a
@@ -165,9 +186,12 @@ struct TestDatabase {
 
     /// Appends rows to a raw table.
     func insertRaw(_ table: String, columns: [String], rows: [[SQLValue]]) throws {
-        let names = columns.map(SQL.identifier).joined(separator: ", ")
-        for row in rows {
-            try database.execute("INSERT INTO \(table: QualifiedName(schemas.source, table)) (\(sql: names)) VALUES (\(sql: row.map { SQL.bind($0) }.joined(separator: ", ")))")
+        // Through the connection's bulk load, which casts a time given as text to the
+        // column's type where a driver binds text as text (ADBC).
+        try database.inTransaction {
+            try database.bulkLoad(into: QualifiedName(schemas.source, table), columns: columns) { sink in
+                for row in rows { try sink.append(row) }
+            }
         }
     }
 
