@@ -18,7 +18,13 @@ final class ADBCConnection {
     /// The statement running now, for ``interrupter``.
     let running = ADBCRunningStatement()
     /// Whether a transaction begun with `BEGIN` is open (autocommit off).
-    private var inTransaction = false
+    private(set) var inTransaction = false
+
+    /// Whether values go into the statement as literals the dialect quotes, not as bound
+    /// parameters: on Snowflake inside a transaction, because the stand-in's server
+    /// (fakesnow 0.12) fails any statement with parameters once autocommit is off (HTTP 500,
+    /// "cannot start a transaction within a transaction"). Real Snowflake takes either.
+    var inlinesValues: Bool { inTransaction && engine == .snowflake }
     /// The option values that are secrets, taken out of any message a driver writes.
     private let secrets: [String]
 
@@ -121,7 +127,7 @@ final class ADBCConnection {
                 schema.deallocate()
                 array.deallocate()
             }
-            ArrowParameterBatch.fill(rendered.bindings, schema: schema, array: array)
+            ArrowParameterBatch.fill(rendered.bindings, typedNulls: engine != .postgres, schema: schema, array: array)
             try call("binding values", sql: rendered.text) { table.StatementBind!(statement, array, schema, $0) }
         }
         running.start(driver: driver, statement: statement)

@@ -39,7 +39,10 @@ public struct ADBCLocation: Sendable, Hashable {
             }
             driver = "snowflake"
             engine = .snowflake
-            options = [Option(key: "uri", value: dsn)]
+            // The session's times in UTC, as idhealth compares and prints them, unless the DSN
+            // sets a zone (the driver passes a parameter it does not know to the session).
+            let utc = dsn.lowercased().contains("timezone=") ? dsn : dsn + (dsn.contains("?") ? "&" : "?") + "timezone=UTC"
+            options = [Option(key: "uri", value: utc)]
             let host = parts.rest.split(separator: "?", maxSplits: 1).first.map(String.init) ?? parts.rest
             target = "snowflake://" + (parts.user.isEmpty ? "" : parts.user + "@") + host
             secrets = Self.secretForms(parts.password) + Self.querySecrets(dsn)
@@ -80,7 +83,11 @@ public struct ADBCLocation: Sendable, Hashable {
         switch forced?.engine ?? engine {
         case .postgres, .redshift:
             return try ADBCPostgresDatabase(connection, dialect: forced ?? .postgres, target: target)
-        case .snowflake, .databricks, .bigquery, .sqlite:
+        case .snowflake:
+            // USER:PASSWORD@HOST/DATABASE/SCHEMA?…: a second path segment names the schema.
+            let path = target.split(separator: "/", omittingEmptySubsequences: true).dropFirst(2)
+            return try SnowflakeDatabase(connection, target: target, namesSchema: path.count >= 2)
+        case .databricks, .bigquery, .sqlite:
             throw ConfigError("idhealth reaches \(engine.displayName) through ADBC in a later version: `idhealth compile --dialect \(engine.rawValue)` writes the SQL to run there")
         }
     }

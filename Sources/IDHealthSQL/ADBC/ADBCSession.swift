@@ -12,7 +12,10 @@ extension ADBCSession {
     /// The statement as the driver takes it: numbered placeholders where the engine numbers
     /// them (`$1` on PostgreSQL, `:1` on Snowflake), one `?` a value elsewhere.
     func rendered(_ sql: SQL) -> RenderedSQL {
-        dialect.placeholder(1) == "?" ? dialect.renderPositional(sql) : dialect.render(sql)
+        if adbc.inlinesValues {
+            return RenderedSQL(text: dialect.renderInline(sql), bindings: [], labels: [])
+        }
+        return dialect.placeholder(1) == "?" ? dialect.renderPositional(sql) : dialect.render(sql)
     }
 
     @discardableResult

@@ -49,7 +49,9 @@ enum ArrowParameterBatch {
     }
 
     /// Fills `schema` and `array` (owned by the caller, zeroed) with one row of `values`.
-    static func fill(_ values: [SQLValue], schema: UnsafeMutablePointer<ArrowSchema>, array: UnsafeMutablePointer<ArrowArray>) {
+    /// `typedNulls` binds NULL as a null utf8 value, for a driver that takes no Arrow null
+    /// type (Snowflake's); a text NULL converts to any column type there.
+    static func fill(_ values: [SQLValue], typedNulls: Bool = false, schema: UnsafeMutablePointer<ArrowSchema>, array: UnsafeMutablePointer<ArrowArray>) {
         let storage = Storage()
         var childSchemas: [UnsafeMutablePointer<ArrowSchema>?] = []
         var childArrays: [UnsafeMutablePointer<ArrowArray>?] = []
@@ -61,6 +63,11 @@ enum ArrowParameterBatch {
             let format: String
             var buffers: [UnsafeRawPointer?]
             switch value {
+            case .null where typedNulls:
+                format = "u"
+                let validity = storage.buffer(1)
+                let offsets = storage.buffer(8)
+                buffers = [UnsafeRawPointer(validity), UnsafeRawPointer(offsets), UnsafeRawPointer(storage.buffer(1))]
             case .null:
                 format = "n"
                 buffers = []

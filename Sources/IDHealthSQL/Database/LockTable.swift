@@ -19,6 +19,8 @@ final class LockTable {
 
     /// The schemas this connection created to hold a lock table.
     private var createdSchemas: Set<String> = []
+    /// The token of each lock this connection holds, where the row carries one.
+    private var tokens: [String: String] = [:]
 
     /// `now`, injected so a test can take the lock as of a later time.
     var now: () -> Date = Date.init
@@ -33,12 +35,15 @@ final class LockTable {
         }
         let lock = table(schema)
         try database.execute(d.createTable(lock, columns: [
-            ColumnDefinition("name", .text, notNull: true), ColumnDefinition("holder", .text),
+            ColumnDefinition("name", .text, notNull: true), ColumnDefinition("holder", .text), ColumnDefinition("token", .text),
             ColumnDefinition("taken_at", .timestamp), ColumnDefinition("expires_at", .timestamp),
         ], ifNotExists: true))
         let now = self.now()
         let nowValue = SQL.timestamp(bind: UTCTime.format(Int64(now.timeIntervalSince1970)))
         let expires = SQL.timestamp(bind: UTCTime.format(Int64(now.addingTimeInterval(Self.lease).timeIntervalSince1970)))
+        if !d.hasLockTableStatement {
+            return try tryLockWithoutLockTable(name, lock: lock, holder: holder, now: nowValue, expires: expires, on: database)
+        }
         let inserted = try database.inTransaction { () -> Int in
             try database.execute("LOCK TABLE \(table: lock)")
             try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name)) AND expires_at < \(sql: nowValue)")
@@ -58,12 +63,44 @@ final class LockTable {
         return .heldBy("`\(row["holder"].stringValue ?? "?")` (a row of \(schema).\(Self.tableName) taken at \(row["taken_at"].stringValue ?? "?") UTC, expiring at \(row["expires_at"].stringValue ?? "?") UTC; if that run is gone, clear it with `\(d.render(clear).text)`)")
     }
 
+    /// The lock on an engine without `LOCK TABLE` (Snowflake, BigQuery, Databricks), whose
+    /// DDL and single statements are atomic but which cannot serialize two takers: each
+    /// taker inserts a row with a token of its own unless a row is there already, then reads
+    /// back the oldest row (by time, then token). The taker whose token that is holds the
+    /// lock; any other deletes its own row and reports the holder. Two runs that insert at
+    /// the same instant both read the same oldest row, so exactly one goes on.
+    private func tryLockWithoutLockTable(_ name: String, lock: QualifiedName, holder: String, now: SQL, expires: SQL, on database: any Database) throws -> LockAttempt {
+        let token = UUID().uuidString.lowercased()
+        try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name)) AND expires_at < \(sql: now)")
+        try database.execute("""
+            INSERT INTO \(table: lock) (name, holder, token, taken_at, expires_at)
+            SELECT \(bind: .text(name)), \(bind: .text(holder)), \(bind: .text(token)), \(sql: now), \(sql: expires)
+            WHERE NOT EXISTS (SELECT 1 FROM \(table: lock) l WHERE l.name = \(bind: .text(name)))
+            """)
+        let rows = try database.rows("""
+            SELECT token, holder, \(sql: .timestampText("taken_at")) AS taken_at, \(sql: .timestampText("expires_at")) AS expires_at
+            FROM \(table: lock) WHERE name = \(bind: .text(name)) ORDER BY taken_at, token
+            """, limit: 1)
+        if rows.first?["token"].stringValue == token {
+            tokens[name] = token
+            return .acquired
+        }
+        try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name)) AND token = \(bind: .text(token))")
+        guard let row = rows.first else { return .heldBy("another session (it may have just finished)") }
+        let clear: SQL = "DELETE FROM \(table: lock) WHERE name = \(literal: .text(name))"
+        return .heldBy("`\(row["holder"].stringValue ?? "?")` (a row of \(lock.schema).\(Self.tableName) taken at \(row["taken_at"].stringValue ?? "?") UTC, expiring at \(row["expires_at"].stringValue ?? "?") UTC; if that run is gone, clear it with `\(database.dialect.render(clear).text)`)")
+    }
+
     /// Deletes the lock's row; where the lock created the schema, the table too and then the
     /// schema, unless the run put its tables there.
     func unlock(_ name: String, schema: String, on database: any Database) throws {
         let lock = table(schema)
         guard try database.tableExists(lock) else { return }
-        try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name))")
+        if let token = tokens.removeValue(forKey: name) {
+            try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name)) AND token = \(bind: .text(token))")
+        } else {
+            try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name))")
+        }
         guard createdSchemas.remove(schema) != nil else { return }
         let others = try database.rows(database.dialect.tablesQuery(schema: schema, prefix: "")).count
         if others == 1 {

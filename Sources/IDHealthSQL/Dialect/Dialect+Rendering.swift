@@ -11,6 +11,18 @@ public struct RenderedSQL: Sendable, Hashable {
 }
 
 extension Dialect {
+    /// A placeholder that keeps its value's type in the statement where a driver sends every
+    /// value as text: Snowflake's binds a number with its type, but the stand-in (fakesnow)
+    /// reads it as a string, and `'3' * baseline` has no meaning on DuckDB.
+    func typedPlaceholder(_ index: Int, for value: SQLValue) -> String {
+        guard engine == .snowflake else { return placeholder(index) }
+        switch value {
+        case .integer: return "CAST(\(placeholder(index)) AS BIGINT)"
+        case .real: return "CAST(\(placeholder(index)) AS DOUBLE)"
+        case .null, .text: return placeholder(index)
+        }
+    }
+
     /// Renders a statement for this engine. Placeholders are numbered in the order they appear
     /// in the text, so the bindings always line up with them; a labelled value bound again
     /// with the same label and value reuses its placeholder (a check parameter used three
@@ -65,13 +77,13 @@ extension Dialect {
                 text += "?"
             case .bind(let value, let label):
                 if let label, let index = reused[BindKey(label: label, value: value)] {
-                    text += placeholder(index)
+                    text += typedPlaceholder(index, for: value)
                     continue
                 }
                 bindings.append(value)
                 labels.append(label)
                 if let label { reused[BindKey(label: label, value: value)] = bindings.count }
-                text += placeholder(bindings.count)
+                text += typedPlaceholder(bindings.count, for: value)
             case .literal(let value): text += literal(value)
             case .type(let type): text += spell(type)
             case .expression(let expression): write(spell(expression), into: &text, bindings: &bindings, labels: &labels, reused: &reused, inlining: inlining, positional: positional)

@@ -218,8 +218,10 @@ extension Dialect {
         case .sqlite:
             return "SELECT name, type FROM pragma_table_info(\(bind: .text(table.name)), \(bind: .text(table.schema))) ORDER BY cid"
         case .snowflake:
+            // Lower case, as idhealth's SQL names them: every name is quoted in upper case
+            // there (``quote(_:)``), so the catalog's case carries nothing.
             return """
-                SELECT column_name, data_type FROM information_schema.columns
+                SELECT LOWER(column_name), data_type FROM information_schema.columns
                 WHERE table_schema = UPPER(\(bind: .text(table.schema))) AND table_name = UPPER(\(bind: .text(table.name)))
                 ORDER BY ordinal_position
                 """

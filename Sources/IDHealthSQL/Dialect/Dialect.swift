@@ -129,6 +129,15 @@ public struct Dialect: Sendable, Hashable {
     /// with the holder and an expiry (``LockRow``).
     public enum LockKind: Sendable { case file, advisory, row }
 
+    /// Whether `LOCK TABLE` exists to serialize two takers of a lock row (PostgreSQL,
+    /// Redshift). Elsewhere the row is inserted with a token and read back (``LockTable``).
+    public var hasLockTableStatement: Bool {
+        switch engine {
+        case .sqlite, .postgres, .redshift: return true
+        case .snowflake, .bigquery, .databricks: return false
+        }
+    }
+
     public var lockKind: LockKind {
         switch engine {
         case .sqlite: return .file
@@ -347,7 +356,9 @@ public struct Dialect: Sendable, Hashable {
         switch engine {
         case .sqlite: return utcText
         case .postgres, .redshift, .bigquery, .databricks: return utcText + "+00"
-        case .snowflake: return utcText + " +00:00"
+        // Snowflake reads ISO 8601 with the offset right after the time; the stand-in
+        // (fakesnow, on DuckDB) reads no other form.
+        case .snowflake: return utcText + "+00:00"
         }
     }
 }

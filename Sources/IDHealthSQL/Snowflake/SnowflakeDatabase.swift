@@ -1,0 +1,81 @@
+import Foundation
+
+/// Snowflake through Apache's ADBC Snowflake driver: its catalog is `information_schema` of
+/// the connection's database (names stored upper case, as unquoted names fold there), its
+/// SHA-1 the built-in `SHA1`, its lock a row of `idhealth_lock` inserted with a token and
+/// read back (Snowflake has no advisory locks and no `LOCK TABLE`: ``LockTable``).
+public final class SnowflakeDatabase: ADBCSession {
+    public let dialect = Dialect.snowflake
+    public let target: String
+    let lockTable = LockTable()
+    let adbc: ADBCConnection
+
+    /// `namesSchema`: the DSN names a schema (`…/DATABASE/SCHEMA`), the session's current one.
+    init(_ connection: ADBCConnection, target: String, namesSchema: Bool) throws {
+        adbc = connection
+        self.target = target
+        hasCurrentSchema = namesSchema
+    }
+
+    /// Rows with their column names in lower case: Snowflake folds the unquoted aliases of
+    /// idhealth's SQL to upper case (`AS segment_ids` is `SEGMENT_IDS`), and every name is
+    /// case-blind there, so the reports' sample columns read as on every other engine.
+    public func forEachRow(_ sql: SQL, _ body: (Row) throws -> Bool) throws {
+        var lowered: [String]?
+        try adbc.forEachRow(rendered(sql)) { row in
+            let columns = lowered ?? row.columns.map { $0.lowercased() }
+            lowered = columns
+            return try body(Row(columns: columns, values: row.values))
+        }
+    }
+
+    public func useSchema(_ schema: String, create: Bool) throws {
+        guard try !schemaExists(schema) else { return }
+        guard create else { throw InputError("schema \(schema) does not exist in \(target)") }
+        try execute("CREATE SCHEMA IF NOT EXISTS \(ident: schema)")
+        try useAsCurrentSchemaIfNone(schema)
+    }
+
+    public func schemaExists(_ schema: String) throws -> Bool {
+        let exists = try firstRow("SELECT 1 FROM information_schema.schemata WHERE schema_name = UPPER(\(bind: .text(schema)))") != nil
+        if exists { try useAsCurrentSchemaIfNone(schema) }
+        return exists
+    }
+
+    /// Whether the session has a current schema idhealth may leave as it is.
+    private var hasCurrentSchema: Bool
+
+    /// Snowflake keeps a session's temporary tables in its current schema, which a DSN that
+    /// names only the database leaves unset (the stand-in, fakesnow, answers DuckDB's `main`, where
+    /// nothing can be created): the first schema idhealth uses becomes it. (The
+    /// temporary tables are the session's alone, wherever they live, and go with it.)
+    private func useAsCurrentSchemaIfNone(_ schema: String) throws {
+        guard !hasCurrentSchema else { return }
+        try execute("USE SCHEMA \(ident: schema)")
+        hasCurrentSchema = true
+    }
+
+    public func schemas(holding table: String) throws -> [String] {
+        try rows("""
+            SELECT DISTINCT table_schema FROM information_schema.tables
+            WHERE table_name = UPPER(\(bind: .text(table))) AND table_schema <> 'INFORMATION_SCHEMA' ORDER BY 1
+            """).compactMap { $0[0].stringValue }
+    }
+
+    public func sha1Support() throws -> SHA1Support { .available(functionSchema: nil) }
+
+    public func tryLock(_ name: String, schema: String, holder: String) throws -> LockAttempt {
+        try lockTable.tryLock(name, schema: schema, holder: holder, on: self)
+    }
+
+    public func unlock(_ name: String, schema: String) throws {
+        try lockTable.unlock(name, schema: schema, on: self)
+    }
+
+    /// Nothing: a Snowflake statement waits for a locked table as long as the account's
+    /// `LOCK_TIMEOUT` says (12 hours unless set), and idhealth never holds table locks there.
+    public func setLockWait(seconds: Double) throws {}
+
+    /// Empty: Snowflake's `SHOW LOCKS` needs a role that sees other users' sessions.
+    public func lockHolders(of tables: [QualifiedName]) throws -> [String] { [] }
+}
