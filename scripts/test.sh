@@ -23,8 +23,10 @@ install_missing_packages
 # The ADBC drivers the tests load, from PyPI: Apache's PostgreSQL driver (the cross-check of
 # the ADBC layer against libpq on the same server), pinned to the release proven here. Each
 # is found as idhealth finds any driver: a NAME.toml manifest in ADBC_DRIVER_PATH.
-.venv/bin/python3 -c "import adbc_driver_postgresql; assert adbc_driver_postgresql.__version__.startswith('1.13.')" 2>/dev/null \
-  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check "adbc-driver-postgresql==1.13.*"
+# Apache's Snowflake driver runs against fakesnow's server (fakesnow[server] brings its HTTP
+# server).
+.venv/bin/python3 -c "import adbc_driver_postgresql, adbc_driver_snowflake, uvicorn; assert adbc_driver_postgresql.__version__.startswith('1.13.') and adbc_driver_snowflake.__version__.startswith('1.11.')" 2>/dev/null \
+  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check "adbc-driver-postgresql==1.13.*" "adbc-driver-snowflake==1.11.*" "fakesnow[server]==0.12.1" "snowflake-connector-python<4"
 scripts/lib/write-adbc-manifests.sh .venv .venv/etc/adbc/drivers
 export ADBC_DRIVER_PATH="$PWD/.venv/etc/adbc/drivers"
 export PATH="$PWD/.venv/bin:$PATH"
@@ -35,6 +37,10 @@ start_throwaway_postgres
 "$PG_BIN/psql" "$IDHEALTH_PG_URL" -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pgcrypto" -c "CREATE DATABASE idhealth_nocrypto" >/dev/null
 "$PG_BIN/psql" "$IDHEALTH_PG_URL" -qX -v ON_ERROR_STOP=1 -f scripts/lib/redshift-builtins.sql >/dev/null
 export IDHEALTH_TEST_POSTGRES="$IDHEALTH_PG_URL"
+# Snowflake's stand-in: one fakesnow server for the whole run (in memory; each test makes a
+# schema of its own in database DB), reached by the ADBC Snowflake driver.
+start_fakesnow
+export IDHEALTH_TEST_SNOWFLAKE="snowflake://fake:snow@127.0.0.1:$FAKESNOW_PORT/DB?account=fakesnow&protocol=http"
 export IDHEALTH_TEST_POSTGRES_NOCRYPTO="${IDHEALTH_PG_URL%/postgres}/idhealth_nocrypto"
 # The build refuses a target that imports a layer it does not declare (docs/architecture.md).
 swift build --build-tests --explicit-target-dependency-import-check error

@@ -75,11 +75,22 @@ package struct WorkTables {
         guard let database else { return }
         let d = dialect
         let workSchema = self.workSchema ?? schema
+        if workSchema == d.temporarySchema, !d.catalogListsTemporaryTables {
+            // Snowflake's temporary tables live in the session's current schema, which the
+            // catalog query cannot name: each possible one is dropped if it exists.
+            for base in Self.workNames { try database.execute(d.dropTable(name(base))) }
+            return try dropStage(includingStage)
+        }
         let existingWork = Set(try tables(in: workSchema, prefix: workPrefix))
         for base in Self.workNames where existingWork.contains(workPrefix + base) {
             try database.execute(d.dropTable(name(base)))
         }
-        guard includingStage else { return }
+        try dropStage(includingStage)
+    }
+
+    private func dropStage(_ includingStage: Bool) throws {
+        guard includingStage, let database else { return }
+        let d = dialect
         let existingStage = Set(try tables(in: schema, prefix: stagePrefix))
         for table in Self.stagedTables where existingStage.contains(stagePrefix + table) {
             try database.execute(d.dropTable(stageName(table)))

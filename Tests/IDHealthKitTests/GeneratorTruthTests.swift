@@ -11,7 +11,7 @@ import Testing
 /// says it injected, on both engines.
 @Suite("Generator truth")
 struct GeneratorTruthTests {
-    @Test("merge_chains and merge_fan_in report exactly what was injected", arguments: TestDatabase.places)
+    @Test("merge_chains and merge_fan_in report exactly what was injected", arguments: TestDatabase.placesAndWarehouses)
     func defaultAnomalies(place: TestDatabase.Place) throws {
         try TestDatabase.with(place) { test in
             let truth = try ProfilesSyncGenerator(profiles: 1_500, seed: 7, anomalies: true)
@@ -58,7 +58,7 @@ struct GeneratorTruthTests {
         }
     }
 
-    @Test("every check's value and status equal the truth", arguments: TestDatabase.places)
+    @Test("every check's value and status equal the truth", arguments: TestDatabase.placesAndWarehouses)
     func everyCheck(place: TestDatabase.Place) throws {
         try TestDatabase.with(place) { test in
             let truth = try ProfilesSyncGenerator(profiles: 1_500, seed: 21, anomalies: true)
@@ -104,7 +104,7 @@ struct GeneratorTruthTests {
         return UTCTime.seconds(year: parts[0], month: parts[1], day: parts[2]) + parts[3] * 3_600 + parts[4] * 60 + parts[5]
     }
 
-    @Test("with --anomalies none every check passes", arguments: TestDatabase.places)
+    @Test("with --anomalies none every check passes", arguments: TestDatabase.placesAndWarehouses)
     func noAnomalies(place: TestDatabase.Place) throws {
         try TestDatabase.with(place) { test in
             let truth = try ProfilesSyncGenerator(profiles: 1_500, seed: 11, anomalies: false)

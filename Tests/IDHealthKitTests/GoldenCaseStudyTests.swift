@@ -64,7 +64,7 @@ struct GoldenCaseStudyTests {
         }
     }
 
-    @Test("materialized tables equal the page's tables", arguments: TestDatabase.places)
+    @Test("materialized tables equal the page's tables", arguments: TestDatabase.placesAndWarehouses)
     func tables(place: TestDatabase.Place) throws {
         try TestDatabase.with(place) { test in
             try load(into: test)
@@ -82,7 +82,7 @@ struct GoldenCaseStudyTests {
         }
     }
 
-    @Test("the checks pass on the case study", arguments: TestDatabase.places)
+    @Test("the checks pass on the case study", arguments: TestDatabase.placesAndWarehouses)
     func checks(place: TestDatabase.Place) throws {
         try TestDatabase.with(place) { test in
             try load(into: test)

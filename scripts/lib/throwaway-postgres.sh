@@ -63,7 +63,23 @@ start_throwaway_postgres() {
   IDHEALTH_PG_URL="postgresql://postgres:$password@127.0.0.1:$port/postgres"
 }
 
+# Starts fakesnow's Snowflake server on a free loopback port in the background and waits
+# until it answers (a condition, not a time); stopped with the PostgreSQL server. Sets
+# FAKESNOW_PORT.
+start_fakesnow() {
+  FAKESNOW_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  fakesnow_log=$(mktemp /tmp/idhealth-fakesnow.XXXXXX)
+  fakesnow -s --host 127.0.0.1 -p "$FAKESNOW_PORT" >"$fakesnow_log" 2>&1 &
+  fakesnow_pid=$!
+  until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $FAKESNOW_PORT), 1)" 2>/dev/null; do
+    kill -0 "$fakesnow_pid" 2>/dev/null || { cat "$fakesnow_log" >&2; log "fakesnow's server did not start"; exit 1; }
+    sleep 0.2
+  done
+  log "fakesnow's Snowflake server on 127.0.0.1:$FAKESNOW_PORT"
+}
+
 stop_throwaway_postgres() {
+  if [ -n "${fakesnow_pid:-}" ]; then kill "$fakesnow_pid" 2>/dev/null || true; fi
   "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$pg_dir"
 }

@@ -80,6 +80,7 @@ public struct ADBCLocation: Sendable, Hashable {
         }
         let loaded = try ADBCDriver.load(driver)
         let connection = try ADBCConnection(driver: loaded, engine: forced?.engine ?? engine, options: options.map { ($0.key, $0.value) }, secrets: secrets)
+        connection.autocommitOnly = isFakesnow
         switch forced?.engine ?? engine {
         case .postgres, .redshift:
             return try ADBCPostgresDatabase(connection, dialect: forced ?? .postgres, target: target)
@@ -90,6 +91,12 @@ public struct ADBCLocation: Sendable, Hashable {
         case .databricks, .bigquery, .sqlite:
             throw ConfigError("idhealth reaches \(engine.displayName) through ADBC in a later version: `idhealth compile --dialect \(engine.rawValue)` writes the SQL to run there")
         }
+    }
+
+    /// Whether this is Snowflake's local stand-in, fakesnow's server (`account=fakesnow`),
+    /// whose transactions idhealth cannot use (``ADBCConnection/autocommitOnly``).
+    var isFakesnow: Bool {
+        engine == .snowflake && options.contains { $0.key == "uri" && $0.value.lowercased().contains("account=fakesnow") }
     }
 
     /// `user[:password]@rest` split; no `@`: all of it is the rest.

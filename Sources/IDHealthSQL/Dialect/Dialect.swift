@@ -129,6 +129,11 @@ public struct Dialect: Sendable, Hashable {
     /// with the holder and an expiry (``LockRow``).
     public enum LockKind: Sendable { case file, advisory, row }
 
+    /// Whether the catalog query of ``tablesQuery(schema:prefix:)`` finds the connection's
+    /// temporary tables by ``temporarySchema``. Snowflake keeps them in the session's
+    /// current schema, under no name of their own.
+    public var catalogListsTemporaryTables: Bool { engine != .snowflake }
+
     /// Whether `LOCK TABLE` exists to serialize two takers of a lock row (PostgreSQL,
     /// Redshift). Elsewhere the row is inserted with a token and read back (``LockTable``).
     public var hasLockTableStatement: Bool {

@@ -102,6 +102,10 @@ struct TestDatabase {
     /// driver.
     static let places: [Place] = engines.map(Place.native) + [.odbc(.postgres), .odbc(.redshift), .odbc(.sqlite), .adbc(.postgres)]
 
+    /// The places and the warehouses' stand-ins, for the suites small enough to run there
+    /// (fakesnow answers each statement in a tenth of a second or more).
+    static let placesAndWarehouses: [Place] = places + [.adbc(.snowflake)]
+
     /// A SQLite file as an ODBC connection string for libsqliteodbc (`SQLite3`, the driver
     /// Debian's package registers).
     static func odbcConnectionString(sqlitePath path: String) -> String {
@@ -140,8 +144,15 @@ struct TestDatabase {
         return try onServer(database, schema: schema, location: "odbc:" + connection, directory: directory, body)
     }
 
-    /// The test server through the ADBC PostgreSQL driver (`adbc:` and its URL).
+    /// fakesnow's server, which scripts/test.sh starts, as a Snowflake DSN (`IDHEALTH_TEST_SNOWFLAKE`).
+    static var snowflakeDSN: String? {
+        ProcessInfo.processInfo.environment["IDHEALTH_TEST_SNOWFLAKE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The test server through the ADBC PostgreSQL driver (`adbc:` and its URL), or
+    /// Snowflake's stand-in through the ADBC Snowflake driver.
     static func withADBC<T>(_ engine: Dialect.Engine, sourceLocation: SourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
+        if engine == .snowflake { return try withSnowflake(sourceLocation: sourceLocation, body) }
         guard let url = postgresURL else {
             Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server and installs the ADBC drivers", sourceLocation: sourceLocation)
             throw TestSetupError.noPostgres
@@ -153,6 +164,34 @@ struct TestDatabase {
         let database = try DatabaseLocation(location).connect(dialect: Dialect(engine: engine))
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         return try onServer(database, schema: schema, location: location, directory: directory, body)
+    }
+
+    /// One Snowflake test at a time: fakesnow's server keeps one DuckDB connection for every
+    /// session, so one session's open transaction fails another's (`cannot start a
+    /// transaction within a transaction`). Real Snowflake has no such limit.
+    static let snowflakeTurn = NSLock()
+
+    /// A schema of its own on fakesnow's server, dropped afterwards with every schema named
+    /// after it (``extraSchema(_:)``).
+    static func withSnowflake<T>(sourceLocation: SourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
+        snowflakeTurn.lock()
+        defer { snowflakeTurn.unlock() }
+        guard let dsn = snowflakeDSN else {
+            Issue.record("IDHEALTH_TEST_SNOWFLAKE is not set: run the tests with scripts/test.sh, which starts fakesnow's server", sourceLocation: sourceLocation)
+            throw TestSetupError.noPostgres
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try DatabaseLocation(dsn).connect()
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try database.useSchema(schema, create: true)
+        defer {
+            for name in (try? database.rows("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE UPPER(\(bind: .text(schema + "%")))")) ?? [] {
+                _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: name[0].stringValue ?? schema) CASCADE")
+            }
+        }
+        return try body(TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: dsn, directory: directory))
     }
 
     /// Another schema beside the test's own, removed with it: an attached file in SQLite, a
