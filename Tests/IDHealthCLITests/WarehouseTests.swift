@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import IDHealthKit
+@testable import IDHealthSQL
+@testable import IDHealthChecks
+
+/// The whole product on a warehouse through its ADBC driver, by the real binary, as a user
+/// runs it: `idhealth run --database snowflake://…` against fakesnow's server (which
+/// scripts/test.sh starts) exits 1 on generated data with anomalies, its tables are in the
+/// target schema and its check values equal a SQLite run's on the same data; `explain`
+/// exits 0; a second materialization stops at the lock row naming the first.
+@Suite("Warehouses through ADBC", .serialized)
+struct WarehouseTests {
+    static var snowflakeDSN: String? {
+        ProcessInfo.processInfo.environment["IDHEALTH_TEST_SNOWFLAKE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Every check's id, status and value in a JSON report.
+    func verdicts(_ url: URL) throws -> [String: String] {
+        let report = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: url))
+        guard case .array(let checks)? = report["checks"] else { return [:] }
+        var result: [String: String] = [:]
+        for check in checks {
+            if let id = check["id"]?.stringValue {
+                result[id] = "\(check["status"]?.stringValue ?? "?") \(check["value"]?.stringValue ?? "null")"
+            }
+        }
+        return result
+    }
+
+    /// A schema of its own on fakesnow's server, dropped afterwards.
+    func withSnowflakeSchema(_ body: (String, String, any Database) throws -> Void) throws {
+        let dsn = try #require(Self.snowflakeDSN, "IDHEALTH_TEST_SNOWFLAKE is not set: run the tests with scripts/test.sh, which starts fakesnow's server")
+        let database = try DatabaseLocation(dsn).connect()
+        let schema = "W_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).uppercased()
+        defer {
+            for suffix in ["", "_ID"] { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: schema + suffix) CASCADE") }
+        }
+        try body(dsn, schema, database)
+    }
+
+    @Test("Snowflake: run exits 1 with the SQLite run's check values, its tables in the target schema; explain exits 0")
+    func snowflakeRun() throws {
+        try withSnowflakeSchema { dsn, schema, database in
+            try CLI.withDirectory { directory in
+                let generated = try CLI.run(["generate", "--database", dsn, "--source-schema", schema, "--profiles", "300"], in: directory)
+                #expect(generated.status == 0, "\(generated.stderr)")
+                let run = try CLI.run(["run", "--database", dsn, "--source-schema", schema, "--target-schema", schema + "_ID", "--output", "snowflake", "--mode", "table"], in: directory)
+                #expect(run.status == 1, "\(run.stderr)")
+                #expect(!run.stderr.contains("snow@"), "no password in the output")
+
+                let sqlite = directory.appendingPathComponent("same.sqlite").path
+                #expect(try CLI.run(["generate", "--database", sqlite, "--profiles", "300"], in: directory).status == 0)
+                let reference = try CLI.run(["run", "--database", sqlite, "--output", "sqlite", "--mode", "table"], in: directory)
+                #expect(reference.status == 1, "\(reference.stderr)")
+
+                let onSnowflake = try verdicts(directory.appendingPathComponent("snowflake/identity-health.json"))
+                let onSQLite = try verdicts(directory.appendingPathComponent("sqlite/identity-health.json"))
+                #expect(onSnowflake.count == CheckCatalog.ids.count)
+                #expect(onSnowflake == onSQLite)
+
+                for table in TableName.materializedTables {
+                    let rows = try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(schema + "_ID", table))").intValue
+                    let local = try SQLiteDatabase(path: sqlite).scalar("SELECT COUNT(*) FROM \(table: QualifiedName("main", table))").intValue
+                    #expect(rows == local, "\(table)")
+                }
+
+                let profile = try #require(try database.scalar("""
+                    SELECT canonical_segment_id FROM \(table: QualifiedName(schema + "_ID", TableName.idGraph))
+                    GROUP BY canonical_segment_id ORDER BY COUNT(*) DESC, canonical_segment_id LIMIT 1
+                    """).stringValue)
+                let explained = try CLI.run(["explain", profile, "--database", dsn, "--source-schema", schema, "--target-schema", schema + "_ID"], in: directory)
+                #expect(explained.status == 0, "\(explained.stderr)")
+                #expect(explained.stdout.contains("Profile \(profile)"))
+            }
+        }
+    }
+
+    @Test("Snowflake: a second materialization stops at the lock row naming the first, and waits for it with --lock-wait")
+    func snowflakeLock() throws {
+        try withSnowflakeSchema { dsn, schema, database in
+            try CLI.withDirectory { directory in
+                let arguments = ["--database", dsn, "--source-schema", schema, "--target-schema", schema]
+                #expect(try CLI.run(["generate"] + arguments + ["--profiles", "100"], in: directory).status == 0)
+                let release = directory.appendingPathComponent("release")
+                let first = try CLI.start(["materialize", "--mode", "table"] + arguments, in: directory, environment: [
+                    "IDHEALTH_PAUSE_AT_STATEMENT": "20", "IDHEALTH_PAUSE_RELEASE_FILE": release.path,
+                ])
+                try first.waitForStderr(containing: "paused at statement 20")
+                let second = try CLI.run(["materialize", "--mode", "table"] + arguments, in: directory)
+                #expect(second.status == 3, "\(second.stderr)")
+                #expect(second.stderr.contains("idhealth materialize pid \(first.process.processIdentifier) since "), "the holder is named: \(second.stderr)")
+                #expect(second.stderr.contains("idhealth_lock"), "\(second.stderr)")
+
+                let waiting = try CLI.start(["materialize", "--mode", "table", "--lock-wait", "120"] + arguments, in: directory)
+                try waiting.waitForStderr(containing: "waiting up to 120 s for the materialization lock held by")
+                FileManager.default.createFile(atPath: release.path, contents: nil)
+                #expect(try first.finish().status == 0)
+                let waited = try waiting.finish()
+                #expect(waited.status == 0, "\(waited.stderr)")
+                #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(schema, TableName.runs))").intValue == 2, "one after the other, both recorded")
+                #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(schema, "idhealth_lock"))").intValue == 0, "the lock row is gone")
+            }
+        }
+    }
+}
