@@ -186,9 +186,19 @@ public struct Materializer {
                     gone: "SELECT g.segment_id FROM \(table: work.name("gone_segments")) g",
                     back: "SELECT s.segment_id FROM \(table: work.stageName(TableName.idGraph)) s", at: .timestamp(literal: Self.utcText(clock())), runID: summary.runID)
             }
-            try dropCurrent()
-            for table in WorkTables.stagedTables {
-                try database.execute(d.renameTable(work.stageName(table), to: table))
+            if database.exchangesTables {
+                // Snowflake: each table exchanged with its staged copy in one atomic statement,
+                // since its DDL commits on its own and a drop and a rename would leave a
+                // moment with no table (Dialect.replaceTable).
+                try dropViews()
+                for table in WorkTables.stagedTables {
+                    for statement in d.replaceTable(schemas.target(table), with: work.stageName(table)) { try database.execute(statement) }
+                }
+            } else {
+                try dropCurrent()
+                for table in WorkTables.stagedTables {
+                    try database.execute(d.renameTable(work.stageName(table), to: table))
+                }
             }
             for table in TableName.materializedTables {
                 let rows = try database.scalar("SELECT COUNT(*) FROM \(table: schemas.target(table))").intValue ?? 0
@@ -204,6 +214,14 @@ public struct Materializer {
     }
 
     /// Drops the current tables or views (dependent views first), inside the caller's transaction.
+    /// Drops whatever of the current tables is a view (left by `--mode view`), which an
+    /// exchange cannot take the place of.
+    func dropViews() throws {
+        for table in WorkTables.stagedTables.reversed() where try database.relationKind(schemas.target(table)) == .view {
+            try database.execute(database.dialect.dropRelation(schemas.target(table), kind: .view))
+        }
+    }
+
     func dropCurrent() throws {
         for table in WorkTables.stagedTables.reversed() {
             if let kind = try database.relationKind(schemas.target(table)) {

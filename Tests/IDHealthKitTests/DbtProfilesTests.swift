@@ -24,7 +24,7 @@ struct DbtProfilesTests {
                 || PostgresConnectionString.passwords(in: connection.database).contains(#"s3cr\'et\\x"#))
     }
 
-    @Test("a redshift output speaks Redshift's dialect; IAM and ODBC-only outputs are refused with the reason")
+    @Test("a redshift output speaks Redshift's dialect, a snowflake output the ADBC Snowflake driver's DSN; IAM is refused with the reason")
     func otherOutputs() throws {
         let redshift = try DbtProfiles.connection(file: Self.profiles, profile: "identity", target: "warehouse", environment: Self.environment)
         #expect(redshift.dialect == .redshift)
@@ -34,9 +34,16 @@ struct DbtProfilesTests {
         #expect(throws: ConfigError("\(path):27: `identity.outputs.iam.method` is `iam`: idhealth connects to Redshift with a user and password (method: database) in this version")) {
             try DbtProfiles.connection(file: Self.profiles, profile: "identity", target: "iam", environment: Self.environment)
         }
-        #expect(throws: ConfigError("\(path):34: `identity.outputs.snow` is a snowflake output: idhealth connects to snowflake through its ODBC driver, which this version does not have yet; `idhealth compile --dialect snowflake` writes the SQL to run there")) {
-            try DbtProfiles.connection(file: Self.profiles, profile: "identity", target: "snow", environment: Self.environment)
+        // A snowflake output is the ADBC Snowflake driver's DSN, each part percent-encoded.
+        let snowflake = try DbtProfiles.connection(file: Self.profiles, profile: "identity", target: "snow", environment: Self.environment)
+        #expect(snowflake.dialect == .snowflake)
+        #expect(snowflake.database == "snowflake://idhealth@abc123/analytics/identity?warehouse=transforming&authenticator=externalbrowser")
+        #expect(snowflake.schema == "identity")
+        guard case .adbc(let location) = try DatabaseLocation(snowflake.database).kind else {
+            Issue.record("a snowflake output is not an ADBC location")
+            return
         }
+        #expect(location.engine == .snowflake)
     }
 
     @Test("what is wrong is named: the variable, the template, the profile, the output, with the file and line")

@@ -28,8 +28,9 @@ public struct DbtSettings: Sendable, Hashable {
 /// A connection read from a dbt profile: what `--database` and `--dialect` would have said,
 /// and the schema the profile's output writes to.
 public struct DbtConnection: Sendable, Hashable {
-    /// A libpq keyword string; it holds the password, so it is only ever handed to libpq
-    /// (whose messages idhealth masks), never printed.
+    /// A libpq keyword string, or a `snowflake://` DSN for the ADBC Snowflake driver; it holds
+    /// the password, so it is only ever handed to the client library (whose messages idhealth
+    /// masks), never printed.
     public let database: String
     public let dialect: Dialect
     public let schema: String?
@@ -112,8 +113,10 @@ public enum DbtProfiles {
                 throw reader.error(values["method"]!.node, "`\(path).method` is `\(method)`: idhealth connects to Redshift with a user and password (method: database) in this version")
             }
             dialect = .redshift
-        case "snowflake", "bigquery", "databricks", "sqlserver", "synapse", "fabric":
-            throw reader.error(node, "`\(path)` is a \(type) output: idhealth connects to \(type) through its ODBC driver, which this version does not have yet; `idhealth compile --dialect \(type == "sqlserver" || type == "synapse" || type == "fabric" ? "…" : type)` writes the SQL to run there")
+        case "snowflake":
+            return try snowflakeConnection(values, path: path, node: node, reader: reader, origin: origin)
+        case "bigquery", "databricks", "sqlserver", "synapse", "fabric":
+            throw reader.error(node, "`\(path)` is a \(type) output: idhealth does not connect to \(type) in this version; `idhealth compile --dialect \(type == "sqlserver" || type == "synapse" || type == "fabric" ? "…" : type)` writes the SQL to run there")
         default:
             throw reader.error(node, "`\(path)` has type `\(type)`; idhealth reads postgres and redshift outputs")
         }
@@ -133,6 +136,29 @@ public enum DbtProfiles {
             throw reader.error(node, "`\(path)` has no `\(required == "dbname" ? "dbname" : required)`")
         }
         return DbtConnection(database: parts.joined(separator: " "), dialect: dialect, schema: values["schema"]?.text, origin: origin)
+    }
+
+    /// A dbt `snowflake` output as the ADBC Snowflake driver's DSN:
+    /// `snowflake://USER:PASSWORD@ACCOUNT/DATABASE/SCHEMA?warehouse=…&role=…&authenticator=…`,
+    /// each part percent-encoded. Key-pair authentication (`private_key_path`) is refused with
+    /// a message: the driver takes the key through options idhealth does not pass yet.
+    static func snowflakeConnection(_ values: [String: (text: String, node: Node)], path: String, node: Node, reader: ConfigReader, origin: String) throws -> DbtConnection {
+        for required in ["account", "user", "database"] where values[required]?.text == nil {
+            throw reader.error(node, "`\(path)` has no `\(required)`")
+        }
+        if values["private_key_path"] != nil || values["private_key"] != nil {
+            throw reader.error(node, "`\(path)` authenticates with a key pair, which idhealth does not pass to the Snowflake driver yet: give --database snowflake://USER:PASSWORD@ACCOUNT/DATABASE, or authenticator: externalbrowser/oauth in the output")
+        }
+        func encoded(_ text: String) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+        }
+        let user = encoded(values["user"]!.text)
+        let password = values["password"].map { ":" + encoded($0.text) } ?? ""
+        var location = "snowflake://\(user)\(password)@\(encoded(values["account"]!.text))/\(encoded(values["database"]!.text))"
+        if let schema = values["schema"]?.text { location += "/" + encoded(schema) }
+        let parameters = ["warehouse", "role", "authenticator", "token"].compactMap { key in values[key].map { "\(key)=\(encoded($0.text))" } }
+        if !parameters.isEmpty { location += "?" + parameters.joined(separator: "&") }
+        return DbtConnection(database: location, dialect: .snowflake, schema: values["schema"]?.text, origin: origin)
     }
 
     /// A dbt file's YAML (nil when empty); `missing` is the message when it cannot be read.

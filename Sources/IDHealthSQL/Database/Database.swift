@@ -65,6 +65,11 @@ public protocol Database: AnyObject {
     /// What stops this connection's running statement from another thread (a signal
     /// handler's), valid as long as the connection is open.
     func interrupter() -> DatabaseInterrupter
+
+    /// Whether a full rebuild puts each staged table in place with the dialect's atomic
+    /// exchange (``Dialect/replaceTable(_:with:)``: Snowflake's `SWAP WITH`) rather than a
+    /// drop and a rename inside the run's transaction.
+    var exchangesTables: Bool { get }
 }
 
 /// Stops the statement a connection is running, from any thread; a no-op when none is.
@@ -99,6 +104,8 @@ public protocol BulkSink {
 }
 
 extension Database {
+    public var exchangesTables: Bool { false }
+
     /// Runs a statement the engine may not have, such as an index where there are none
     /// (``Dialect/hasIndexes``); nil runs nothing.
     @discardableResult
@@ -186,4 +193,5 @@ extension DatabaseDecorator {
     public func setLockWait(seconds: Double) throws { try base.setLockWait(seconds: seconds) }
     public func lockHolders(of tables: [QualifiedName]) throws -> [String] { try base.lockHolders(of: tables) }
     public func interrupter() -> DatabaseInterrupter { base.interrupter() }
+    public var exchangesTables: Bool { base.exchangesTables }
 }

@@ -63,6 +63,9 @@ public struct DatabaseLocation: Sendable, Hashable {
     /// server's own (Redshift or PostgreSQL); a SQLite file speaks only SQLite.
     public func connect(create: Bool = false, dialect: Dialect? = nil) throws -> any Database {
         // ODBC names the engines it reaches itself (ODBC.engines).
+        if let dialect, dialect.engine == .snowflake, !namesItsEngine {
+            throw ConfigError("--dialect snowflake connects through the ADBC Snowflake driver: give --database snowflake://USER:PASSWORD@ACCOUNT/DATABASE (docs/warehouses.md), or `idhealth compile --dialect snowflake` for SQL files")
+        }
         if let dialect, !dialect.hasConnection, !namesItsEngine {
             throw ConfigError("idhealth does not connect to \(dialect.engine.displayName) in this version: `idhealth compile --dialect \(dialect.engine.rawValue) --traits …` writes the SQL to run there")
         }

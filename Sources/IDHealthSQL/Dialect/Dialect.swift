@@ -16,9 +16,9 @@ public struct Dialect: Sendable, Hashable {
         /// without indexes, advisory locks, `COPY … FROM STDIN`, `lock_timeout`, pgcrypto,
         /// schema-qualified temporary tables or `UNION` in a recursive query.
         case redshift
-        /// Snowflake, in files only (`idhealth compile`): idhealth has no connection to it in
-        /// this version. Unquoted names fold to upper case there, so every name is quoted in
-        /// upper case; no indexes, no recursive `UNION`, DDL that commits on its own.
+        /// Snowflake, through its ADBC driver (`SnowflakeDatabase`) and in files
+        /// (`idhealth compile`). Unquoted names fold to upper case there, so every name is
+        /// quoted in upper case; no indexes, no recursive `UNION`, DDL that commits on its own.
         case snowflake
         /// Google BigQuery (GoogleSQL), in files only (`idhealth compile`): names quoted with
         /// backticks, a schema is a dataset, no indexes, no bare `UNION` (it is `UNION
@@ -67,8 +67,8 @@ public struct Dialect: Sendable, Hashable {
     /// SQL, `idhealth compile`).
     public var hasConnection: Bool {
         switch engine {
-        case .sqlite, .postgres, .redshift: return true
-        case .snowflake, .bigquery, .databricks: return false
+        case .sqlite, .postgres, .redshift, .snowflake: return true
+        case .bigquery, .databricks: return false
         }
     }
 

@@ -10,6 +10,11 @@ public final class SnowflakeDatabase: ADBCSession {
     let lockTable = LockTable()
     let adbc: ADBCConnection
 
+    /// `ALTER TABLE … SWAP WITH` for a full rebuild's tables, except on fakesnow's server,
+    /// which does not parse it: there the tables are dropped and renamed, one committed
+    /// statement after another (docs/warehouses.md).
+    public var exchangesTables: Bool { !adbc.autocommitOnly }
+
     /// `namesSchema`: the DSN names a schema (`…/DATABASE/SCHEMA`), the session's current one.
     init(_ connection: ADBCConnection, target: String, namesSchema: Bool) throws {
         adbc = connection
