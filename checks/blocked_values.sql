@@ -20,12 +20,16 @@ WITH blocked_values AS (
 blocked_patterns AS (
     {{param.patterns}}
 ),
+-- A row matching two patterns appears twice here, which the distinct counts below ignore. (A
+-- join, not `OR EXISTS`: Snowflake runs a correlated EXISTS only in a WHERE clause and not
+-- under OR.)
 found AS (
     SELECT x.external_id_type AS external_id_type, x.external_id_value AS external_id_value, x.segment_id AS segment_id
     FROM {{source.external_id_mapping_updates}} x
+    LEFT JOIN blocked_patterns p ON {{fn.regexp(x.external_id_value, p.pattern)}}
     WHERE x.external_id_value IS NULL
        OR LOWER(TRIM(x.external_id_value)) IN (SELECT value FROM blocked_values)
-       OR EXISTS (SELECT 1 FROM blocked_patterns p WHERE {{fn.regexp(x.external_id_value, p.pattern)}})
+       OR p.pattern IS NOT NULL
 )
 SELECT f.external_id_type AS external_id_type,
        f.external_id_value AS external_id_value,

@@ -49,20 +49,34 @@ walk(start_id, cur, depth) AS (
     JOIN bound b ON w.depth < b.steps
     WHERE p.target <> p.segment_id AND w.cur <> w.start_id
 ),
+-- The broken ids whose walk comes back to them: they sit on a cycle.
+cycle_member AS (
+    SELECT DISTINCT w.start_id AS segment_id FROM walk w WHERE w.cur = w.start_id
+),
+-- What each walk met, in one pass (flags and counts, no correlated subquery: Snowflake
+-- runs a correlated EXISTS only in a WHERE clause).
+walk_summary AS (
+    SELECT w.start_id AS start_id,
+           MAX(CASE WHEN w.cur = w.start_id THEN 1 ELSE 0 END) AS on_cycle,
+           MAX(CASE WHEN c.segment_id IS NOT NULL THEN 1 ELSE 0 END) AS reaches_cycle,
+           MAX(CASE WHEN d.segment_id IS NOT NULL THEN 1 ELSE 0 END) AS reaches_deleted,
+           COUNT(DISTINCT w.cur) AS hops
+    FROM walk w
+    LEFT JOIN cycle_member c ON c.segment_id = w.cur
+    LEFT JOIN {{fn.deleted_segments()}} d ON d.segment_id = w.cur
+    GROUP BY w.start_id
+),
 classified AS (
     SELECT b.segment_id AS segment_id,
            b.target AS points_to,
-           CASE WHEN EXISTS (SELECT 1 FROM walk w WHERE w.start_id = b.segment_id AND w.cur = b.segment_id)
-                    THEN 'cycle'
-                WHEN EXISTS (SELECT 1 FROM walk w JOIN walk m ON m.start_id = w.cur AND m.cur = w.cur
-                             WHERE w.start_id = b.segment_id)
-                    THEN 'into_cycle'
-                WHEN EXISTS (SELECT 1 FROM walk w WHERE w.start_id = b.segment_id AND w.cur IN {{fn.deleted_segments()}})
-                    THEN 'deleted_target'
+           CASE WHEN s.on_cycle = 1 THEN 'cycle'
+                WHEN s.reaches_cycle = 1 THEN 'into_cycle'
+                WHEN s.reaches_deleted = 1 THEN 'deleted_target'
                 WHEN b.target_missing = 1 THEN 'dangling'
                 ELSE 'non_terminal' END AS kind,
-           (SELECT COUNT(DISTINCT w.cur) FROM walk w WHERE w.start_id = b.segment_id) AS hops
+           COALESCE(s.hops, 0) AS hops
     FROM broken b
+    LEFT JOIN walk_summary s ON s.start_id = b.segment_id
 )
 SELECT segment_id, points_to, kind,
        CASE WHEN kind IN ('cycle', 'into_cycle') THEN NULL ELSE hops END AS hops

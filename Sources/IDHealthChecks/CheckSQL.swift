@@ -364,7 +364,7 @@ struct QueryRenderer {
             try expect(0)
             return capabilities.hasDeletedSegments
                 ? "(SELECT x.segment_id FROM \(table: schemas.target(TableName.deletedSegments)) x)"
-                : "(SELECT CAST(NULL AS \(type: .text)) WHERE 1 = 0)"
+                : "(SELECT CAST(NULL AS \(type: .text)) AS segment_id WHERE 1 = 0)"
         case "trait_columns_as_text":
             try expect(1)
             let alias = arguments[0]

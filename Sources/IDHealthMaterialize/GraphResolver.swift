@@ -134,11 +134,12 @@ struct GraphResolver {
             // one's ancestor is on its cycle (it is 2^passes hops on, more than there are ids).
             // The walk goes once around the cycle from each such ancestor and stops back at it:
             // UNION ALL (the only recursion every engine has) with nothing to repeat. The depth
-            // bound is a safety net only. The columns are named in the first part, not in a
-            // list after the name, which BigQuery does not take.
+            // bound is a safety net only. The columns are named in the first part, and in a
+            // list after the name only where the engine requires one (Redshift; BigQuery
+            // refuses it).
             """
                 CREATE TABLE \(table: walk) AS
-                WITH RECURSIVE around AS (
+                WITH RECURSIVE around\(sql: work.dialect.recursiveColumnList(["rep", "cur", "depth"])) AS (
                     SELECT r.rep AS rep, p.target AS cur, 1 AS depth
                     FROM (SELECT DISTINCT j.anc AS rep FROM \(table: jump) j WHERE j.done = 0) r
                     JOIN \(table: pointer) p ON p.segment_id = r.rep
@@ -176,12 +177,13 @@ struct GraphResolver {
                        COALESCE(c.canonical, j.anc) AS canonical,
                        CASE WHEN c.segment_id IS NULL THEN j.hops END AS hops,
                        CASE WHEN c.segment_id IS NOT NULL THEN c.kind
-                            WHEN NOT EXISTS (SELECT 1 FROM \(table: pointer) t WHERE t.segment_id = j.anc) THEN 'dangling'
+                            WHEN t.segment_id IS NULL THEN 'dangling'
                             WHEN j.hops = 0 THEN 'terminal'
                             WHEN j.hops = 1 THEN 'merged'
                             ELSE 'chain' END AS kind
                 FROM \(table: jump) j
                 LEFT JOIN \(table: cycle) c ON c.segment_id = j.segment_id
+                LEFT JOIN \(table: pointer) t ON t.segment_id = j.anc
                 """,
             work.index("resolved", columns: ["segment_id"], unique: true),
             work.index("resolved", columns: ["canonical"], suffix: "canonical"),

@@ -389,11 +389,13 @@ struct IncrementalUpdate {
             """)
         try index("affected", ["segment_id"], unique: true)
         // Their pointers; one that leaves the set ends at an unchanged canonical and points there.
+        // Joins, not correlated subqueries in the select list: Snowflake runs a correlated
+        // EXISTS only in a WHERE clause. Both joined tables hold one row per segment_id.
         try exec("""
             CREATE TABLE \(table: subPointer) AS
             SELECT x.segment_id AS segment_id,
-                   CASE WHEN EXISTS (SELECT 1 FROM \(table: affected) a WHERE a.segment_id = x.target) THEN x.target
-                        ELSE COALESCE((SELECT \(sql: .onlyValue("g.canonical_segment_id")) FROM \(table: graph) g WHERE g.segment_id = x.target), x.target) END AS target,
+                   CASE WHEN a.segment_id IS NOT NULL THEN x.target
+                        ELSE COALESCE(g.canonical_segment_id, x.target) END AS target,
                    x.seq AS seq, x.\(ident: "timestamp") AS \(ident: "timestamp"), x.uuid_ts AS uuid_ts
             FROM (
                 SELECT \(sql: columns) FROM \(table: delta)
@@ -402,6 +404,8 @@ struct IncrementalUpdate {
                 WHERE p.segment_id IN (SELECT a.segment_id FROM \(table: affected) a)
                   AND NOT EXISTS (SELECT 1 FROM \(table: touched) t WHERE t.segment_id = p.segment_id)
             ) x
+            LEFT JOIN \(table: affected) a ON a.segment_id = x.target
+            LEFT JOIN \(table: graph) g ON g.segment_id = x.target
             """)
         try index("sub_pointer", ["segment_id"], unique: true)
         // Kinds are not meaningful here: an edge leaving the set reads as dangling.

@@ -118,6 +118,14 @@ public struct Dialect: Sendable, Hashable {
     /// and so ends on a cycle. Redshift's recursive queries take `UNION ALL` only.
     public var hasRecursiveUnion: Bool { !isWarehouse }
 
+    /// The column list after a recursive query's name (` (a, b)`) where the engine requires
+    /// one — Redshift documents `WITH RECURSIVE name (column_list) AS` — and nothing where it
+    /// is refused (BigQuery) or optional.
+    public func recursiveColumnList(_ columns: [String]) -> SQL {
+        guard engine == .redshift else { return "" }
+        return " (" + columns.map(SQL.identifier).joined(separator: ", ") + ")"
+    }
+
     /// Whether `ROW_NUMBER() OVER ()` over an ordered subquery numbers its rows in that order.
     /// SQLite and PostgreSQL run the subquery's sort and then number its output; a massively
     /// parallel engine (Redshift) numbers rows as its slices deliver them, so kept offenders
