@@ -12,7 +12,7 @@ struct ArchitectureTests {
 
     /// What each target may import, besides the system's own modules.
     static let allowed: [String: Set<String>] = [
-        "IDHealthSQL": ["CSQLite", "CLibPQ", "CCrypto", "CODBC"],
+        "IDHealthSQL": ["CSQLite", "CLibPQ", "CCrypto", "CODBC", "CADBC"],
         "IDHealthGenerate": ["IDHealthSQL"],
         "IDHealthMaterialize": ["IDHealthSQL"],
         "IDHealthChecks": ["IDHealthSQL", "IDHealthMaterialize", "IDHealthCheckSQL"],

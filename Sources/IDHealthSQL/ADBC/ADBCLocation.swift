@@ -41,8 +41,11 @@ public struct ADBCLocation: Sendable, Hashable {
             engine = .snowflake
             // The session's times in UTC, as idhealth compares and prints them, unless the DSN
             // sets a zone (the driver passes a parameter it does not know to the session).
-            let utc = dsn.lowercased().contains("timezone=") ? dsn : dsn + (dsn.contains("?") ? "&" : "?") + "timezone=UTC"
-            options = [Option(key: "uri", value: utc)]
+            var uri = dsn.lowercased().contains("timezone=") ? dsn : dsn + (dsn.contains("?") ? "&" : "?") + "timezone=UTC"
+            // A host that does not answer fails in 30 s rather than the driver's retries of
+            // two minutes and more, unless the DSN sets its own `loginTimeout`.
+            if !uri.lowercased().contains("logintimeout=") { uri += "&loginTimeout=30" }
+            options = [Option(key: "uri", value: uri)]
             let host = parts.rest.split(separator: "?", maxSplits: 1).first.map(String.init) ?? parts.rest
             target = "snowflake://" + (parts.user.isEmpty ? "" : parts.user + "@") + host
             secrets = Self.secretForms(parts.password) + Self.querySecrets(dsn)
