@@ -18,8 +18,8 @@ import Testing
 struct AtomicityTests {
     @Test("SIGKILL anywhere in a materialization leaves the previous tables; the next run converges",
           arguments: CLI.connections)
-    func killAnywhere(engine: Dialect.Engine, odbc: Bool) throws {
-        try Place.with(engine, odbc: odbc) { place in
+    func killAnywhere(engine: Dialect.Engine, transport: CLI.Transport) throws {
+        try Place.with(engine, transport: transport) { place in
             try place.generate(profiles: 300)
             let held = try place.holdBackLatestRows()
             #expect(try place.materialize([]).status == 0)
@@ -37,14 +37,14 @@ struct AtomicityTests {
             try place.materializeReference()
             let incrementalKills = try place.killLoop(mode: "incremental", stride: 3)
             #expect(incrementalKills >= 20, "killed an incremental run at \(incrementalKills) points")
-            print("kill test on \(engine.displayName)\(odbc ? " through ODBC" : ""): \(tableKills) kills before the commit of a table-mode run, \(incrementalKills) of an incremental run")
+            print("kill test on \(engine.displayName)\(transport): \(tableKills) kills before the commit of a table-mode run, \(incrementalKills) of an incremental run")
         }
     }
 
     @Test("a second materialization stops naming the lock holder, or waits for it with --lock-wait",
           arguments: CLI.connections)
-    func lock(engine: Dialect.Engine, odbc: Bool) throws {
-        try Place.with(engine, odbc: odbc) { place in
+    func lock(engine: Dialect.Engine, transport: CLI.Transport) throws {
+        try Place.with(engine, transport: transport) { place in
             try place.generate(profiles: 200)
             let release = place.directory.appendingPathComponent("release")
             let first = try place.start(["materialize", "--mode", "table"], environment: [
@@ -78,10 +78,12 @@ struct AtomicityTests {
         let directory: URL
         var d: Dialect { database.dialect }
 
-        /// `odbc`: the command line reaches the PostgreSQL server through psqlODBC, or the
-        /// SQLite file through libsqliteodbc (`--database odbc:…`), and so does this side of
+        /// `transport`: the command line reaches the PostgreSQL server through psqlODBC, or the
+        /// SQLite file through libsqliteodbc (`--database odbc:…`), or the server through the
+        /// ADBC PostgreSQL driver (`--database adbc:postgresql://…`), and so does this side of
         /// the test.
-        static func with(_ engine: Dialect.Engine, odbc: Bool = false, _ body: (Place) throws -> Void) throws {
+        static func with(_ engine: Dialect.Engine, transport: CLI.Transport = .native, _ body: (Place) throws -> Void) throws {
+            let odbc = transport == .odbc
             try CLI.withDirectory { directory in
                 switch engine {
                 case .sqlite:
@@ -93,11 +95,12 @@ struct AtomicityTests {
                     let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")
                     let schema = "kill_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
                     let connection = try CLI.odbcConnectionString(postgresURL: url)
-                    let database: any Database = odbc ? try ODBC.connect(connectionString: connection, dialect: nil) : try PostgresDatabase(conninfo: url)
+                    let location = transport == .odbc ? "odbc:" + connection : transport == .adbc ? "adbc:" + url : url
+                    let database: any Database = transport == .native ? try PostgresDatabase(conninfo: url) : try DatabaseLocation(location).connect()
                     defer {
                         for name in [schema, schema + "_ref"] { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE") }
                     }
-                    try body(Place(database: database, location: odbc ? "odbc:" + connection : url, schema: schema, directory: directory))
+                    try body(Place(database: database, location: location, schema: schema, directory: directory))
                 }
             }
         }

@@ -11,7 +11,14 @@ struct CLI {
     /// The engines, each natively (false) and through ODBC (true: the PostgreSQL server
     /// through psqlODBC, a SQLite file through libsqliteodbc): the connections the kill and
     /// lock tests hold to the same promises.
-    static let connections: [(Dialect.Engine, Bool)] = engines.map { ($0, false) } + engines.map { ($0, true) }
+    static let connections: [(Dialect.Engine, Transport)] = engines.map { ($0, .native) } + engines.map { ($0, .odbc) } + [(.postgres, .adbc)]
+
+    /// How the command line (and the test's side) reaches a database: the engine's own
+    /// library, an ODBC driver, or an ADBC driver (the PostgreSQL one, from PyPI).
+    enum Transport: String, Sendable, CustomStringConvertible {
+        case native, odbc, adbc
+        var description: String { self == .native ? "" : " through \(rawValue.uppercased())" }
+    }
 
     /// The test server as a psqlODBC connection string (Debian's odbc-postgresql registers
     /// the `PostgreSQL Unicode` driver).

@@ -207,12 +207,12 @@ struct ReliabilityTests {
         """
     }
 
-    @Test("SIGTERM and SIGINT cancel the running statement, roll back, free the lock, exit 143 / 130 (PostgreSQL also through ODBC: SQLCancel)", arguments: [
-        (Dialect.Engine.postgres, SIGTERM, false), (Dialect.Engine.postgres, SIGINT, false), (Dialect.Engine.sqlite, SIGTERM, false), (Dialect.Engine.sqlite, SIGINT, false),
-        (Dialect.Engine.postgres, SIGTERM, true),
+    @Test("SIGTERM and SIGINT cancel the running statement, roll back, free the lock, exit 143 / 130 (PostgreSQL also through ODBC: SQLCancel, and ADBC: AdbcStatementCancel)", arguments: [
+        (Dialect.Engine.postgres, SIGTERM, CLI.Transport.native), (Dialect.Engine.postgres, SIGINT, .native), (Dialect.Engine.sqlite, SIGTERM, .native), (Dialect.Engine.sqlite, SIGINT, .native),
+        (Dialect.Engine.postgres, SIGTERM, .odbc), (Dialect.Engine.postgres, SIGTERM, .adbc),
     ])
-    func signals(engine: Dialect.Engine, signal: Int32, odbc: Bool) throws {
-        try AtomicityTests.Place.with(engine, odbc: odbc) { place in
+    func signals(engine: Dialect.Engine, signal: Int32, transport: CLI.Transport) throws {
+        try AtomicityTests.Place.with(engine, transport: transport) { place in
             try place.generate(profiles: 100)
             #expect(try place.materialize(["--mode", "table"]).status == 0)
             let before = try place.contents(place.schema, etl: true)
