@@ -30,8 +30,7 @@ struct TestDatabase {
     }
 
     static func with<T>(_ engine: Dialect.Engine, sourceLocation: SourceLocation = #_sourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         switch engine {
         case .sqlite:
@@ -46,7 +45,7 @@ struct TestDatabase {
                 Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server", sourceLocation: sourceLocation)
                 throw TestSetupError.noPostgres
             }
-            let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+            let schema = uniqueSchemaName()
             // The stand-in server has no TLS; a Redshift connection requires it unless told.
             let conninfo = engine == .redshift ? url + (url.contains("?") ? "&" : "?") + "sslmode=disable" : url
             let database = try PostgresDatabase(conninfo: conninfo, dialect: Dialect(engine: engine))
@@ -55,6 +54,18 @@ struct TestDatabase {
     }
 
     enum TestSetupError: Error { case noPostgres }
+
+    /// A new empty folder for one test; the caller removes it.
+    static func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// A schema name no other test uses.
+    static func uniqueSchemaName() -> String {
+        "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+    }
 
     /// A test on the server, whichever connection reaches it: a schema of its own (and any
     /// extra schema a test made with ``extraSchema(_:)``) dropped afterwards; in Redshift's
@@ -135,12 +146,11 @@ struct TestDatabase {
             Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server", sourceLocation: sourceLocation)
             throw TestSetupError.noPostgres
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let connection = try odbcConnectionString(postgresURL: url)
         let database = try ODBC.connect(connectionString: connection, dialect: Dialect(engine: engine))
-        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let schema = uniqueSchemaName()
         return try onServer(database, schema: schema, location: "odbc:" + connection, directory: directory, body)
     }
 
@@ -157,12 +167,11 @@ struct TestDatabase {
             Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server and installs the ADBC drivers", sourceLocation: sourceLocation)
             throw TestSetupError.noPostgres
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let location = "adbc:" + url
         let database = try DatabaseLocation(location).connect(dialect: Dialect(engine: engine))
-        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let schema = uniqueSchemaName()
         return try onServer(database, schema: schema, location: location, directory: directory, body)
     }
 
@@ -180,11 +189,10 @@ struct TestDatabase {
             Issue.record("IDHEALTH_TEST_SNOWFLAKE is not set: run the tests with scripts/test.sh, which starts fakesnow's server", sourceLocation: sourceLocation)
             throw TestSetupError.noPostgres
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try DatabaseLocation(dsn).connect()
-        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let schema = uniqueSchemaName()
         try database.useSchema(schema, create: true)
         defer {
             for name in (try? database.rows("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE UPPER(\(bind: .text(schema + "%")))")) ?? [] {
