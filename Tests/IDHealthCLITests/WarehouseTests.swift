@@ -76,6 +76,27 @@ struct WarehouseTests {
         }
     }
 
+    @Test("a driver that is not installed is exit 2 naming its package; a host that refuses is exit 3; neither shows the password")
+    func missingDriverAndUnreachableHost() throws {
+        try CLI.withDirectory { directory in
+            let dsn = "snowflake://analyst:Sn0wS3cret@127.0.0.1:1/DB?account=x&protocol=http&loginTimeout=5"
+            let nowhere = directory.appendingPathComponent("no-drivers").path
+            let missing = try CLI.run(["check", "--database", dsn, "--source-schema", "RAW"], in: directory,
+                                      environment: ["ADBC_DRIVER_PATH": nowhere, "HOME": nowhere, "XDG_CONFIG_HOME": nowhere, "VIRTUAL_ENV": nowhere])
+            #expect(missing.status == 2, "\(missing.stderr)")
+            #expect(missing.stderr.contains("no ADBC driver named snowflake"), "\(missing.stderr)")
+            #expect(missing.stderr.contains("pip install adbc-driver-snowflake"), "\(missing.stderr)")
+            #expect(missing.stderr.contains(nowhere + "/snowflake.toml") || missing.stderr.contains(nowhere), "the folders searched are named: \(missing.stderr)")
+
+            let refused = try CLI.run(["check", "--database", dsn, "--source-schema", "RAW"], in: directory)
+            #expect(refused.status == 3, "\(refused.stderr)")
+            #expect(refused.stderr.contains("connection refused"), "\(refused.stderr)")
+            for output in [missing, refused] {
+                #expect(!(output.stdout + output.stderr).contains("Sn0wS3cret"), "no password in the output")
+            }
+        }
+    }
+
     @Test("Snowflake: a second materialization stops at the lock row naming the first, and waits for it with --lock-wait")
     func snowflakeLock() throws {
         try withSnowflakeSchema { dsn, schema, database in
