@@ -110,7 +110,7 @@ package struct Compilation {
             var text = """
                 -- \(name): step \(index + 1) of \(steps.count), \(step.purpose).
                 -- Written by \(command) (idhealth \(toolVersion)) for \(dialect.engine.displayName);
-                -- raw tables in \(schemas.source), current state in \(schemas.target). Run the files in order\(mode == .incremental ? ", after a table-mode run (compiled or idhealth materialize): they continue from the latest successful run in \(schemas.target).\(TableName.runs)" : "").
+                -- raw tables in \(commented(schemas.source)), current state in \(commented(schemas.target)). Run the files in order\(mode == .incremental ? ", after a table-mode run (compiled or idhealth materialize): they continue from the latest successful run in \(commented(schemas.target)).\(TableName.runs)" : "").
 
                 """
             text += statementsText(step.statements.map { (nil, $0) })
@@ -191,7 +191,7 @@ package struct Compilation {
         }
         var text = """
             {#- Written by idhealth compile --dialect \(dialect.engine.rawValue) --mode \(mode.rawValue) (idhealth \(toolVersion)) for \(dialect.engine.displayName):
-                a \(mode.rawValue)-mode materialization of \(schemas.target) from the raw tables in \(schemas.source).
+                a \(mode.rawValue)-mode materialization of \(jinjaCommented(schemas.target)) from the raw tables in \(jinjaCommented(schemas.source)).
                 Run it with `dbt run-operation \(name)`. -#}
             {% macro \(name)() %}
 
@@ -202,8 +202,57 @@ package struct Compilation {
                 text += try dbtStatementCall("idhealth_\(step.name)_\(number + 1)", statement, fetchResult: false, of: "a statement of step \(step.name)")
             }
         }
-        text += "  {{ log('idhealth: materialized \(schemas.target) (\(steps.reduce(0) { $0 + $1.statements.count }) statements)', info=True) }}\n{% endmacro %}\n"
+        text += "  {{ log(\(jinjaString("idhealth: materialized \(schemas.target) (\(steps.reduce(0) { $0 + $1.statements.count }) statements)")), info=True) }}\n{% endmacro %}\n"
         return text
+    }
+
+    /// A schema name as a `--` comment line of a compiled file shows it: quoted by the dialect,
+    /// with every control or line-separating character written as `\u{…}`, so that no name
+    /// (`raw\nDROP TABLE …`) can end the comment and start a statement of its own.
+    func commented(_ name: String) -> String {
+        Self.escapingLineBreaks(dialect.quote(name))
+    }
+
+    /// Text with each control character and Unicode line or paragraph separator written as
+    /// `\u{HEX}`: what may stand in a one-line comment.
+    static func escapingLineBreaks(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control || [0x2028, 0x2029].contains(scalar.value) {
+                result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// A name inside a Jinja comment (`{# … #}`): as in a SQL comment, and with `#}`, which
+    /// would close the comment, broken up.
+    func jinjaCommented(_ name: String) -> String {
+        commented(name).replacingOccurrences(of: "#}", with: "# }").replacingOccurrences(of: "{#", with: "{ #")
+    }
+
+    /// Text as a Jinja string literal: single-quoted, with backslashes, quotes and line breaks
+    /// escaped, so that a schema name stays a string (`x', info=True) }}{% do … %}` does not
+    /// end the call) and `o'brien` does not break the template.
+    func jinjaString(_ text: String) -> String {
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": escaped += "\\\\"
+            case "'": escaped += "\\'"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            default:
+                if scalar.properties.generalCategory == .control {
+                    escaped += String(format: "\\x%02x", scalar.value)
+                } else {
+                    escaped.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return "'" + escaped + "'"
     }
 
     /// The statements of a compiled file, each after a `-- N of M` line (with what it is, when
@@ -234,7 +283,7 @@ package struct Compilation {
     package func dbtChecksMacroText(_ name: String, checks: [CheckCompiler.Compiled], toolVersion: String) throws -> String {
         var text = """
             {#- Written by idhealth compile --dialect \(dialect.engine.rawValue) (idhealth \(toolVersion)) for \(dialect.engine.displayName):
-                the verdicts of \(checks.count) checks on \(schemas.target). Run it after the materialization with
+                the verdicts of \(checks.count) checks on \(jinjaCommented(schemas.target)). Run it after the materialization with
                 `dbt run-operation \(name)`; it fails when a check fails. -#}
             {% macro \(name)() %}
               {%- set failed = [] -%}
