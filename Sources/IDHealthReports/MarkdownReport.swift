@@ -85,8 +85,8 @@ public enum MarkdownReport {
     }
 
     static func checkSection(_ result: CheckResult) -> [String] {
-        var out = ["## \(badge(result.status)): \(result.title) (`\(result.id)`)", ""]
-        if let message = result.message { out += [ReportText.visible(message), ""] }
+        var out = ["## \(badge(result.status)): \(prose(result.title)) (`\(result.id)`)", ""]
+        if let message = result.message { out += [prose(message), ""] }
         for section in result.details.sections {
             out += render(section.content)
         }
@@ -178,6 +178,16 @@ public enum MarkdownReport {
 
     /// Escapes a value for a Markdown table cell.
     static func cell(_ text: String) -> String {
-        ReportText.visible(text).replacingOccurrences(of: "|", with: "\\|")
+        prose(text).replacingOccurrences(of: "|", with: "\\|")
+    }
+
+    /// Text from the data or a check file as Markdown prose: visible characters only, and
+    /// `&`, `<`, `>` as entities, since GitHub renders HTML in Markdown — a value `<!-- x`
+    /// would hide the rest of the report (and of a job summary), `<img …>` would load.
+    static func prose(_ text: String) -> String {
+        ReportText.visible(text)
+            .replacingOccurrences(of: "&", with: "&amp;")
+            .replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
     }
 }

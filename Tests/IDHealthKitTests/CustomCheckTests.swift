@@ -19,6 +19,27 @@ struct CustomCheckTests {
         return Configuration(baseDirectory: test.directory)
     }
 
+    @Test("HTML in a custom check's title and rows stays text in the Markdown report: no comment hides the rest, no tag loads")
+    func markdownEscapesHTML() throws {
+        try TestDatabase.with(.sqlite) { test in
+            _ = try ProfilesSyncGenerator(profiles: 100, seed: 3, anomalies: true).write(to: test.database, schema: test.schemas.source, replace: false)
+            _ = try test.materialize()
+            let configuration = try withChecks([
+                "html.sql": "-- id: html_values\n-- title: <b>bold</b> & <!-- a title\nSELECT '<!-- hidden' AS note, '<img src=x onerror=alert(1)>' AS html, 'a > b & c' AS text_value",
+            ], in: test)
+            let run = try test.check(configuration, now: ProfilesSyncGenerator.windowEnd.addingTimeInterval(3_600))
+            #expect(try run.result("html_values").samples.count == 1)
+            let markdown = MarkdownReport.render(run, context: ReportContext(runID: "r", engine: .sqlite, target: test.location, schemas: test.schemas))
+            let outsideCode = markdown.components(separatedBy: "```").enumerated().filter { $0.offset % 2 == 0 }.map(\.element).joined()
+            #expect(!outsideCode.contains("<!--"), "an HTML comment outside code hides what follows")
+            #expect(!outsideCode.contains("<img"), "an image tag outside code loads")
+            #expect(!outsideCode.contains("<b>"))
+            #expect(outsideCode.contains("&lt;!-- hidden"))
+            #expect(outsideCode.contains("&lt;img src=x onerror=alert(1)&gt;"))
+            #expect(outsideCode.contains("a &gt; b &amp; c"))
+        }
+    }
+
     @Test("custom checks run beside the built-ins; a broken one errs alone", arguments: TestDatabase.engines)
     func customChecks(engine: Dialect.Engine) throws {
         try TestDatabase.with(engine) { test in
