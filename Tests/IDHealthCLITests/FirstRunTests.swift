@@ -119,6 +119,35 @@ struct FirstRunTests {
         }
     }
 
+    @Test("init never writes a password: a PostgreSQL one is left out (libpq reads PGPASSWORD), another kind of secret is refused")
+    func initWithoutPassword() throws {
+        try Self.withOwnDatabase { url, _ in
+            let parts = try #require(URLComponents(string: url))
+            let password = try #require(parts.password, "the test server's URL carries a password")
+            try CLI.withDirectory { directory in
+                #expect(try CLI.run(["generate", "--database", url, "--profiles", "50"], in: directory).status == 0)
+                let written = try CLI.run(["init", "--database", url], in: directory)
+                #expect(written.status == 0, "\(written.stderr)")
+                #expect(written.stderr.contains("the password is not written") && written.stderr.contains("PGPASSWORD"), "\(written.stderr)")
+                let text = try String(contentsOf: directory.appendingPathComponent("idhealth.yml"), encoding: .utf8)
+                #expect(!text.contains(password), "\(text)")
+                #expect(text.contains("database: \"postgresql://\(parts.user ?? "")@"), "\(text)")
+                // The file works once the password comes from where libpq looks for it.
+                #expect(try CLI.run(["materialize"], in: directory, environment: ["PGPASSWORD": password]).status == 0)
+
+                let keywords = try CLI.run(["init", "--force", "--database", "host=\(parts.host ?? "") port=\(parts.port ?? 5432) user=\(parts.user ?? "") password='\(password)' dbname=\(parts.path.dropFirst())"], in: directory)
+                #expect(keywords.status == 0, "\(keywords.stderr)")
+                #expect(try !String(contentsOf: directory.appendingPathComponent("idhealth.yml"), encoding: .utf8).contains(password))
+            }
+        }
+        try CLI.withDirectory { directory in
+            let refused = try CLI.run(["init", "--database", "snowflake://u:S3cretSF@account/db"], in: directory)
+            #expect(refused.status == 2, "\(refused.stderr)")
+            #expect(refused.stderr.contains("holds a password or token") && !refused.stderr.contains("S3cretSF"), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("idhealth.yml").path), "nothing written")
+        }
+    }
+
     @Test("init on a SQLite file records main when the raw tables are there")
     func initSQLite() throws {
         try CLI.withDirectory { directory in

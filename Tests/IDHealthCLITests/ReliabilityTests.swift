@@ -69,6 +69,18 @@ struct ReliabilityTests {
         }
     }
 
+    @Test("no piece of a password libpq misreads is shown: a `/` in it makes it a port, a second `@` a host name", arguments: [
+        "postgresql://u:S3cretAB/x@127.0.0.1/db", "postgresql://u:S3cretCD@S3cretEF@127.0.0.1/db",
+    ])
+    func misreadPassword(conninfo: String) throws {
+        try CLI.withDirectory { directory in
+            let output = try CLI.run(["check", "--database", conninfo, "--no-history"], in: directory)
+            #expect(output.status == 2 || output.status == 3, "\(output.stderr)")
+            #expect(output.stderr.contains("***"), "the message still says what libpq stumbled on: \(output.stderr)")
+            #expect(!output.stderr.contains("S3cret") && !output.stdout.contains("S3cret"), "\(output.stderr)")
+        }
+    }
+
     /// A listener on loopback that accepts connections and never says a word.
     final class SilentServer {
         let process = Process()

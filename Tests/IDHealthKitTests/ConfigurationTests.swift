@@ -80,6 +80,21 @@ struct ConfigurationTests {
         #expect(error.message.contains(message), "\(error.message)")
     }
 
+    @Test("a YAML error names the line and column but never quotes it: the line may hold a password")
+    func yamlErrorWithoutText() throws {
+        let error = try #require(throws: ConfigError.self) { try parse("database: x\npassword: Sup3rS3cret: bad\n") }
+        #expect(error.message.contains("not valid YAML: line 2, column 22"), "\(error.message)")
+        #expect(!error.message.contains("Sup3rS3cret"), "\(error.message)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("yaml-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let profiles = folder.appendingPathComponent("profiles.yml")
+        try Data("analytics:\n  outputs:\n    prod:\n      password: Sup3rS3cret: bad\n".utf8).write(to: profiles)
+        let dbt = try #require(throws: ConfigError.self) { try DbtProfiles.yaml(profiles, missing: "missing") }
+        #expect(dbt.message.contains("profiles.yml: not valid YAML: line 4"), "\(dbt.message)")
+        #expect(!dbt.message.contains("Sup3rS3cret"), "\(dbt.message)")
+    }
+
     @Test("the drift sample reads a whole number or `all`")
     func driftSample() throws {
         let drift = try #require(CheckCatalog.definition(id: "materialization_drift"))

@@ -78,7 +78,7 @@ public struct Configuration: Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw ConfigError("\(file): not valid YAML: \(error)")
+            throw ConfigError("\(file): not valid YAML: \(YAMLProblem.describe(error))")
         }
         guard let root else { return config }
         let reader = ConfigReader(file: file)

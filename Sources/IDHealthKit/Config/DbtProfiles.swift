@@ -167,7 +167,7 @@ public enum DbtProfiles {
         do {
             return try Yams.compose(yaml: text)
         } catch {
-            throw ConfigError("\(file.path): not valid YAML: \(error)")
+            throw ConfigError("\(file.path): not valid YAML: \(YAMLProblem.describe(error))")
         }
     }
 

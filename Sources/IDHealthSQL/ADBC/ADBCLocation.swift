@@ -116,8 +116,7 @@ public struct ADBCLocation: Sendable, Hashable {
 
     /// A secret as written and percent-decoded.
     static func secretForms(_ secret: String) -> [String] {
-        guard !secret.isEmpty else { return [] }
-        return Array(Set([secret, secret.removingPercentEncoding ?? secret])).sorted { $0.count > $1.count }
+        SecretText.forms([secret])
     }
 
     /// The values of query parameters that carry credentials.

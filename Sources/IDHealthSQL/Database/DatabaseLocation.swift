@@ -42,6 +42,17 @@ public struct DatabaseLocation: Sendable, Hashable {
         }
     }
 
+    /// Whether the string holds a password, token or other secret (which a file others can
+    /// read, such as the `idhealth.yml` that `init` writes, must not).
+    public var holdsSecret: Bool {
+        switch kind {
+        case .sqlite: return false
+        case .postgres(let conninfo): return !PostgresConnectionString.passwords(in: conninfo).isEmpty
+        case .odbc(let connectionString): return !ODBCConnectionString.secrets(in: connectionString).isEmpty
+        case .adbc(let location): return !location.secrets.isEmpty
+        }
+    }
+
     /// Whether the connection picks its engine itself (ODBC from the driver, ADBC from the scheme).
     var namesItsEngine: Bool {
         switch kind {

@@ -38,7 +38,7 @@ enum ODBCConnectionString {
 
     /// `message` with every secret of the connection string replaced by `***`.
     static func redact(_ message: String, connectionString: String) -> String {
-        secrets(in: connectionString).reduce(message) { $0.replacingOccurrences(of: $1, with: "***") }
+        SecretText.redact(message, secrets: secrets(in: connectionString))
     }
 
     /// The connection string with the SQLite ODBC driver options idhealth needs, where it

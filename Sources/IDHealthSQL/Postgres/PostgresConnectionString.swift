@@ -6,8 +6,8 @@ import Foundation
 /// libpq quotes parts of a string it cannot parse in its messages (`invalid IPv6 host
 /// address in URI: "u:PW@[::1/h"`), and a password can sit in a URI's user information, in a
 /// `password=` query parameter or in a `password=` keyword. Each form is found, percent-encoded
-/// and decoded, and replaced by `***`.
-enum PostgresConnectionString {
+/// and decoded, and replaced by `***` (``SecretText``: pieces of it too).
+public enum PostgresConnectionString {
     /// Every password the string holds, longest first, in the forms a message may show.
     static func passwords(in conninfo: String) -> [String] {
         var found: [String] = []
@@ -25,21 +25,27 @@ enum PostgresConnectionString {
         capture(#"[?&]password=([^&#]*)"#)
         capture(#"(?:^|\s)password\s*=\s*'((?:[^'\\]|\\.)*)'"#)
         capture(#"(?:^|\s)password\s*=\s*([^'\s]\S*)"#)
-        var forms: Set<String> = []
-        for password in found where !password.isEmpty {
-            forms.insert(password)
-            if let decoded = password.removingPercentEncoding { forms.insert(decoded) }
-            forms.insert(password.replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(of: "\\\\", with: "\\"))
-        }
-        return forms.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        let unescaped = found.map { $0.replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(of: "\\\\", with: "\\") }
+        return SecretText.forms(found + unescaped)
     }
 
     /// `message` with every password of `conninfo` replaced by `***`.
     static func redact(_ message: String, conninfo: String) -> String {
-        var text = message
-        for password in passwords(in: conninfo) {
-            text = text.replacingOccurrences(of: password, with: "***")
+        SecretText.redact(message, secrets: passwords(in: conninfo))
+    }
+
+    /// `conninfo` without its passwords (URI user information, `password=` parameter or
+    /// keyword), for writing to a file others can read; libpq then takes the password from
+    /// `PGPASSWORD` or `~/.pgpass`.
+    public static func withoutPassword(_ conninfo: String) -> String {
+        var text = conninfo
+        func remove(_ pattern: String, with template: String) {
+            text = text.replacingOccurrences(of: pattern, with: template, options: .regularExpression)
         }
-        return text
+        remove(#"^(\s*postgres(?:ql)?://[^:/?#@]*):.*@([^@]*)$"#, with: "$1@$2")
+        remove(#"([?&])password=[^&#]*&?"#, with: "$1")
+        remove(#"[?&]$"#, with: "")
+        remove(#"(^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|[^'\s]\S*)"#, with: "$1")
+        return text.trimmingCharacters(in: .whitespaces)
     }
 }

@@ -33,15 +33,31 @@ struct Init: ParsableCommand {
             if FileManager.default.fileExists(atPath: url.path) && !force {
                 throw ConfigError("\(url.path) already exists; pass --force to overwrite it")
             }
+            let written = try database.map(Self.withoutSecret)
             let source = try sourceSchema ?? discoveredSourceSchema(configFolder: url.deletingLastPathComponent())
             do {
-                try Data(ConfigTemplate.text(database: database, sourceSchema: source, targetSchema: targetSchema).utf8).write(to: url, options: .atomic)
+                try Data(ConfigTemplate.text(database: written, sourceSchema: source, targetSchema: targetSchema).utf8).write(to: url, options: .atomic)
             } catch {
                 throw ConfigError("cannot write \(url.path): \(error.localizedDescription)")
             }
             Console.out("wrote \(url.path)")
+            if let database, written != database {
+                Console.notice("note: the password is not written to \(url.lastPathComponent), a file others may read: libpq takes it from PGPASSWORD or ~/.pgpass")
+            }
             return 0
         }
+    }
+
+    /// `database` as `idhealth.yml` may hold it: a PostgreSQL string without its password
+    /// (libpq finds it in `PGPASSWORD` or `~/.pgpass`). Another kind of string with a secret
+    /// in it is refused: it has no such place, and a dbt profile's `env_var()` does.
+    static func withoutSecret(_ database: String) throws -> String {
+        let location = try DatabaseLocation(database)
+        guard location.holdsSecret else { return database }
+        if case .postgres(let conninfo) = location.kind {
+            return PostgresConnectionString.withoutPassword(conninfo)
+        }
+        throw ConfigError("--database holds a password or token, which idhealth.yml (a plain file others may read) must not: run `idhealth init` without --database and give --database on each command, or use a dbt profile whose env_var() reads the secret from the environment")
     }
 
     /// The one schema of `--database` that holds `id_graph_updates`; nil (the engine's default)
