@@ -7,6 +7,7 @@ import PackageDescription
 ///
 ///     CSQLite CLibPQ CCrypto CODBC  system libraries: libsqlite3, libpq, libcrypto (SHA-1), unixODBC
 ///     CADBC                         ADBC's C API and Arrow's C data interface (drivers: dlopen)
+///     CCurl                         libcurl's easy interface (notifications: dlopen)
 ///     IDHealthSQL                   typed SQL, dialects, connections, values, errors
 ///     IDHealthGenerate              synthetic Profiles Sync data (demo, tests, benchmarks)
 ///     IDHealthMaterialize           id_graph, external_id_mapping, profile_traits
@@ -48,6 +49,9 @@ let package = Package(
         // The ADBC C API and the Arrow C data interface, declarations only: drivers are
         // shared libraries loaded with dlopen when a --database names one.
         .systemLibrary(name: "CADBC"),
+        // libcurl's easy interface, declarations only: loaded with dlopen when a notification
+        // is sent (docs/notifications.md).
+        .systemLibrary(name: "CCurl"),
         .systemLibrary(
             name: "CODBC",
             pkgConfig: "odbc",
@@ -89,7 +93,7 @@ let package = Package(
         .target(
             name: "IDHealthKit",
             dependencies: [
-                "IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports",
+                "IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "CCurl",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -3,7 +3,7 @@ import IDHealthSQL
 
 /// What one materialization did, for the console and `idhealth_runs`.
 public struct MaterializeSummary: Sendable {
-    public var runID = UUID().uuidString.lowercased()
+    public var runID = RunID.make()
     /// The mode asked for.
     public var mode: MaterializationMode = .table
     public var traitNulls: TraitNulls = .keepLastValue

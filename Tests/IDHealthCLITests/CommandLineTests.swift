@@ -347,8 +347,10 @@ struct CommandLineTests {
             #expect(help.status == 0)
             #expect(!help.stdout.contains("<options>"), "\(help.stdout)")
             #expect(help.stdout.contains("USAGE: idhealth run [--config <FILE>] [--database <DB>]"))
-            for option in ["--mode", "--full-refresh", "--lock-wait", "--select", "--format", "--output", "--fail-on", "--show-values", "--no-history"] {
-                #expect(help.stdout.components(separatedBy: "[\(option)").count == 2, "the usage names \(option)")
+            for option in ["--mode", "--full-refresh", "--lock-wait", "--select", "--format", "--output", "--fail-on", "--show-values", "--no-history",
+                           "--explain-worst", "--as-of", "--notify-dry-run", "--fail-on-notify-error"] {
+                let named = help.stdout.components(separatedBy: "[\(option) ").count + help.stdout.components(separatedBy: "[\(option)]").count - 2
+                #expect(named == 1, "the usage names \(option)")
             }
             let flat = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             #expect(flat.contains("(default: idhealth.yml in the current folder, when there is one)"))

@@ -101,9 +101,11 @@ struct FirstRunTests {
                 #expect(found.status == 0, "\(found.stderr)")
                 let text = try String(contentsOf: directory.appendingPathComponent("idhealth.yml"), encoding: .utf8)
                 #expect(text.contains("\nsource_schema: \"profiles_sync\"\n"), "\(text)")
-                // The README's flow: init, then the commands with no schema flags.
-                #expect(try CLI.run(["materialize"], in: directory).status == 0)
-                #expect(try CLI.run(["check"], in: directory).status == 1, "the generated anomalies fail the gate")
+                // The README's flow: init, then the commands with no schema flags (the password
+                // from where libpq looks for it: init does not write it).
+                let password = ["PGPASSWORD": URLComponents(string: url)?.password ?? ""]
+                #expect(try CLI.run(["materialize"], in: directory, environment: password).status == 0)
+                #expect(try CLI.run(["check"], in: directory, environment: password).status == 1, "the generated anomalies fail the gate")
 
                 let chosen = try CLI.run(["init", "--force", "--database", url, "--source-schema", "raw", "--target-schema", "identity"], in: directory)
                 #expect(chosen.status == 0, "\(chosen.stderr)")

@@ -67,10 +67,12 @@ struct ReadmeExampleTests {
             try CLI.withDirectory { directory in
                 #expect(try CLI.run(["generate", "--database", url, "--source-schema", "profiles_sync", "--profiles", "100"], in: directory).status == 0)
                 var statuses: [Int32] = []
+                // init writes the URL without its password; libpq reads it from PGPASSWORD.
+                let password = ["PGPASSWORD": URLComponents(string: url)?.password ?? ""]
                 for command in setup {
                     // The README's example server becomes the test's own database.
                     let line = command.replacingOccurrences(of: #"'postgresql://[^']*'"#, with: "'\(url)'", options: .regularExpression)
-                    let output = try CLI.shell(line, in: directory)
+                    let output = try CLI.shell(line, in: directory, environment: password)
                     statuses.append(output.status)
                     #expect(output.status <= 1, "`\(line)`: \(output.stderr)")
                 }
@@ -78,7 +80,7 @@ struct ReadmeExampleTests {
                 let summary = directory.appendingPathComponent("step-summary.md")
                 FileManager.default.createFile(atPath: summary.path, contents: nil)
                 for step in steps {
-                    _ = try CLI.shell(step, in: directory, environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary.path])
+                    _ = try CLI.shell(step, in: directory, environment: password.merging(["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary.path]) { $1 })
                 }
                 let text = try String(contentsOf: summary, encoding: .utf8)
                 #expect(text.components(separatedBy: "# Identity health: ").count - 1 == 1, "the report is in the job summary exactly once")

@@ -17,7 +17,7 @@ struct ArchitectureTests {
         "IDHealthMaterialize": ["IDHealthSQL"],
         "IDHealthChecks": ["IDHealthSQL", "IDHealthMaterialize", "IDHealthCheckSQL"],
         "IDHealthReports": ["IDHealthSQL", "IDHealthChecks", "Mustache"],
-        "IDHealthKit": ["IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "Yams"],
+        "IDHealthKit": ["IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "Yams", "CCurl"],
         "idhealth": ["IDHealthKit", "IDHealthSQL", "IDHealthGenerate", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "ArgumentParser"],
     ]
     static let system: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin"]

@@ -51,7 +51,7 @@ struct ConfigurationTests {
     @Test("an unknown key is named with its line and the valid keys")
     func unknownKey() throws {
         let error = try #require(throws: ConfigError.self) { try parse("database: x\nsample_sise: 3\n") }
-        #expect(error.message == "idhealth.yml:2: unknown key `sample_sise`; valid keys here: database, dialect, source_schema, target_schema, materialization, traits, sample_size, output, checks_folder, checks, dbt_profile, dbt_target, profiles_dir, dbt_project")
+        #expect(error.message == "idhealth.yml:2: unknown key `sample_sise`; valid keys here: database, dialect, source_schema, target_schema, materialization, traits, sample_size, output, checks_folder, checks, dbt_profile, dbt_target, profiles_dir, dbt_project, notify, report_url")
     }
 
     @Test("unknown checks and parameters are named")

@@ -53,6 +53,15 @@ public enum ConfigTemplate {
             "# By default a checks folder beside this file, if there is one; named here, it must exist.",
             "# checks_folder: checks",
             "",
+            "# Where each check run's outcome is posted: a Slack incoming webhook or any URL (a JSON",
+            "# document). env:NAME reads the URL from the environment: it is a secret, keep it out of",
+            "# this file. when: failure (default) | warning | change | always.",
+            "# notify:",
+            "#   - slack: env:IDHEALTH_SLACK_WEBHOOK",
+            "#     when: change",
+            "# Where the HTML report is published, linked from the messages.",
+            "# report_url: https://ci.example.com/idhealth/identity-health.html",
+            "",
             "checks:",
         ]
         for check in CheckCatalog.all {

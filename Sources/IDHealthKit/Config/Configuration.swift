@@ -35,6 +35,10 @@ public struct Configuration: Sendable {
     public var checksFolderRequired = false
     /// Per-check settings by check id: `enabled` and the check's own parameters.
     public var checks: [String: [String: ConfigValue]] = [:]
+    /// Where each run's outcome is posted (`notify:`).
+    public var notify: [NotifyDestination] = []
+    /// Where the HTML report is published (`report_url:`), linked from notifications.
+    public var reportURL: String?
     /// The folder the config file is in (or the working directory): relative paths start here.
     public var baseDirectory: URL
 
@@ -104,6 +108,13 @@ public struct Configuration: Sendable {
             case "dbt_target": config.dbt.target = try reader.identifier(value, path: key)
             case "profiles_dir": config.dbt.profilesDirectory = config.resolve(try reader.string(value, path: key)).path
             case "dbt_project": config.dbt.projectDirectory = config.resolve(try reader.string(value, path: key)).path
+            case "notify": config.notify = try reader.notifyDestinations(value)
+            case "report_url":
+                let url = try reader.string(value, path: key)
+                guard let scheme = URLComponents(string: url)?.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
+                    throw reader.error(value, "`report_url` must be an http:// or https:// URL")
+                }
+                config.reportURL = url
             case "checks_folder":
                 config.checksFolder = try reader.string(value, path: key)
                 config.checksFolderRequired = true
@@ -153,7 +164,7 @@ public struct Configuration: Sendable {
                     config.checks[checkID] = parsed
                 }
             default:
-                throw reader.unknownKey(key, in: value, path: key, valid: ["database", "dialect", "source_schema", "target_schema", "materialization", "traits", "sample_size", "output", "checks_folder", "checks", "dbt_profile", "dbt_target", "profiles_dir", "dbt_project"])
+                throw reader.unknownKey(key, in: value, path: key, valid: ["database", "dialect", "source_schema", "target_schema", "materialization", "traits", "sample_size", "output", "checks_folder", "checks", "dbt_profile", "dbt_target", "profiles_dir", "dbt_project", "notify", "report_url"])
             }
         }
         return config

@@ -84,7 +84,7 @@ public enum HealthCheck {
         var run = try CheckRunner(context: context).run(selection: request.selection, progress: progress)
         if let nothing = run.nothingChecked { throw nothing }
         let history = CheckHistory(database: database, schema: schemas.target)
-        let runID = UUID().uuidString.lowercased()
+        let runID = RunID.make()
         var warnings: [String] = []
         if request.recordsHistory {
             do {

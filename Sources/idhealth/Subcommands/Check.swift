@@ -30,6 +30,12 @@ struct CheckOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Explain this many of the worst profiles in sections of the HTML report (default 0: without the README's raw indexes each one reads the raw tables whole).", valueName: "N"))
     var explainWorst = 0
 
+    @Flag(help: "Print the notifications the config's notify: would send, and send none.")
+    var notifyDryRun = false
+
+    @Flag(help: "Exit 3 when a notification cannot be delivered (default: a warning, and the data's exit status).")
+    var failOnNotifyError = false
+
     var selection: [String]? {
         select.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
@@ -56,18 +62,20 @@ struct Check: ParsableCommand {
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
+            // Before anything runs: a notify: URL from an unset variable is exit 2 now.
+            let notifier = try Notifier(configuration: configuration)
             let (opened, schemas) = try common.open(configuration)
             let database = FaultInjection.traced(opened)
             // As of a time: the raw rows that counted then, beside tables materialized as of then.
             let asOf = try time.schemas(common: common, schemas: schemas, database: database) ?? schemas
-            return try Self.check(database: database, schemas: asOf, configuration: configuration, options: options, now: try time.now())
+            return try Self.check(database: database, schemas: asOf, configuration: configuration, options: options, notifier: notifier, now: try time.now())
         }
     }
 
     /// Runs the checks, writes the reports and records the run (``HealthCheck``), then prints
     /// a summary; returns the exit status.
-    static func check(database: any Database, schemas: Schemas, configuration: Configuration, options: CheckOptions, now: Date = Date(),
-                      rebuilt: MaterializeSummary? = nil) throws -> Int32 {
+    static func check(database: any Database, schemas: Schemas, configuration: Configuration, options: CheckOptions, notifier: Notifier,
+                      now: Date = Date(), rebuilt: MaterializeSummary? = nil) throws -> Int32 {
         var request = HealthCheck.Request(selection: options.selection, formats: options.formats, outputDirectory: options.output.map { URL(fileURLWithPath: $0) },
                                           failOn: options.failStatus, showValues: options.showValues, recordsHistory: !options.noHistory, now: now)
         if let rebuilt, rebuilt.rebuiltEverything { request.rebuiltByRun = rebuilt.runID }
@@ -86,7 +94,32 @@ struct Check: ParsableCommand {
                 + result.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + value.leftPad(10) + "  " + ReportText.visible(result.message ?? ""))
         }
         for url in outcome.written { Console.out("  wrote \(url.path)") }
-        return outcome.exitStatus
+        let delivered = notify(outcome, notifier: notifier, options: options)
+        return !delivered && options.failOnNotifyError && outcome.exitStatus < 3 ? 3 : outcome.exitStatus
+    }
+
+    /// Sends the notifications `notify:` calls for (or prints them, with --notify-dry-run);
+    /// false when one could not be delivered. The URLs stay secret: destinations are named
+    /// by scheme and host.
+    static func notify(_ outcome: HealthCheck.Outcome, notifier: Notifier, options: CheckOptions) -> Bool {
+        let deliveries = notifier.deliver(outcome.run, context: outcome.report, exitStatus: outcome.exitStatus, dryRun: options.notifyDryRun)
+        var delivered = true
+        for delivery in deliveries {
+            guard let reason = delivery.reason else {
+                if options.notifyDryRun { Console.out("  notify \(delivery.label): nothing to send") }
+                continue
+            }
+            if options.notifyDryRun {
+                Console.out("  notify \(delivery.label): would send, because \(reason):")
+                Console.out(String(decoding: delivery.body ?? Data(), as: UTF8.self))
+            } else if let failure = delivery.failure {
+                delivered = false
+                Console.error("warning: notify \(delivery.label): not delivered: \(failure)")
+            } else {
+                Console.out("  notified \(delivery.label) (\(reason))")
+            }
+        }
+        return delivered
     }
 }
 
@@ -99,7 +132,8 @@ struct Run: ParsableCommand {
             idhealth run [--config <FILE>] [--database <DB>] [--source-schema <S>] [--target-schema <T>]
                          [--mode <mode>] [--full-refresh] [--lock-wait <seconds>]
                          [--select <ID,…>] [--format <md,json,…>] [--output <DIR>] [--fail-on <fail-on>]
-                         [--show-values] [--no-history]
+                         [--show-values] [--no-history] [--explain-worst <N>] [--as-of <time>]
+                         [--notify-dry-run] [--fail-on-notify-error]
             """)
 
     @OptionGroup var common: CommonOptions
@@ -110,13 +144,14 @@ struct Run: ParsableCommand {
     func run() throws {
         try Console.guarded {
             let configuration = try common.resolvedConfiguration()
+            let notifier = try Notifier(configuration: configuration)
             let (opened, schemas) = try common.open(configuration)
             let database = FaultInjection.traced(opened)
             // As of a time, both steps read the raw rows that counted then.
             let asOf = try Materialize.asOfSchemas(materialize, common: common, schemas: schemas, database: database) ?? schemas
             let summary = try Materialize.materialize(database: database, schemas: asOf, configuration: configuration, options: materialize)
             let now = try materialize.time.now()
-            return try Check.check(database: database, schemas: asOf, configuration: configuration, options: options, now: now, rebuilt: summary)
+            return try Check.check(database: database, schemas: asOf, configuration: configuration, options: options, notifier: notifier, now: now, rebuilt: summary)
         }
     }
 }

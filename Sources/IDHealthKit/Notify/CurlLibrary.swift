@@ -1,0 +1,60 @@
+import CCurl
+import Foundation
+import IDHealthSQL
+
+/// libcurl, loaded with `dlopen` the first time a notification is sent, so that idhealth
+/// starts and runs everywhere else without it (`apt install libcurl4`; it is on most systems).
+///
+/// Why libcurl and not URLSession: on Linux, URLSession (FoundationNetworking) is libcurl,
+/// linked at load time — the static binary would then refuse to start, for every command,
+/// wherever libcurl is absent. async-http-client would add SwiftNIO and BoringSSL to every
+/// build (minutes of cold build on two cores) for one POST a run. libcurl itself does the
+/// HTTP, TLS, proxies (`https_proxy`) and timeouts.
+final class CurlLibrary: @unchecked Sendable {
+    // @unchecked Sendable: the function pointers are set once, in init, and only read after.
+    let globalInit: idh_curl_global_init_fn
+    let easyInit: idh_curl_easy_init_fn
+    let easyCleanup: idh_curl_easy_cleanup_fn
+    let easyPerform: idh_curl_easy_perform_fn
+    let easyStrerror: idh_curl_easy_strerror_fn
+    let slistAppend: idh_curl_slist_append_fn
+    let slistFreeAll: idh_curl_slist_free_all_fn
+    /// The variadic functions, called through CCurl's inline helpers.
+    let setopt: UnsafeMutableRawPointer
+    let getinfo: UnsafeMutableRawPointer
+
+    /// The names a system's libcurl goes by: the soname first (Debian, Fedora, Alpine), then
+    /// the development link and macOS's.
+    static let libraryNames = ["libcurl.so.4", "libcurl.so", "libcurl.4.dylib", "libcurl.dylib"]
+
+    /// The library, loaded once per process (nil, with the reason, when it cannot be).
+    static let shared: Result<CurlLibrary, ConfigError> = {
+        do { return .success(try CurlLibrary()) } catch let error as ConfigError { return .failure(error) } catch {
+            return .failure(ConfigError("\(error)"))
+        }
+    }()
+
+    private init() throws {
+        guard let handle = Self.libraryNames.lazy.compactMap({ dlopen($0, RTLD_NOW | RTLD_LOCAL) }).first else {
+            throw ConfigError("libcurl is not installed (looked for \(Self.libraryNames.joined(separator: ", "))): notifications need it; on Debian or Ubuntu `apt install libcurl4`")
+        }
+        func symbol<T>(_ name: String, as type: T.Type) throws -> T {
+            guard let pointer = dlsym(handle, name) else { throw ConfigError("libcurl lacks \(name): too old a libcurl") }
+            return unsafeBitCast(pointer, to: type)
+        }
+        globalInit = try symbol("curl_global_init", as: idh_curl_global_init_fn.self)
+        easyInit = try symbol("curl_easy_init", as: idh_curl_easy_init_fn.self)
+        easyCleanup = try symbol("curl_easy_cleanup", as: idh_curl_easy_cleanup_fn.self)
+        easyPerform = try symbol("curl_easy_perform", as: idh_curl_easy_perform_fn.self)
+        easyStrerror = try symbol("curl_easy_strerror", as: idh_curl_easy_strerror_fn.self)
+        slistAppend = try symbol("curl_slist_append", as: idh_curl_slist_append_fn.self)
+        slistFreeAll = try symbol("curl_slist_free_all", as: idh_curl_slist_free_all_fn.self)
+        guard let setopt = dlsym(handle, "curl_easy_setopt"), let getinfo = dlsym(handle, "curl_easy_getinfo") else {
+            throw ConfigError("libcurl lacks curl_easy_setopt or curl_easy_getinfo")
+        }
+        self.setopt = setopt
+        self.getinfo = getinfo
+        // Not thread-safe, so once, here, before any handle exists.
+        _ = globalInit(Int(IDH_CURL_GLOBAL_ALL))
+    }
+}
