@@ -76,6 +76,31 @@ struct WarehouseTests {
         }
     }
 
+    @Test("Snowflake: notifications read the previous run from the history table there: `change` sends on the first run, not on an unchanged second")
+    func snowflakeNotifications() throws {
+        let receiver = try NotificationTests.Receiver()
+        defer { receiver.stop() }
+        try withSnowflakeSchema { dsn, schema, _ in
+            try CLI.withDirectory { directory in
+                #expect(try CLI.run(["generate", "--database", dsn, "--source-schema", schema, "--profiles", "150"], in: directory).status == 0)
+                try "notify: [{webhook: \(receiver.base)/always, when: always}, {webhook: \(receiver.base)/change, when: change}]\n"
+                    .write(to: directory.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
+                let arguments = ["--database", dsn, "--source-schema", schema, "--target-schema", schema + "_ID", "--select", "merge_chains,merge_fan_in", "--format", "json"]
+                let first = try CLI.run(["run", "--mode", "table"] + arguments, in: directory)
+                #expect(first.status == 1, "\(first.stderr)")
+                let second = try CLI.run(["check"] + arguments, in: directory)
+                #expect(second.status == 1, "\(second.stderr)")
+                let always = try receiver.requests("/always")
+                #expect(always.count == 2)
+                #expect(try receiver.requests("/change").count == 1, "the second run changed nothing")
+                let checks = (always.last?.json["checks"] as? [[String: Any]]) ?? []
+                #expect(checks.contains { $0["id"] as? String == "merge_chains" && ($0["previous"] as? [String: Any])?["status"] as? String == "fail" }, "\(checks)")
+                #expect(((always.last?.json["run"] as? [String: Any])?["database"] as? [String: Any])?["kind"] as? String == "snowflake")
+                for request in always { #expect(!request.body.contains("snow@") && !request.body.contains(":snow")) }
+            }
+        }
+    }
+
     @Test("a driver that is not installed is exit 2 naming its package; a host that refuses is exit 3; neither shows the password")
     func missingDriverAndUnreachableHost() throws {
         try CLI.withDirectory { directory in
