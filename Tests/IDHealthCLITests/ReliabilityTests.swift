@@ -57,6 +57,37 @@ struct ReliabilityTests {
         }
     }
 
+    @Test("SQLite: two names of one file (a hard link) written at once leave it intact: the second waits for the first")
+    func hardLinkedDatabase() throws {
+        try CLI.withDirectory { directory in
+            let fm = FileManager.default
+            for folder in ["real", "other"] { try fm.createDirectory(at: directory.appendingPathComponent(folder), withIntermediateDirectories: true) }
+            #expect(try CLI.run(["generate", "--database", "real/big.sqlite", "--profiles", "3000"], in: directory).status == 0)
+            #expect(try CLI.run(["materialize", "--database", "real/big.sqlite", "--mode", "table"], in: directory).status == 0)
+            #expect(link(directory.appendingPathComponent("real/big.sqlite").path, directory.appendingPathComponent("other/hard.sqlite").path) == 0)
+            let release = directory.appendingPathComponent("release")
+            // The first stops inside the swap transaction of its rebuild (statement 84 of a table-mode run).
+            let first = try CLI.start(["materialize", "--database", "real/big.sqlite", "--mode", "table"], in: directory,
+                                      environment: ["IDHEALTH_PAUSE_AT_STATEMENT": "84", "IDHEALTH_PAUSE_RELEASE_FILE": release.path])
+            try first.waitForStderr(containing: "paused at statement 84")
+            let second = try CLI.start(["materialize", "--database", "other/hard.sqlite", "--mode", "table"], in: directory)
+            fm.createFile(atPath: release.path, contents: nil)
+            let (one, two) = (try first.finish(), try second.wait(seconds: 120))
+            #expect(one.status == 0, "\(one.stderr)")
+            #expect(two.status == 0, "the second waited for the first: \(two.stderr)")
+            for name in ["real/big.sqlite", "other/hard.sqlite"] {
+                let database = try SQLiteDatabase(path: directory.appendingPathComponent(name).path, create: false)
+                #expect(try database.scalar("PRAGMA integrity_check").stringValue == "ok", "\(name)")
+            }
+            let checked = try CLI.run(["check", "--database", "other/hard.sqlite", "--format", "json"], in: directory)
+            #expect(checked.status == 1, "the generated anomalies, read through the other name: \(checked.stderr)")
+            // Through the SQLite ODBC driver, which cannot hold the file alone: refused, nothing written.
+            let odbc = try CLI.run(["check", "--database", "odbc:Driver=SQLite3;Database=\(directory.appendingPathComponent("other/hard.sqlite").path)", "--output", "odbc"], in: directory)
+            #expect(odbc.status == 2 && odbc.stderr.contains("has 2 names (hard links)"), "\(odbc.stderr)")
+            #expect(!fm.fileExists(atPath: directory.appendingPathComponent("odbc").path))
+        }
+    }
+
     @Test("a connection string libpq cannot parse is exit 2, and its password is never shown", arguments: [
         "postgresql://u:S3cretPW@[::1/h", "postgresql://u:S3cret%zzPW@localhost/db", "postgresql://u@localhost/db?password=S3cretPW&x=%zz",
     ])

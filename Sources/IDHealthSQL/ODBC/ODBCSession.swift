@@ -103,6 +103,9 @@ public final class ODBCSQLiteDatabase: SQLiteSession, ODBCSession {
     public let resolvedPath: String
     public var target: String { "odbc:sqlite:" + path }
     let lockFiles = SQLiteLockFiles()
+    /// The driver waits on a lock of its own in exclusive locking mode (measured: 30 s, then
+    /// "database is locked"), so a file with several names is refused instead.
+    let holdsFileAlone = false
     let odbc: ODBCConnection
 
     init(_ connection: ODBCConnection) throws {

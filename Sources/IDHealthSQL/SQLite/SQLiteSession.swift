@@ -12,6 +12,9 @@ protocol SQLiteSession: Database {
     /// files are named from, so a database reached through a link is still one database.
     var resolvedPath: String { get }
     var lockFiles: SQLiteLockFiles { get }
+    /// Whether the connection can hold a file alone (exclusive locking mode): not through the
+    /// SQLite ODBC driver, which then waits on a lock of its own.
+    var holdsFileAlone: Bool { get }
 }
 
 extension SQLiteSession {
@@ -19,7 +22,34 @@ extension SQLiteSession {
     /// on a writer; and memory that stays bounded whatever the graph's size: a 64 MiB page
     /// cache, and sorts and temporary tables that outgrow it spill to files beside the
     /// database (its disk has room for the data) unless SQLITE_TMPDIR names a folder.
+    ///
+    /// A file with more than one name (hard links) is held alone: SQLite keeps the WAL and
+    /// its index beside each *name*, so two processes writing through two names do not see
+    /// each other and corrupt the file (https://www.sqlite.org/howtocorrupt.html, "multiple
+    /// links to the same file"). Its locks on the file itself, though, are the inode's: in
+    /// exclusive locking mode the connection takes the file's exclusive lock at once and keeps
+    /// it, with the WAL index in its own memory, so a second process through any name waits
+    /// for the first to finish (or gives up after the busy timeout, exit 3) instead.
     func prepareSession() throws {
+        let names = path == ":memory:" ? 1 : Self.linkCount(resolvedPath)
+        if names > 1 {
+            guard holdsFileAlone else {
+                throw ConfigError("\(path) has \(names) names (hard links): SQLite keeps a write-ahead log beside each name, and two names written at once corrupt the database (https://www.sqlite.org/howtocorrupt.html). Through ODBC idhealth cannot hold such a file alone: give it as sqlite:\(path), or make the other names symbolic links")
+            }
+            do {
+                try execute("PRAGMA locking_mode = EXCLUSIVE")
+                try execute("PRAGMA journal_mode = WAL")
+                try execute("BEGIN EXCLUSIVE")
+                try execute("COMMIT")
+            } catch let error as DatabaseError where Int(error.code).map({ $0 & 0xFF == 5 }) == true {
+                throw DatabaseError(engine: .sqlite, code: error.code, message: """
+                    \(path) has \(names) names (hard links) and another process has it open through one of them: \
+                    idhealth holds such a file alone while it runs, because SQLite keeps a write-ahead log beside each name \
+                    and two names written at once corrupt the database (https://www.sqlite.org/howtocorrupt.html); \
+                    try again when the other process is done, or give every process the file by one name (a symbolic link is fine)
+                    """)
+            }
+        }
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA cache_size = -\(literal: .integer(SQLiteDatabase.cacheKibibytes))")
@@ -28,6 +58,14 @@ extension SQLiteSession {
             let folder = URL(fileURLWithPath: resolvedPath).deletingLastPathComponent().path
             try execute("PRAGMA temp_store_directory = \(literal: .text(folder))")
         }
+    }
+
+    var holdsFileAlone: Bool { true }
+
+    /// How many names (hard links) the file has; 1 when it cannot be read (a new file).
+    static func linkCount(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_nlink) : 1
     }
 
     public func sha1Support() throws -> SHA1Support {
