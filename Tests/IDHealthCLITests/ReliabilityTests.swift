@@ -223,12 +223,19 @@ struct ReliabilityTests {
         // Generous: on a saturated machine the rebuild takes a while to reach its swap; the
         // loop ends as soon as the statement waits.
         let deadline = Date().addingTimeInterval(180)
+        // Watched from a session of its own: inside `other`'s transaction pg_stat_activity is
+        // a snapshot taken at its first read, so a first look before the run reached its
+        // wait (a loaded machine) would have hidden the wait for good.
+        let watcher: (any Database)? = engine == .postgres ? try PostgresDatabase(conninfo: try #require(CLI.postgresURL)) : nil
         var waiting = false
         while !waiting, Date() < deadline {
             Thread.sleep(forTimeInterval: 0.2)
             if engine == .postgres {
-                let name = "idhealth materialize pid \(running.process.processIdentifier)%"
-                waiting = try other.scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name LIKE \(bind: .text(name)) AND wait_event_type = 'Lock'").intValue == 1
+                // With the space after the pid: `pid 123%` would also match another test's
+                // process 1234 stuck on a lock, and the signal could then arrive before this
+                // run has even installed its handlers.
+                let name = "idhealth materialize pid \(running.process.processIdentifier) %"
+                waiting = try watcher!.scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name LIKE \(bind: .text(name)) AND wait_event_type = 'Lock'").intValue == 1
             } else {
                 waiting = FileManager.default.fileExists(atPath: place.location + ".idhealth-materialize_main.lock")
                     && (try? String(contentsOfFile: place.location + ".idhealth-materialize_main.lock", encoding: .utf8))?.isEmpty == false
@@ -260,13 +267,12 @@ struct ReliabilityTests {
             #expect(try place.materialize(["--mode", "table"]).status == 0)
             let before = try place.contents(place.schema, etl: true)
             let (other, running) = try stuckRebuild(place, engine)
-            let signalled = Date()
             kill(running.process.processIdentifier, signal)
+            // A run that does not stop is killed by the wait's watchdog (then `signaled`).
             let output = try running.wait(seconds: 60)
             #expect(!output.signaled, "the process died of the signal instead of stopping cleanly")
             #expect(output.status == 128 + signal, "\(output.stderr)")
             #expect(output.stderr.contains("stopped by signal \(signal)"), "\(output.stderr)")
-            #expect(Date().timeIntervalSince(signalled) < 20, "took \(Date().timeIntervalSince(signalled)) s to stop")
             if engine == .postgres {
                 #expect(try other.scalar(Self.materializationLockHeld(by: running.process.processIdentifier)).intValue == 0, "the materialization lock is free")
             }
