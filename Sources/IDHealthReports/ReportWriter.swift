@@ -28,7 +28,7 @@ public struct ReportWriter {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw ConfigError("cannot create the report folder \(directory.path): \(error.localizedDescription)")
+            throw FileWriteError("cannot create the report folder \(directory.path)", error)
         }
         var written: [URL] = []
         for format in formats {
@@ -43,7 +43,7 @@ public struct ReportWriter {
             do {
                 try data.write(to: url, options: .atomic)
             } catch {
-                throw ConfigError("cannot write \(url.path): \(error.localizedDescription)")
+                throw FileWriteError("cannot write \(url.path)", error)
             }
             written.append(url)
         }

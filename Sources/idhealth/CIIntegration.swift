@@ -20,12 +20,14 @@ enum CIIntegration {
                 text = String(decoding: Array(text.utf8.prefix(summaryLimit - 200)), as: UTF8.self)
                     + "\n\n… (cut to fit the step summary; the full report is identity-health.md)\n"
             }
-            if let handle = FileHandle(forWritingAtPath: path) {
-                handle.seekToEndOfFile()
-                handle.write(Data(text.utf8))
-                handle.closeFile()
-            } else {
-                Console.error("warning: cannot append to GITHUB_STEP_SUMMARY (\(path))")
+            do {
+                // The throwing calls: the trapping ones would crash on a full disk.
+                guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileNoSuchFile) }
+                defer { try? handle.close() }
+                try handle.seekToEnd()
+                try handle.write(contentsOf: Data(text.utf8))
+            } catch {
+                Console.error("warning: cannot append to GITHUB_STEP_SUMMARY (\(path)): \(error.localizedDescription)")
             }
         }
         if environment["GITHUB_ACTIONS"] == "true" {

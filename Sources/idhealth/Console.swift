@@ -16,15 +16,28 @@ enum Console {
         notice(message)
     }
 
+    /// Writes to stderr and carries on whatever happens: a nightly job whose log disk is full
+    /// (`2>/dev/full`) or whose log reader went away must still end with its exit status.
+    /// (FileHandle's `write(_:)` traps on a failed write: the process died of SIGILL.)
+    static func writeStandardError(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
     /// Something a log should show even when it is not a terminal. A message can quote data
     /// (a value in a failed statement), so its control characters are shown, not sent.
     static func notice(_ message: String) {
-        FileHandle.standardError.write(Data(("idhealth: " + ReportText.visible(message, keepingLineBreaks: true) + "\n").utf8))
+        writeStandardError("idhealth: " + ReportText.visible(message, keepingLineBreaks: true) + "\n")
     }
 
     static func progress(_ message: String) {
         guard showsProgress else { return }
-        FileHandle.standardError.write(Data(("… " + message + "\n").utf8))
+        writeStandardError("… " + message + "\n")
     }
 
     /// Colours only for a terminal, and never when NO_COLOR is set (https://no-color.org).
@@ -71,7 +84,7 @@ enum Console {
     static func exitStatus(for kind: FailureKind) -> Int32 {
         switch kind {
         case .invalidRequest, .unusableInput: return 2
-        case .database, .busy: return 3
+        case .database, .busy, .system: return 3
         case .interrupted(let signal): return 128 + signal
         }
     }

@@ -62,14 +62,14 @@ final class StatementCountingDatabase: DatabaseDecorator {
         defer {
             let text = base.dialect.render(sql).text
             let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").prefix(150)
-            FileHandle.standardError.write(Data(String(format: "%8.3fs  %@\n", Date().timeIntervalSince(start), String(line)).utf8))
+            Console.writeStandardError(String(format: "%8.3fs  %@\n", Date().timeIntervalSince(start), String(line)))
         }
         return try body()
     }
 
     deinit {
         if killAt == 0 {
-            FileHandle.standardError.write(Data("idhealth: fault injection: \(statements) statements\n".utf8))
+            Console.writeStandardError("idhealth: fault injection: \(statements) statements\n")
         }
     }
 
@@ -79,7 +79,7 @@ final class StatementCountingDatabase: DatabaseDecorator {
             kill(getpid(), SIGKILL)
         }
         if statements == pauseAt {
-            FileHandle.standardError.write(Data("idhealth: fault injection: paused at statement \(statements)\n".utf8))
+            Console.writeStandardError("idhealth: fault injection: paused at statement \(statements)\n")
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline, !(releaseFile.map { FileManager.default.fileExists(atPath: $0) } ?? false) {
                 Thread.sleep(forTimeInterval: 0.05)

@@ -34,10 +34,10 @@ enum Interruption {
                 return (received == nil, interrupters)
             }
             guard first else {
-                FileHandle.standardError.write(Data("idhealth: second signal \(number): exiting now\n".utf8))
+                Console.writeStandardError("idhealth: second signal \(number): exiting now\n")
                 _exit(128 + number)
             }
-            FileHandle.standardError.write(Data("idhealth: signal \(number): cancelling the running statement and rolling back\n".utf8))
+            Console.writeStandardError("idhealth: signal \(number): cancelling the running statement and rolling back\n")
             for target in targets { target.interrupt() }
         }
     }
@@ -48,6 +48,10 @@ enum Interruption {
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
     static func install() {
+        // A closed stdout or stderr (`idhealth check | head -1`, a log reader gone) makes a
+        // write fail with EPIPE, which the writers ignore, instead of killing the process
+        // before it can exit with its status.
+        signal(SIGPIPE, SIG_IGN)
         for number in [SIGINT, SIGTERM] {
             // The default action would kill the process before the statement is cancelled.
             signal(number, SIG_IGN)

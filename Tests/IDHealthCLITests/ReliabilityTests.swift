@@ -203,6 +203,47 @@ struct ReliabilityTests {
         }
     }
 
+    @Test("a report the machine cannot write (file size limit, as a full disk) is exit 3, a folder the user cannot have is exit 2; a full stderr changes nothing")
+    func reportWriteFailures() throws {
+        try AtomicityTests.Place.with(.postgres) { place in
+            try place.generate(profiles: 200)
+            #expect(try place.materialize(["--mode", "table"]).status == 0)
+            let arguments = (["check"] + place.arguments(["--no-history", "--format", "json", "--output", "out"])).map { "'\($0)'" }.joined(separator: " ")
+            // Writes past 16 KiB fail with EFBIG (SIGXFSZ ignored), as they would with ENOSPC;
+            // the JSON report of the generated anomalies is larger. PostgreSQL: no other file.
+            let limited = try CLI.shell("trap '' XFSZ; ulimit -f 16; exec idhealth \(arguments)", in: place.directory)
+            #expect(limited.status == 3, "\(limited.stderr)")
+            #expect(limited.stderr.contains("cannot write") && limited.stderr.contains("File too large"), "\(limited.stderr)")
+            let out = place.directory.appendingPathComponent("out")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty, "no half-written report")
+            let notAFolder = try CLI.run(["check"] + place.arguments(["--no-history", "--format", "json", "--output", "/proc/idhealth-reports"]), in: place.directory)
+            #expect(notAFolder.status == 2, "\(notAFolder.stderr)")
+            // A log disk that is full (or a closed log pipe) must not take the exit status with it.
+            let fullLog = try CLI.shell("exec idhealth \(arguments) 2>/dev/full", in: place.directory)
+            #expect(fullLog.status == 1, "exit \(fullLog.status)")
+            let usage = try CLI.shell("exec idhealth check --bogus 2>/dev/full", in: place.directory)
+            #expect(usage.status == 2, "exit \(usage.status): a usage error still says 2")
+        }
+    }
+
+    @Test("PostgreSQL: check waits for another session's lock at most lock_timeout, then exits 3 naming the timeout")
+    func checkHonoursLockTimeout() throws {
+        try AtomicityTests.Place.with(.postgres) { place in
+            try place.generate(profiles: 100)
+            #expect(try place.materialize(["--mode", "table"]).status == 0)
+            let other = try PostgresDatabase(conninfo: try #require(CLI.postgresURL))
+            try other.execute("BEGIN")
+            try other.execute("LOCK TABLE \(table: QualifiedName(place.schema, "id_graph")) IN ACCESS EXCLUSIVE MODE")
+            defer { _ = try? other.execute("ROLLBACK") }
+            try "materialization: {lock_timeout: 2}\n".write(to: place.directory.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
+            // Before, the check waited for as long as the lock was held: the watchdog's SIGKILL.
+            let checked = try CLI.start(["check"] + place.arguments(["--select", "merge_chains", "--no-history"]), in: place.directory).wait(seconds: 90)
+            #expect(!checked.signaled, "it waited for the lock without end")
+            #expect(checked.status == 3, "\(checked.stderr)")
+            #expect((checked.stdout + checked.stderr).contains("lock timeout"), "says why: \(checked.stdout) \(checked.stderr)")
+        }
+    }
+
     /// Starts a table-mode rebuild that gets stuck in a statement: another session (returned,
     /// in an open transaction) holds what the rebuild needs, so the statement waits on the
     /// server (PostgreSQL) or in SQLite's busy handler.

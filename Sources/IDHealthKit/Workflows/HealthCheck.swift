@@ -79,6 +79,10 @@ public enum HealthCheck {
 
     public static func run(database: any Database, schemas: Schemas, configuration: Configuration, request: Request,
                            progress: (String) -> Void = { _ in }) throws -> Outcome {
+        // A check waits for another session's lock as long as a materialization would
+        // (`materialization.lock_timeout`), then fails with `error` rather than hanging a
+        // nightly job behind, say, an ACCESS EXCLUSIVE lock a migration forgot to release.
+        try database.setLockWait(seconds: configuration.lockTimeoutSeconds)
         var context = CheckContext(database: database, schemas: schemas, settings: configuration.checkSettings, showValues: request.showValues, now: request.now)
         context.rebuiltByRun = request.rebuiltByRun
         var run = try CheckRunner(context: context).run(selection: request.selection, progress: progress)

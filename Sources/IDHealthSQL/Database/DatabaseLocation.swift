@@ -92,7 +92,7 @@ public struct DatabaseLocation: Sendable, Hashable {
             }
             return try PostgresDatabase(conninfo: conninfo, dialect: dialect)
         case .odbc(let connectionString):
-            return try ODBC.connect(connectionString: connectionString, dialect: dialect)
+            return try ODBC.connect(connectionString: connectionString, dialect: dialect, create: create)
         case .adbc(let location):
             return try location.connect(dialect: dialect)
         }

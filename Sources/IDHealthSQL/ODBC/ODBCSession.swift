@@ -37,7 +37,9 @@ public enum ODBC {
     /// The engines this version reaches through ODBC.
     public static let engines: [Dialect.Engine] = [.postgres, .redshift, .sqlite]
 
-    public static func connect(connectionString: String, dialect forced: Dialect?) throws -> any Database {
+    /// `create` lets the SQLite driver make a missing file (`generate`); otherwise a SQLite
+    /// file the string names must exist (the driver would make an empty one).
+    public static func connect(connectionString: String, dialect forced: Dialect?, create: Bool = false) throws -> any Database {
         if let forced, !engines.contains(forced.engine) {
             throw ConfigError("idhealth reaches \(enginesInWords) through ODBC in this version, not \(forced.engine.displayName): `idhealth compile --dialect \(forced.engine.rawValue)` writes the SQL to run there")
         }
@@ -46,8 +48,15 @@ public enum ODBC {
         // A SQLite connection needs driver options of idhealth's; when the engine is not named,
         // the first connection tells which it is (a DSN may name the driver) and SQLite's is
         // opened again with them.
-        let opened = forced?.engine == .sqlite ? try ODBCConnectionString.sqliteOptions(connectionString) : connectionString
-        let connection = try ODBCConnection(connectionString: opened, engine: forced?.engine ?? .postgres)
+        // A string that names the SQLite driver gets them on the first connection too, so that
+        // a missing file is refused rather than made.
+        let namesSQLite = ODBCConnectionString.pairs(connectionString).contains { $0.key.lowercased() == "driver" && $0.value.lowercased().contains("sqlite") }
+        let opened = forced?.engine == .sqlite || namesSQLite ? try ODBCConnectionString.sqliteOptions(connectionString, create: create) : connectionString
+        if namesSQLite, !create, let file = ODBCConnectionString.pairs(connectionString).last(where: { $0.key.lowercased() == "database" })?.value,
+           !file.isEmpty, file != ":memory:", !FileManager.default.fileExists(atPath: file) {
+            throw ConfigError("SQLite database not found: \(file) (named by Database= of the ODBC connection string)")
+        }
+        let connection = try ODBCConnection(connectionString: opened, engine: forced?.engine ?? (namesSQLite ? .sqlite : .postgres))
         let name = connection.dbmsName.lowercased()
         let engine: Dialect.Engine
         if let forced {
@@ -64,7 +73,7 @@ public enum ODBC {
         connection.engine = engine
         switch engine {
         case .sqlite:
-            let options = try ODBCConnectionString.sqliteOptions(connectionString)
+            let options = try ODBCConnectionString.sqliteOptions(connectionString, create: create)
             return try ODBCSQLiteDatabase(options == opened ? connection : ODBCConnection(connectionString: options, engine: .sqlite))
         default: return try ODBCDatabase(connection, dialect: Dialect(engine: engine))
         }

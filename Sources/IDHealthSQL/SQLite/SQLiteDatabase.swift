@@ -27,6 +27,13 @@ public final class SQLiteDatabase: SQLiteSession {
         if !create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
             throw ConfigError("SQLite database not found: \(path) (run `idhealth generate` or `idhealth demo` to create one)")
         }
+        if path != ":memory:" {
+            var info = stat()
+            if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+                let kind = (info.st_mode & S_IFMT) == S_IFDIR ? "a folder" : "not a regular file"
+                throw ConfigError("\(path) is \(kind), not a SQLite database; give a SQLite file, a postgres:// URI or a libpq keyword string")
+            }
+        }
         var db: OpaquePointer?
         // Always with CREATE: a missing main file was refused above, and an attached schema's
         // file is created on first use (see ``useSchema(_:create:)``).
