@@ -89,7 +89,7 @@ struct AtomicityTests {
                 case .sqlite:
                     let path = directory.appendingPathComponent("graph.sqlite").path
                     let connection = "Driver=SQLite3;Database=\(path)"
-                    let database: any Database = odbc ? try ODBC.connect(connectionString: connection, dialect: nil) : try SQLiteDatabase(path: path)
+                    let database: any Database = odbc ? try ODBC.connect(connectionString: connection, dialect: nil, create: true) : try SQLiteDatabase(path: path)
                     try body(Place(database: database, location: odbc ? "odbc:" + connection : path, schema: "main", directory: directory))
                 case .postgres, .redshift, .snowflake, .bigquery, .databricks:
                     let url = try #require(CLI.postgresURL, "IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh")

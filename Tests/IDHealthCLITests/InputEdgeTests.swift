@@ -86,6 +86,15 @@ struct InputEdgeTests {
             let output = try CLI.run(["check", "--database", "passwd", "--no-history"], in: directory)
             #expect(output.status == 2, "\(output.stderr)")
             #expect(output.stderr.contains("is not a SQLite database"), "\(output.stderr)")
+            // Neither is a folder nor a device; nor a file an ODBC string names that is not there.
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("folder"), withIntermediateDirectories: true)
+            for (database, says) in [("folder", "is a folder, not a SQLite database"), ("/dev/null", "is not a regular file, not a SQLite database"),
+                                     ("odbc:Driver=SQLite3;Database=\(directory.path)/missing.sqlite", "SQLite database not found")] {
+                let refused = try CLI.run(["check", "--database", database, "--no-history"], in: directory)
+                #expect(refused.status == 2, "\(database): \(refused.stderr)")
+                #expect(refused.stderr.contains(says), "\(refused.stderr)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("missing.sqlite").path), "the ODBC driver made no file")
         }
     }
 

@@ -132,7 +132,7 @@ struct ODBCSQLiteTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("graph.sqlite").path
-        try body(try ODBC.connect(connectionString: TestDatabase.odbcConnectionString(sqlitePath: path), dialect: nil), path)
+        try body(try ODBC.connect(connectionString: TestDatabase.odbcConnectionString(sqlitePath: path), dialect: nil, create: true), path)
     }
 
     @Test("the driver's DBMS name picks SQLite; idhealth's functions are in the driver's connection; declared types come back typed")

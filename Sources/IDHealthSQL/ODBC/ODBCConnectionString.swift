@@ -48,15 +48,15 @@ enum ODBCConnectionString {
     /// driver waits for another writer, at preparing and again at running a statement: 30 s
     /// in all, as on the native connection (measured: twice the Timeout; the driver's own
     /// default would make it 200 s). A string that turns StepAPI off is refused.
-    /// `NoCreat=1` (unless `create`): the driver then refuses a file that does not exist
-    /// instead of making an empty one.
-    static func sqliteOptions(_ text: String, create: Bool = false) throws -> String {
+    /// (`NoCreat=1` would refuse a missing file, but also every new sibling schema file
+    /// ATTACH makes: a missing file is refused before connecting instead, ``ODBC/connect``.)
+    static func sqliteOptions(_ text: String) throws -> String {
         let keys = Dictionary(pairs(text).map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         if let step = keys["stepapi"], !["1", "yes", "true", "on"].contains(step.lowercased()) {
             throw ConfigError("the ODBC connection string sets StepAPI=\(step): the SQLite ODBC driver then reads every row of a result into memory before the first; leave it out (idhealth sets StepAPI=1) or set it to 1")
         }
         var options = text.trimmingCharacters(in: .whitespaces)
-        for (key, value) in [("StepAPI", "1"), ("Timeout", "15000")] + (create ? [] : [("NoCreat", "1")]) where keys[key.lowercased()] == nil {
+        for (key, value) in [("StepAPI", "1"), ("Timeout", "15000")] where keys[key.lowercased()] == nil {
             options += (options.isEmpty || options.hasSuffix(";") ? "" : ";") + key + "=" + value
         }
         return options

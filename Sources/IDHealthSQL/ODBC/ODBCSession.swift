@@ -48,10 +48,10 @@ public enum ODBC {
         // A SQLite connection needs driver options of idhealth's; when the engine is not named,
         // the first connection tells which it is (a DSN may name the driver) and SQLite's is
         // opened again with them.
-        // A string that names the SQLite driver gets them on the first connection too, so that
-        // a missing file is refused rather than made.
+        // A string that names the SQLite driver gets them on the first connection too, and
+        // the file it names must exist (the driver would make an empty one).
         let namesSQLite = ODBCConnectionString.pairs(connectionString).contains { $0.key.lowercased() == "driver" && $0.value.lowercased().contains("sqlite") }
-        let opened = forced?.engine == .sqlite || namesSQLite ? try ODBCConnectionString.sqliteOptions(connectionString, create: create) : connectionString
+        let opened = forced?.engine == .sqlite || namesSQLite ? try ODBCConnectionString.sqliteOptions(connectionString) : connectionString
         if namesSQLite, !create, let file = ODBCConnectionString.pairs(connectionString).last(where: { $0.key.lowercased() == "database" })?.value,
            !file.isEmpty, file != ":memory:", !FileManager.default.fileExists(atPath: file) {
             throw ConfigError("SQLite database not found: \(file) (named by Database= of the ODBC connection string)")
@@ -73,7 +73,7 @@ public enum ODBC {
         connection.engine = engine
         switch engine {
         case .sqlite:
-            let options = try ODBCConnectionString.sqliteOptions(connectionString, create: create)
+            let options = try ODBCConnectionString.sqliteOptions(connectionString)
             return try ODBCSQLiteDatabase(options == opened ? connection : ODBCConnection(connectionString: options, engine: .sqlite))
         default: return try ODBCDatabase(connection, dialect: Dialect(engine: engine))
         }

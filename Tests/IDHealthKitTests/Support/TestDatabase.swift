@@ -139,7 +139,7 @@ struct TestDatabase {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let connection = odbcConnectionString(sqlitePath: directory.appendingPathComponent("test.sqlite").path)
-            let database = try ODBC.connect(connectionString: connection, dialect: .sqlite)
+            let database = try ODBC.connect(connectionString: connection, dialect: .sqlite, create: true)
             return try body(TestDatabase(database: database, schemas: Schemas(source: "main", target: "main"), location: "odbc:" + connection, directory: directory))
         }
         guard let url = postgresURL else {
