@@ -21,7 +21,7 @@ package struct TraitColumn: Sendable, Equatable {
 ///
 /// Every problem found here is an ``InputError`` naming the table and column, raised before
 /// the first staging table is created, so bad input never leaves half a materialization.
-struct RawTables {
+public struct RawTables {
     let database: any Database
     let schema: String
 
@@ -52,6 +52,38 @@ struct RawTables {
             let fix: SQL = "ALTER TABLE \(table: name) ALTER COLUMN \(ident: declared.name) TYPE \(type: role.type) USING \(sql: .cast("\(ident: declared.name)", as: role.type))"
             throw InputError("table \(name): column \(declared.name) is \(declared.type), but idhealth uses it \(use) and needs \(role.expected); "
                 + "convert it, for example with `\(d.render(fix).text)`. Nothing was changed.")
+        }
+    }
+
+    /// Refuses a raw table without a column idhealth needs, or with one of a type it cannot
+    /// compute with, naming the table and the column (a column only its case tells apart, too).
+    static func requireColumns(_ typed: [(name: String, type: String)], of name: QualifiedName, table: String, dialect d: Dialect) throws {
+        let columns = typed.map(\.name)
+        for column in requiredColumns[table] ?? [] where !columns.contains(where: { d.columnName($0, is: column) }) {
+            let near = columns.filter { $0.lowercased() == column }
+            let hint = near.isEmpty ? "" : "; \(d.engine.displayName) column names are case-sensitive, and \(near.map { "\"\($0)\"" }.joined(separator: ", ")) is not \(column)"
+            throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))\(hint)")
+        }
+        try requireTypes(typed, of: name, dialect: d)
+    }
+
+    /// What `check` asks of the raw tables before any check runs: every one that is there has
+    /// the columns that key and order its rows (``keyColumns``: without them no check can place
+    /// a row in the graph), as a materialization would; a renamed `seq` is exit 2 naming it, not
+    /// a run of errors. A missing table, or another missing column (`uuid_ts`, which only
+    /// `freshness` needs), stays each check's to skip.
+    public static func requireKeys(database: any Database, schema: String) throws {
+        let d = database.dialect
+        for table in TableName.rawTables {
+            let name = QualifiedName(schema, table)
+            // A table that cannot even be looked at (a SQLite schema file not attached) is as
+            // good as missing here: each check says so in its own words.
+            guard let columns = try? database.columnTypes(name).map(\.name), !columns.isEmpty else { continue }
+            for column in keyColumns[table] ?? [] where !columns.contains(where: { d.columnName($0, is: column) }) {
+                let near = columns.filter { $0.lowercased() == column }
+                let hint = near.isEmpty ? "" : "; \(d.engine.displayName) column names are case-sensitive, and \(near.map { "\"\($0)\"" }.joined(separator: ", ")) is not \(column)"
+                throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))\(hint); every check keys or orders its rows by it")
+            }
         }
     }
 
@@ -98,12 +130,7 @@ struct RawTables {
                 throw InputError("table \(name) not found: idhealth reads the Profiles Sync raw tables \(TableName.rawTables.joined(separator: ", ")) from the source schema \(instead)")
             }
             let d = database.dialect
-            for column in Self.requiredColumns[table] ?? [] where !columns.contains(where: { d.columnName($0, is: column) }) {
-                let near = columns.filter { $0.lowercased() == column }
-                let hint = near.isEmpty ? "" : "; \(d.engine.displayName) column names are case-sensitive, and \(near.map { "\"\($0)\"" }.joined(separator: ", ")) is not \(column)"
-                throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))\(hint)")
-            }
-            try Self.requireTypes(typed, of: name, dialect: d)
+            try Self.requireColumns(typed, of: name, table: table, dialect: d)
             // One scan: NULL keys, and keys too long for the engine to index.
             let keys = Self.keyColumns[table] ?? []
             let textKeys = keys.filter { $0 != "seq" }

@@ -44,6 +44,27 @@ struct InputEdgeTests {
         }
     }
 
+    @Test("check asks of the raw tables what materialize does: a renamed seq is exit 2 naming it, no report; a missing raw table is each check's skip, drift's too", arguments: CLI.engines)
+    func checkRawShape(engine: Dialect.Engine) throws {
+        try Place.with(engine) { place in
+            try place.generate(profiles: 50)
+            #expect(try place.materialize(["--mode", "table"]).status == 0)
+            try place.database.execute("ALTER TABLE \(table: QualifiedName(place.schema, "id_graph_updates")) RENAME COLUMN seq TO seq_renamed")
+            let renamed = try CLI.run(["check"] + place.arguments(["--output", "renamed"]), in: place.directory)
+            #expect(renamed.status == 2, "\(renamed.stderr)")
+            #expect(renamed.stderr.contains("id_graph_updates has no column seq"), "\(renamed.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: place.directory.appendingPathComponent("renamed").path), "nothing written")
+            try place.database.execute("ALTER TABLE \(table: QualifiedName(place.schema, "id_graph_updates")) RENAME COLUMN seq_renamed TO seq")
+
+            try place.database.execute("DROP TABLE \(table: QualifiedName(place.schema, "external_id_mapping_updates"))")
+            let missing = try CLI.run(["check"] + place.arguments(["--output", "missing", "--format", "json"]), in: place.directory)
+            #expect(missing.status == 1, "the checks that could run judge the data: \(missing.stderr)")
+            let report = try json(place.directory.appendingPathComponent("missing/identity-health.json"))
+            #expect(check(report, "materialization_drift")?["status"] == .string("skipped"), "\(String(describing: check(report, "materialization_drift")))")
+            #expect(check(report, "external_id_hash")?["status"] == .string("skipped"))
+        }
+    }
+
     @Test("a refused run writes nothing, not even the target schema", arguments: CLI.engines)
     func refusedRunCreatesNoSchema(engine: Dialect.Engine) throws {
         try Place.with(engine) { place in

@@ -42,6 +42,12 @@ struct MaterializationDriftCheck: BuiltinCheck {
             result.skip(.missingInput, "table \(missing.map { "\(context.schemas.target).\($0)" }.joined(separator: ", ")) not found: run `idhealth materialize` first")
             return
         }
+        // A rebuild reads all three raw tables: without one there is nothing to compare with.
+        let missingRaw = try TableName.rawTables.filter { try !context.database.tableExists(QualifiedName(context.schemas.source, $0)) }
+        guard missingRaw.isEmpty else {
+            result.skip(.missingInput, "table \(missingRaw.map { "\(context.schemas.source).\($0)" }.joined(separator: ", ")) not found")
+            return
+        }
         if let run = context.rebuiltByRun {
             // Comparing a rebuild with the rebuild just made would only cost a second one.
             result.value = 0

@@ -1,5 +1,6 @@
 import Foundation
 import IDHealthSQL
+import IDHealthMaterialize
 import IDHealthChecks
 import IDHealthReports
 
@@ -83,6 +84,7 @@ public enum HealthCheck {
         // (`materialization.lock_timeout`), then fails with `error` rather than hanging a
         // nightly job behind, say, an ACCESS EXCLUSIVE lock a migration forgot to release.
         try database.setLockWait(seconds: configuration.lockTimeoutSeconds)
+        try RawTables.requireKeys(database: database, schema: schemas.source)
         var context = CheckContext(database: database, schemas: schemas, settings: configuration.checkSettings, showValues: request.showValues, now: request.now)
         context.rebuiltByRun = request.rebuiltByRun
         var run = try CheckRunner(context: context).run(selection: request.selection, progress: progress)
