@@ -161,7 +161,7 @@ struct GraphResolver {
                 JOIN (
                     SELECT rep, canonical FROM (
                         SELECT w.rep AS rep, p.target AS canonical,
-                               ROW_NUMBER() OVER (PARTITION BY w.rep ORDER BY p.seq DESC, p.segment_id DESC) AS rn
+                               ROW_NUMBER() OVER (PARTITION BY w.rep ORDER BY \(sql: CycleRule.deciderFirst("p"))) AS rn
                         FROM \(table: walk) w
                         JOIN \(table: pointer) p ON p.segment_id = w.cur
                     ) ranked

@@ -34,6 +34,16 @@ package struct LatestRowRule: Sendable {
     }
 }
 
+/// Which member's pointer gives a cycle its canonical: the member with the greatest seq (the
+/// newest merge on the cycle), ties by the greater segment_id. One rule for the resolver's
+/// tables and the views.
+package enum CycleRule {
+    /// The cycle's members `alias` (pointer rows: `seq`, `segment_id`), the deciding one first.
+    package static func deciderFirst(_ alias: SQL) -> SQL {
+        "\(sql: alias).seq DESC, \(sql: alias).segment_id DESC"
+    }
+}
+
 /// The queries built on the rules: what a full rebuild stores, views show and checks read.
 package struct LatestRows: Sendable {
     package let schemas: Schemas

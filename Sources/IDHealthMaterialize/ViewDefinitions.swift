@@ -67,7 +67,7 @@ struct ViewDefinitions {
         cycle_canonical AS (
             SELECT start_id, canonical FROM (
                 SELECT w.start_id AS start_id, p.target AS canonical,
-                       ROW_NUMBER() OVER (PARTITION BY w.start_id ORDER BY p.seq DESC, p.segment_id DESC) AS rn
+                       ROW_NUMBER() OVER (PARTITION BY w.start_id ORDER BY \(sql: CycleRule.deciderFirst("p"))) AS rn
                 FROM walk w JOIN pointer p ON p.segment_id = w.cur
                 WHERE w.cur IN (SELECT segment_id FROM on_cycle) AND w.start_id NOT IN (SELECT start_id FROM terminal)
             ) ranked

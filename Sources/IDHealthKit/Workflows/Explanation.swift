@@ -138,7 +138,7 @@ package struct Explanation: Sendable, Codable, Equatable {
     static func currentRows(of members: SQL, updates: QualifiedName, columns: SQL) -> SQL {
         """
         SELECT \(sql: columns) FROM (
-            SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY u.seq DESC, u.uuid_ts DESC NULLS LAST, u.canonical_segment_id DESC) AS idh_rank
+            SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.segment_id ORDER BY \(sql: LatestRowRule.pointer.latestFirst("u"))) AS idh_rank
             FROM \(table: updates) u
             WHERE u.segment_id IN (\(sql: members))
         ) r WHERE r.idh_rank = 1
@@ -249,7 +249,7 @@ package struct Explanation: Sendable, Codable, Equatable {
                     SELECT s.segment_id, \(sql: .timestampText("s.uuid_ts")) FROM \(table: state) s
                     JOIN \(table: graph) g ON g.segment_id = s.segment_id
                     WHERE g.canonical_segment_id = \(bind: .text(profile)) \(sql: nonNull)
-                    ORDER BY s.seq DESC, s.uuid_ts DESC
+                    ORDER BY \(sql: LatestRowRule.snapshot.latestFirst("s"))
                     """) {
                     trait.fromSegmentID = origin[0].stringValue
                     trait.landedAt = origin[1].stringValue
