@@ -48,5 +48,37 @@ struct PointInTimeTests {
         #expect(PointInTime.parse("2022-06-22")?.cutoff == "2022-06-22 00:00:00")
         #expect(PointInTime.parse("yesterday") == nil)
         #expect(PointInTime.parse("2022-13-40 99:00:00") == nil)
+        // Fractions of a second are a time; trailing zeros say nothing.
+        #expect(PointInTime.parse("2024-05-18 04:07:00.250")?.cutoff == "2024-05-18 04:07:00.25")
+        #expect(PointInTime.parse("2024-05-18T04:07:00.000000Z")?.cutoff == "2024-05-18 04:07:00")
+        #expect(PointInTime.parse("2024-05-18T06:07:00.5+02:00")?.cutoff == "2024-05-18 04:07:00.5")
+        #expect(PointInTime.parse("2024-05-18T04:07:00-0330")?.cutoff == "2024-05-18 07:37:00")
+        // What a lenient reader rolls over into another moment is not a time.
+        for wrong in ["2024-05-18T04:07:00+25:00", "2024-05-18T04:07:00+99:00", "2024-05-18T04:07:00+02:75", "2026-11-31",
+                      "2025-02-29 00:00:00", "2024-05-18 24:00:00", "2024-05-18 04:60:00", "2024-05-18 04:07:00.1234567"] {
+            #expect(PointInTime.parse(wrong) == nil, "\(wrong)")
+        }
+        #expect(PointInTime.parse("2024-02-29")?.cutoff == "2024-02-29 00:00:00", "a leap day")
+        #expect(PointInTime.date(of: "2024-05-18 04:07:00.5")?.timeIntervalSince1970 == 1_716_005_220.5)
+    }
+
+    @Test("a row landed exactly at the as-of instant counts, however many zeros its time has (SQLite keeps times as text)", arguments: [Dialect.Engine.sqlite, .postgres])
+    func rowAtTheInstant(engine: Dialect.Engine) throws {
+        try TestDatabase.with(engine) { test in
+            try test.createRaw(TableName.idGraphUpdates, columns: TestDatabase.graphColumns, rows: [
+                ["a", "a", "identify", "e1", "2024-05-18 04:06:00", "2024-05-18 04:06:00", .integer(1)],
+                ["b", "a", "identify", "e2", "2024-05-18 04:07:00.000000", "2024-05-18 04:07:00.000000", .integer(2)],
+                ["c", "a", "identify", "e3", "2024-05-18 04:07:00.500000", "2024-05-18 04:07:00.500000", .integer(3)],
+            ])
+            try test.createEmptyExternalAndTraits()
+            let counted = { (cut: String) -> Int64? in
+                let point = try #require(PointInTime.parse(cut))
+                let source = try point.viewRawTables(of: test.schemas.source, on: test.database)
+                return try test.database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(source, TableName.idGraphUpdates))").intValue
+            }
+            #expect(try counted("2024-05-18 04:07:00") == 2, "b landed at the instant")
+            #expect(try counted("2024-05-18T04:07:00.4Z") == 2)
+            #expect(try counted("2024-05-18 04:07:00.5") == 3)
+        }
     }
 }

@@ -235,6 +235,13 @@ extension Dialect {
             return "((\(sql: value)) - INTERVAL '\(unsafeRaw: String(Self.seconds(hours))) seconds')"
         case (.sqlite, .timestamp(let text)):
             return text
+        case (.sqlite, .notLater(let value, let limit)):
+            // julianday reads every form SQLite takes as a time, to the millisecond.
+            return "(julianday(\(sql: value)) <= julianday(\(sql: limit)))"
+        case (.postgres, .notLater(let value, let limit)), (.redshift, .notLater(let value, let limit)),
+             (.snowflake, .notLater(let value, let limit)), (.bigquery, .notLater(let value, let limit)),
+             (.databricks, .notLater(let value, let limit)):
+            return "(\(sql: value) <= \(sql: limit))"
         case (.postgres, .timestamp(let text)), (.redshift, .timestamp(let text)):
             return "CAST(\(sql: text) AS TIMESTAMPTZ)"
         case (.sqlite, .regexpMatch(let value, let pattern)):

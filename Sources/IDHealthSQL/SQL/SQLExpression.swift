@@ -18,6 +18,9 @@ public indirect enum SQLExpression: Sendable, Hashable {
     /// Text in `YYYY-MM-DD HH:MM:SS` form (UTC), read as a value comparable with timestamp
     /// columns.
     case timestamp(SQL)
+    /// Whether a time is at or before another, as instants: SQLite keeps times as text, where
+    /// `2024-05-18 04:07:00.000000` sorts after `2024-05-18 04:07:00`.
+    case notLater(SQL, than: SQL)
     /// Whether `value` matches the regular expression `pattern`.
     case regexpMatch(value: SQL, pattern: SQL)
     /// The lower-case hex SHA-1 of a text value. `functionSchema` is where PostgreSQL's
@@ -50,6 +53,7 @@ extension SQL {
     public static func hoursBetween(_ earlier: SQL, and later: SQL) -> SQL { .expression(.hoursBetween(earlier: earlier, later: later)) }
     public static func minusHours(_ value: SQL, _ hours: Double) -> SQL { .expression(.minusHours(value, hours: hours)) }
     public static func timestamp(_ text: SQL) -> SQL { .expression(.timestamp(text)) }
+    public static func notLater(_ value: SQL, than limit: SQL) -> SQL { .expression(.notLater(value, than: limit)) }
     public static func regexpMatch(_ value: SQL, pattern: SQL) -> SQL { .expression(.regexpMatch(value: value, pattern: pattern)) }
     public static func cast(_ value: SQL, as type: SQLType) -> SQL { .expression(.cast(value, type)) }
     public static func byteLength(_ value: SQL) -> SQL { .expression(.byteLength(value)) }

@@ -43,7 +43,7 @@ struct Explain: ParsableCommand {
             let database = FaultInjection.traced(opened)
             let parse = { (option: String, text: String) throws -> PointInTime in
                 guard let point = PointInTime.parse(text, field: asOfField) else {
-                    throw ConfigError("\(option): `\(text)` is not a time; give YYYY-MM-DD HH:MM:SS (UTC), an ISO 8601 time with a zone, or YYYY-MM-DD")
+                    throw ConfigError("\(option): `\(text)` is not a time; give YYYY-MM-DD HH:MM:SS[.ffffff] (UTC), an ISO 8601 time with a zone of at most ±14:00, or YYYY-MM-DD (a real day of the month)")
                 }
                 return point
             }

@@ -37,7 +37,7 @@ struct AsOfOptions: ParsableArguments {
     func pointInTime() throws -> PointInTime? {
         guard let asOf else { return nil }
         guard let point = PointInTime.parse(asOf, field: asOfField) else {
-            throw ConfigError("--as-of: `\(asOf)` is not a time; give YYYY-MM-DD HH:MM:SS (UTC), an ISO 8601 time with a zone, or YYYY-MM-DD")
+            throw ConfigError("--as-of: `\(asOf)` is not a time; give YYYY-MM-DD HH:MM:SS[.ffffff] (UTC), an ISO 8601 time with a zone of at most ±14:00, or YYYY-MM-DD (a real day of the month)")
         }
         return point
     }
