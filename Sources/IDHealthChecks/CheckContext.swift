@@ -35,10 +35,11 @@ public struct CheckContext {
     mutating func probeCapabilities() throws {
         var capabilities = DatabaseCapabilities()
         capabilities.sha1 = try database.sha1Support()
+        let d = database.dialect
         capabilities.rawTraitColumns = try database.columns(schemas.source(TableName.profileTraitsUpdates))
-            .filter(TableName.isTraitColumn)
+            .filter { TableName.isTraitColumn($0, in: d) }
         capabilities.materializedTraitColumns = try database.columns(schemas.target(TableName.profileTraits))
-            .filter(TableName.isTraitColumn)
+            .filter { TableName.isTraitColumn($0, in: d) }
         capabilities.hasDeletedSegments = try database.tableExists(schemas.target(TableName.deletedSegments))
         renderer.capabilities = capabilities
     }

@@ -12,8 +12,8 @@ package struct TraitColumn: Sendable, Equatable {
     }
 
     /// The trait columns among the catalog columns of `profile_traits_updates`, in table order.
-    package static func of(_ columns: [(name: String, type: String)]) -> [TraitColumn] {
-        columns.filter { TableName.isTraitColumn($0.name) }.map { TraitColumn(name: $0.name, declaredType: $0.type) }
+    package static func of(_ columns: [(name: String, type: String)], dialect: Dialect) -> [TraitColumn] {
+        columns.filter { TableName.isTraitColumn($0.name, in: dialect) }.map { TraitColumn(name: $0.name, declaredType: $0.type) }
     }
 }
 
@@ -110,7 +110,7 @@ public struct RawTables {
     /// itself (`etl_ts`, …): left out of the traits, and named in the run's output.
     func columnsNotTraits() throws -> [String] {
         try database.columns(QualifiedName(schema, TableName.profileTraitsUpdates))
-            .filter { TableName.profileTraitsOwnColumns.contains($0.lowercased()) }
+            .filter { TableName.clashesWithOwnColumn($0, in: database.dialect) }
     }
 
     /// Validates all three tables; returns the trait columns of `profile_traits_updates`.
@@ -161,7 +161,7 @@ public struct RawTables {
                 }
             }
             if table == TableName.profileTraitsUpdates {
-                traitColumns = TraitColumn.of(typed)
+                traitColumns = TraitColumn.of(typed, dialect: d)
             }
         }
         let graphRows = try database.firstRow("SELECT 1 FROM \(table: QualifiedName(schema, TableName.idGraphUpdates)) LIMIT 1")

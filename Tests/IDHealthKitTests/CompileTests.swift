@@ -356,17 +356,17 @@ struct CompileTests {
 
     @Test("--traits: names and types, and the errors that name what is wrong")
     func traitList() throws {
-        let columns = try Compilation.traitColumns(from: "email, score:real,plan:TEXT")
+        let columns = try Compilation.traitColumns(from: "email, score:real,plan:TEXT", dialect: .postgres)
         #expect(columns.map(\.name) == ["email", "score", "plan"])
         #expect(columns.map { Dialect.postgres.portableType(ofDeclared: $0.declaredType) } == [.text, .real, .text])
         #expect(throws: ConfigError("--traits: `score:float` has an unknown type `float`; types: text, integer, real, numeric, boolean, timestamp, date")) {
-            try Compilation.traitColumns(from: "score:float")
+            try Compilation.traitColumns(from: "score:float", dialect: .postgres)
         }
         #expect(throws: ConfigError("--traits: `seq` is one of profile_traits_updates' own columns, not a trait")) {
-            try Compilation.traitColumns(from: "email,seq")
+            try Compilation.traitColumns(from: "email,seq", dialect: .postgres)
         }
         #expect(throws: ConfigError("--traits: `email` is named twice")) {
-            try Compilation.traitColumns(from: "email,email")
+            try Compilation.traitColumns(from: "email,email", dialect: .postgres)
         }
     }
 

@@ -54,7 +54,7 @@ struct SQLParseTests {
     @Test("every statement `idhealth compile` writes, in table and incremental mode, parses in its dialect", arguments: Dialect.Engine.allCases)
     func compiledStatementsParse(engine: Dialect.Engine) throws {
         let dialect = Dialect(engine: engine)
-        let traits = try Compilation.traitColumns(from: "email,score:real,vip:boolean,first_seen:timestamp")
+        let traits = try Compilation.traitColumns(from: "email,score:real,vip:boolean,first_seen:timestamp", dialect: .postgres)
         let plan = MaterializationPlan(schemas: Schemas(source: "raw", target: "identity"), dialect: dialect, traitColumns: traits, traitNulls: .propagate)
         // The checks' files too: each verdict and each query.
         let checks = try Compilation(dialect: dialect, schemas: Schemas(source: "raw", target: "identity"), traitColumns: traits, traitNulls: .propagate).compiledChecks().checks

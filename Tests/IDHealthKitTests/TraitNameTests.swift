@@ -33,7 +33,7 @@ struct TraitNameTests {
         }
         names.formUnion(["rn", "snapshots", "canonical", "rows_read", "etl_ts"])
         // Names that are never traits by definition (docs/semantics.md, "profile_traits").
-        return names.filter { TableName.isTraitColumn($0) }.sorted()
+        return names.filter { TableName.isTraitColumn($0, in: .sqlite) }.sorted()
     }()
 
     /// The names as traits of `profile_traits_updates`, with a value each row can be told by.
@@ -102,5 +102,25 @@ struct TraitNameTests {
             #expect(row[0] == .text("c3-plan"))
             #expect(row[1].stringValue?.hasPrefix("20") == true, "etl_ts is when idhealth wrote the row: \(row[1])")
         }
+    }
+
+    @Test("PostgreSQL: \"SEQ\", \"Segment_Id\" and the like are columns of their own there, so they are traits, kept with their values; where names ignore case they are the bookkeeping columns")
+    func caseDistinctNames() throws {
+        let names = ["SEQ", "Segment_Id", "Merged_To", "UUID_TS", "Context_Page", "ETL_TS"]
+        try TestDatabase.with(.postgres) { test in
+            try load(test, traits: names)
+            let summary = try test.materialize()
+            #expect(summary.traitColumns == names, "none dropped")
+            #expect(summary.columnsNotTraits.isEmpty)
+            let profiles = try profiles(test, names)
+            #expect(profiles.first { $0.first == .text("c") } == [.text("c"), .null] + names.map { .text("c3-\($0)") })
+            // explain lists them as the profile's traits.
+            let traits = try Explanation.traits(of: "c", database: test.database, schemas: test.schemas, masker: Masker(showValues: true), traitNulls: .keepLastValue)
+            #expect(traits.map(\.name) == names)
+        }
+        for name in ["SEQ", "Segment_Id", "Context_Page", "ETL_TS"] {
+            #expect(!TableName.isTraitColumn(name, in: .sqlite), "\(name) on SQLite")
+        }
+        #expect(TableName.clashesWithOwnColumn("ETL_TS", in: .sqlite) && !TableName.clashesWithOwnColumn("ETL_TS", in: .postgres))
     }
 }

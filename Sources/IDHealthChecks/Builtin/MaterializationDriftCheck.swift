@@ -87,7 +87,7 @@ struct MaterializationDriftCheck: BuiltinCheck {
         }
         let current = context.renderer.capabilities.materializedTraitColumns
         let rebuilt = try context.database.columns(work.stageName(TableName.profileTraits))
-            .filter(TableName.isTraitColumn)
+            .filter { TableName.isTraitColumn($0, in: d) }
         var comparing = context
         comparing.renderer.rebuilt = (schema: d.temporarySchema, prefix: Self.rebuiltPrefix)
         if drawn != nil { comparing.renderer.storedSample = (schema: d.temporarySchema, prefix: Self.storedPrefix) }

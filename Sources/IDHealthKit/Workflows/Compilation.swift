@@ -34,7 +34,7 @@ package struct Compilation {
     /// Trait columns from `--traits NAME[:TYPE],…` (TYPE one of the portable types; default
     /// text). A name that is not a trait column (a bookkeeping column such as `seq`) or a
     /// type idhealth does not know is a ``ConfigError`` naming it.
-    package static func traitColumns(from list: String) throws -> [TraitColumn] {
+    package static func traitColumns(from list: String, dialect: Dialect) throws -> [TraitColumn] {
         let items = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         var seen: Set<String> = []
         return try items.map { item in
@@ -44,7 +44,7 @@ package struct Compilation {
             guard let type = SQLType(rawValue: typeName), type != .untyped else {
                 throw ConfigError("--traits: `\(item)` has an unknown type `\(typeName)`; types: text, integer, real, numeric, boolean, timestamp, date")
             }
-            guard TableName.isTraitColumn(name) else {
+            guard TableName.isTraitColumn(name, in: dialect) else {
                 throw ConfigError("--traits: `\(name)` is one of profile_traits_updates' own columns, not a trait")
             }
             guard seen.insert(name).inserted else { throw ConfigError("--traits: `\(name)` is named twice") }
@@ -65,7 +65,7 @@ package struct Compilation {
         guard !columns.isEmpty else {
             throw InputError("table \(table) not found: compile reads the trait columns from it (or name them with --traits)")
         }
-        return TraitColumn.of(columns)
+        return TraitColumn.of(columns, dialect: database.dialect)
     }
 
     /// The columns of each raw table in `schema` (a table that is missing has none), read

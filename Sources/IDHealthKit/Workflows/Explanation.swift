@@ -241,7 +241,7 @@ package struct Explanation: Sendable, Codable, Equatable {
         let hasState = try database.tableExists(state)
         let stateColumns = hasState ? Set(try database.columns(state)) : []
         return try zip(row.columns, row.values).compactMap { column, value -> Trait? in
-            guard TableName.isTraitColumn(column), let text = value.stringValue else { return nil }
+            guard TableName.isTraitColumn(column, in: database.dialect), let text = value.stringValue else { return nil }
             var trait = Trait(name: column, value: Masker.isPersonal(column: column) ? masker.mask(text) : text)
             if stateColumns.contains(column) {
                 let nonNull: SQL = traitNulls == .keepLastValue ? "AND s.\(ident: column) IS NOT NULL" : ""

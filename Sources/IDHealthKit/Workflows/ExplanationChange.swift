@@ -107,7 +107,7 @@ package struct ExplanationChange: Sendable, Codable, Equatable {
         guard let profile, try database.tableExists(schemas.target(TableName.profileTraits)) else { return [:] }
         guard let row = try database.firstRow("SELECT * FROM \(table: schemas.target(TableName.profileTraits)) WHERE canonical_segment_id = \(bind: .text(profile))") else { return [:] }
         var values: [String: String?] = [:]
-        for (column, value) in zip(row.columns, row.values) where TableName.isTraitColumn(column) { values[column] = value.stringValue }
+        for (column, value) in zip(row.columns, row.values) where TableName.isTraitColumn(column, in: database.dialect) { values[column] = value.stringValue }
         return values
     }
 

@@ -36,10 +36,19 @@ public enum TableName {
     /// cannot be a trait column beside them, so it is left out (and the run says so).
     package static let profileTraitsOwnColumns: Set<String> = ["canonical_segment_id", "merged_to", "etl_ts"]
 
-    /// Whether a column of `profile_traits_updates` holds a trait.
-    package static func isTraitColumn(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return !nonTraitColumns.contains(lowered) && !lowered.hasPrefix("context_") && !lowered.hasPrefix("_")
+    /// Whether a column of `profile_traits_updates` (or `profile_traits`) holds a trait, by
+    /// the engine's own rule for column names: on PostgreSQL `"SEQ"` and `"Segment_Id"` are
+    /// columns of their own, not seq and segment_id, so they are traits like any other; where
+    /// names ignore case (SQLite, Redshift, the warehouses) they are those columns.
+    package static func isTraitColumn(_ name: String, in dialect: Dialect) -> Bool {
+        !nonTraitColumns.contains { dialect.columnName(name, is: $0) }
+            && !["context_", "_"].contains { prefix in dialect.columnName(String(name.prefix(prefix.count)), is: prefix) }
+    }
+
+    /// Whether a raw trait column is left out because `profile_traits` holds a column of
+    /// that name itself (the run names these).
+    package static func clashesWithOwnColumn(_ name: String, in dialect: Dialect) -> Bool {
+        profileTraitsOwnColumns.contains { dialect.columnName(name, is: $0) }
     }
 }
 

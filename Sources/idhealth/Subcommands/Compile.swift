@@ -65,7 +65,7 @@ struct Compile: ParsableCommand {
         }
         let source = configuration.sourceSchema ?? dialect.defaultSchema
         let schemas = Schemas(source: source, target: configuration.targetSchema ?? source)
-        if let traits { return (dialect, schemas, try Compilation.traitColumns(from: traits), nil) }
+        if let traits { return (dialect, schemas, try Compilation.traitColumns(from: traits, dialect: dialect), nil) }
         guard let database else {
             throw ConfigError("compile needs the trait columns: name them with --traits NAME[:TYPE],…, or give --database to read them from \(TableName.profileTraitsUpdates)")
         }
