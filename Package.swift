@@ -5,7 +5,8 @@ import PackageDescription
 ///
 /// The targets follow the data, each importing only the layers below it (docs/architecture.md):
 ///
-///     CSQLite CLibPQ CCrypto CODBC  system libraries: libsqlite3, libpq, libcrypto (SHA-1), unixODBC
+///     CSQLite CLibPQ CCrypto        system libraries: libsqlite3, libpq, libcrypto (SHA-1)
+///     CODBC                         the ODBC API (unixODBC: dlopen)
 ///     CADBC                         ADBC's C API and Arrow's C data interface (drivers: dlopen)
 ///     CCurl                         libcurl's easy interface (notifications: dlopen)
 ///     IDHealthSQL                   typed SQL, dialects, connections, values, errors
@@ -52,11 +53,9 @@ let package = Package(
         // libcurl's easy interface, declarations only: loaded with dlopen when a notification
         // is sent (docs/notifications.md).
         .systemLibrary(name: "CCurl"),
-        .systemLibrary(
-            name: "CODBC",
-            pkgConfig: "odbc",
-            providers: [.apt(["unixodbc-dev"]), .brew(["unixodbc"])]
-        ),
+        // The ODBC API, declarations only: unixODBC's driver manager is loaded with dlopen
+        // when an odbc: database is used.
+        .systemLibrary(name: "CODBC"),
         .target(
             name: "IDHealthSQL",
             dependencies: ["CSQLite", "CLibPQ", "CCrypto", "CODBC", "CADBC"]

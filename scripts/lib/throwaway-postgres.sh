@@ -14,9 +14,12 @@ install_missing_packages() {
   pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
   # SHA-1 comes from OpenSSL's libcrypto (libpq-dev usually brings it).
   pkg-config --exists libcrypto 2>/dev/null || missing+=(libssl-dev)
-  # --database odbc:… goes through unixODBC; the tests reach the server through psqlODBC
-  # and SQLite files through the SQLite ODBC driver.
-  pkg-config --exists odbc 2>/dev/null || missing+=(unixodbc-dev)
+  # --database odbc:… goes through unixODBC's driver manager, loaded when used (the build
+  # does not need it); the tests reach the server through psqlODBC and SQLite files through
+  # the SQLite ODBC driver.
+  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libodbc\.so\.2' || missing+=(unixodbc)
+  # Notifications are sent through libcurl, loaded when used; the tests send them.
+  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libcurl\.so\.4' || missing+=(libcurl4)
   { command -v odbcinst >/dev/null 2>&1 && odbcinst -q -d -n "PostgreSQL Unicode" >/dev/null 2>&1; } || missing+=(unixodbc odbc-postgresql)
   { command -v odbcinst >/dev/null 2>&1 && odbcinst -q -d -n "SQLite3" >/dev/null 2>&1; } || missing+=(unixodbc libsqliteodbc)
   { [ -n "$(find_pg_bin)" ] && [ -x "$(find_pg_bin)/initdb" ]; } || missing+=(postgresql)

@@ -25,6 +25,7 @@ final class ODBCConnection {
     /// Connects with an ODBC connection string (`DSN=…;UID=…` or `Driver={…};Server=…;…`).
     init(connectionString: String, engine: Dialect.Engine) throws {
         self.engine = engine
+        _ = try ODBCLibrary.load()
         var environment: SQLHENV?
         guard SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_ENV), nil, &environment) == SQL_SUCCESS, let environment else {
             throw DatabaseError(engine: engine, code: "HY001", message: "unixODBC could not allocate an environment")
