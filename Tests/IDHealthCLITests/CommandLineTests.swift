@@ -480,6 +480,9 @@ struct CommandLineTests {
             #expect(view.status == 2)
             #expect(view.stderr.contains("compile writes table and incremental mode; --mode view"), "\(view.stderr)")
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("view").path), "nothing is written")
+            let help = try CLI.run(["compile", "--help"], in: directory)
+            let flatHelp = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(flatHelp.contains("(values: table, incremental; default: table)"), "help offers only what compile writes: \(flatHelp)")
             let badType = try CLI.run(["compile", "--dialect", "postgres", "--traits", "score:float", "--output", "bad"], in: directory)
             #expect(badType.status == 2)
             #expect(badType.stderr.contains("--traits: `score:float` has an unknown type `float`"), "\(badType.stderr)")
@@ -525,8 +528,11 @@ struct CommandLineTests {
             #expect(validated.status == 0, "\(validated.stderr)")
             let unknown = try CLI.run(["explain", "--database", "e.sqlite", "email:nobody@example.com"], in: directory)
             #expect(unknown.status == 2)
-            #expect(unknown.stderr.contains("`e***@example.com` is neither a segment_id"), "\(unknown.stderr)")
+            #expect(unknown.stderr.contains("`email:n***@example.com` is neither a segment_id"), "\(unknown.stderr)")
             #expect(!unknown.stderr.contains("nobody@example.com"), "the value is masked")
+            // A segment_id is no personal data: shown as typed, so a typo can be seen.
+            let typo = try CLI.run(["explain", "--database", "e.sqlite", "doesnotexist"], in: directory)
+            #expect(typo.status == 2 && typo.stderr.contains("`doesnotexist` is neither a segment_id"), "\(typo.stderr)")
         }
     }
 

@@ -111,7 +111,11 @@ package struct Explanation: Sendable, Codable, Equatable {
             if canonical != nil { kind = .externalID }
         }
         guard let profile = canonical else {
-            throw InputError("`\(masker.mask(id))` is neither a segment_id of \(graph) nor an external id TYPE:VALUE of \(mapping)")
+            // A segment_id is not personal data and is shown as typed, so a typo can be seen; the
+            // value of a TYPE:VALUE external id is masked like any other.
+            let shown = id.firstIndex(of: ":").map { String(id[...$0]) + masker.mask(String(id[id.index(after: $0)...])) } ?? id
+            let tables = database.dialect.temporarySchema == graph.schema ? "the graph as of then" : "\(graph)"
+            throw InputError("`\(shown)` is neither a segment_id of \(tables) nor an external id TYPE:VALUE of \(database.dialect.temporarySchema == mapping.schema ? "its external ids" : "\(mapping)")")
         }
         if kind == .segmentID, profile == id { kind = .canonical }
 

@@ -32,7 +32,8 @@ extension Explanation {
             [id.type, id.value, id.firstSeen ?? "", id.lastSeen ?? "", String(id.otherProfiles)]
         }, markdown: markdown)
         lines.append("")
-        lines.append(heading("Traits now"))
+        // As of a moment, the traits are the profile's then, not now.
+        lines.append(heading(asOf.map { "Traits as of \($0) UTC" } ?? "Traits now"))
         lines.append("")
         lines += traits.isEmpty ? ["(none)"] : table(["trait", "value", "from", "landed at (UTC)"], traits.map { [$0.name, $0.value, $0.fromSegmentID ?? "", $0.landedAt ?? ""] }, markdown: markdown)
         lines.append("")

@@ -15,7 +15,7 @@ struct Compile: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     @Option(help: ArgumentHelp("The materialization to write: table (a full rebuild) or incremental (what landed since the last run; run the table-mode files once first).", valueName: "mode"))
-    var mode: MaterializationMode = .table
+    var mode: CompiledMode = .table
 
     @Option(help: ArgumentHelp("The trait columns of profile_traits_updates, as NAME[:TYPE],… (TYPE: text, integer, real, numeric, boolean, timestamp, date; default text). Default: read from --database.", valueName: "list"))
     var traits: String?
@@ -33,6 +33,7 @@ struct Compile: ParsableCommand {
             let folder = configuration.resolve(output ?? "compiled")
             let compilation = Compilation(dialect: dialect, schemas: schemas, traitColumns: traitColumns, traitNulls: configuration.traitNulls,
                                           checkSettings: configuration.checkSettings, rawColumns: rawColumns, etlOverlapHours: configuration.etlOverlapHours)
+            let mode = mode.materialization
             let files = try compilation.write(to: folder, mode: mode, toolVersion: IDHealthVersion.current, dbtMacro: dbtMacro)
             Console.out("Wrote \(files.count) files of \(dialect.engine.displayName) SQL for \(mode == .incremental ? "an" : "a") \(mode.rawValue)-mode materialization of \(schemas.target) (raw tables in \(schemas.source); \(traitColumns.count) trait columns) and \(files.filter { $0.check != nil }.count) checks to \(folder.path):")
             for file in files {
@@ -72,4 +73,14 @@ struct Compile: ParsableCommand {
         let traitColumns = try Compilation.traitColumns(of: database, schema: schemas.source)
         return (dialect, schemas, traitColumns, try Compilation.rawColumns(of: database, schema: schemas.source))
     }
+}
+
+/// The modes `compile` writes files for. `view` is read only to answer with what to do
+/// instead (its views are created by `materialize --mode view`), and `--help` does not offer it.
+enum CompiledMode: String, CaseIterable, ExpressibleByArgument {
+    case table, incremental, view
+
+    static var allValueStrings: [String] { ["table", "incremental"] }
+
+    var materialization: MaterializationMode { MaterializationMode(rawValue: rawValue) ?? .table }
 }
