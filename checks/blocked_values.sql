@@ -1,6 +1,7 @@
 -- id: blocked_values
 -- title: Junk identifier values
 -- summary: identifier values that should never identify a person, with the segment_ids and profiles each joins
+-- judgment: fail if a value sits on fail_segment_ids (2) or more segment_ids, warn otherwise
 -- order: 6
 -- param extra_values (strings) = [test@test.com] | more exact values to treat as junk (compared case-insensitively)
 -- param extra_patterns (patterns) = [] | more regular expressions to treat as junk

@@ -1,6 +1,7 @@
 -- id: duplicate_rows
 -- title: Duplicate raw rows
 -- summary: raw rows beyond the first of each key
+-- judgment: warn if any
 -- order: 8
 -- param warn (threshold) = > 0 | warn when this many extra rows exist
 -- param fail (threshold) = never | fail when this many extra rows exist

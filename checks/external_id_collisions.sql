@@ -1,6 +1,7 @@
 -- id: external_id_collisions
 -- title: External ids on two or more live profiles
 -- summary: values of unique identifier types whose segment_ids resolve to 2+ live profiles
+-- judgment: warn if any
 -- order: 4
 -- param unique_id_types (strings) = [user_id, email] | identifier types that must name one person
 -- param warn (threshold) = > 0 | warn when this many values sit on 2+ live profiles

@@ -1,6 +1,7 @@
 -- id: external_id_hash
 -- title: External id hashes that do not match
 -- summary: rows whose external_id_hash is not sha1(external_id_type || external_id_value)
+-- judgment: fail if any
 -- order: 7
 -- param warn (threshold) = > 0 | warn when this many rows have a wrong hash
 -- param fail (threshold) = > 0 | fail when this many rows have a wrong hash

@@ -1,6 +1,7 @@
 -- id: freshness
 -- title: Freshness of the raw tables
 -- summary: hours since each raw table last landed, and the spread between them against etl_overlap
+-- judgment: warn above 24 hours, or when the tables landed further apart than etl_overlap
 -- order: 9
 -- param warn (threshold) = > 24 | warn when the stalest raw table last landed more than this many hours ago
 -- param fail (threshold) = never | fail when the stalest raw table last landed more than this many hours ago

@@ -1,6 +1,7 @@
 -- id: identifier_limits
 -- title: Profiles over their identifier limits
 -- summary: (live profile, identifier type) pairs holding more distinct values than the type's limit
+-- judgment: warn if any
 -- order: 5
 -- param limits (limits) = {user_id: 1} | distinct values allowed per profile, by identifier type
 -- param default_limit (integer) = 5 | the limit of every type not listed in limits

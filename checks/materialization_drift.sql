@@ -1,6 +1,7 @@
 -- id: materialization_drift
 -- title: Materialized tables that drifted from the raw history
 -- summary: keys whose rows differ between the materialized tables and a fresh full rebuild
+-- judgment: fail if any
 -- order: 10
 -- param warn (threshold) = > 0 | warn when this many keys differ
 -- param fail (threshold) = > 0 | fail when this many keys differ

@@ -1,6 +1,7 @@
 -- id: merge_chains
 -- title: Broken merge chains
 -- summary: segment_ids whose current pointer does not land on a terminal profile in one hop
+-- judgment: fail if any (the CI gate)
 -- order: 1
 -- param warn (threshold) = > 0 | warn when this many segment_ids are affected (a fail threshold below it wins)
 -- param fail (threshold) = > 0 | fail when this many segment_ids are affected; "> 0" makes it the CI gate

@@ -1,6 +1,7 @@
 -- id: merge_fan_in
 -- title: Merge fan-in and super-profiles
 -- summary: live profiles holding more segment_ids than a person plausibly has
+-- judgment: warn above 50 segment_ids, fail above 500
 -- order: 2
 -- param warn (threshold) = > 50 | warn when a live profile has more segment_ids than this
 -- param fail (threshold) = > 500 | fail when a live profile has more segment_ids than this

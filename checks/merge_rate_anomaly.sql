@@ -1,6 +1,7 @@
 -- id: merge_rate_anomaly
 -- title: Days with unusually many merges
 -- summary: days whose merge count is far above the trailing baseline
+-- judgment: warn if any
 -- order: 11
 -- param window_days (integer) = 14 | days before each day that make its baseline (their mean)
 -- param factor (number) = 3 | a day is anomalous above this many times its baseline

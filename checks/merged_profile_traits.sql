@@ -1,6 +1,7 @@
 -- id: merged_profile_traits
 -- title: Merged-away profiles that still carry traits
 -- summary: merged-away profiles with a non-NULL trait, in the raw history or the materialized profile_traits
+-- judgment: fail if any
 -- order: 3
 -- param warn (threshold) = > 0 | warn when this many merged-away profiles carry traits
 -- param fail (threshold) = > 0 | fail when this many merged-away profiles carry traits

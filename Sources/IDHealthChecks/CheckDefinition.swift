@@ -65,12 +65,15 @@ public struct CheckDefinition: Sendable {
     public let title: String
     /// One sentence on what it finds, for `idhealth init` and the report.
     public let summary: String
+    /// How its default thresholds judge, in words (`-- judgment:`; the README's check table).
+    public let judgment: String?
     public let parameters: [CheckParameter]
 
-    public init(id: String, title: String, summary: String, parameters: [CheckParameter]) {
+    public init(id: String, title: String, summary: String, judgment: String? = nil, parameters: [CheckParameter]) {
         self.id = id
         self.title = title
         self.summary = summary
+        self.judgment = judgment
         self.parameters = parameters
     }
 

@@ -86,7 +86,8 @@ package struct CheckSQL: Sendable {
             }
             parameters.append(CheckParameter(name: part(1), kind: kind, defaultValue: value, help: part(4)))
         }
-        return CheckDefinition(id: id, title: header["title"] ?? id, summary: header["summary"] ?? header["description"] ?? "custom check", parameters: parameters)
+        return CheckDefinition(id: id, title: header["title"] ?? id, summary: header["summary"] ?? header["description"] ?? "custom check",
+                               judgment: header["judgment"], parameters: parameters)
     }
 
     static func directive(_ line: String, key: String) -> String? {

@@ -52,4 +52,27 @@ struct CheckCatalogTests {
         let kind = try CheckSQL(parsing: "-- id: x\n-- param warn (colour) = red | help\nSELECT 1", file: "x.sql")
         #expect(throws: ConfigError.self) { try kind.definition(fallbackID: "x") }
     }
+
+    @Test("the README's check table is the checks' own headers: id, summary and judgment, in report order")
+    func readmeTable() throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let rows = readme.split(separator: "\n").map(String.init).filter { $0.hasPrefix("| `") }
+        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+        let expected = CheckCatalog.all.map { check in
+            "| `\(check.id)` | \(cell(check.summary)) | \(cell(check.judgment ?? "(no judgment header)")) |"
+        }
+        #expect(rows == expected, "regenerate the table from the headers of checks/*.sql")
+    }
+
+    @Test("each built-in check's judgment header agrees with its default thresholds")
+    func judgmentsAgree() throws {
+        for check in CheckCatalog.all {
+            let judgment = try #require(check.judgment, "\(check.id) has no `-- judgment:` line")
+            let warn = check.defaultValue("warn").flatMap { if case .threshold(let t) = $0 { return t.description } else { return nil } }
+            let fail = check.defaultValue("fail").flatMap { if case .threshold(let t) = $0 { return t.description } else { return nil } }
+            if judgment.hasPrefix("fail if any") { #expect(fail == "> 0", "\(check.id): \(String(describing: fail))") }
+            if judgment.hasPrefix("warn if any") { #expect(warn == "> 0" && (fail == nil || fail == "never"), "\(check.id)") }
+            if judgment.hasPrefix("warn above") { #expect(warn.map { judgment.contains($0.dropFirst(2)) } == true, "\(check.id): \(String(describing: warn))") }
+        }
+    }
 }
