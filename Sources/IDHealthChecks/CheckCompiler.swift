@@ -1,6 +1,5 @@
 import Foundation
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// The checks as SQL a team runs from its own scheduler (`idhealth compile`): each built-in
 /// check's queries rendered for a dialect with the configured parameters as quoted literals,

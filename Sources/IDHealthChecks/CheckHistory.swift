@@ -1,6 +1,5 @@
 import Foundation
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// What a check said on the previous run, for the trend in every report.
 public struct PreviousResult: Sendable, Hashable {

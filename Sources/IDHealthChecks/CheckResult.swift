@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// The outcome of a check (docs/checks.md, "What a check produces").
 public enum CheckStatus: String, Sendable, Codable, CaseIterable, Comparable {

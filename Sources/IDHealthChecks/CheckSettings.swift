@@ -43,21 +43,47 @@ public struct CheckSettings: Sendable {
     }
 }
 
+/// The names of the built-in checks' parameters (`-- param NAME …` in checks/*.sql): looked up
+/// by case, not by text, so a typo (`.wran`) does not compile where a string (`"wran"`) would
+/// silently find nothing and judge by `never` (CheckCatalogTests keeps the list and the files
+/// in step).
+public enum CheckParameterName: String, Sendable, CaseIterable {
+    case defaultLimit = "default_limit"
+    case extraPatterns = "extra_patterns"
+    case extraValues = "extra_values"
+    case factor
+    case fail
+    case failSegmentIDs = "fail_segment_ids"
+    case limits
+    case minMerges = "min_merges"
+    case sample
+    case sampleProfiles = "sample_profiles"
+    case top
+    case uniqueIDTypes = "unique_id_types"
+    case warn
+    case windowDays = "window_days"
+}
+
 /// A check's parameters as the kind its header declares, for its run and its compiled SQL alike.
 extension CheckSettings {
+    /// The value of a built-in check's parameter: the configuration's, else the default.
+    public func parameter(_ name: CheckParameterName, of check: CheckDefinition) -> ConfigValue {
+        parameter(name.rawValue, of: check)
+    }
+
     /// A threshold setting of a check, resolved from the config file or its default.
     /// A threshold the check does not define is never crossed.
-    func threshold(_ name: String, of check: CheckDefinition) -> Threshold {
+    func threshold(_ name: CheckParameterName, of check: CheckDefinition) -> Threshold {
         if case .threshold(let value) = parameter(name, of: check) { return value }
         return .never
     }
 
-    func integer(_ name: String, of check: CheckDefinition) -> Int {
+    func integer(_ name: CheckParameterName, of check: CheckDefinition) -> Int {
         if case .integer(let value) = parameter(name, of: check) { return value }
         return 0
     }
 
-    func number(_ name: String, of check: CheckDefinition) -> Double {
+    func number(_ name: CheckParameterName, of check: CheckDefinition) -> Double {
         switch parameter(name, of: check) {
         case .number(let value): return value
         case .integer(let value): return Double(value)
@@ -65,12 +91,12 @@ extension CheckSettings {
         }
     }
 
-    func strings(_ name: String, of check: CheckDefinition) -> [String] {
+    func strings(_ name: CheckParameterName, of check: CheckDefinition) -> [String] {
         if case .strings(let values) = parameter(name, of: check) { return values }
         return []
     }
 
-    func limits(_ name: String, of check: CheckDefinition) -> [String: Int] {
+    func limits(_ name: CheckParameterName, of check: CheckDefinition) -> [String: Int] {
         if case .limits(let values) = parameter(name, of: check) { return values }
         return [:]
     }

@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// A parameter value from the config file, already checked against the parameter's kind.
 public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {

@@ -1,6 +1,5 @@
 import Foundation
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// A check a user added by dropping a `*.sql` file into the checks folder, as with dbt
 /// singular tests: a comment header names it and its query returns the offending rows.

@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// The numbers every report carries even when all checks pass (docs/checks.md).
 public struct GraphStatistics: Sendable, Hashable {

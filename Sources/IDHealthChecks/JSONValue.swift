@@ -1,6 +1,5 @@
 import Foundation
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// A JSON value for report details, encoded with sorted keys so reports are deterministic.
 public enum JSONValue: Sendable, Hashable, Codable {

@@ -1,6 +1,5 @@
 import Foundation
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// Identifier values that never identify a person, in one place: `blocked_values` looks for
 /// them, and reports show them unmasked because they are the finding, not personal data.

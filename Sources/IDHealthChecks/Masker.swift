@@ -1,6 +1,5 @@
 import Foundation
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// Masks personal data in sample rows, because reports travel to chat and pull requests.
 ///

@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// A check the runner can run: a built-in one, or a custom SQL file.
 protocol RunnableCheck: Sendable {
@@ -18,8 +17,8 @@ extension RunnableCheck {
 
     /// Judges `value` by the check's `warn` and `fail` thresholds (a percentage is of `base`).
     func judge(value: Int64, base: Double, context: CheckContext, into result: inout CheckResult) {
-        let warn = context.settings.threshold("warn", of: definition)
-        let fail = context.settings.threshold("fail", of: definition)
+        let warn = context.settings.threshold(.warn, of: definition)
+        let fail = context.settings.threshold(.fail, of: definition)
         result.thresholds = ["warn": warn.description, "fail": fail.description]
         result.status = Self.status(value: value, base: base, warn: warn, fail: fail)
     }

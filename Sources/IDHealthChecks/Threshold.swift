@@ -1,6 +1,5 @@
 import Foundation
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// A judgment rule such as `> 0`, `>= 10` or `> 0.1%`, applied to a check's value.
 ///

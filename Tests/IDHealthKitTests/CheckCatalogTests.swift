@@ -75,4 +75,10 @@ struct CheckCatalogTests {
             if judgment.hasPrefix("warn above") { #expect(warn.map { judgment.contains($0.dropFirst(2)) } == true, "\(check.id): \(String(describing: warn))") }
         }
     }
+
+    @Test("the typed parameter names are exactly the parameters the check files declare")
+    func parameterNames() {
+        let declared = Set(CheckCatalog.all.flatMap { $0.parameters.map(\.name) })
+        #expect(Set(CheckParameterName.allCases.map(\.rawValue)) == declared)
+    }
 }

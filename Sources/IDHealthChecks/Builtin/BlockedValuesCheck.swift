@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// `blocked_values`: see `checks/blocked_values.sql`.
 struct BlockedValuesCheck: BuiltinCheck {
@@ -26,10 +25,10 @@ struct BlockedValuesCheck: BuiltinCheck {
     /// The junk values and patterns (the built-in ones and the configured extras) and how
     /// many segment_ids one value may join before the check fails.
     func settings(_ settings: CheckSettings) -> (values: [String], patterns: [String], failSegmentIDs: Int) {
-        let values = JunkValues.exact + settings.strings("extra_values", of: definition)
+        let values = JunkValues.exact + settings.strings(.extraValues, of: definition)
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let patterns = JunkValues.patterns + settings.strings("extra_patterns", of: definition)
-        return (values, patterns, max(settings.integer("fail_segment_ids", of: definition), 1))
+        let patterns = JunkValues.patterns + settings.strings(.extraPatterns, of: definition)
+        return (values, patterns, max(settings.integer(.failSegmentIDs, of: definition), 1))
     }
 
     func arguments(_ settings: CheckSettings) -> [String: TemplateParameter] {
@@ -44,7 +43,7 @@ struct BlockedValuesCheck: BuiltinCheck {
     /// A value that joins the fail number of segment_ids fails the check whatever the thresholds.
     func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
         let offenders = try compiler.render("offenders", of: Self.id, arguments: arguments(compiler.settings))
-        let warn = compiler.settings.threshold("warn", of: definition), fail = compiler.settings.threshold("fail", of: definition)
+        let warn = compiler.settings.threshold(.warn, of: definition), fail = compiler.settings.threshold(.fail, of: definition)
         let verdict = CheckCompiler.Verdict(
             value: "f.n", warn: warn, fail: fail, failWhen: "v.joining > 0",
             thresholds: ["warn": warn.description, "fail": "a value on >= \(settings(compiler.settings).failSegmentIDs) segment_ids"],

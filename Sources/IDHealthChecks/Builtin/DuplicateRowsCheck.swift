@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// `duplicate_rows`: see `checks/duplicate_rows.sql`. Runs one query per raw table that has
 /// its key columns; the value is the number of extra rows, summed in the database.
@@ -71,7 +70,7 @@ struct DuplicateRowsCheck: BuiltinCheck {
         let queries = try tables.map { (name: $0, query: try compiler.render($0, of: Self.id)) }
         let sums = queries.map { "(SELECT COALESCE(SUM(o.extra_rows), 0) FROM (\(sql: $0.query.sql)) o)" as SQL }
         let verdict = CheckCompiler.Verdict(value: sums.joined(separator: " + "),
-                                            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+                                            warn: compiler.settings.threshold(.warn, of: definition), fail: compiler.settings.threshold(.fail, of: definition))
         return (verdict, queries)
     }
 }

@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// `external_id_collisions`: see `checks/external_id_collisions.sql`.
 struct ExternalIDCollisionsCheck: BuiltinCheck {
@@ -7,7 +6,7 @@ struct ExternalIDCollisionsCheck: BuiltinCheck {
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
-        let types = context.settings.strings("unique_id_types", of: definition)
+        let types = context.settings.strings(.uniqueIDTypes, of: definition)
         let arguments = arguments(context.settings)
         guard let (_, value, byType) = try offenders(context, file, arguments: arguments, breakdown: "external_id_type", into: &result) else { return }
         result.details.set("by_type", .counts(.init(label: "type", byType)))
@@ -20,14 +19,14 @@ struct ExternalIDCollisionsCheck: BuiltinCheck {
     }
 
     func arguments(_ settings: CheckSettings) -> [String: TemplateParameter] {
-        ["unique_id_types": .list(settings.strings("unique_id_types", of: definition).map(SQLValue.text))]
+        ["unique_id_types": .list(settings.strings(.uniqueIDTypes, of: definition).map(SQLValue.text))]
     }
 
     /// A percentage is of the live profiles.
     func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
         let offenders = try compiler.render("offenders", of: Self.id, arguments: arguments(compiler.settings))
         let verdict = CheckCompiler.Verdict(value: compiler.count(offenders), base: compiler.liveProfiles,
-                                            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+                                            warn: compiler.settings.threshold(.warn, of: definition), fail: compiler.settings.threshold(.fail, of: definition))
         return (verdict, [("offenders", offenders)])
     }
 }

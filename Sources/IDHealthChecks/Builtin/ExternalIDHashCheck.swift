@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// `external_id_hash`: see `checks/external_id_hash.sql`.
 struct ExternalIDHashCheck: BuiltinCheck {
@@ -17,7 +16,7 @@ struct ExternalIDHashCheck: BuiltinCheck {
     func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
         let offenders = try compiler.render("offenders", of: Self.id)
         let verdict = CheckCompiler.Verdict(value: compiler.count(offenders),
-                                            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+                                            warn: compiler.settings.threshold(.warn, of: definition), fail: compiler.settings.threshold(.fail, of: definition))
         return (verdict, [("offenders", offenders)])
     }
 }

@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// `freshness`: see `checks/freshness.sql`. Its value is the hours since the stalest raw
 /// table last landed, not a count.
@@ -45,8 +44,8 @@ struct FreshnessCheck: BuiltinCheck {
         result.details.set("etl_overlap_hours", .number(overlap))
         result.details.set("as_of", .text(context.nowText))
 
-        let warn = context.settings.threshold("warn", of: definition)
-        let fail = context.settings.threshold("fail", of: definition)
+        let warn = context.settings.threshold(.warn, of: definition)
+        let fail = context.settings.threshold(.fail, of: definition)
         result.thresholds = ["warn": "hours \(warn) or spread > etl_overlap (\(overlap)h)", "fail": "hours \(fail)"]
         result.status = Self.status(measured: stalest, base: 0, warn: warn, fail: fail)
         var findings: [String] = []
@@ -64,7 +63,7 @@ struct FreshnessCheck: BuiltinCheck {
     /// over etl_overlap or a table that never landed warns, as the run does.
     func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
         let offenders = try compiler.render("offenders", of: Self.id)
-        let warn = compiler.settings.threshold("warn", of: definition), fail = compiler.settings.threshold("fail", of: definition)
+        let warn = compiler.settings.threshold(.warn, of: definition), fail = compiler.settings.threshold(.fail, of: definition)
         let overlap = compiler.settings.etlOverlapHours
         let verdict = CheckCompiler.Verdict(
             value: "COALESCE(\(sql: .cast("FLOOR(f.stalest)", as: .integer)), 0)", warn: warn, fail: fail,

@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// `identifier_limits`: see `checks/identifier_limits.sql`.
 struct IdentifierLimitsCheck: BuiltinCheck {
@@ -7,8 +6,8 @@ struct IdentifierLimitsCheck: BuiltinCheck {
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
-        let limits = context.settings.limits("limits", of: definition)
-        let defaultLimit = context.settings.integer("default_limit", of: definition)
+        let limits = context.settings.limits(.limits, of: definition)
+        let defaultLimit = context.settings.integer(.defaultLimit, of: definition)
         let arguments = arguments(context.settings)
         guard let (_, value, byType) = try offenders(context, file, arguments: arguments, breakdown: "external_id_type", into: &result) else { return }
         result.details.set("by_type", .counts(.init(label: "type", byType)))
@@ -25,8 +24,8 @@ struct IdentifierLimitsCheck: BuiltinCheck {
     func arguments(_ settings: CheckSettings) -> [String: TemplateParameter] {
         [
             "limits": .rows(columns: [.init("external_id_type", .text), .init("max_values", .integer)],
-                            rows: settings.limits("limits", of: definition).sorted { $0.key < $1.key }.map { [.text($0.key), .integer(Int64($0.value))] }),
-            "default_limit": .value(.integer(Int64(settings.integer("default_limit", of: definition)))),
+                            rows: settings.limits(.limits, of: definition).sorted { $0.key < $1.key }.map { [.text($0.key), .integer(Int64($0.value))] }),
+            "default_limit": .value(.integer(Int64(settings.integer(.defaultLimit, of: definition)))),
         ]
     }
 
@@ -34,7 +33,7 @@ struct IdentifierLimitsCheck: BuiltinCheck {
     func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
         let offenders = try compiler.render("offenders", of: Self.id, arguments: arguments(compiler.settings))
         let verdict = CheckCompiler.Verdict(value: compiler.count(offenders), base: compiler.liveProfiles,
-                                            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+                                            warn: compiler.settings.threshold(.warn, of: definition), fail: compiler.settings.threshold(.fail, of: definition))
         return (verdict, [("offenders", offenders)])
     }
 }

@@ -20,8 +20,8 @@ struct MaterializationDriftCheck: BuiltinCheck {
 
     /// The sample to compare, from `sample` and `sample_profiles`; nil for `sample: all`.
     func sampleSize(_ context: CheckContext) -> SampledRebuild.Size? {
-        guard case .integer(let segmentIDs) = context.settings.parameter("sample", of: definition) else { return nil }
-        return SampledRebuild.Size(segmentIDs: segmentIDs, profiles: context.settings.integer("sample_profiles", of: definition))
+        guard case .integer(let segmentIDs) = context.settings.parameter(.sample, of: definition) else { return nil }
+        return SampledRebuild.Size(segmentIDs: segmentIDs, profiles: context.settings.integer(.sampleProfiles, of: definition))
     }
 
     /// A sample reads the run's current pointers; a full rebuild, or no comparison, does not.

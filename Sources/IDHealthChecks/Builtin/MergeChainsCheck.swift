@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// `merge_chains`: the CI gate. See `checks/merge_chains.sql` for what it finds.
 struct MergeChainsCheck: BuiltinCheck {
@@ -86,7 +85,7 @@ struct MergeChainsCheck: BuiltinCheck {
         let verdict = CheckCompiler.Verdict(
             value: "f.counted + \(sql: compiler.count(materialized))",
             base: "(SELECT s.terminal + s.one_hop FROM (\(sql: summary.sql)) s) + f.ending",
-            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition),
+            warn: compiler.settings.threshold(.warn, of: definition), fail: compiler.settings.threshold(.fail, of: definition),
             source: compiler.tally(offenders, [("counted", counted), ("ending", "o.hops IS NOT NULL AND \(sql: counted)")]))
         return (verdict, [("offenders", offenders), ("materialized", materialized)])
     }

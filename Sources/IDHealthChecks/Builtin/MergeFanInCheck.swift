@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// `merge_fan_in`: super-profiles. See `checks/merge_fan_in.sql` for what it finds.
 struct MergeFanInCheck: BuiltinCheck {
@@ -7,8 +6,8 @@ struct MergeFanInCheck: BuiltinCheck {
 
     func run(_ context: CheckContext, into result: inout CheckResult) throws {
         let file = try context.builtin(definition.id)
-        let warn = context.settings.threshold("warn", of: definition)
-        let fail = context.settings.threshold("fail", of: definition)
+        let warn = context.settings.threshold(.warn, of: definition)
+        let fail = context.settings.threshold(.fail, of: definition)
         result.thresholds = ["warn": "segment_ids per profile \(warn)", "fail": "segment_ids per profile \(fail)"]
         let parameters = parameters(context.settings)
         guard let (_, value, byKind) = try offenders(context, file, arguments: parameters.mapValues(TemplateParameter.value), breakdown: "kind", into: &result) else { return }
@@ -54,9 +53,9 @@ struct MergeFanInCheck: BuiltinCheck {
 
     func parameters(_ settings: CheckSettings) -> [String: SQLValue] {
         [
-            "warn": .integer(settings.threshold("warn", of: definition).countLimit),
-            "fail": .integer(settings.threshold("fail", of: definition).countLimit),
-            "top": .integer(Int64(settings.integer("top", of: definition))),
+            "warn": .integer(settings.threshold(.warn, of: definition).countLimit),
+            "fail": .integer(settings.threshold(.fail, of: definition).countLimit),
+            "top": .integer(Int64(settings.integer(.top, of: definition))),
         ]
     }
 
@@ -64,7 +63,7 @@ struct MergeFanInCheck: BuiltinCheck {
     /// the check, any offender warns.
     func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
         let offenders = try compiler.render("offenders", of: Self.id, arguments: parameters(compiler.settings).mapValues(TemplateParameter.value))
-        let warn = compiler.settings.threshold("warn", of: definition), fail = compiler.settings.threshold("fail", of: definition)
+        let warn = compiler.settings.threshold(.warn, of: definition), fail = compiler.settings.threshold(.fail, of: definition)
         let verdict = CheckCompiler.Verdict(
             value: "f.n", warn: Threshold(.greater, 0), fail: .never, failWhen: "v.over_fail > 0",
             thresholds: ["warn": "segment_ids per profile \(warn)", "fail": "segment_ids per profile \(fail)"],

@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// `merge_rate_anomaly`: see `checks/merge_rate_anomaly.sql`.
 struct MergeRateAnomalyCheck: BuiltinCheck {
@@ -25,16 +24,16 @@ struct MergeRateAnomalyCheck: BuiltinCheck {
 
     func arguments(_ settings: CheckSettings) -> [String: TemplateParameter] {
         [
-            "window_days": .value(.integer(Int64(max(settings.integer("window_days", of: definition), 1)))),
-            "factor": .value(.real(settings.number("factor", of: definition))),
-            "min_merges": .value(.integer(Int64(settings.integer("min_merges", of: definition)))),
+            "window_days": .value(.integer(Int64(max(settings.integer(.windowDays, of: definition), 1)))),
+            "factor": .value(.real(settings.number(.factor, of: definition))),
+            "min_merges": .value(.integer(Int64(settings.integer(.minMerges, of: definition)))),
         ]
     }
 
     func compiled(_ compiler: CheckCompiler) throws -> (verdict: CheckCompiler.Verdict, queries: [(name: String, query: CheckQuery)]) {
         let offenders = try compiler.render("offenders", of: Self.id, arguments: arguments(compiler.settings))
         let verdict = CheckCompiler.Verdict(value: compiler.count(offenders),
-                                            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+                                            warn: compiler.settings.threshold(.warn, of: definition), fail: compiler.settings.threshold(.fail, of: definition))
         return (verdict, [("offenders", offenders)])
     }
 }

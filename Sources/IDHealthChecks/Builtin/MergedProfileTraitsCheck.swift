@@ -1,5 +1,4 @@
 import IDHealthSQL
-import IDHealthMaterialize
 
 /// `merged_profile_traits`: see `checks/merged_profile_traits.sql`.
 struct MergedProfileTraitsCheck: BuiltinCheck {
@@ -53,7 +52,7 @@ struct MergedProfileTraitsCheck: BuiltinCheck {
         let verdict = CheckCompiler.Verdict(
             value: "(\(sql: Self.unionCount(raw: raw, materialized: materialized)))",
             base: compiler.segmentIDs,
-            warn: compiler.settings.threshold("warn", of: definition), fail: compiler.settings.threshold("fail", of: definition))
+            warn: compiler.settings.threshold(.warn, of: definition), fail: compiler.settings.threshold(.fail, of: definition))
         return (verdict, [("offenders", raw), ("materialized", materialized)])
     }
 }

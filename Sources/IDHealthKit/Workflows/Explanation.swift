@@ -270,7 +270,7 @@ package struct Explanation: Sendable, Codable, Equatable {
     static func findings(profile: String, memberCount: Int64, members: [Member], database: any Database, schemas: Schemas,
                          masker: Masker, settings: CheckSettings) throws -> [Finding] {
         var findings: [Finding] = []
-        if let fanIn = CheckCatalog.definition(id: "merge_fan_in"), case .threshold(let warn) = settings.parameter("warn", of: fanIn),
+        if let fanIn = CheckCatalog.definition(id: "merge_fan_in"), case .threshold(let warn) = settings.parameter(.warn, of: fanIn),
            warn.isCrossed(by: Double(memberCount), base: 0) {
             findings.append(Finding(check: "merge_fan_in", message: "holds \(memberCount) segment_ids, more than \(warn.countLimit)"))
         }
@@ -285,7 +285,7 @@ package struct Explanation: Sendable, Codable, Equatable {
             findings.append(Finding(check: "merge_chains", message: "\(chains) member\(chains == 1 ? "'s pointer lands" : "s' pointers land") on another merged id, not on the profile in one hop"))
         }
         var uniqueTypes: [String] = ["user_id", "email"]
-        if let collisions = CheckCatalog.definition(id: "external_id_collisions"), case .strings(let types) = settings.parameter("unique_id_types", of: collisions) {
+        if let collisions = CheckCatalog.definition(id: "external_id_collisions"), case .strings(let types) = settings.parameter(.uniqueIDTypes, of: collisions) {
             uniqueTypes = types
         }
         let raw = schemas.source(TableName.externalIDMappingUpdates)
