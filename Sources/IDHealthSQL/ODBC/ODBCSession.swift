@@ -90,15 +90,22 @@ public enum ODBC {
 /// with ``PostgresDatabase`` (``PostgresSession``).
 public final class ODBCDatabase: PostgresSession, ODBCSession {
     public let dialect: Dialect
-    public let target: String
+    public private(set) var target: String
     let lockTable = LockTable()
     let odbc: ODBCConnection
 
     init(_ connection: ODBCConnection, dialect: Dialect) throws {
         odbc = connection
         self.dialect = dialect
-        target = "odbc:\(dialect.engine.rawValue)://\(connection.serverName.isEmpty ? "localhost" : connection.serverName)/\(connection.databaseName)"
+        let host = connection.serverName.isEmpty ? "localhost" : connection.serverName
+        target = "odbc:\(dialect.engine == .redshift ? "redshift" : "postgresql")://\(host)/\(connection.databaseName)"
         try prepareSession()
+        // As the native connection names it, user and port included (asked of the server: the
+        // driver does not say); never a password.
+        if let user = try? scalar("SELECT current_user").stringValue {
+            let port = (try? scalar("SELECT setting FROM pg_settings WHERE name = 'port'").stringValue).flatMap { $0 }.map { ":" + $0 } ?? ""
+            target = "odbc:\(dialect.engine == .redshift ? "redshift" : "postgresql")://\(user)@\(host)\(port)/\(connection.databaseName)"
+        }
     }
 }
 
