@@ -115,12 +115,12 @@ public enum HTMLReport {
             }
             self.charts = charts
             let anchors = Dictionary(context.explanations.map { ($0.id, HTMLReport.anchor(for: $0.id)) }, uniquingKeysWith: { first, _ in first })
-            sections = run.results.filter { $0.status != .pass }.map { Self.section($0, anchors: anchors) }
-            explained = context.explanations.map { Explained(anchor: HTMLReport.anchor(for: $0.id), command: ReportText.explainCommand(for: $0.id), text: ReportText.visible($0.text, keepingLineBreaks: true)) }
+            sections = run.results.filter { $0.status != .pass }.map { Self.section($0, anchors: anchors, explainOptions: context.explainOptions) }
+            explained = context.explanations.map { Explained(anchor: HTMLReport.anchor(for: $0.id), command: ReportText.explainCommand(for: $0.id, options: context.explainOptions), text: ReportText.visible($0.text, keepingLineBreaks: true)) }
             hasExplained = !explained.isEmpty
         }
 
-        static func section(_ result: CheckResult, anchors: [String: String]) -> Section {
+        static func section(_ result: CheckResult, anchors: [String: String], explainOptions: [String]) -> Section {
             var counts: [Counts] = []
             var tables: [Table] = []
             for section in result.details.sections {
@@ -149,7 +149,7 @@ public enum HTMLReport {
                 extent: MarkdownReport.sampleExtent(result), columns: result.sampleColumns + (explains ? ["explain"] : []),
                 rows: zip(result.samples, explained).map { row, id in
                     let cells = row.map { SampleCell(text: ReportText.visible($0.stringValue ?? "NULL"), link: nil) }
-                    let command = SampleCell(text: id.map(ReportText.explainCommand(for:)) ?? "", link: id.flatMap { anchors[$0] })
+                    let command = SampleCell(text: id.map { ReportText.explainCommand(for: $0, options: explainOptions) } ?? "", link: id.flatMap { anchors[$0] })
                     return SampleRow(cells: cells + (explains ? [command] : []))
                 })
             let queries = result.queries.map { query in

@@ -138,7 +138,7 @@ public enum JSONReport {
                 samples: result.samples.map { values in
                     var sample = Dictionary(zip(result.sampleColumns, values).map { ($0, JSONValue($1)) }, uniquingKeysWith: { _, last in last })
                     // The command that explains the row's profile; a column of that name wins.
-                    if sample["explain"] == nil, let command = ReportText.explainCommand(columns: result.sampleColumns, row: values) {
+                    if sample["explain"] == nil, let command = ReportText.explainCommand(columns: result.sampleColumns, row: values, options: context.explainOptions) {
                         sample["explain"] = .string(command)
                     }
                     return sample

@@ -27,7 +27,7 @@ public enum MarkdownReport {
         out.append("")
         out += graphSection(run.graph)
         for result in run.results where result.status != .pass {
-            out += checkSection(result)
+            out += checkSection(result, explainOptions: context.explainOptions)
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -84,7 +84,7 @@ public enum MarkdownReport {
         ]
     }
 
-    static func checkSection(_ result: CheckResult) -> [String] {
+    static func checkSection(_ result: CheckResult, explainOptions: [String] = []) -> [String] {
         var out = ["## \(badge(result.status)): \(prose(result.title)) (`\(result.id)`)", ""]
         if let message = result.message { out += [prose(message), ""] }
         for section in result.details.sections {
@@ -92,12 +92,12 @@ public enum MarkdownReport {
         }
         if !result.samples.isEmpty {
             out += ["Sample (\(sampleExtent(result)), worst first):", ""]
-            let explain = result.samples.map { ReportText.explainCommand(columns: result.sampleColumns, row: $0) }
+            let explain = result.samples.map { ReportText.explainCommand(columns: result.sampleColumns, row: $0, options: explainOptions) }
             let explains = explain.contains { $0 != nil }
             out.append("| " + (result.sampleColumns.map(cell) + (explains ? ["explain"] : [])).joined(separator: " | ") + " |")
             out.append("|" + String(repeating: " --- |", count: result.sampleColumns.count + (explains ? 1 : 0)))
             for (row, command) in zip(result.samples, explain) {
-                let cells = row.map { cell($0.stringValue ?? "NULL") } + (explains ? [command.map { "`\($0)`" } ?? ""] : [])
+                let cells = row.map { cell($0.stringValue ?? "NULL") } + (explains ? [command.map(codeCell) ?? ""] : [])
                 out.append("| " + cells.joined(separator: " | ") + " |")
             }
             out.append("")
@@ -177,6 +177,18 @@ public enum MarkdownReport {
     }
 
     /// Escapes a value for a Markdown table cell.
+    /// Text as a code span in a table cell: visible characters only, `|` escaped (GitHub
+    /// reads it as a column break even there), and fenced by more backticks than any run
+    /// inside, so an id or path with a backtick cannot end the span early.
+    static func codeCell(_ text: String) -> String {
+        let shown = ReportText.visible(text).replacingOccurrences(of: "|", with: "\\|")
+        let longest = shown.split(separator: "`", omittingEmptySubsequences: false).count > 1
+            ? (shown.components(separatedBy: CharacterSet(charactersIn: "`").inverted).map(\.count).max() ?? 0) : 0
+        let fence = String(repeating: "`", count: longest + 1)
+        let pad = longest > 0 ? " " : ""
+        return fence + pad + shown + pad + fence
+    }
+
     static func cell(_ text: String) -> String {
         prose(text).replacingOccurrences(of: "|", with: "\\|")
     }

@@ -13,6 +13,10 @@ public struct ReportContext: Sendable {
     /// `idhealth explain` of the worst few profiles the samples name, as text, by the id
     /// asked: the HTML report shows them in sections its sample rows link to.
     public var explanations: [(id: String, text: String)] = []
+    /// The options that reach this run's database from anywhere (`--config /abs/idhealth.yml`,
+    /// …), which every `idhealth explain` command of the report carries: a reader of the
+    /// report runs it from another folder. Never a password.
+    public var explainOptions: [String] = []
 
     public init(runID: String, engine: Dialect.Engine, target: String, schemas: Schemas, toolVersion: String = IDHealthVersion.current) {
         self.runID = runID

@@ -9,8 +9,8 @@ public enum ReportText {
 
     /// The `idhealth explain …` command that explains a sample row, when the row names a
     /// profile (segment_ids are not personal data: nothing to mask).
-    public static func explainCommand(columns: [String], row: [SQLValue]) -> String? {
-        explainedID(columns: columns, row: row).map(explainCommand(for:))
+    public static func explainCommand(columns: [String], row: [SQLValue], options: [String] = []) -> String? {
+        explainedID(columns: columns, row: row).map { explainCommand(for: $0, options: options) }
     }
 
     /// The profile id a sample row names, by ``profileColumns``.
@@ -21,9 +21,16 @@ public enum ReportText {
         return nil
     }
 
-    /// `idhealth explain ID`, the id quoted for a shell when it needs to be.
-    public static func explainCommand(for id: String) -> String {
-        "idhealth explain " + (id.allSatisfy { $0.isLetter || $0.isNumber || "_-.:@".contains($0) } ? id : "'" + id.replacingOccurrences(of: "'", with: "'\\''") + "'")
+    /// `idhealth explain ID [OPTIONS]`, each word quoted for a shell when it needs to be.
+    public static func explainCommand(for id: String, options: [String] = []) -> String {
+        (["idhealth", "explain", id] + options).map(shellWord).joined(separator: " ")
+    }
+
+    /// A word as a POSIX shell reads it back: as it is when it holds nothing the shell
+    /// interprets, else in single quotes.
+    static func shellWord(_ word: String) -> String {
+        !word.isEmpty && word.allSatisfy { $0.isLetter || $0.isNumber || "_-.:@/=,+".contains($0) }
+            ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// What every format says of a report made with `--show-values`.

@@ -36,6 +36,34 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A dbt project that uses the dbt package: its vars schema_name (the source schema) and etl_overlap, and its profile.", valueName: "DIR"))
     var dbtProject: String?
 
+    /// The options an `idhealth explain` command in a report needs to reach this run's
+    /// database from any folder: the config file by its absolute path (given, or found in the
+    /// current folder), and what the command line said instead of or beside it, paths made
+    /// absolute. A PostgreSQL password is left out (libpq finds it in PGPASSWORD or
+    /// ~/.pgpass); another string with a secret in it is left out whole.
+    func explainOptions() -> [String] {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        func absolute(_ path: String) -> String { URL(fileURLWithPath: (path as NSString).expandingTildeInPath, relativeTo: cwd).standardizedFileURL.path }
+        var options: [String] = []
+        let configPath = absolute(config ?? Configuration.defaultFileName)
+        if FileManager.default.fileExists(atPath: configPath) { options += ["--config", configPath] }
+        if let database, let location = try? DatabaseLocation(database) {
+            switch location.kind {
+            case .sqlite(let path): options += ["--database", absolute(path)]
+            case .postgres(let conninfo): options += ["--database", location.holdsSecret ? PostgresConnectionString.withoutPassword(conninfo) : conninfo]
+            case .odbc, .adbc: if !location.holdsSecret { options += ["--database", database] }
+            }
+        }
+        if let dialect { options += ["--dialect", dialect] }
+        if let sourceSchema { options += ["--source-schema", sourceSchema] }
+        if let targetSchema { options += ["--target-schema", targetSchema] }
+        if let dbtProfile { options += ["--dbt-profile", dbtProfile] }
+        if let dbtTarget { options += ["--dbt-target", dbtTarget] }
+        if let profilesDir { options += ["--profiles-dir", absolute(profilesDir)] }
+        if let dbtProject { options += ["--dbt-project", absolute(dbtProject)] }
+        return options
+    }
+
     /// The config file, with the command line's overrides applied, then the dbt settings'.
     func resolvedConfiguration() throws -> Configuration {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)

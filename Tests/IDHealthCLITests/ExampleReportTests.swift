@@ -64,8 +64,9 @@ struct ExampleReportTests {
                     continue
                 }
                 named += 1
-                #expect(sample["explain"] as? String == "idhealth explain \(profile)", "\(check["id"] ?? "?")")
-                #expect(markdown.contains("| `idhealth explain \(profile)` |"), "Markdown row of \(profile)")
+                // With the demo's config by its path (the temporary folder reads idhealth-demo here).
+                #expect(sample["explain"] as? String == "idhealth explain \(profile) --config idhealth-demo/idhealth.yml", "\(check["id"] ?? "?")")
+                #expect(markdown.contains("| `idhealth explain \(profile) --config idhealth-demo/idhealth.yml` |"), "Markdown row of \(profile)")
                 #expect(html.contains("idhealth explain \(profile)"), "HTML row of \(profile)")
             }
         }
@@ -78,5 +79,34 @@ struct ExampleReportTests {
         #expect(!links.isEmpty && links.isSubset(of: sections), "links \(links), sections \(sections)")
         #expect(html.contains("<h2>The worst profiles, explained</h2>"))
         #expect(html.contains("Members, in the order they joined"))
+    }
+
+    @Test("a report's explain command works from any folder: it carries the config (or the database) by its absolute path")
+    func explainFromElsewhere() throws {
+        try CLI.withDirectory { directory in
+            let project = directory.appendingPathComponent("project"), elsewhere = directory.appendingPathComponent("elsewhere")
+            for folder in [project, elsewhere] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+            #expect(try CLI.run(["generate", "--database", "graph.sqlite", "--profiles", "200"], in: project).status == 0)
+            try "database: graph.sqlite\n".write(to: project.appendingPathComponent("idhealth.yml"), atomically: true, encoding: .utf8)
+            #expect(try CLI.run(["run", "--format", "json"], in: project).status == 1)
+            let withConfig = try Self.firstExplain(project.appendingPathComponent("reports/identity-health.json"))
+            #expect(withConfig.contains("--config \(project.standardizedFileURL.path)/idhealth.yml"), "\(withConfig)")
+            let explained = try CLI.shell(withConfig, in: elsewhere)
+            #expect(explained.status == 0, "`\(withConfig)` from another folder: \(explained.stderr)")
+
+            // Without a config file, the database the command line named, by its absolute path.
+            try FileManager.default.removeItem(at: project.appendingPathComponent("idhealth.yml"))
+            #expect(try CLI.run(["check", "--database", "graph.sqlite", "--format", "json", "--output", "out"], in: project).status == 1)
+            let withDatabase = try Self.firstExplain(project.appendingPathComponent("out/identity-health.json"))
+            #expect(withDatabase.contains("--database \(project.standardizedFileURL.path)/graph.sqlite"), "\(withDatabase)")
+            #expect(try CLI.shell(withDatabase, in: elsewhere).status == 0)
+        }
+    }
+
+    /// The first `explain` command of a JSON report's samples.
+    static func firstExplain(_ url: URL) throws -> String {
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+        let commands = (report?["checks"] as? [[String: Any]] ?? []).flatMap { $0["samples"] as? [[String: Any]] ?? [] }.compactMap { $0["explain"] as? String }
+        return try #require(commands.first, "no sample names a profile")
     }
 }

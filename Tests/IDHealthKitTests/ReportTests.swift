@@ -19,6 +19,16 @@ struct ReportTests {
         }
     }
 
+    @Test("an explain command is a code span a backtick, a pipe or a control character cannot break; its options are quoted for a shell")
+    func explainCommandCells() {
+        #expect(MarkdownReport.codeCell("idhealth explain abc") == "`idhealth explain abc`")
+        #expect(MarkdownReport.codeCell("idhealth explain 'a`b|c'") == "`` idhealth explain 'a`b\\|c' ``")
+        #expect(MarkdownReport.codeCell("x\u{1B}[31m") == "`x\\x1b[31m`")
+        #expect(ReportText.explainCommand(for: "p1", options: ["--config", "/srv/my reports/idhealth.yml"])
+                == "idhealth explain p1 --config '/srv/my reports/idhealth.yml'")
+        #expect(ReportText.explainCommand(for: "it's", options: []) == #"idhealth explain 'it'\''s'"#)
+    }
+
     @Test("the JSON report has the fields of docs/reports.md")
     func json() throws {
         let (run, context) = try checkedRun()

@@ -28,6 +28,9 @@ public enum HealthCheck {
         /// (`--explain-worst`). Off by default: without the raw indexes the README recommends,
         /// each explanation reads the raw tables whole (3.5 minutes at 5M profiles on SQLite).
         public var explainWorst = 0
+        /// The options every `idhealth explain` command in the reports carries, so that it
+        /// reaches this database from any folder (``ReportContext/explainOptions``).
+        public var explainOptions: [String] = []
 
         public init(selection: [String]? = nil, formats: [ReportFormat] = ReportFormat.allCases, outputDirectory: URL? = nil,
                     failOn: CheckStatus = .fail, showValues: Bool = false, recordsHistory: Bool = true, now: Date = Date()) {
@@ -104,6 +107,7 @@ public enum HealthCheck {
             ?? configuration.output.map(configuration.resolve)
             ?? configuration.baseDirectory.appendingPathComponent("reports")
         var report = ReportContext(runID: runID, engine: database.dialect.engine, target: database.target, schemas: schemas)
+        report.explainOptions = request.explainOptions
         if request.formats.contains(.html), request.explainWorst > 0 {
             report.explanations = explainWorst(request.explainWorst, run, database: database, schemas: schemas, configuration: configuration,
                                                showValues: request.showValues, warnings: &warnings)

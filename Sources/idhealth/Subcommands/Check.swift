@@ -68,18 +68,20 @@ struct Check: ParsableCommand {
             let database = FaultInjection.traced(opened)
             // As of a time: the raw rows that counted then, beside tables materialized as of then.
             let asOf = try time.schemas(common: common, schemas: schemas, database: database) ?? schemas
-            return try Self.check(database: database, schemas: asOf, configuration: configuration, options: options, notifier: notifier, now: try time.now())
+            return try Self.check(database: database, schemas: asOf, configuration: configuration, options: options, notifier: notifier,
+                                  explainOptions: common.explainOptions(), now: try time.now())
         }
     }
 
     /// Runs the checks, writes the reports and records the run (``HealthCheck``), then prints
     /// a summary; returns the exit status.
     static func check(database: any Database, schemas: Schemas, configuration: Configuration, options: CheckOptions, notifier: Notifier,
-                      now: Date = Date(), rebuilt: MaterializeSummary? = nil) throws -> Int32 {
+                      explainOptions: [String], now: Date = Date(), rebuilt: MaterializeSummary? = nil) throws -> Int32 {
         var request = HealthCheck.Request(selection: options.selection, formats: options.formats, outputDirectory: options.output.map { URL(fileURLWithPath: $0) },
                                           failOn: options.failStatus, showValues: options.showValues, recordsHistory: !options.noHistory, now: now)
         if let rebuilt, rebuilt.rebuiltEverything { request.rebuiltByRun = rebuilt.runID }
         request.explainWorst = options.explainWorst
+        request.explainOptions = explainOptions
         let outcome = try HealthCheck.run(database: database, schemas: schemas, configuration: configuration, request: request, progress: Console.progress)
         for warning in outcome.warnings { Console.error("warning: " + warning) }
         CIIntegration.publish(outcome.run, context: outcome.report, failOn: options.failStatus)
@@ -151,7 +153,8 @@ struct Run: ParsableCommand {
             let asOf = try Materialize.asOfSchemas(materialize, common: common, schemas: schemas, database: database) ?? schemas
             let summary = try Materialize.materialize(database: database, schemas: asOf, configuration: configuration, options: materialize)
             let now = try materialize.time.now()
-            return try Check.check(database: database, schemas: asOf, configuration: configuration, options: options, notifier: notifier, now: now, rebuilt: summary)
+            return try Check.check(database: database, schemas: asOf, configuration: configuration, options: options, notifier: notifier,
+                                   explainOptions: common.explainOptions(), now: now, rebuilt: summary)
         }
     }
 }

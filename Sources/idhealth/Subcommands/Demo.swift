@@ -60,7 +60,7 @@ struct Demo: ParsableCommand {
             // The generated history ends on a fixed date; freshness is judged an hour after it.
             let asOf = ProfilesSyncGenerator.windowEnd.addingTimeInterval(3_600)
             let status = try Check.check(database: database, schemas: schemas, configuration: configuration, options: options,
-                                         notifier: try Notifier(configuration: configuration), now: asOf)
+                                         notifier: try Notifier(configuration: configuration), explainOptions: ["--config", configURL.path], now: asOf)
             Console.out("")
             Console.out("Demo finished in \(String(format: "%.1f", Date().timeIntervalSince(started)))s; the checks would exit \(status) in CI.")
             Console.out("  reports:  \(folder.appendingPathComponent("reports").path)/identity-health.md (and .json)")
