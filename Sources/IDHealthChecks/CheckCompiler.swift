@@ -122,15 +122,24 @@ package struct CheckCompiler {
     /// The verdict statement: one row of the check's id, value and status.
     func statement(_ id: String, _ verdict: Verdict) -> SQL {
         let value: SQL = verdict.judged == nil ? "v.value" : "v.judged"
-        func crossed(_ threshold: Threshold) -> SQL { threshold.isCrossedSQL(by: value, base: "v.base") }
-        let fail = [verdict.failWhen, crossed(verdict.fail)].compactMap { $0 }.map { "(\(sql: $0))" as SQL }.joined(separator: " OR ")
-        let warn = [verdict.warnWhen, crossed(verdict.warn)].compactMap { $0 }.map { "(\(sql: $0))" as SQL }.joined(separator: " OR ")
+        // A threshold that is never crossed adds no condition, and a warn condition that is
+        // the fail condition again adds no branch: a reader sees only what can decide.
+        func crossed(_ threshold: Threshold) -> SQL? { threshold.isNever ? nil : threshold.isCrossedSQL(by: value, base: "v.base") }
+        func condition(_ parts: [SQL?]) -> SQL? {
+            let present = parts.compactMap { $0 }
+            return present.isEmpty ? nil : present.map { "(\(sql: $0))" as SQL }.joined(separator: " OR ")
+        }
+        let fail = condition([verdict.failWhen, crossed(verdict.fail)])
+        var warn = condition([verdict.warnWhen, crossed(verdict.warn)])
+        if let fail, let both = warn, dialect.render(both).text == dialect.render(fail).text { warn = nil }
+        let branches = [fail.map { "WHEN \(sql: $0) THEN 'fail'" as SQL }, warn.map { "WHEN \(sql: $0) THEN 'warn'" as SQL }].compactMap { $0 }
+        let status: SQL = branches.isEmpty ? "'pass'" : "CASE \(sql: branches.joined(separator: " ")) ELSE 'pass' END"
         let usesBase = verdict.warn.isPercent || verdict.fail.isPercent
         let extra = (verdict.judged.map { [("judged", $0)] } ?? []) + verdict.columns
         let list = extra.map { ", \(sql: $0.1) AS \(ident: $0.0)" as SQL }.joined(separator: "")
         return """
             SELECT \(literal: .text(id)) AS check_id, v.value AS value,
-                   CASE WHEN \(sql: fail) THEN 'fail' WHEN \(sql: warn) THEN 'warn' ELSE 'pass' END AS status
+                   \(sql: status) AS status
             FROM (SELECT \(sql: verdict.value) AS value, \(sql: usesBase ? verdict.base : "0") AS base\(sql: list)\(sql: verdict.source.map { " FROM \(sql: $0) f" } ?? "")) v
             """
     }
