@@ -155,6 +155,22 @@ struct CLI {
         return Running(process: process, outURL: outURL, errURL: errURL)
     }
 
+    /// Starts `python3 ARGS`, a local server of a test's that prints the port it listens on as
+    /// its first line, and returns the process and that port.
+    static func startLocalServer(_ arguments: [String]) throws -> (Process, Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        // Nothing of the test's own output is handed down: it would keep the runner waiting.
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        return (process, Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+    }
+
     /// A temporary working folder, removed afterwards.
     static func withDirectory<T>(_ body: (URL) throws -> T) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idhealth-cli-\(UUID().uuidString)")

@@ -9,24 +9,17 @@ import IDHealthSQL
 struct NotificationTests {
     /// The receiver: records every request, answers each path as planned.
     final class Receiver {
-        let process = Process()
+        let process: Process
         let port: Int
         let log: URL
 
         /// `plans`: path → answers (`"500,500,200"`, `"404"`, `"hang"`); other paths get 200.
         init(_ plans: [String: String] = [:]) throws {
-            log = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-\(UUID().uuidString).jsonl")
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-\(UUID().uuidString).jsonl")
             FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", ReportValidation.repository.appendingPathComponent("scripts/lib/http-receiver.py").path, log.path]
-                + plans.map { "\($0.key)=\($0.value)" }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-            port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            self.log = log
+            (process, port) = try CLI.startLocalServer([ReportValidation.repository.appendingPathComponent("scripts/lib/http-receiver.py").path, log.path]
+                + plans.map { "\($0.key)=\($0.value)" })
         }
 
         var base: String { "http://127.0.0.1:\(port)" }

@@ -114,27 +114,18 @@ struct ReliabilityTests {
 
     /// A listener on loopback that accepts connections and never says a word.
     final class SilentServer {
-        let process = Process()
+        let process: Process
         let port: Int
 
         init() throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", """
+            (process, port) = try CLI.startLocalServer(["-c", """
                 import socket, sys, time
                 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
                 print(s.getsockname()[1], flush=True)
                 held = []
                 while True:
                     c, _ = s.accept(); held.append(c)
-                """]
-            let output = Pipe()
-            process.standardOutput = output
-            // Nothing of the test's own output is handed down: it would keep the runner waiting.
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-            port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+                """])
         }
 
         /// SIGKILL: a test runner may hand its children an ignored SIGTERM.

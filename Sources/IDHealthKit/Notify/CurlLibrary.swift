@@ -27,33 +27,21 @@ final class CurlLibrary: @unchecked Sendable {
     /// the development link and macOS's.
     static let libraryNames = ["libcurl.so.4", "libcurl.so", "libcurl.4.dylib", "libcurl.dylib"]
 
-    /// The library, loaded once per process (nil, with the reason, when it cannot be).
-    static let shared: Result<CurlLibrary, ConfigError> = {
-        do { return .success(try CurlLibrary()) } catch let error as ConfigError { return .failure(error) } catch {
-            return .failure(ConfigError("\(error)"))
-        }
-    }()
+    /// The library, loaded once per process (or why it cannot be).
+    static let shared: Result<CurlLibrary, ConfigError> = DynamicLibrary.once { try CurlLibrary() }
 
     private init() throws {
-        guard let handle = Self.libraryNames.lazy.compactMap({ dlopen($0, RTLD_NOW | RTLD_LOCAL) }).first else {
-            throw ConfigError("libcurl is not installed (looked for \(Self.libraryNames.joined(separator: ", "))): notifications need it; on Debian or Ubuntu `apt install libcurl4`")
-        }
-        func symbol<T>(_ name: String, as type: T.Type) throws -> T {
-            guard let pointer = dlsym(handle, name) else { throw ConfigError("libcurl lacks \(name): too old a libcurl") }
-            return unsafeBitCast(pointer, to: type)
-        }
-        globalInit = try symbol("curl_global_init", as: idh_curl_global_init_fn.self)
-        easyInit = try symbol("curl_easy_init", as: idh_curl_easy_init_fn.self)
-        easyCleanup = try symbol("curl_easy_cleanup", as: idh_curl_easy_cleanup_fn.self)
-        easyPerform = try symbol("curl_easy_perform", as: idh_curl_easy_perform_fn.self)
-        easyStrerror = try symbol("curl_easy_strerror", as: idh_curl_easy_strerror_fn.self)
-        slistAppend = try symbol("curl_slist_append", as: idh_curl_slist_append_fn.self)
-        slistFreeAll = try symbol("curl_slist_free_all", as: idh_curl_slist_free_all_fn.self)
-        guard let setopt = dlsym(handle, "curl_easy_setopt"), let getinfo = dlsym(handle, "curl_easy_getinfo") else {
-            throw ConfigError("libcurl lacks curl_easy_setopt or curl_easy_getinfo")
-        }
-        self.setopt = setopt
-        self.getinfo = getinfo
+        let library = try DynamicLibrary(names: Self.libraryNames, label: "libcurl",
+                                         missing: "libcurl is not installed: notifications need it; on Debian or Ubuntu `apt install libcurl4`")
+        globalInit = try library.function("curl_global_init", as: idh_curl_global_init_fn.self)
+        easyInit = try library.function("curl_easy_init", as: idh_curl_easy_init_fn.self)
+        easyCleanup = try library.function("curl_easy_cleanup", as: idh_curl_easy_cleanup_fn.self)
+        easyPerform = try library.function("curl_easy_perform", as: idh_curl_easy_perform_fn.self)
+        easyStrerror = try library.function("curl_easy_strerror", as: idh_curl_easy_strerror_fn.self)
+        slistAppend = try library.function("curl_slist_append", as: idh_curl_slist_append_fn.self)
+        slistFreeAll = try library.function("curl_slist_free_all", as: idh_curl_slist_free_all_fn.self)
+        setopt = try library.pointer("curl_easy_setopt")
+        getinfo = try library.pointer("curl_easy_getinfo")
         // Not thread-safe, so once, here, before any handle exists.
         _ = globalInit(Int(IDH_CURL_GLOBAL_ALL))
     }

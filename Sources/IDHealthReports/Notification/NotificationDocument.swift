@@ -57,16 +57,8 @@ public enum NotificationDocument {
         }
     }
 
-    public struct Previous: Codable, Sendable, Equatable {
-        public let status: String
-        @ExplicitNull public var value: Int64?
-        public let checkedAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case status, value
-            case checkedAt = "checked_at"
-        }
-    }
+    /// The check's result on the previous recorded run, as the JSON report gives it.
+    public typealias Previous = JSONReport.Document.Previous
 
     /// The worst status among the run's checks (a skipped check counts for nothing).
     public static func verdict(_ run: CheckRun) -> CheckStatus {

@@ -1,10 +1,5 @@
 import CODBC
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The unixODBC driver manager, loaded with `dlopen` the first time an `odbc:` database is
 /// used, so that idhealth builds and starts without unixODBC (`apt install unixodbc` when an
@@ -35,11 +30,7 @@ final class ODBCLibrary: @unchecked Sendable {
     /// The names unixODBC's driver manager goes by: its soname, the development link, macOS's.
     static let libraryNames = ["libodbc.so.2", "libodbc.so", "libodbc.2.dylib", "libodbc.dylib"]
 
-    private static let loaded: Result<ODBCLibrary, ConfigError> = {
-        do { return .success(try ODBCLibrary()) } catch let error as ConfigError { return .failure(error) } catch {
-            return .failure(ConfigError("\(error)"))
-        }
-    }()
+    private static let loaded: Result<ODBCLibrary, ConfigError> = DynamicLibrary.once { try ODBCLibrary() }
 
     /// The library, loaded once; exit 2 saying what to install when it is not there.
     static func load() throws -> ODBCLibrary {
@@ -54,32 +45,28 @@ final class ODBCLibrary: @unchecked Sendable {
     }
 
     private init() throws {
-        guard let handle = Self.libraryNames.lazy.compactMap({ dlopen($0, RTLD_NOW | RTLD_GLOBAL) }).first else {
-            throw ConfigError("unixODBC is not installed (looked for \(Self.libraryNames.joined(separator: ", "))): odbc: databases need its driver manager; on Debian or Ubuntu `apt install unixodbc`, then the driver the connection string names")
-        }
-        func symbol<T>(_ name: String, _ type: T.Type) throws -> T {
-            guard let pointer = dlsym(handle, name) else { throw ConfigError("the ODBC driver manager lacks \(name): not unixODBC 2.3 or later") }
-            return unsafeBitCast(pointer, to: type)
-        }
-        allocHandle = try symbol("SQLAllocHandle", idh_SQLAllocHandle.self)
-        bindParameter = try symbol("SQLBindParameter", idh_SQLBindParameter.self)
-        cancel = try symbol("SQLCancel", idh_SQLCancel.self)
-        colAttribute = try symbol("SQLColAttribute", idh_SQLColAttribute.self)
-        describeCol = try symbol("SQLDescribeCol", idh_SQLDescribeCol.self)
-        disconnect = try symbol("SQLDisconnect", idh_SQLDisconnect.self)
-        driverConnect = try symbol("SQLDriverConnect", idh_SQLDriverConnect.self)
-        endTran = try symbol("SQLEndTran", idh_SQLEndTran.self)
-        execute = try symbol("SQLExecute", idh_SQLExecute.self)
-        fetch = try symbol("SQLFetch", idh_SQLFetch.self)
-        freeHandle = try symbol("SQLFreeHandle", idh_SQLFreeHandle.self)
-        getData = try symbol("SQLGetData", idh_SQLGetData.self)
-        getDiagRec = try symbol("SQLGetDiagRec", idh_SQLGetDiagRec.self)
-        getInfo = try symbol("SQLGetInfo", idh_SQLGetInfo.self)
-        numResultCols = try symbol("SQLNumResultCols", idh_SQLNumResultCols.self)
-        prepare = try symbol("SQLPrepare", idh_SQLPrepare.self)
-        rowCount = try symbol("SQLRowCount", idh_SQLRowCount.self)
-        setConnectAttr = try symbol("SQLSetConnectAttr", idh_SQLSetConnectAttr.self)
-        setEnvAttr = try symbol("SQLSetEnvAttr", idh_SQLSetEnvAttr.self)
+        // RTLD_GLOBAL: the drivers the manager loads may look up its symbols.
+        let library = try DynamicLibrary(names: Self.libraryNames, label: "the ODBC driver manager", global: true,
+                                         missing: "unixODBC is not installed: odbc: databases need its driver manager; on Debian or Ubuntu `apt install unixodbc`, then the driver the connection string names")
+        allocHandle = try library.function("SQLAllocHandle", as: idh_SQLAllocHandle.self)
+        bindParameter = try library.function("SQLBindParameter", as: idh_SQLBindParameter.self)
+        cancel = try library.function("SQLCancel", as: idh_SQLCancel.self)
+        colAttribute = try library.function("SQLColAttribute", as: idh_SQLColAttribute.self)
+        describeCol = try library.function("SQLDescribeCol", as: idh_SQLDescribeCol.self)
+        disconnect = try library.function("SQLDisconnect", as: idh_SQLDisconnect.self)
+        driverConnect = try library.function("SQLDriverConnect", as: idh_SQLDriverConnect.self)
+        endTran = try library.function("SQLEndTran", as: idh_SQLEndTran.self)
+        execute = try library.function("SQLExecute", as: idh_SQLExecute.self)
+        fetch = try library.function("SQLFetch", as: idh_SQLFetch.self)
+        freeHandle = try library.function("SQLFreeHandle", as: idh_SQLFreeHandle.self)
+        getData = try library.function("SQLGetData", as: idh_SQLGetData.self)
+        getDiagRec = try library.function("SQLGetDiagRec", as: idh_SQLGetDiagRec.self)
+        getInfo = try library.function("SQLGetInfo", as: idh_SQLGetInfo.self)
+        numResultCols = try library.function("SQLNumResultCols", as: idh_SQLNumResultCols.self)
+        prepare = try library.function("SQLPrepare", as: idh_SQLPrepare.self)
+        rowCount = try library.function("SQLRowCount", as: idh_SQLRowCount.self)
+        setConnectAttr = try library.function("SQLSetConnectAttr", as: idh_SQLSetConnectAttr.self)
+        setEnvAttr = try library.function("SQLSetEnvAttr", as: idh_SQLSetEnvAttr.self)
     }
 }
 
