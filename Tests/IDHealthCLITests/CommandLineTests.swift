@@ -348,7 +348,8 @@ struct CommandLineTests {
             #expect(!help.stdout.contains("<options>"), "\(help.stdout)")
             #expect(help.stdout.contains("USAGE: idhealth run [--config <FILE>] [--database <DB>]"))
             for option in ["--mode", "--full-refresh", "--lock-wait", "--select", "--format", "--output", "--fail-on", "--show-values", "--no-history",
-                           "--explain-worst", "--as-of", "--notify-dry-run", "--fail-on-notify-error"] {
+                           "--explain-worst", "--as-of", "--as-of-field", "--notify-dry-run", "--fail-on-notify-error", "--dialect",
+                           "--dbt-profile", "--dbt-target", "--profiles-dir", "--dbt-project"] {
                 let named = help.stdout.components(separatedBy: "[\(option) ").count + help.stdout.components(separatedBy: "[\(option)]").count - 2
                 #expect(named == 1, "the usage names \(option)")
             }

@@ -131,11 +131,11 @@ struct Run: ParsableCommand {
         abstract: "Materialize, then run the checks and write the reports.",
         // The parser shortens a usage this long to `<options>`; spelled out, it says what run takes.
         usage: """
-            idhealth run [--config <FILE>] [--database <DB>] [--source-schema <S>] [--target-schema <T>]
-                         [--mode <mode>] [--full-refresh] [--lock-wait <seconds>]
+            idhealth run [--config <FILE>] [--database <DB>] [--dialect <D>] [--source-schema <S>] [--target-schema <T>]
+                         [--dbt-profile <NAME>] [--dbt-target <T>] [--profiles-dir <DIR>] [--dbt-project <DIR>]
+                         [--mode <mode>] [--full-refresh] [--lock-wait <seconds>] [--as-of <time>] [--as-of-field <field>]
                          [--select <ID,…>] [--format <md,json,…>] [--output <DIR>] [--fail-on <fail-on>]
-                         [--show-values] [--no-history] [--explain-worst <N>] [--as-of <time>]
-                         [--notify-dry-run] [--fail-on-notify-error]
+                         [--show-values] [--no-history] [--explain-worst <N>] [--notify-dry-run] [--fail-on-notify-error]
             """)
 
     @OptionGroup var common: CommonOptions
