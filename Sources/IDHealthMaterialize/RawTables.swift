@@ -58,13 +58,18 @@ public struct RawTables {
     /// Refuses a raw table without a column idhealth needs, or with one of a type it cannot
     /// compute with, naming the table and the column (a column only its case tells apart, too).
     static func requireColumns(_ typed: [(name: String, type: String)], of name: QualifiedName, table: String, dialect d: Dialect) throws {
-        let columns = typed.map(\.name)
-        for column in requiredColumns[table] ?? [] where !columns.contains(where: { d.columnName($0, is: column) }) {
+        try requirePresent(requiredColumns[table] ?? [], in: typed.map(\.name), of: name, dialect: d)
+        try requireTypes(typed, of: name, dialect: d)
+    }
+
+    /// Refuses a table that lacks one of `wanted`, naming it, its columns, and a column only
+    /// its case tells apart (on an engine where case matters). `why` ends the message.
+    static func requirePresent(_ wanted: [String], in columns: [String], of name: QualifiedName, dialect d: Dialect, why: String = "") throws {
+        for column in wanted where !columns.contains(where: { d.columnName($0, is: column) }) {
             let near = columns.filter { $0.lowercased() == column }
             let hint = near.isEmpty ? "" : "; \(d.engine.displayName) column names are case-sensitive, and \(near.map { "\"\($0)\"" }.joined(separator: ", ")) is not \(column)"
-            throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))\(hint)")
+            throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))\(hint)\(why)")
         }
-        try requireTypes(typed, of: name, dialect: d)
     }
 
     /// What `check` asks of the raw tables before any check runs: every one that is there has
@@ -73,17 +78,13 @@ public struct RawTables {
     /// a run of errors. A missing table, or another missing column (`uuid_ts`, which only
     /// `freshness` needs), stays each check's to skip.
     public static func requireKeys(database: any Database, schema: String) throws {
-        let d = database.dialect
         for table in TableName.rawTables {
             let name = QualifiedName(schema, table)
             // A table that cannot even be looked at (a SQLite schema file not attached) is as
             // good as missing here: each check says so in its own words.
             guard let columns = try? database.columnTypes(name).map(\.name), !columns.isEmpty else { continue }
-            for column in keyColumns[table] ?? [] where !columns.contains(where: { d.columnName($0, is: column) }) {
-                let near = columns.filter { $0.lowercased() == column }
-                let hint = near.isEmpty ? "" : "; \(d.engine.displayName) column names are case-sensitive, and \(near.map { "\"\($0)\"" }.joined(separator: ", ")) is not \(column)"
-                throw InputError("table \(name) has no column \(column) (it has: \(columns.joined(separator: ", ")))\(hint); every check keys or orders its rows by it")
-            }
+            try requirePresent(keyColumns[table] ?? [], in: columns, of: name, dialect: database.dialect,
+                               why: "; every check keys or orders its rows by it")
         }
     }
 
