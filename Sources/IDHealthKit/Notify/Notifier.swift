@@ -26,8 +26,6 @@ public struct Notifier {
         public let reason: String?
         /// The body, as sent.
         public let body: Data?
-        /// Tries made, and the last answer.
-        public let tries: Int
         /// Why it did not arrive; nil when it did (or was not sent).
         public let failure: String?
     }
@@ -55,8 +53,8 @@ public struct Notifier {
             if failed { return "the run failed (when: warning)" }
             return run.results.contains { $0.status == .warn } ? "a check warns (when: warning)" : nil
         case .change:
-            let changed = run.results.filter { $0.status != .skipped && run.previous[$0.id]?.status != $0.status.rawValue }
             if run.previous.isEmpty { return "no earlier run is recorded (when: change)" }
+            let changed = run.results.filter { $0.status != .skipped && run.previous[$0.id]?.status != $0.status.rawValue }
             guard !changed.isEmpty else { return nil }
             return "\(changed.count) check\(changed.count == 1 ? "" : "s") changed status (when: change): \(changed.prefix(5).map(\.id).joined(separator: ", "))"
         }
@@ -76,26 +74,25 @@ public struct Notifier {
     public func deliver(_ run: CheckRun, context: ReportContext, exitStatus: Int32, dryRun: Bool) -> [Delivery] {
         targets.map { target in
             guard let reason = Self.reason(target.destination.when, run: run, exitStatus: exitStatus) else {
-                return Delivery(label: target.label, reason: nil, body: nil, tries: 0, failure: nil)
+                return Delivery(label: target.label, reason: nil, body: nil, failure: nil)
             }
             let body: Data
             do {
                 body = try self.body(for: target, run: run, context: context, exitStatus: exitStatus)
             } catch {
-                return Delivery(label: target.label, reason: reason, body: nil, tries: 0, failure: "the message could not be built: \(error)")
+                return Delivery(label: target.label, reason: reason, body: nil, failure: "the message could not be built: \(error)")
             }
-            if dryRun { return Delivery(label: target.label, reason: reason, body: body, tries: 0, failure: nil) }
-            let (tries, failure) = post(body, to: target)
-            return Delivery(label: target.label, reason: reason, body: body, tries: tries, failure: failure)
+            if dryRun { return Delivery(label: target.label, reason: reason, body: body, failure: nil) }
+            return Delivery(label: target.label, reason: reason, body: body, failure: post(body, to: target))
         }
     }
 
-    /// Posts with retries; the number of tries and why it failed in the end (nil: delivered).
-    func post(_ body: Data, to target: Target) -> (Int, String?) {
+    /// Posts with retries; why it failed in the end (nil: delivered), with how many tries.
+    func post(_ body: Data, to target: Target) -> String? {
         let curl: CurlLibrary
         switch CurlLibrary.shared {
         case .success(let library): curl = library
-        case .failure(let error): return (0, error.message)
+        case .failure(let error): return error.message
         }
         let request = HTTPPost(url: target.url, body: body, timeoutSeconds: target.destination.timeoutSeconds)
         var tries = 0
@@ -105,7 +102,7 @@ public struct Notifier {
             var retry = false
             switch request.send(using: curl) {
             case .answered(let status) where (200..<300).contains(status):
-                return (tries, nil)
+                return nil
             case .answered(let status):
                 failure = "answered HTTP \(status)"
                 retry = status >= 500
@@ -116,7 +113,7 @@ public struct Notifier {
                 retry = true
             }
             guard retry, tries <= backoffSeconds.count else {
-                return (tries, failure + (tries > 1 ? " after \(tries) tries" : ""))
+                return failure + (tries > 1 ? " after \(tries) tries" : "")
             }
             Thread.sleep(forTimeInterval: backoffSeconds[tries - 1])
         }
