@@ -58,12 +58,14 @@ ORDER BY buckets.smallest
 -- name: shared_external_ids
 -- For the largest offenders, the external ids shared by most of their segment_ids: the
 -- likely cause of the merge.
+-- (The count is selected to be ordered by: Spark 4.1 refuses an ORDER BY on an aggregate
+-- the query does not select when it also has a HAVING.)
 WITH top_profiles AS (
-    SELECT canonical_segment_id
+    SELECT canonical_segment_id, COUNT(*) AS segment_ids
     FROM {{target.id_graph}}
     GROUP BY canonical_segment_id
     HAVING COUNT(*) > {{param.warn}}
-    ORDER BY COUNT(*) DESC, canonical_segment_id
+    ORDER BY segment_ids DESC, canonical_segment_id
     LIMIT {{param.top}}
 ),
 -- The mapping rows are read in one pass, kept when their segment_id belongs to a top

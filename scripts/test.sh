@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/throwaway-postgres.sh
+source scripts/lib/spark-connect.sh
 
 install_missing_packages
 # The Python tools the tests call live in a virtual environment of the project's own (.venv):
@@ -25,8 +26,10 @@ install_missing_packages
 # is found as idhealth finds any driver: a NAME.toml manifest in ADBC_DRIVER_PATH.
 # Apache's Snowflake driver runs against fakesnow's server (fakesnow[server] brings its HTTP
 # server).
-.venv/bin/python3 -c "import adbc_driver_postgresql, adbc_driver_snowflake, uvicorn; assert adbc_driver_postgresql.__version__.startswith('1.13.') and adbc_driver_snowflake.__version__.startswith('1.11.')" 2>/dev/null \
-  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check "adbc-driver-postgresql==1.13.*" "adbc-driver-snowflake==1.11.*" "fakesnow[server]==0.12.1" "snowflake-connector-python<4"
+# The Spark Connect driver (adbc-driver-spark, Apache-licensed, by a Spark maintainer) runs
+# against a Spark Connect server started from pyspark's own jars.
+.venv/bin/python3 -c "import adbc_driver_postgresql, adbc_driver_snowflake, adbc_driver_spark, uvicorn; assert adbc_driver_postgresql.__version__.startswith('1.13.') and adbc_driver_snowflake.__version__.startswith('1.11.') and adbc_driver_spark.__version__.startswith('0.3.')" 2>/dev/null \
+  || .venv/bin/python3 -m pip install --quiet --disable-pip-version-check "adbc-driver-postgresql==1.13.*" "adbc-driver-snowflake==1.11.*" "adbc-driver-spark==0.3.*" "fakesnow[server]==0.12.1" "snowflake-connector-python<4"
 scripts/lib/write-adbc-manifests.sh .venv .venv/etc/adbc/drivers
 export ADBC_DRIVER_PATH="$PWD/.venv/etc/adbc/drivers"
 export PATH="$PWD/.venv/bin:$PATH"
@@ -42,6 +45,11 @@ export IDHEALTH_TEST_POSTGRES="$IDHEALTH_PG_URL"
 start_fakesnow
 export IDHEALTH_TEST_SNOWFLAKE="snowflake://fake:snow@127.0.0.1:$FAKESNOW_PORT/DB?account=fakesnow&protocol=http"
 export IDHEALTH_TEST_POSTGRES_NOCRYPTO="${IDHEALTH_PG_URL%/postgres}/idhealth_nocrypto"
+# Spark's stand-in (for Databricks): one Spark Connect server for the whole run, reached by
+# the ADBC Spark driver; each test makes a schema of its own.
+start_spark_connect .venv
+trap 'stop_spark_connect; stop_throwaway_postgres' EXIT
+export IDHEALTH_TEST_SPARK="sc://127.0.0.1:$SPARK_CONNECT_PORT"
 # The build refuses a target that imports a layer it does not declare (docs/architecture.md).
 swift build --build-tests --explicit-target-dependency-import-check error
 # The release binary links the Swift runtime statically; StaticBinaryTests runs it with the

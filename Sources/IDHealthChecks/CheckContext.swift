@@ -121,7 +121,7 @@ public struct CheckContext {
     /// early; otherwise reading stops after `limit` rows and the rest is cancelled.
     func samples(_ query: CheckQuery, limit: Int, mask: Bool = true, limitInSQL: Bool = true) throws -> (columns: [String], rows: [[SQLValue]]) {
         guard limit > 0 else { return ([], []) }
-        let sql = limitInSQL ? query.sql + "\nLIMIT \(bind: .integer(Int64(limit)))" : query.sql
+        let sql = limitInSQL ? query.sql + "\nLIMIT \(literal: .integer(Int64(limit)))" : query.sql
         let rows = try database.rows(sql, limit: limit).map { row -> Row in
             // Kept offenders carry their order number, which is no part of the finding.
             guard let index = row.columns.firstIndex(of: Self.keptOrder) else { return row }

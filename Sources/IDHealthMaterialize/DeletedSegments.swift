@@ -37,7 +37,6 @@ struct DeletedSegments {
             SELECT g.segment_id, \(sql: time), \(sql: runID) FROM (\(sql: gone)) g
             WHERE NOT EXISTS (SELECT 1 FROM \(table: table) x WHERE x.segment_id = g.segment_id)
             """,
-            "DELETE FROM \(table: table) AS x WHERE EXISTS (SELECT 1 FROM (\(sql: back)) b WHERE b.segment_id = x.segment_id)",
-        ]
+        ] + d.deleteRows(from: table, alias: "x", where: "EXISTS (SELECT 1 FROM (\(sql: back)) b WHERE b.segment_id = x.segment_id)")
     }
 }

@@ -57,7 +57,7 @@ struct GraphResolver {
         var passes = 0
         let limit = Self.passLimit(rows: rows)
         while pending > 0, passes < limit {
-            try database.execute(jumpPass())
+            for statement in jumpPass() { try database.execute(statement) }
             passes += 1
             pending = try database.scalar("SELECT COUNT(*) FROM \(table: jump) WHERE done = 0").intValue ?? 0
         }
@@ -77,7 +77,7 @@ struct GraphResolver {
     /// nothing), and the cycle walk bounded by a count instead of a bound value.
     func plannedStatements() -> [SQL] {
         let pending: SQL = "(SELECT COUNT(*) FROM \(table: work.name("jump")) WHERE done = 0)"
-        return jumpStatements() + Array(repeating: jumpPass(), count: MaterializationPlan.passes) + cycleStatements(walkBound: pending)
+        return jumpStatements() + Array(repeating: jumpPass(), count: MaterializationPlan.passes).flatMap { $0 } + cycleStatements(walkBound: pending)
     }
 
     /// The `jump` table: each pointer with its first ancestor, hop count and whether it is done
@@ -104,24 +104,23 @@ struct GraphResolver {
     /// ancestor. A pass with nothing pending changes nothing. Where there is no `UPDATE …
     /// FROM`, the pass rebuilds the table from the same join (every row kept, the pending
     /// ones moved on), which reads the table as it was before the pass, as the update does.
-    func jumpPass() -> SQL {
+    func jumpPass() -> [SQL] {
         let jump = work.name("jump")
         guard work.dialect.hasUpdateFrom else {
-            return """
-                CREATE OR REPLACE TABLE \(table: jump) AS
+            return work.dialect.replaceTable(jump, asQuery: """
                 SELECT j.segment_id AS segment_id,
                        CASE WHEN n.segment_id IS NULL THEN j.anc ELSE n.anc END AS anc,
                        CASE WHEN n.segment_id IS NULL THEN j.hops ELSE j.hops + n.hops END AS hops,
                        CASE WHEN n.segment_id IS NULL THEN j.done ELSE n.done END AS done
                 FROM \(table: jump) j
                 LEFT JOIN \(table: jump) n ON j.done = 0 AND n.segment_id = j.anc
-                """
+                """)
         }
-        return """
+        return ["""
             UPDATE \(table: jump) AS j SET anc = n.anc, hops = j.hops + n.hops, done = n.done
             FROM \(table: jump) AS n
             WHERE j.done = 0 AND n.segment_id = j.anc
-            """
+            """]
     }
 
     /// The `walk`, `cycle` and `resolved` tables once the passes are done. `walkBound` is at

@@ -147,6 +147,10 @@ public struct Materializer {
             summary.fullRefreshReason = "--full-refresh"
             return nil
         }
+        guard database.dialect.changesRowsInPlace else {
+            summary.fullRefreshReason = "this Spark's tables are not Delta Lake's (spark.sql.sources.default), so rows cannot be deleted or merged in place"
+            return nil
+        }
         guard targetExists else {
             summary.fullRefreshReason = "first run: schema \(schemas.target) does not exist yet"
             return nil

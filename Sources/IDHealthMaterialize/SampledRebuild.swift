@@ -186,7 +186,7 @@ package struct SampledRebuild {
                 \(sql: second)
             ) k
             ORDER BY \(sql: .random)
-            LIMIT \(bind: .integer(Int64(count)))
+            LIMIT \(literal: .integer(Int64(count)))
             """)
     }
 

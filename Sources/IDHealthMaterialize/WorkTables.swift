@@ -100,7 +100,7 @@ package struct WorkTables {
     /// The tables in a schema whose names start with `prefix`.
     package func tables(in schema: String, prefix: String) throws -> [String] {
         guard let database else { return [] }
-        return try database.rows(dialect.tablesQuery(schema: schema, prefix: prefix)).compactMap { $0[0].stringValue }
+        return try database.tableNames(in: schema, prefix: prefix)
     }
 
     /// `DROP TABLE IF EXISTS` for every work table (and staging table with `includingStage`)

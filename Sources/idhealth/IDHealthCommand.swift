@@ -30,7 +30,7 @@ struct IDHealthCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             // One prefix for every error: `idhealth: …`, as Console.error writes the others.
@@ -38,11 +38,18 @@ struct IDHealthCommand: ParsableCommand {
             if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
             if code == .success {
                 print(message)
-                Foundation.exit(0)
+                exit(0)
             }
             // Usage errors are 2; anything else that escaped is the tool breaking: 3, never 1.
             Console.error(message)
-            Foundation.exit(code == .validationFailure ? 2 : 3)
+            exit(code == .validationFailure ? 2 : 3)
         }
+        exit(0)
+    }
+
+    /// Exits with `status` once every connection has cleaned up what it keeps on the server.
+    static func exit(_ status: Int32) -> Never {
+        Interruption.state.closeConnections()
+        Foundation.exit(status)
     }
 }

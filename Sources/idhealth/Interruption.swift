@@ -21,11 +21,25 @@ enum Interruption {
         private let lock = NSLock()
         private var received: Int32?
         private var interrupters: [any DatabaseInterrupter] = []
+        /// Every connection opened, closed before the process exits (``Database/close()``).
+        private var connections: [any Database] = []
 
         var signal: Int32? { lock.withLock { received } }
 
         func register(_ interrupter: any DatabaseInterrupter) {
             lock.withLock { interrupters.append(interrupter) }
+        }
+
+        func register(_ connection: any Database) {
+            lock.withLock { connections.append(connection) }
+        }
+
+        func closeConnections() {
+            let open = lock.withLock { () -> [any Database] in
+                defer { connections = [] }
+                return connections
+            }
+            for connection in open { connection.close() }
         }
 
         func receive(_ number: Int32) {
@@ -66,6 +80,7 @@ enum Interruption {
     /// but a rollback starts after it.
     static func guarded(_ database: any Database) -> any Database {
         state.register(database.interrupter())
+        state.register(database)
         return InterruptibleDatabase(base: database, state: state)
     }
 }

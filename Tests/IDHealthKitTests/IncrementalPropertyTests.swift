@@ -57,7 +57,7 @@ struct IncrementalPropertyTests {
     }
 
     @Test("the nasty orders: a merge before its target exists, recursive entries a batch late, a chain, a deletion, a return",
-          arguments: TestDatabase.placesAndWarehouses)
+          arguments: TestDatabase.incrementalPlaces)
     func nastyOrders(place: TestDatabase.Place) throws {
         try TestDatabase.with(place) { test in
             let harness = try Harness(test: test, nulls: .keepLastValue)

@@ -31,6 +31,10 @@ final class ADBCConnection {
     /// (fakesnow 0.12) fails any statement with parameters once autocommit is off (HTTP 500,
     /// "cannot start a transaction within a transaction"). Real Snowflake takes either.
     var inlinesValues: Bool { inTransaction && engine == .snowflake }
+    /// Whether the driver binds a NULL. The Spark driver (0.3) binds no value of Arrow's null
+    /// type (`cannot bind parameter of Arrow type null`): a statement with one goes with
+    /// every value as the dialect's literal instead.
+    var bindsNull: Bool { engine != .databricks }
     /// The option values that are secrets, taken out of any message a driver writes.
     private let secrets: [String]
 
@@ -176,6 +180,8 @@ final class ADBCConnection {
         var message = redact(error.message ?? "the driver gave no message")
         // The PostgreSQL driver appends the whole statement, which the error carries already.
         if let echo = message.range(of: "\nQuery was:") { message = String(message[..<echo.lowerBound]) }
+        // Spark follows its message with the whole analyzed plan, from `; line N pos M;` on.
+        if let plan = message.range(of: #"; line \d+ pos \d+;"#, options: .regularExpression) { message = String(message[..<plan.lowerBound]) }
         let code = error.sqlstate ?? Self.statusName(status)
         throw DatabaseError(engine: engine, code: code, message: sql == nil ? "\(doing): \(message)" : message, sql: sql)
     }

@@ -91,7 +91,9 @@ public struct ADBCLocation: Sendable, Hashable {
             // USER:PASSWORD@HOST/DATABASE/SCHEMA?…: a second path segment names the schema.
             let path = target.split(separator: "/", omittingEmptySubsequences: true).dropFirst(2)
             return try SnowflakeDatabase(connection, target: target, namesSchema: path.count >= 2)
-        case .databricks, .bigquery, .sqlite:
+        case .databricks:
+            return try SparkDatabase(connection, target: target)
+        case .bigquery, .sqlite:
             throw ConfigError("idhealth reaches \(engine.displayName) through ADBC in a later version: `idhealth compile --dialect \(engine.rawValue)` writes the SQL to run there")
         }
     }

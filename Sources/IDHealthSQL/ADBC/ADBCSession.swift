@@ -10,12 +10,14 @@ protocol ADBCSession: Database {
 
 extension ADBCSession {
     /// The statement as the driver takes it: numbered placeholders where the engine numbers
-    /// them (`$1` on PostgreSQL, `:1` on Snowflake), one `?` a value elsewhere.
+    /// them (`$1` on PostgreSQL, `:1` on Snowflake), one `?` a value elsewhere; the values as
+    /// the dialect's literals where the driver cannot bind them.
     func rendered(_ sql: SQL) -> RenderedSQL {
-        if adbc.inlinesValues {
+        let bound = dialect.placeholder(1) == "?" ? dialect.renderPositional(sql) : dialect.render(sql)
+        if adbc.inlinesValues || (!adbc.bindsNull && bound.bindings.contains(.null)) {
             return RenderedSQL(text: dialect.renderInline(sql), bindings: [], labels: [])
         }
-        return dialect.placeholder(1) == "?" ? dialect.renderPositional(sql) : dialect.render(sql)
+        return bound
     }
 
     @discardableResult

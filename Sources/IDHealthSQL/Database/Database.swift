@@ -70,6 +70,20 @@ public protocol Database: AnyObject {
     /// exchange (``Dialect/replaceTable(_:with:)``: Snowflake's `SWAP WITH`) rather than a
     /// drop and a rename inside the run's transaction.
     var exchangesTables: Bool { get }
+
+    /// The column names and declared types of a table, in table order; empty when it does
+    /// not exist. By default from the dialect's catalog query (``Dialect/columnsQuery(_:)``).
+    func columnTypes(_ table: QualifiedName) throws -> [(name: String, type: String)]
+
+    /// Whether `name` is a table or a view, nil when it does not exist.
+    func relationKind(_ name: QualifiedName) throws -> RelationKind?
+
+    /// The tables of a schema (the temporary one included) whose names start with `prefix`.
+    func tableNames(in schema: String, prefix: String) throws -> [String]
+
+    /// Ends what the connection keeps on the server for its run (Spark's session schema);
+    /// nothing where the engine drops it with the session. Called once, before the process exits.
+    func close()
 }
 
 /// Stops the statement a connection is running, from any thread; a no-op when none is.
@@ -152,15 +166,19 @@ extension Database {
         try relationKind(name) != nil
     }
 
-    /// The column names and declared types of a table, in table order; empty when it does not exist.
     public func columnTypes(_ table: QualifiedName) throws -> [(name: String, type: String)] {
         try rows(dialect.columnsQuery(table)).compactMap { row in row[0].stringValue.map { ($0, row[1].stringValue ?? "") } }
     }
 
-    /// Whether `name` is a table or a view, nil when it does not exist.
     public func relationKind(_ name: QualifiedName) throws -> RelationKind? {
         try scalar(dialect.relationKindQuery(name)).stringValue.flatMap(RelationKind.init(rawValue:))
     }
+
+    public func tableNames(in schema: String, prefix: String) throws -> [String] {
+        try rows(dialect.tablesQuery(schema: schema, prefix: prefix)).compactMap { $0[0].stringValue }
+    }
+
+    public func close() {}
 
     /// The column names of a table, in table order; empty when the table does not exist.
     public func columns(_ table: QualifiedName) throws -> [String] {
@@ -194,4 +212,8 @@ extension DatabaseDecorator {
     public func lockHolders(of tables: [QualifiedName]) throws -> [String] { try base.lockHolders(of: tables) }
     public func interrupter() -> DatabaseInterrupter { base.interrupter() }
     public var exchangesTables: Bool { base.exchangesTables }
+    public func columnTypes(_ table: QualifiedName) throws -> [(name: String, type: String)] { try base.columnTypes(table) }
+    public func relationKind(_ name: QualifiedName) throws -> RelationKind? { try base.relationKind(name) }
+    public func tableNames(in schema: String, prefix: String) throws -> [String] { try base.tableNames(in: schema, prefix: prefix) }
+    public func close() { base.close() }
 }

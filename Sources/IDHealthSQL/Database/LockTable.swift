@@ -41,6 +41,9 @@ final class LockTable {
         let now = self.now()
         let nowValue = SQL.timestamp(bind: UTCTime.format(Int64(now.timeIntervalSince1970)))
         let expires = SQL.timestamp(bind: UTCTime.format(Int64(now.addingTimeInterval(Self.lease).timeIntervalSince1970)))
+        if !d.changesRowsInPlace {
+            return try tryLockAppendOnly(name, lock: lock, holder: holder, now: nowValue, expires: expires, on: database)
+        }
         if !d.hasLockTableStatement {
             return try tryLockWithoutLockTable(name, lock: lock, holder: holder, now: nowValue, expires: expires, on: database)
         }
@@ -70,8 +73,9 @@ final class LockTable {
     /// lock; any other deletes its own row and reports the holder. Two runs that insert at
     /// the same instant both read the same oldest row, so exactly one goes on.
     private func tryLockWithoutLockTable(_ name: String, lock: QualifiedName, holder: String, now: SQL, expires: SQL, on database: any Database) throws -> LockAttempt {
+        let d = database.dialect
         let token = UUID().uuidString.lowercased()
-        try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name)) AND expires_at < \(sql: now)")
+        for statement in d.deleteRows(from: lock, where: "name = \(bind: .text(name)) AND expires_at < \(sql: now)") { try database.execute(statement) }
         try database.execute("""
             INSERT INTO \(table: lock) (name, holder, token, taken_at, expires_at)
             SELECT \(bind: .text(name)), \(bind: .text(holder)), \(bind: .text(token)), \(sql: now), \(sql: expires)
@@ -85,10 +89,50 @@ final class LockTable {
             tokens[name] = token
             return .acquired
         }
-        try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name)) AND token = \(bind: .text(token))")
+        for statement in d.deleteRows(from: lock, where: "name = \(bind: .text(name)) AND token = \(bind: .text(token))") { try database.execute(statement) }
         guard let row = rows.first else { return .heldBy("another session (it may have just finished)") }
         let clear: SQL = "DELETE FROM \(table: lock) WHERE name = \(literal: .text(name))"
         return .heldBy("`\(row["holder"].stringValue ?? "?")` (a row of \(lock.schema).\(Self.tableName) taken at \(row["taken_at"].stringValue ?? "?") UTC, expiring at \(row["expires_at"].stringValue ?? "?") UTC; if that run is gone, clear it with `\(database.dialect.render(clear).text)`)")
+    }
+
+    /// The lock where no row can be deleted (Spark's Parquet tables, which only take
+    /// appends): a taker appends a row with its token unless a live one is there, and a
+    /// release appends a row of the same token without an expiry. The live rows are those
+    /// with an expiry still ahead and no release; the oldest (by time, then token) holds the
+    /// lock. Two takers in the same instant read the same oldest row, as above; the table
+    /// grows by two rows a run.
+    private func tryLockAppendOnly(_ name: String, lock: QualifiedName, holder: String, now: SQL, expires: SQL, on database: any Database) throws -> LockAttempt {
+        let token = UUID().uuidString.lowercased()
+        let live: SQL = """
+            SELECT l.token, l.holder, l.taken_at, l.expires_at FROM \(table: lock) l
+            WHERE l.name = \(bind: .text(name)) AND l.expires_at > \(sql: now)
+              AND l.token NOT IN (SELECT r.token FROM \(table: lock) r WHERE r.name = \(bind: .text(name)) AND r.expires_at IS NULL)
+            """
+        try database.execute("""
+            INSERT INTO \(table: lock) (name, holder, token, taken_at, expires_at)
+            SELECT \(bind: .text(name)), \(bind: .text(holder)), \(bind: .text(token)), \(sql: now), \(sql: expires)
+            WHERE NOT EXISTS (\(sql: live))
+            """)
+        let rows = try database.rows("""
+            SELECT token, holder, \(sql: .timestampText("taken_at")) AS taken_at, \(sql: .timestampText("expires_at")) AS expires_at
+            FROM (\(sql: live)) x ORDER BY taken_at, token
+            """, limit: 1)
+        if rows.first?["token"].stringValue == token {
+            tokens[name] = token
+            return .acquired
+        }
+        try release(name, token: token, lock: lock, on: database)
+        guard let row = rows.first else { return .heldBy("another session (it may have just finished)") }
+        return .heldBy("`\(row["holder"].stringValue ?? "?")` (a row of \(lock.schema).\(Self.tableName) taken at \(row["taken_at"].stringValue ?? "?") UTC, expiring at \(row["expires_at"].stringValue ?? "?") UTC; if that run is gone, clear it with `\(database.dialect.render(database.dialect.dropTable(lock)).text)`)")
+    }
+
+    /// Appends the release of `token` (``tryLockAppendOnly``).
+    private func release(_ name: String, token: String, lock: QualifiedName, on database: any Database) throws {
+        let now = SQL.timestamp(bind: UTCTime.format(Int64(self.now().timeIntervalSince1970)))
+        try database.execute("""
+            INSERT INTO \(table: lock) (name, holder, token, taken_at, expires_at)
+            VALUES (\(bind: .text(name)), 'released', \(bind: .text(token)), \(sql: now), NULL)
+            """)
     }
 
     /// Deletes the lock's row; where the lock created the schema, the table too and then the
@@ -96,13 +140,15 @@ final class LockTable {
     func unlock(_ name: String, schema: String, on database: any Database) throws {
         let lock = table(schema)
         guard try database.tableExists(lock) else { return }
-        if let token = tokens.removeValue(forKey: name) {
-            try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name)) AND token = \(bind: .text(token))")
+        let token = tokens.removeValue(forKey: name)
+        if !database.dialect.changesRowsInPlace {
+            if let token { try release(name, token: token, lock: lock, on: database) }
         } else {
-            try database.execute("DELETE FROM \(table: lock) WHERE name = \(bind: .text(name))")
+            let condition: SQL = token.map { "name = \(bind: .text(name)) AND token = \(bind: .text($0))" } ?? "name = \(bind: .text(name))"
+            for statement in database.dialect.deleteRows(from: lock, where: condition) { try database.execute(statement) }
         }
         guard createdSchemas.remove(schema) != nil else { return }
-        let others = try database.rows(database.dialect.tablesQuery(schema: schema, prefix: "")).count
+        let others = try database.tableNames(in: schema, prefix: "").count
         if others == 1 {
             try database.execute(database.dialect.dropTable(lock))
             try database.execute("DROP SCHEMA \(ident: schema)")

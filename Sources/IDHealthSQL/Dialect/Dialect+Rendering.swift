@@ -71,6 +71,10 @@ extension Dialect {
             case .qualified(let name): text += quote(name.schema) + "." + quote(name.name)
             case .bind(let value, _) where inlining:
                 text += literal(value)
+            case .bind(.integer(let number), _) where engine == .databricks:
+                // Spark types a bound integer as BIGINT, which `LIMIT` refuses; a literal is
+                // typed by its size. (Digits cannot carry anything but a number.)
+                text += String(number)
             case .bind(let value, let label) where positional:
                 bindings.append(value)
                 labels.append(label)
@@ -94,7 +98,8 @@ extension Dialect {
     /// Whether a temporary table may be named with its schema (`pg_temp.t`, `temp.t`).
     /// Redshift refuses that: it finds a temporary table by its bare name, which the session's
     /// temporary schema puts first, and creates one only with `CREATE TEMP TABLE`.
-    var qualifiesTemporaryTables: Bool { !isWarehouse }
+    /// Spark's stand-in for a temporary schema (``sessionSchema``) is a schema like any other.
+    var qualifiesTemporaryTables: Bool { !isWarehouse || sessionSchema != nil }
 
     /// A constant as it is written into SQL text: text quoted with embedded quotes doubled
     /// (and, on Redshift, backslashes), numbers as digits, NULL.

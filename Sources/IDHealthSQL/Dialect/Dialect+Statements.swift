@@ -140,9 +140,33 @@ extension Dialect {
             ]
         case .bigquery:
             return ["CREATE OR REPLACE TABLE \(table: current) COPY \(table: staged)", dropTable(staged)]
+        case .databricks where !changesRowsInPlace:
+            return [dropTable(current), renameTable(staged, to: current.name)]
         case .databricks:
             return ["CREATE OR REPLACE TABLE \(table: current) AS SELECT * FROM \(table: staged)", dropTable(staged)]
         }
+    }
+
+    /// Makes `table` hold what `query` (which may read `table`) returns: one atomic `CREATE OR
+    /// REPLACE TABLE` on Snowflake, BigQuery and Delta Lake. Elsewhere the rows go into a table
+    /// beside it, which then takes its name: inside the caller's transaction where DDL is
+    /// transactional, not atomic on Spark without Delta Lake (said in docs/warehouses.md).
+    public func replaceTable(_ table: QualifiedName, asQuery query: SQL) -> [SQL] {
+        if changesRowsInPlace, [.snowflake, .bigquery, .databricks].contains(engine) {
+            return ["CREATE OR REPLACE TABLE \(table: table) AS \(sql: query)"]
+        }
+        let next = QualifiedName(table.schema, table.name + "_idh_next")
+        return [dropTable(next), "CREATE TABLE \(table: next) AS \(sql: query)", dropTable(table), renameTable(next, to: table.name)]
+    }
+
+    /// Deletes the rows of `table` (called `alias` in `condition`, when given) for which
+    /// `condition` is true. Where tables cannot change rows in place (Spark without Delta
+    /// Lake) the table is rebuilt from the rows to keep: those whose condition is false or
+    /// unknown, as `DELETE` keeps them.
+    public func deleteRows(from table: QualifiedName, alias: String? = nil, where condition: SQL) -> [SQL] {
+        let named: SQL = alias.map { "\(table: table) AS \(ident: $0)" } ?? "\(table: table)"
+        guard !changesRowsInPlace else { return ["DELETE FROM \(sql: named) WHERE \(sql: condition)"] }
+        return replaceTable(table, asQuery: "SELECT * FROM \(sql: named) WHERE NOT COALESCE((\(sql: condition)), FALSE)")
     }
 
     // MARK: - Catalog

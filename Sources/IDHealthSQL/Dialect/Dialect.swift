@@ -43,6 +43,19 @@ public struct Dialect: Sendable, Hashable {
 
     public let engine: Engine
 
+    /// Whether tables take `DELETE`, `MERGE` and `CREATE OR REPLACE TABLE … AS`. False only
+    /// for Spark whose tables are not Delta Lake's (open-source Spark's default, Parquet):
+    /// there a statement that changes rows rebuilds the table beside it and renames it into
+    /// place (``deleteRows(from:alias:where:)``, ``replaceTable(_:asQuery:)``), and
+    /// incremental runs are refused. Databricks' tables are Delta Lake's unless made otherwise.
+    public let changesRowsInPlace: Bool
+
+    /// The schema that stands in for the connection's temporary tables where the engine has
+    /// none (Spark, Databricks): one per connection, named by a time-ordered token, dropped
+    /// when the run ends (``Database/close()``) and, when a killed run left it, by a later
+    /// connection once it is a day old. nil: the engine's own temporary schema.
+    public let sessionSchema: String?
+
     public static let sqlite = Dialect(engine: .sqlite)
     public static let postgres = Dialect(engine: .postgres)
     public static let redshift = Dialect(engine: .redshift)
@@ -53,11 +66,25 @@ public struct Dialect: Sendable, Hashable {
     /// The dialect of a `--dialect` value (an ``Engine`` raw value, any case), nil for any other.
     public init?(named name: String) {
         guard let engine = Engine(rawValue: name.lowercased()) else { return nil }
-        self.engine = engine
+        self.init(engine: engine)
     }
 
     public init(engine: Engine) {
         self.engine = engine
+        changesRowsInPlace = true
+        sessionSchema = nil
+    }
+
+    /// Spark SQL as a Spark Connect session speaks it: Delta Lake's statements when its
+    /// tables are Delta's (`changesRowsInPlace`), its temporary tables in `sessionSchema`.
+    public static func spark(changesRowsInPlace: Bool, sessionSchema: String) -> Dialect {
+        Dialect(engine: .databricks, changesRowsInPlace: changesRowsInPlace, sessionSchema: sessionSchema)
+    }
+
+    private init(engine: Engine, changesRowsInPlace: Bool, sessionSchema: String?) {
+        self.engine = engine
+        self.changesRowsInPlace = changesRowsInPlace
+        self.sessionSchema = sessionSchema
     }
 
     /// Whether the engine speaks PostgreSQL's wire protocol, so libpq connects to it.
@@ -67,8 +94,8 @@ public struct Dialect: Sendable, Hashable {
     /// SQL, `idhealth compile`).
     public var hasConnection: Bool {
         switch engine {
-        case .sqlite, .postgres, .redshift, .snowflake: return true
-        case .bigquery, .databricks: return false
+        case .sqlite, .postgres, .redshift, .snowflake, .databricks: return true
+        case .bigquery: return false
         }
     }
 
@@ -99,7 +126,8 @@ public struct Dialect: Sendable, Hashable {
 
     /// Whether a view can live in the connection's temporary schema (gone with the
     /// connection): SQLite's `temp`, PostgreSQL's `pg_temp`. Redshift has no temporary views.
-    public var hasTemporaryViews: Bool { engine == .sqlite || engine == .postgres }
+    /// Spark's session schema (``sessionSchema``) holds views as it holds tables.
+    public var hasTemporaryViews: Bool { engine == .sqlite || engine == .postgres || sessionSchema != nil }
 
     /// Whether `UPDATE t … FROM other WHERE …` exists. Databricks updates only from the
     /// table itself (a join goes through `MERGE`); a statement that would update from a join
@@ -174,6 +202,7 @@ public struct Dialect: Sendable, Hashable {
     /// temporary table be named with a schema: there a name in this schema renders bare, and
     /// `CREATE TABLE` of it as `CREATE TEMP TABLE` (see ``render(_:)``).
     public var temporarySchema: String {
+        if let sessionSchema { return sessionSchema }
         switch engine {
         case .sqlite: return "temp"
         case .postgres, .redshift, .snowflake, .bigquery, .databricks: return "pg_temp"

@@ -115,7 +115,15 @@ struct TestDatabase {
 
     /// The places and the warehouses' stand-ins, for the suites small enough to run there
     /// (fakesnow answers each statement in a tenth of a second or more).
-    static let placesAndWarehouses: [Place] = places + [.adbc(.snowflake)]
+    static let placesAndWarehouses: [Place] = places + warehouses
+
+    /// The warehouses' stand-ins: Snowflake's (fakesnow's server) and Spark's (a Spark
+    /// Connect server), each through its ADBC driver.
+    static let warehouses: [Place] = [.adbc(.snowflake), .adbc(.databricks)]
+
+    /// The places where an incremental run changes rows in place: all but Spark without
+    /// Delta Lake, whose runs are full rebuilds (docs/warehouses.md).
+    static let incrementalPlaces: [Place] = places + [.adbc(.snowflake)]
 
     /// A SQLite file as an ODBC connection string for libsqliteodbc (`SQLite3`, the driver
     /// Debian's package registers).
@@ -163,6 +171,7 @@ struct TestDatabase {
     /// Snowflake's stand-in through the ADBC Snowflake driver.
     static func withADBC<T>(_ engine: Dialect.Engine, sourceLocation: SourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
         if engine == .snowflake { return try withSnowflake(sourceLocation: sourceLocation, body) }
+        if engine == .databricks { return try withSpark(sourceLocation: sourceLocation, body) }
         guard let url = postgresURL else {
             Issue.record("IDHEALTH_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts a PostgreSQL server and installs the ADBC drivers", sourceLocation: sourceLocation)
             throw TestSetupError.noPostgres
@@ -200,6 +209,39 @@ struct TestDatabase {
             }
         }
         return try body(TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: dsn, directory: directory))
+    }
+
+    /// The Spark Connect server scripts/test.sh starts (`IDHEALTH_TEST_SPARK`, `sc://HOST:PORT`).
+    static var sparkURI: String? {
+        ProcessInfo.processInfo.environment["IDHEALTH_TEST_SPARK"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// One Spark test at a time: the server runs on the same two cores as the tests, and
+    /// its sessions would only queue behind each other there.
+    static let sparkTurn = NSLock()
+
+    /// A schema of its own on the Spark Connect server, dropped afterwards (with its tables)
+    /// together with every schema named after it, and the connection's session schema.
+    static func withSpark<T>(sourceLocation: SourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
+        sparkTurn.lock()
+        defer { sparkTurn.unlock() }
+        guard let uri = sparkURI else {
+            Issue.record("IDHEALTH_TEST_SPARK is not set: run the tests with scripts/test.sh, which starts a Spark Connect server", sourceLocation: sourceLocation)
+            throw TestSetupError.noPostgres
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try DatabaseLocation(uri).connect()
+        defer { database.close() }
+        let schema = uniqueSchemaName()
+        try database.useSchema(schema, create: true)
+        defer {
+            for name in (try? database.rows("SHOW SCHEMAS")) ?? [] {
+                guard let name = name[0].stringValue, name.hasPrefix(schema) else { continue }
+                _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE")
+            }
+        }
+        return try body(TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: uri, directory: directory))
     }
 
     /// Another schema beside the test's own, removed with it: an attached file in SQLite, a
