@@ -12,7 +12,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The config file (default: idhealth.yml in the current folder, when there is one).", valueName: "FILE"))
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("A SQLite path or sqlite:PATH; a postgres:// URI or libpq keyword string.", valueName: "DB"))
+    @Option(name: .long, help: ArgumentHelp("A SQLite path or sqlite:PATH; a postgres:// URI or libpq keyword string; snowflake://DSN or sc://HOST:PORT (Spark Connect) through an ADBC driver; adbc:postgresql://…; odbc:CONNECTION-STRING.", valueName: "DB"))
     var database: String?
 
     @Option(name: .long, help: ArgumentHelp("The SQL to speak over a server connection: postgres or redshift (default: what the server says it is); compile also writes sqlite, snowflake, bigquery and databricks.", valueName: "D"))

@@ -144,28 +144,34 @@ struct WarehouseTests {
     @Test("Snowflake: a second materialization stops at the lock row naming the first, and waits for it with --lock-wait")
     func snowflakeLock() throws {
         try withSnowflakeSchema { dsn, schema, database in
-            try CLI.withDirectory { directory in
-                let arguments = ["--database", dsn, "--source-schema", schema, "--target-schema", schema]
-                #expect(try CLI.run(["generate"] + arguments + ["--profiles", "100"], in: directory).status == 0)
-                let release = directory.appendingPathComponent("release")
-                let first = try CLI.start(["materialize", "--mode", "table"] + arguments, in: directory, environment: [
-                    "IDHEALTH_PAUSE_AT_STATEMENT": "20", "IDHEALTH_PAUSE_RELEASE_FILE": release.path,
-                ])
-                try first.waitForStderr(containing: "paused at statement 20")
-                let second = try CLI.run(["materialize", "--mode", "table"] + arguments, in: directory)
-                #expect(second.status == 3, "\(second.stderr)")
-                #expect(second.stderr.contains("idhealth materialize pid \(first.process.processIdentifier) since "), "the holder is named: \(second.stderr)")
-                #expect(second.stderr.contains("idhealth_lock"), "\(second.stderr)")
+            try expectLockStopsThenWaits(location: dsn, source: schema, target: schema, on: database)
+            #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(schema, "idhealth_lock"))").intValue == 0, "the lock row is gone")
+        }
+    }
 
-                let waiting = try CLI.start(["materialize", "--mode", "table", "--lock-wait", "120"] + arguments, in: directory)
-                try waiting.waitForStderr(containing: "waiting up to 120 s for the materialization lock held by")
-                FileManager.default.createFile(atPath: release.path, contents: nil)
-                #expect(try first.finish().status == 0)
-                let waited = try waiting.finish()
-                #expect(waited.status == 0, "\(waited.stderr)")
-                #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(schema, TableName.runs))").intValue == 2, "one after the other, both recorded")
-                #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(schema, "idhealth_lock"))").intValue == 0, "the lock row is gone")
-            }
+    /// A materialization paused while it holds the lock: a second one exits 3 naming the
+    /// first by its pid; a third with `--lock-wait` waits, and runs once the first is done.
+    func expectLockStopsThenWaits(location: String, source: String, target: String, on database: any Database) throws {
+        try CLI.withDirectory { directory in
+            let arguments = ["--database", location, "--source-schema", source, "--target-schema", target]
+            #expect(try CLI.run(["generate"] + arguments + ["--profiles", "100"], in: directory).status == 0)
+            let release = directory.appendingPathComponent("release")
+            let first = try CLI.start(["materialize", "--mode", "table"] + arguments, in: directory, environment: [
+                "IDHEALTH_PAUSE_AT_STATEMENT": "20", "IDHEALTH_PAUSE_RELEASE_FILE": release.path,
+            ])
+            try first.waitForStderr(containing: "paused at statement 20")
+            let second = try CLI.run(["materialize", "--mode", "table"] + arguments, in: directory)
+            #expect(second.status == 3, "\(second.stderr)")
+            #expect(second.stderr.contains("idhealth materialize pid \(first.process.processIdentifier) since "), "the holder is named: \(second.stderr)")
+            #expect(second.stderr.contains("idhealth_lock"), "\(second.stderr)")
+
+            let waiting = try CLI.start(["materialize", "--mode", "table", "--lock-wait", "300"] + arguments, in: directory)
+            try waiting.waitForStderr(containing: "waiting up to 300 s for the materialization lock held by")
+            FileManager.default.createFile(atPath: release.path, contents: nil)
+            #expect(try first.finish().status == 0)
+            let waited = try waiting.finish()
+            #expect(waited.status == 0, "\(waited.stderr)")
+            #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(target, TableName.runs))").intValue == 2, "one after the other, both recorded")
         }
     }
 
@@ -205,33 +211,13 @@ struct WarehouseTests {
     @Test("Spark: a second materialization stops at the lock row naming the first, and waits for it with --lock-wait")
     func sparkLock() throws {
         try withSparkSchemas { uri, raw, identity, database in
-            try CLI.withDirectory { directory in
-                let arguments = ["--database", uri, "--source-schema", raw, "--target-schema", identity]
-                #expect(try CLI.run(["generate"] + arguments + ["--profiles", "100"], in: directory).status == 0)
-                let release = directory.appendingPathComponent("release")
-                let first = try CLI.start(["materialize", "--mode", "table"] + arguments, in: directory, environment: [
-                    "IDHEALTH_PAUSE_AT_STATEMENT": "20", "IDHEALTH_PAUSE_RELEASE_FILE": release.path,
-                ])
-                try first.waitForStderr(containing: "paused at statement 20")
-                let second = try CLI.run(["materialize", "--mode", "table"] + arguments, in: directory)
-                #expect(second.status == 3, "\(second.stderr)")
-                #expect(second.stderr.contains("idhealth materialize pid \(first.process.processIdentifier) since "), "the holder is named: \(second.stderr)")
-                #expect(second.stderr.contains("idhealth_lock"), "\(second.stderr)")
-
-                let waiting = try CLI.start(["materialize", "--mode", "table", "--lock-wait", "300"] + arguments, in: directory)
-                try waiting.waitForStderr(containing: "waiting up to 300 s for the materialization lock held by")
-                FileManager.default.createFile(atPath: release.path, contents: nil)
-                #expect(try first.finish().status == 0)
-                let waited = try waiting.finish()
-                #expect(waited.status == 0, "\(waited.stderr)")
-                #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(identity, TableName.runs))").intValue == 2, "one after the other, both recorded")
-                // Spark's Parquet tables take only appends: each take has its release row.
-                let lock = QualifiedName(identity, "idhealth_lock")
-                #expect(try database.scalar("""
-                    SELECT COUNT(*) FROM \(table: lock) WHERE expires_at IS NOT NULL
-                      AND token NOT IN (SELECT token FROM \(table: lock) WHERE expires_at IS NULL)
-                    """).intValue == 0, "every take of the lock is released")
-            }
+            try expectLockStopsThenWaits(location: uri, source: raw, target: identity, on: database)
+            // Spark's Parquet tables take only appends: each take has its release row.
+            let lock = QualifiedName(identity, "idhealth_lock")
+            #expect(try database.scalar("""
+                SELECT COUNT(*) FROM \(table: lock) WHERE expires_at IS NOT NULL
+                  AND token NOT IN (SELECT token FROM \(table: lock) WHERE expires_at IS NULL)
+                """).intValue == 0, "every take of the lock is released")
         }
     }
 }

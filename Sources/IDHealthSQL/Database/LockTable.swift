@@ -155,3 +155,19 @@ final class LockTable {
         }
     }
 }
+
+/// A session whose materialization lock is a row of ``LockTable`` (Snowflake, Spark): it
+/// takes and releases the lock through it.
+protocol LockRowSession: Database {
+    var lockTable: LockTable { get }
+}
+
+extension LockRowSession {
+    public func tryLock(_ name: String, schema: String, holder: String) throws -> LockAttempt {
+        try lockTable.tryLock(name, schema: schema, holder: holder, on: self)
+    }
+
+    public func unlock(_ name: String, schema: String) throws {
+        try lockTable.unlock(name, schema: schema, on: self)
+    }
+}

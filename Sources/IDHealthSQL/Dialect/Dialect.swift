@@ -24,9 +24,10 @@ public struct Dialect: Sendable, Hashable {
         /// backticks, a schema is a dataset, no indexes, no bare `UNION` (it is `UNION
         /// DISTINCT`), backslash escapes in string literals, DDL that is not transactional.
         case bigquery
-        /// Databricks (Spark SQL on Delta Lake tables), in files only (`idhealth compile`):
-        /// backticks, no indexes, no `UPDATE … FROM` (a pass that changes a table rebuilds it
-        /// with `CREATE OR REPLACE TABLE`), DDL that is not transactional.
+        /// Databricks (Spark SQL on Delta Lake tables), through Spark Connect
+        /// (`SparkDatabase`) and in files (`idhealth compile`): backticks, no indexes, no
+        /// `UPDATE … FROM` (a pass that changes a table rebuilds it with `CREATE OR REPLACE
+        /// TABLE`), no transactions; Spark without Delta Lake: ``changesRowsInPlace``.
         case databricks
 
         public var displayName: String {

@@ -4,7 +4,7 @@ import Foundation
 /// the connection's database (names stored upper case, as unquoted names fold there), its
 /// SHA-1 the built-in `SHA1`, its lock a row of `idhealth_lock` inserted with a token and
 /// read back (Snowflake has no advisory locks and no `LOCK TABLE`: ``LockTable``).
-public final class SnowflakeDatabase: ADBCSession {
+public final class SnowflakeDatabase: ADBCSession, LockRowSession {
     public let dialect = Dialect.snowflake
     public let target: String
     let lockTable = LockTable()
@@ -68,14 +68,6 @@ public final class SnowflakeDatabase: ADBCSession {
     }
 
     public func sha1Support() throws -> SHA1Support { .available(functionSchema: nil) }
-
-    public func tryLock(_ name: String, schema: String, holder: String) throws -> LockAttempt {
-        try lockTable.tryLock(name, schema: schema, holder: holder, on: self)
-    }
-
-    public func unlock(_ name: String, schema: String) throws {
-        try lockTable.unlock(name, schema: schema, on: self)
-    }
 
     /// Nothing: a Snowflake statement waits for a locked table as long as the account's
     /// `LOCK_TIMEOUT` says (12 hours unless set), and idhealth never holds table locks there.

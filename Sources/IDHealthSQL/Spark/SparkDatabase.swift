@@ -18,7 +18,7 @@ import Foundation
 /// * **Lock**: a row of `idhealth_lock`, inserted with a token and read back (``LockTable``).
 /// * **NULL parameters**: the driver cannot bind a value of Arrow's null type
 ///   (``ADBCConnection/bindsNull``).
-public final class SparkDatabase: ADBCSession {
+public final class SparkDatabase: ADBCSession, LockRowSession {
     public let dialect: Dialect
     public let target: String
     let lockTable = LockTable()
@@ -132,17 +132,9 @@ public final class SparkDatabase: ADBCSession {
         return columns
     }
 
-    // MARK: - SHA-1, lock, waits
+    // MARK: - SHA-1, waits
 
     public func sha1Support() throws -> SHA1Support { .available(functionSchema: nil) }
-
-    public func tryLock(_ name: String, schema: String, holder: String) throws -> LockAttempt {
-        try lockTable.tryLock(name, schema: schema, holder: holder, on: self)
-    }
-
-    public func unlock(_ name: String, schema: String) throws {
-        try lockTable.unlock(name, schema: schema, on: self)
-    }
 
     /// Nothing: Delta Lake's writers do not wait for each other (a conflicting commit fails).
     public func setLockWait(seconds: Double) throws {}
