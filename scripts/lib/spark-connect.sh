@@ -3,7 +3,8 @@
 # In-memory catalog, Parquet tables in a temporary folder, times in UTC, two local cores.
 
 start_spark_connect() {
-  local venv=$1
+  local venv
+  venv=$(cd "$1" && pwd)
   local pyspark
   pyspark=$("$venv/bin/python3" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
   local jar
