@@ -81,9 +81,10 @@ package struct WorkTables {
             for base in Self.workNames { try database.execute(d.dropTable(name(base))) }
             return try dropStage(includingStage)
         }
-        let existingWork = Set(try tables(in: workSchema, prefix: workPrefix))
-        for base in Self.workNames where existingWork.contains(workPrefix + base) {
-            try database.execute(d.dropTable(name(base)))
+        // Every table of the prefix, not only the known names: a rebuilt table's next
+        // version (``Dialect/replaceTable(_:asQuery:)``'s `_idh_next`) is one too.
+        for table in try tables(in: workSchema, prefix: workPrefix) {
+            try database.execute(d.dropTable(QualifiedName(workSchema, table)))
         }
         try dropStage(includingStage)
     }

@@ -24,7 +24,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Schema for the current-state tables (default: the source schema).", valueName: "T"))
     var targetSchema: String?
 
-    @Option(name: .long, help: ArgumentHelp("Take the connection from this profile of dbt's profiles.yml (postgres and redshift outputs), its schema as the target schema.", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp("Take the connection from this profile of dbt's profiles.yml (postgres, redshift, snowflake and databricks outputs), its schema as the target schema.", valueName: "NAME"))
     var dbtProfile: String?
 
     @Option(name: .long, help: ArgumentHelp("The profile's output to use (default: its `target:`).", valueName: "T"))

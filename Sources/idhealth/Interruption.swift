@@ -98,14 +98,18 @@ final class InterruptibleDatabase: DatabaseDecorator {
     /// Runs `body` unless a signal came; a failure after a signal is the signal's doing.
     private func guarded<T>(_ sql: SQL?, _ body: () throws -> T) throws -> T {
         if let signal = state.signal, sql.map({ base.dialect.render($0).text != "ROLLBACK" }) ?? true {
-            throw InterruptedError(signal: signal)
+            throw interrupted(signal)
         }
         do {
             return try body()
         } catch {
-            if let signal = state.signal { throw InterruptedError(signal: signal) }
+            if let signal = state.signal { throw interrupted(signal) }
             throw error
         }
+    }
+
+    private func interrupted(_ signal: Int32) -> InterruptedError {
+        InterruptedError(signal: signal, committingEachChange: base.dialect.hasTransactionalDDL ? nil : base.dialect.engine)
     }
 
     func execute(_ sql: SQL) throws -> Int { try guarded(sql) { try base.execute(sql) } }

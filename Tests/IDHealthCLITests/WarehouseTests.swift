@@ -220,4 +220,37 @@ struct WarehouseTests {
                 """).intValue == 0, "every take of the lock is released")
         }
     }
+
+    @Test("Spark: SIGTERM stops a materialization with exit 143 and drops its session schema; the next run drops the leftover work tables and finishes")
+    func sparkSignal() throws {
+        try withSparkSchemas { uri, raw, identity, database in
+            try CLI.withDirectory { directory in
+                let arguments = ["--database", uri, "--source-schema", raw, "--target-schema", identity, "--mode", "table"]
+                #expect(try CLI.run(["generate", "--database", uri, "--source-schema", raw, "--profiles", "100"], in: directory).status == 0)
+                #expect(try CLI.run(["materialize"] + arguments, in: directory).status == 0)
+                let before = try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(identity, TableName.idGraph))").intValue
+
+                let release = directory.appendingPathComponent("release")
+                let running = try CLI.start(["materialize"] + arguments, in: directory, environment: [
+                    "IDHEALTH_PAUSE_AT_STATEMENT": "25", "IDHEALTH_PAUSE_RELEASE_FILE": release.path,
+                ])
+                try running.waitForStderr(containing: "paused at statement 25")
+                kill(running.process.processIdentifier, SIGTERM)
+                try running.waitForStderr(containing: "signal 15: cancelling")
+                FileManager.default.createFile(atPath: release.path, contents: nil)
+                let stopped = try running.finish()
+                #expect(stopped.status == 143, "\(stopped.stderr)")
+                #expect(stopped.stderr.contains("Databricks commits each table change on its own"), "\(stopped.stderr)")
+                let sessions = try database.rows("SHOW SCHEMAS").compactMap { $0[0].stringValue }.filter { $0.hasPrefix("idhealth_session_") }
+                #expect(sessions == [database.dialect.temporarySchema], "the stopped run dropped its session schema: \(sessions)")
+
+                #expect(try CLI.run(["materialize"] + arguments, in: directory).status == 0)
+                #expect(try database.tableNames(in: identity, prefix: "idhealth_work_").isEmpty)
+                #expect(try database.tableNames(in: identity, prefix: "idhealth_stage_").isEmpty)
+                // This session read the table before the runs replaced it: Spark caches its files.
+                try database.execute("REFRESH TABLE \(table: QualifiedName(identity, TableName.idGraph))")
+                #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(identity, TableName.idGraph))").intValue == before)
+            }
+        }
+    }
 }

@@ -10,7 +10,7 @@ struct DbtProfilesTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/dbt")
     static let profiles = fixtures.appendingPathComponent("profiles.yml")
     static let environment = ["IDH_DBT_HOST": "db.internal", "IDH_DBT_PORT": "6432", "IDH_DBT_USER": "ci",
-                              "IDH_DBT_PASSWORD": #"s3cr'et\x"#, "REDSHIFT_PASSWORD": "rs-pw"]
+                              "IDH_DBT_PASSWORD": #"s3cr'et\x"#, "REDSHIFT_PASSWORD": "rs-pw", "DATABRICKS_TOKEN": "dapi-secret-42"]
 
     @Test("a postgres output becomes a libpq keyword string, env_var() and its defaults resolved, every value quoted")
     func postgresOutput() throws {
@@ -46,6 +46,29 @@ struct DbtProfilesTests {
         #expect(location.engine == .snowflake)
     }
 
+    @Test("a databricks output on a cluster is a Spark Connect string with the token and cluster id; a SQL warehouse's http_path is refused naming the line, without the token")
+    func databricksOutputs() throws {
+        let cluster = try DbtProfiles.connection(file: Self.profiles, profile: "identity", target: "cluster", environment: Self.environment)
+        #expect(cluster.dialect == .databricks)
+        #expect(cluster.database == "sc://adb-1234567890123456.7.azuredatabricks.net:443/;token=dapi-secret-42;x-databricks-cluster-id=0123-456789-abcdefgh")
+        #expect(cluster.schema == "identity")
+        guard case .adbc(let location) = try DatabaseLocation(cluster.database).kind else {
+            Issue.record("a databricks output is not an ADBC location")
+            return
+        }
+        #expect(location.engine == .databricks)
+        #expect(location.target == "sc://adb-1234567890123456.7.azuredatabricks.net:443")
+        #expect(location.secrets.contains("dapi-secret-42"))
+        do {
+            _ = try DbtProfiles.connection(file: Self.profiles, profile: "identity", target: "sqlwarehouse", environment: Self.environment)
+            Issue.record("a SQL warehouse's http_path was taken")
+        } catch let error as ConfigError {
+            let text = "\(error)"
+            #expect(text.contains("\(Self.profiles.path):55: `identity.outputs.sqlwarehouse.http_path` is not an all-purpose cluster's"), "\(text)")
+            #expect(!text.contains("dapi-secret-42"))
+        }
+    }
+
     @Test("what is wrong is named: the variable, the template, the profile, the output, with the file and line")
     func errors() throws {
         let path = Self.profiles.path
@@ -60,7 +83,7 @@ struct DbtProfilesTests {
         #expect(throws: ConfigError("\(path) has no profile `marketing`; its profiles: identity")) {
             try DbtProfiles.connection(file: Self.profiles, profile: "marketing", target: nil, environment: Self.environment)
         }
-        #expect(throws: ConfigError("\(path):6: profile `identity` has no output `prod`; its outputs: ci, warehouse, iam, snow, templated")) {
+        #expect(throws: ConfigError("\(path):6: profile `identity` has no output `prod`; its outputs: ci, warehouse, iam, snow, templated, cluster, sqlwarehouse")) {
             try DbtProfiles.connection(file: Self.profiles, profile: "identity", target: "prod", environment: Self.environment)
         }
         let missing = Self.fixtures.appendingPathComponent("nowhere/profiles.yml")

@@ -115,10 +115,12 @@ public enum DbtProfiles {
             dialect = .redshift
         case "snowflake":
             return try snowflakeConnection(values, path: path, node: node, reader: reader, origin: origin)
-        case "bigquery", "databricks", "sqlserver", "synapse", "fabric":
+        case "databricks":
+            return try databricksConnection(values, path: path, node: node, reader: reader, origin: origin)
+        case "bigquery", "sqlserver", "synapse", "fabric":
             throw reader.error(node, "`\(path)` is a \(type) output: idhealth does not connect to \(type) in this version; `idhealth compile --dialect \(type == "sqlserver" || type == "synapse" || type == "fabric" ? "…" : type)` writes the SQL to run there")
         default:
-            throw reader.error(node, "`\(path)` has type `\(type)`; idhealth reads postgres and redshift outputs")
+            throw reader.error(node, "`\(path)` has type `\(type)`; idhealth reads postgres, redshift, snowflake and databricks outputs")
         }
         // libpq's keyword for each dbt key, in dbt's own names (`pass` and `database` are
         // the older spellings).
@@ -136,6 +138,36 @@ public enum DbtProfiles {
             throw reader.error(node, "`\(path)` has no `\(required == "dbname" ? "dbname" : required)`")
         }
         return DbtConnection(database: parts.joined(separator: " "), dialect: dialect, schema: values["schema"]?.text, origin: origin)
+    }
+
+    /// A dbt `databricks` output as a Spark Connect string for the ADBC Spark driver:
+    /// `sc://HOST:443/;token=…;x-databricks-cluster-id=…`, the cluster named by the last part
+    /// of an all-purpose cluster's `http_path` (`sql/protocolv1/o/ORG/CLUSTER`). A SQL
+    /// warehouse's `http_path` is refused (SQL warehouses have no Spark Connect endpoint), as
+    /// are OAuth (no token) and a Unity Catalog `catalog` (idhealth names tables by schema and
+    /// table only, in the session's default catalog).
+    static func databricksConnection(_ values: [String: (text: String, node: Node)], path: String, node: Node, reader: ConfigReader, origin: String) throws -> DbtConnection {
+        for required in ["host", "http_path"] where values[required]?.text == nil {
+            throw reader.error(node, "`\(path)` has no `\(required)`")
+        }
+        let httpPath = values["http_path"]!
+        guard let cluster = httpPath.text.range(of: #"protocolv1/o/[^/]+/([^/?]+)/?$"#, options: .regularExpression)
+            .map({ String(httpPath.text[$0].split(separator: "/").last!) }) else {
+            throw reader.error(httpPath.node, "`\(path).http_path` is not an all-purpose cluster's (sql/protocolv1/o/ORG/CLUSTER): idhealth reaches Databricks through Spark Connect, which SQL warehouses do not serve; give a cluster's http_path, or --database sc://HOST:443/;token=…;x-databricks-cluster-id=…")
+        }
+        guard let token = values["token"]?.text, !token.isEmpty else {
+            throw reader.error(node, "`\(path)` has no `token`: idhealth passes a personal access token to Spark Connect (OAuth is not passed yet); give token: \"{{ env_var('DATABRICKS_TOKEN') }}\"")
+        }
+        if let catalog = values["catalog"], !["hive_metastore", "spark_catalog"].contains(catalog.text) {
+            throw reader.error(catalog.node, "`\(path).catalog` is `\(catalog.text)`: idhealth names tables by schema and table, in the cluster's default catalog; make `\(catalog.text)` the cluster's default catalog and leave `catalog` out, or give --database")
+        }
+        // `;` and `=` separate Spark Connect's parameters: a value holding one could add another.
+        for (key, value) in [("host", values["host"]!.text), ("token", token)] where value.contains(where: { ";=/".contains($0) }) {
+            throw reader.error(values[key]!.node, "`\(path).\(key)` holds `;`, `=` or `/`, which a Spark Connect string cannot carry")
+        }
+        let host = values["host"]!.text.replacingOccurrences(of: "https://", with: "")
+        return DbtConnection(database: "sc://\(host):443/;token=\(token);x-databricks-cluster-id=\(cluster)", dialect: .databricks,
+                             schema: values["schema"]?.text, origin: origin)
     }
 
     /// A dbt `snowflake` output as the ADBC Snowflake driver's DSN:

@@ -27,10 +27,20 @@ public protocol ClassifiedError: Error, CustomStringConvertible {
 /// transaction rolled back. The command line exits 128 + the signal's number, as shells do.
 public struct InterruptedError: ClassifiedError, Sendable {
     public let signal: Int32
-    public init(signal: Int32) { self.signal = signal }
+    /// The engine whose table changes commit one statement at a time (Snowflake's DDL,
+    /// Spark), where a stop can fall between two of them; nil where a transaction holds a
+    /// run's changes together.
+    public let committingEachChange: Dialect.Engine?
+    public init(signal: Int32, committingEachChange: Dialect.Engine? = nil) {
+        self.signal = signal
+        self.committingEachChange = committingEachChange
+    }
     public var kind: FailureKind { .interrupted(signal: signal) }
     public var description: String {
-        "stopped by signal \(signal): the running statement was cancelled and its transaction rolled back; the previous tables are intact"
+        guard let engine = committingEachChange else {
+            return "stopped by signal \(signal): the running statement was cancelled and its transaction rolled back; the previous tables are intact"
+        }
+        return "stopped by signal \(signal): the running statement was cancelled and nothing after it ran; \(engine.displayName) commits each table change on its own, so a run stopped while it put new tables in place leaves the rest to the next run"
     }
 }
 
