@@ -120,7 +120,7 @@ struct WarehouseTests {
         }
     }
 
-    @Test("a driver that is not installed is exit 2 naming its package; a host that refuses is exit 3; neither shows the password")
+    @Test("a driver that is not installed is exit 2 naming its package; a host that refuses is exit 3; neither shows the password or token (Snowflake, Spark)")
     func missingDriverAndUnreachableHost() throws {
         try CLI.withDirectory { directory in
             let dsn = "snowflake://analyst:Sn0wS3cret@127.0.0.1:1/DB?account=x&protocol=http&loginTimeout=5"
@@ -135,6 +135,18 @@ struct WarehouseTests {
             let refused = try CLI.run(["check", "--database", dsn, "--source-schema", "RAW"], in: directory)
             #expect(refused.status == 3, "\(refused.stderr)")
             #expect(refused.stderr.contains("connection refused"), "\(refused.stderr)")
+            // The same for Spark Connect, whose token follows `/;`.
+            let spark = "sc://127.0.0.1:1/;token=SparkT0ken"
+            let sparkMissing = try CLI.run(["check", "--database", spark, "--source-schema", "raw"], in: directory,
+                                           environment: ["ADBC_DRIVER_PATH": nowhere, "HOME": nowhere, "XDG_CONFIG_HOME": nowhere, "VIRTUAL_ENV": nowhere])
+            #expect(sparkMissing.status == 2, "\(sparkMissing.stderr)")
+            #expect(sparkMissing.stderr.contains("pip install adbc-driver-spark"), "\(sparkMissing.stderr)")
+            let sparkRefused = try CLI.run(["check", "--database", spark, "--source-schema", "raw"], in: directory)
+            #expect(sparkRefused.status == 3, "\(sparkRefused.stderr)")
+            #expect(sparkRefused.stderr.contains("connection refused"), "\(sparkRefused.stderr)")
+            for output in [sparkMissing, sparkRefused] {
+                #expect(!(output.stdout + output.stderr).contains("SparkT0ken"), "no token in the output")
+            }
             for output in [missing, refused] {
                 #expect(!(output.stdout + output.stderr).contains("Sn0wS3cret"), "no password in the output")
             }
