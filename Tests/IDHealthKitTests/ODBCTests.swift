@@ -114,6 +114,11 @@ struct ODBCTests {
         }
         #expect(refused?.code.hasPrefix("08") == true, "\(String(describing: refused))")
         #expect(refused.map { !"\($0)".contains("hunter2-secret") } == true)
+        // A bare DSN names no engine until the driver answers: its failure is ODBC's.
+        let unnamed = #expect(throws: DatabaseError.self) {
+            try ODBC.connect(connectionString: "DSN=idhealth_no_such_dsn;PWD=hunter2-secret", dialect: nil)
+        }
+        #expect(unnamed.map { "\($0)".hasPrefix("ODBC error ") && !"\($0)".contains("hunter2-secret") } == true, "\(String(describing: unnamed))")
         #expect(ODBCConnectionString.redact("bad PWD=s3cr;et and token abc", connectionString: "DSN=x;PWD={s3cr;et};Token=abc") == "bad PWD=*** and token ***")
 
         #expect(throws: ConfigError.self) { try DatabaseLocation("odbc:warehouse") }

@@ -14,9 +14,13 @@ public struct DatabaseError: ClassifiedError, Sendable {
     public let hint: String?
     public let sql: String?
     public let engine: Dialect.Engine
+    /// What the message calls the source when it is not the engine: `ODBC` for a connection
+    /// that failed before the driver said which engine it reaches (a bare `DSN=`).
+    public let label: String?
 
-    public init(engine: Dialect.Engine, code: String, message: String, detail: String? = nil, hint: String? = nil, sql: String? = nil) {
+    public init(engine: Dialect.Engine, code: String, message: String, detail: String? = nil, hint: String? = nil, sql: String? = nil, label: String? = nil) {
         self.engine = engine
+        self.label = label
         self.code = code
         self.message = message.trimmingCharacters(in: .whitespacesAndNewlines)
         self.detail = detail
@@ -49,7 +53,7 @@ public struct DatabaseError: ClassifiedError, Sendable {
     }
 
     public var description: String {
-        var text = "\(engine.displayName) error \(code): \(message)"
+        var text = "\(label ?? engine.displayName) error \(code): \(message)"
         if let detail, !detail.isEmpty { text += " (\(detail))" }
         if let hint, !hint.isEmpty { text += " Hint: \(hint)" }
         if let sql {

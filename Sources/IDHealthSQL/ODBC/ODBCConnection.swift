@@ -23,18 +23,22 @@ final class ODBCConnection {
     let dbmsName: String, serverName: String, databaseName: String
 
     /// Connects with an ODBC connection string (`DSN=…;UID=…` or `Driver={…};Server=…;…`).
-    init(connectionString: String, engine: Dialect.Engine) throws {
+    /// `engine` nil: not known until connected (a DSN names the driver); a failure to
+    /// connect is then an `ODBC error`, not one of an engine guessed.
+    init(connectionString: String, engine known: Dialect.Engine?) throws {
+        let engine = known ?? .postgres
+        let label = known == nil ? "ODBC" : nil
         self.engine = engine
         _ = try ODBCLibrary.load()
         var environment: SQLHENV?
         guard SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_ENV), nil, &environment) == SQL_SUCCESS, let environment else {
-            throw DatabaseError(engine: engine, code: "HY001", message: "unixODBC could not allocate an environment")
+            throw DatabaseError(engine: engine, code: "HY001", message: "unixODBC could not allocate an environment", label: label)
         }
         SQLSetEnvAttr(environment, SQLINTEGER(SQL_ATTR_ODBC_VERSION), idhealth_odbc_version_3(), 0)
         var connection: SQLHDBC?
         guard SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_DBC), environment, &connection) == SQL_SUCCESS, let connection else {
             SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
-            throw DatabaseError(engine: engine, code: "HY001", message: "unixODBC could not allocate a connection")
+            throw DatabaseError(engine: engine, code: "HY001", message: "unixODBC could not allocate a connection", label: label)
         }
         // A server that never answers must not hang a nightly job.
         SQLSetConnectAttr(connection, SQLINTEGER(SQL_ATTR_LOGIN_TIMEOUT), UnsafeMutableRawPointer(bitPattern: 10), 0)
@@ -44,7 +48,7 @@ final class ODBCConnection {
             let diagnostic = Self.diagnostic(SQLSMALLINT(SQL_HANDLE_DBC), connection)
             SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_DBC), connection)
             SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
-            throw DatabaseError(engine: engine, code: diagnostic.state, message: "cannot connect through ODBC: " + ODBCConnectionString.redact(diagnostic.message, connectionString: connectionString))
+            throw DatabaseError(engine: engine, code: diagnostic.state, message: "cannot connect through ODBC: " + ODBCConnectionString.redact(diagnostic.message, connectionString: connectionString), label: label)
         }
         self.environment = environment
         self.handle = connection

@@ -56,7 +56,7 @@ public enum ODBC {
            !file.isEmpty, file != ":memory:", !FileManager.default.fileExists(atPath: file) {
             throw ConfigError("SQLite database not found: \(file) (named by Database= of the ODBC connection string)")
         }
-        let connection = try ODBCConnection(connectionString: opened, engine: forced?.engine ?? (namesSQLite ? .sqlite : .postgres))
+        let connection = try ODBCConnection(connectionString: opened, engine: forced?.engine ?? (namesSQLite ? .sqlite : nil))
         let name = connection.dbmsName.lowercased()
         let engine: Dialect.Engine
         if let forced {
