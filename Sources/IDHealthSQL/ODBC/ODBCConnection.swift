@@ -48,7 +48,13 @@ final class ODBCConnection {
             let diagnostic = Self.diagnostic(SQLSMALLINT(SQL_HANDLE_DBC), connection)
             SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_DBC), connection)
             SQLFreeHandle(SQLSMALLINT(SQL_HANDLE_ENV), environment)
-            throw DatabaseError(engine: engine, code: diagnostic.state, message: "cannot connect through ODBC: " + ODBCConnectionString.redact(diagnostic.message, connectionString: connectionString), label: label)
+            let message = ODBCConnectionString.redact(diagnostic.message, connectionString: connectionString)
+            // IM002: no such DSN, or no such driver — the command names a data source that is
+            // not set up here (exit 2), not a database that failed.
+            if diagnostic.state == "IM002" {
+                throw ConfigError("the ODBC connection string names a data source or driver unixODBC does not know (odbcinst -q -s and -d list them): \(message)")
+            }
+            throw DatabaseError(engine: engine, code: diagnostic.state, message: "cannot connect through ODBC: " + message, label: label)
         }
         self.environment = environment
         self.handle = connection
