@@ -68,15 +68,11 @@ package struct PointInTime: Sendable, Hashable {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
-    /// Creates, in the connection's temporary schema, a view of each raw table of `source`
+    /// Creates, in the connection's schema for views (``Database/viewSchema()``), a view of each raw table of `source`
     /// holding only the rows that count at the cutoff, and returns that schema: the raw
     /// tables' schema for a materialization as of then. The views go with the connection.
     package func viewRawTables(of source: String, on database: any Database) throws -> String {
-        let dialect = database.dialect
-        guard dialect.hasTemporaryViews else {
-            throw ConfigError("--as-of needs temporary views, which \(dialect.engine.displayName) does not have: it is for SQLite and PostgreSQL in this version")
-        }
-        let schema = dialect.temporarySchema
+        let schema = try database.viewSchema()
         for table in TableName.rawTables {
             let raw = QualifiedName(source, table)
             guard try database.tableExists(raw) else { throw InputError("table \(raw) not found") }

@@ -34,21 +34,24 @@ struct WarehouseTests {
         let database = try DatabaseLocation(dsn).connect()
         let schema = "W_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).uppercased()
         defer {
-            for suffix in ["", "_ID"] { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: schema + suffix) CASCADE") }
+            for suffix in ["", "_ID", "_ID_past"] { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: schema + suffix) CASCADE") }
         }
         try body(dsn, schema, database)
     }
 
-    @Test("Snowflake: run exits 1 with the SQLite run's check values, its tables in the target schema; explain exits 0")
+    @Test("Snowflake: run exits 1 with the SQLite run's check values, its tables in the target schema; explain and explain --as-of exit 0")
     func snowflakeRun() throws {
         try withSnowflakeSchema { dsn, schema, database in
-            try expectRunEqualsSQLite(location: dsn, source: schema, target: schema + "_ID", on: database, extra: ["--mode", "table"], secret: "snow@")
+            try expectRunEqualsSQLite(location: dsn, source: schema, target: schema + "_ID", on: database, extra: ["--mode", "table"], secret: "snow@", asOf: true)
+            let sessions = try database.rows("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'IDHEALTH!_SESSION!_%' ESCAPE '!'")
+            #expect(sessions.isEmpty, "explain --as-of dropped its schema of views: \(sessions.map { $0[0] })")
         }
     }
 
     /// `generate` into `source`, `run` into `target`: exit 1, every check's status and value
     /// those of a SQLite run on the same generated data, the same table counts; `explain` of
-    /// the largest profile exits 0, and so does `explain --as-of` where `asOf` is set.
+    /// the largest profile exits 0, and so do `explain --as-of` and `run --as-of` where `asOf`
+    /// is set.
     func expectRunEqualsSQLite(location: String, source: String, target: String, on database: any Database,
                                extra: [String] = [], secret: String, asOf: Bool = false) throws {
         try CLI.withDirectory { directory in
@@ -92,6 +95,15 @@ struct WarehouseTests {
             let local = try CLI.run(["explain", profile, "--as-of", "2100-01-01 00:00:00", "--database", sqlite], in: directory)
             #expect(past.stdout.components(separatedBy: "\n").filter { $0.contains("joined") || $0.contains("  use_") } ==
                     local.stdout.components(separatedBy: "\n").filter { $0.contains("joined") || $0.contains("  use_") }, "the same members as of then as on SQLite")
+            // A run as of a moment after every row: the same verdicts as now, but freshness
+            // (judged from that moment), in a target schema of its own.
+            let pastRun = try CLI.run(["run", "--as-of", "2100-01-01 00:00:00", "--database", location, "--source-schema", source,
+                                       "--target-schema", target + "_past", "--output", "past"], in: directory)
+            #expect(pastRun.status == 1, "\(pastRun.stderr)")
+            var then = try verdicts(directory.appendingPathComponent("past/identity-health.json")), now = onWarehouse
+            then["freshness"] = nil
+            now["freshness"] = nil
+            #expect(then == now)
         }
     }
 
@@ -200,7 +212,7 @@ struct WarehouseTests {
         defer { database.close() }
         let prefix = "w_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         defer {
-            for suffix in ["_raw", "_identity"] { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: prefix + suffix) CASCADE") }
+            for suffix in ["_raw", "_identity", "_identity_past"] { _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: prefix + suffix) CASCADE") }
         }
         try body(uri, prefix + "_raw", prefix + "_identity", database)
     }

@@ -92,7 +92,11 @@ package struct Explanation: Sendable, Codable, Equatable {
                                 asOf: PointInTime? = nil) throws -> Explanation {
         var schemas = current
         if let asOf {
-            let past = Schemas(source: try asOf.viewRawTables(of: current.source, on: database), target: database.dialect.temporarySchema)
+            // Rebuilt beside the views (the temporary schema where views are temporary; on
+            // Snowflake the connection's own schema, where no table is named like one in
+            // the current schema).
+            let views = try asOf.viewRawTables(of: current.source, on: database)
+            let past = Schemas(source: views, target: views)
             _ = try Materializer(database: database, schemas: past, traitNulls: traitNulls).run(mode: .table)
             schemas = past
         }
@@ -114,8 +118,8 @@ package struct Explanation: Sendable, Codable, Equatable {
             // A segment_id is not personal data and is shown as typed, so a typo can be seen; the
             // value of a TYPE:VALUE external id is masked like any other.
             let shown = id.firstIndex(of: ":").map { String(id[...$0]) + masker.mask(String(id[id.index(after: $0)...])) } ?? id
-            let tables = database.dialect.temporarySchema == graph.schema ? "the graph as of then" : "\(graph)"
-            throw InputError("`\(shown)` is neither a segment_id of \(tables) nor an external id TYPE:VALUE of \(database.dialect.temporarySchema == mapping.schema ? "its external ids" : "\(mapping)")")
+            let tables = asOf != nil ? "the graph as of then" : "\(graph)"
+            throw InputError("`\(shown)` is neither a segment_id of \(tables) nor an external id TYPE:VALUE of \(asOf != nil ? "its external ids" : "\(mapping)")")
         }
         if kind == .segmentID, profile == id { kind = .canonical }
 

@@ -89,7 +89,11 @@ package struct ExplanationChange: Sendable, Codable, Equatable {
 
     /// The graph as of `point`, rebuilt into the connection's temporary tables.
     static func state(at point: PointInTime, database: any Database, current: Schemas, traitNulls: TraitNulls) throws -> Schemas {
-        let past = Schemas(source: try point.viewRawTables(of: current.source, on: database), target: database.dialect.temporarySchema)
+        // Rebuilt beside the views (the temporary schema where views are temporary; on
+            // Snowflake the connection's own schema, where no table is named like one in
+            // the current schema).
+            let views = try point.viewRawTables(of: current.source, on: database)
+            let past = Schemas(source: views, target: views)
         _ = try Materializer(database: database, schemas: past, traitNulls: traitNulls).run(mode: .table)
         return past
     }

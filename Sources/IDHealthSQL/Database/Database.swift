@@ -81,6 +81,12 @@ public protocol Database: AnyObject {
     /// The tables of a schema (the temporary one included) whose names start with `prefix`.
     func tableNames(in schema: String, prefix: String) throws -> [String]
 
+    /// A schema for views that last as long as the connection (`--as-of`'s views of the raw
+    /// tables): the temporary schema where views can be temporary; on Snowflake a schema of
+    /// the connection's own, made on first use and dropped by ``close()``. A ``ConfigError``
+    /// where there is neither.
+    func viewSchema() throws -> String
+
     /// Ends what the connection keeps on the server for its run (Spark's session schema);
     /// nothing where the engine drops it with the session. Called once, before the process exits.
     func close()
@@ -180,6 +186,13 @@ extension Database {
 
     public func close() {}
 
+    public func viewSchema() throws -> String {
+        guard dialect.hasTemporaryViews else {
+            throw ConfigError("--as-of needs views that go with the connection, which idhealth does not make on \(dialect.engine.displayName) in this version")
+        }
+        return dialect.temporarySchema
+    }
+
     /// The column names of a table, in table order; empty when the table does not exist.
     public func columns(_ table: QualifiedName) throws -> [String] {
         try columnTypes(table).map(\.name)
@@ -216,4 +229,5 @@ extension DatabaseDecorator {
     public func relationKind(_ name: QualifiedName) throws -> RelationKind? { try base.relationKind(name) }
     public func tableNames(in schema: String, prefix: String) throws -> [String] { try base.tableNames(in: schema, prefix: prefix) }
     public func close() { base.close() }
+    public func viewSchema() throws -> String { try base.viewSchema() }
 }

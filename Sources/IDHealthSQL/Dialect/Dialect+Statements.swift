@@ -177,8 +177,13 @@ extension Dialect {
         case .sqlite:
             return "SELECT type FROM \(table: QualifiedName(name.schema, "sqlite_master")) WHERE type IN ('table', 'view') AND name = \(bind: .text(name.name))"
         case .snowflake:
+            // Views from information_schema.views: Snowflake lists them in both catalogs, its
+            // stand-in (fakesnow) only there.
             return """
-                SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM information_schema.tables
+                SELECT 'table' FROM information_schema.tables
+                WHERE table_type <> 'VIEW' AND table_schema = UPPER(\(bind: .text(name.schema))) AND table_name = UPPER(\(bind: .text(name.name)))
+                UNION ALL
+                SELECT 'view' FROM information_schema.views
                 WHERE table_schema = UPPER(\(bind: .text(name.schema))) AND table_name = UPPER(\(bind: .text(name.name)))
                 """
         case .databricks:

@@ -69,6 +69,34 @@ public final class SnowflakeDatabase: ADBCSession, LockRowSession {
 
     public func sha1Support() throws -> SHA1Support { .available(functionSchema: nil) }
 
+    /// The schema of this connection's `--as-of` views, once made.
+    private var viewSchemaName: String?
+
+    /// Snowflake's temporary views would live in the current schema, beside (or over) the
+    /// raw tables they are named after: the views go into a schema of the connection's own
+    /// (``SessionSchema``), and the session's current schema is set back, since `CREATE
+    /// SCHEMA` makes the new one current there.
+    public func viewSchema() throws -> String {
+        if let viewSchemaName { return viewSchemaName }
+        let previous = hasCurrentSchema ? try scalar("SELECT CURRENT_SCHEMA()").stringValue : nil
+        let now = Date()
+        for row in try rows("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'IDHEALTH!_SESSION!_%' ESCAPE '!'") {
+            guard let stale = row[0].stringValue, SessionSchema.isStale(stale, now: now) else { continue }
+            try execute("DROP SCHEMA IF EXISTS \(ident: stale) CASCADE")
+        }
+        let name = SessionSchema.newName()
+        try execute("CREATE SCHEMA \(ident: name)")
+        viewSchemaName = name
+        if let previous { try execute("USE SCHEMA \(ident: previous)") }
+        return name
+    }
+
+    public func close() {
+        guard let name = viewSchemaName else { return }
+        viewSchemaName = nil
+        _ = try? execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE")
+    }
+
     /// Nothing: a Snowflake statement waits for a locked table as long as the account's
     /// `LOCK_TIMEOUT` says (12 hours unless set), and idhealth never holds table locks there.
     public func setLockWait(seconds: Double) throws {}

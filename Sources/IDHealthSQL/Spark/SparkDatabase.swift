@@ -25,11 +25,6 @@ public final class SparkDatabase: ADBCSession, LockRowSession {
     let adbc: ADBCConnection
     private var closed = false
 
-    static let sessionSchemaPrefix = "idhealth_session_"
-    /// How old a session schema must be before another connection takes it for a killed
-    /// run's leftover: longer than any run.
-    static let staleAfter: TimeInterval = 24 * 3600
-
     init(_ connection: ADBCConnection, target: String) throws {
         adbc = connection
         self.target = target
@@ -39,31 +34,16 @@ public final class SparkDatabase: ADBCSession, LockRowSession {
             format = row[1].stringValue
             return false
         }
-        let session = Self.sessionSchemaPrefix + Self.sessionToken()
+        let session = SessionSchema.newName()
         dialect = .spark(changesRowsInPlace: format?.lowercased() == "delta", sessionSchema: session)
         try dropStaleSessionSchemas()
         try execute("CREATE SCHEMA IF NOT EXISTS \(ident: session)")
     }
 
-    /// The time in milliseconds since 1970 as 12 hex digits, then 8 random ones: schemas
-    /// sort by age and never collide.
-    static func sessionToken(now: Date = Date()) -> String {
-        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        return String(format: "%012llx%08x", millis, UInt32.random(in: .min ... .max))
-    }
-
-    /// When the session schema `name` was made, nil when it is not one.
-    static func sessionStart(_ name: String) -> Date? {
-        guard name.hasPrefix(sessionSchemaPrefix) else { return nil }
-        let token = name.dropFirst(sessionSchemaPrefix.count)
-        guard token.count == 20, let millis = UInt64(token.prefix(12), radix: 16) else { return nil }
-        return Date(timeIntervalSince1970: Double(millis) / 1000)
-    }
-
     private func dropStaleSessionSchemas() throws {
         let now = Date()
         for schema in try allSchemas() {
-            guard let started = Self.sessionStart(schema), now.timeIntervalSince(started) > Self.staleAfter else { continue }
+            guard SessionSchema.isStale(schema, now: now) else { continue }
             try execute("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE")
         }
     }
@@ -94,7 +74,7 @@ public final class SparkDatabase: ADBCSession, LockRowSession {
 
     public func schemas(holding table: String) throws -> [String] {
         try allSchemas().filter { schema in
-            guard !schema.hasPrefix(Self.sessionSchemaPrefix) else { return false }
+            guard !SessionSchema.isOne(schema) else { return false }
             return try relationKind(QualifiedName(schema, table)) != nil
         }.sorted()
     }
