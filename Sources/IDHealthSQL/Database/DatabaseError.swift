@@ -42,12 +42,17 @@ public struct DatabaseError: ClassifiedError, Sendable {
 
     /// Whether the engine refused for lack of a privilege or because the database is
     /// read-only, as opposed to failing: PostgreSQL's SQLSTATE 42501 (insufficient
-    /// privilege) or 25006 (read-only transaction); SQLite's SQLITE_READONLY, SQLITE_PERM or
-    /// SQLITE_AUTH, whatever their extended code.
+    /// privilege) or 25006 (read-only transaction), and Snowflake's and Spark's 42501;
+    /// SQLite's SQLITE_READONLY, SQLITE_PERM or SQLITE_AUTH, whatever their extended code.
     public var isPermissionDenied: Bool {
         switch engine {
         case .postgres, .redshift: return code == "42501" || code == "25006"
-        case .snowflake, .bigquery, .databricks: return false
+        // Snowflake's driver passes the SQLSTATE; Spark's names its error class and SQLSTATE
+        // in the message only.
+        case .snowflake: return code == "42501"
+        case .databricks:
+            return code == "42501" || ["SQLSTATE: 42501", "[INSUFFICIENT_PERMISSIONS", "PERMISSION_DENIED"].contains { message.contains($0) }
+        case .bigquery: return false
         case .sqlite: return Int(code).map { [8, 3, 23].contains($0 & 0xFF) } ?? false
         }
     }

@@ -37,7 +37,11 @@ public final class SparkDatabase: ADBCSession, LockRowSession {
         let session = SessionSchema.newName()
         dialect = .spark(changesRowsInPlace: format?.lowercased() == "delta", sessionSchema: session)
         try dropStaleSessionSchemas()
-        try execute("CREATE SCHEMA IF NOT EXISTS \(ident: session)")
+        do {
+            try execute("CREATE SCHEMA IF NOT EXISTS \(ident: session)")
+        } catch let error as DatabaseError where error.isPermissionDenied {
+            throw ConfigError("idhealth keeps its work tables on Spark in a schema of its own for each run (\(session)), which this user may not create: grant it CREATE SCHEMA on the catalog (\(error.message))")
+        }
     }
 
     private func dropStaleSessionSchemas() throws {
