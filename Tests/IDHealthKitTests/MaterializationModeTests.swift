@@ -10,6 +10,17 @@ import Testing
 /// The run log, schema-adaptive trait columns, and when an incremental run rebuilds instead.
 @Suite("Materialization modes and bookkeeping")
 struct MaterializationModeTests {
+    @Test("a request runs in the mode asked for, else the configured one; as of a moment in table mode, and another mode asked for with it is exit 2")
+    func requestModes() throws {
+        var configuration = Configuration()
+        configuration.mode = .view
+        #expect(try MaterializationRequest().resolvedMode(configuration) == .view)
+        #expect(try MaterializationRequest(mode: .incremental).resolvedMode(configuration) == .incremental)
+        let point = try #require(PointInTime.parse("2024-05-18 04:07:00", field: .uuidTS))
+        #expect(try MaterializationRequest(asOf: point).resolvedMode(configuration) == .table)
+        #expect(throws: ConfigError.self) { try MaterializationRequest(mode: .view, asOf: point).resolvedMode(configuration) }
+    }
+
     static let traitColumns = ["id", "segment_id", "timestamp", "uuid_ts", "seq", "email", "score"]
 
     /// b merged into a; c alone; an external id on b; traits for a and c. Times follow seq.

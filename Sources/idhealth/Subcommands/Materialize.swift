@@ -20,8 +20,9 @@ struct MaterializeOptions: ParsableArguments {
 
     @OptionGroup var time: AsOfOptions
 
-    func resolvedMode(_ configuration: Configuration) -> MaterializationMode {
-        mode ?? configuration.mode
+    /// What the options ask for, as IDHealthKit's request.
+    func request() throws -> MaterializationRequest {
+        MaterializationRequest(mode: mode, fullRefresh: fullRefresh, lockWaitSeconds: lockWait, asOf: try time.pointInTime())
     }
 }
 
@@ -42,17 +43,13 @@ struct AsOfOptions: ParsableArguments {
         return point
     }
 
-    /// With `--as-of`: the schemas to work with, the raw tables' views of the rows that count
-    /// then (in the connection's temporary schema) and the target the user named, which may
-    /// never be where the current tables are. Nil without `--as-of`.
+    /// With `--as-of`: the schemas to work with (``Materialization/pastSchemas(at:current:namedTarget:on:)``),
+    /// said on stderr. Nil without `--as-of`.
     func schemas(common: CommonOptions, schemas: Schemas, database: any Database) throws -> Schemas? {
         guard let point = try pointInTime() else { return nil }
-        guard let target = common.targetSchema, target != schemas.source else {
-            throw ConfigError("--as-of works on the past state in a schema of its own, never on the current tables: name it with --target-schema (not the raw tables' schema \(schemas.source))")
-        }
-        let source = try point.viewRawTables(of: schemas.source, on: database)
+        let past = try Materialization.pastSchemas(at: point, current: schemas, namedTarget: common.targetSchema, on: database)
         Console.notice("as of \(point.cutoff) UTC: only raw rows with \(point.field.rawValue) <= \(point.cutoff) count")
-        return Schemas(source: source, target: target)
+        return past
     }
 
     /// "Now" for the checks: the moment itself when there is one.
@@ -80,23 +77,19 @@ struct Materialize: ParsableCommand {
         }
     }
 
-    /// With `--as-of`: the schemas as ``AsOfOptions/schemas(common:schemas:database:)`` says,
-    /// in table mode only (the past state is rebuilt whole).
+    /// With `--as-of`: the past schemas, once the request is known to be one the past
+    /// allows (table mode). Nil without `--as-of`.
     static func asOfSchemas(_ options: MaterializeOptions, common: CommonOptions, schemas: Schemas, database: any Database) throws -> Schemas? {
-        if options.time.asOf != nil, let mode = options.mode, mode != .table {
-            throw ConfigError("--as-of rebuilds the tables as of then (table mode); --mode \(mode.rawValue) does not apply")
-        }
+        try options.request().validate()
         return try options.time.schemas(common: common, schemas: schemas, database: database)
     }
 
-    /// Runs a materialization and prints what it did; shared by `materialize`, `run` and `demo`.
+    /// Runs a materialization (IDHealthKit's ``Materialization``) and prints what it did;
+    /// shared by `materialize`, `run` and `demo`.
     @discardableResult
     static func materialize(database: any Database, schemas: Schemas, configuration: Configuration, options: MaterializeOptions) throws -> MaterializeSummary {
-        let mode = options.time.asOf == nil ? options.resolvedMode(configuration) : .table
-        guard options.lockWait >= 0 else { throw ConfigError("--lock-wait must be zero or more seconds, got \(options.lockWait)") }
-        let materializer = Materializer(database: database, schemas: schemas, traitNulls: configuration.traitNulls, etlOverlapHours: configuration.etlOverlapHours,
-                                        lockTimeoutSeconds: configuration.lockTimeoutSeconds)
-        let summary = try materializer.run(mode: mode, fullRefresh: options.fullRefresh, lockWaitSeconds: options.lockWait, notice: Console.notice, progress: Console.progress)
+        let summary = try Materialization.run(options.request(), database: database, schemas: schemas, configuration: configuration,
+                                              notice: Console.notice, progress: Console.progress)
         report(summary, schemas: schemas)
         return summary
     }
