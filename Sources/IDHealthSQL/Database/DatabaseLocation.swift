@@ -77,6 +77,9 @@ public struct DatabaseLocation: Sendable, Hashable {
         if let dialect, dialect.engine == .snowflake, !namesItsEngine {
             throw ConfigError("--dialect snowflake connects through the ADBC Snowflake driver: give --database snowflake://USER:PASSWORD@ACCOUNT/DATABASE (docs/warehouses.md), or `idhealth compile --dialect snowflake` for SQL files")
         }
+        if let dialect, dialect.engine == .databricks, !namesItsEngine {
+            throw ConfigError("--dialect databricks connects through Spark Connect and the ADBC Spark driver: give --database sc://HOST:PORT[/;token=…;x-databricks-cluster-id=…] (docs/warehouses.md), or `idhealth compile --dialect databricks` for SQL files")
+        }
         if let dialect, !dialect.hasConnection, !namesItsEngine {
             throw ConfigError("idhealth does not connect to \(dialect.engine.displayName) in this version: `idhealth compile --dialect \(dialect.engine.rawValue) --traits …` writes the SQL to run there")
         }
