@@ -161,11 +161,14 @@ public enum DbtProfiles {
         if let catalog = values["catalog"], !["hive_metastore", "spark_catalog"].contains(catalog.text) {
             throw reader.error(catalog.node, "`\(path).catalog` is `\(catalog.text)`: idhealth names tables by schema and table, in the cluster's default catalog; make `\(catalog.text)` the cluster's default catalog and leave `catalog` out, or give --database")
         }
+        // dbt-databricks takes the host with or without its scheme.
+        var host = values["host"]!.text
+        if host.lowercased().hasPrefix("https://") { host.removeFirst("https://".count) }
+        if host.hasSuffix("/") { host.removeLast() }
         // `;` and `=` separate Spark Connect's parameters: a value holding one could add another.
-        for (key, value) in [("host", values["host"]!.text), ("token", token)] where value.contains(where: { ";=/".contains($0) }) {
+        for (key, value) in [("host", host), ("token", token)] where value.contains(where: { ";=/".contains($0) }) {
             throw reader.error(values[key]!.node, "`\(path).\(key)` holds `;`, `=` or `/`, which a Spark Connect string cannot carry")
         }
-        let host = values["host"]!.text.replacingOccurrences(of: "https://", with: "")
         return DbtConnection(database: "sc://\(host):443/;token=\(token);x-databricks-cluster-id=\(cluster)", dialect: .databricks,
                              schema: values["schema"]?.text, origin: origin)
     }

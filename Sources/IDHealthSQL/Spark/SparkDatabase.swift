@@ -15,7 +15,8 @@ import Foundation
 /// * **Row changes**: Delta Lake tables take `DELETE`, `MERGE` and `CREATE OR REPLACE`;
 ///   a Spark whose default table format is another (open-source Spark's Parquet) gets a
 ///   dialect that rebuilds a table instead (``Dialect/changesRowsInPlace``).
-/// * **Lock**: a row of `idhealth_lock`, inserted with a token and read back (``LockTable``).
+/// * **Lock**: a row of `idhealth_lock`, inserted with a token and read back; without Delta
+///   Lake a release is a second row, as no row can be deleted (``LockTable``).
 /// * **NULL parameters**: the driver cannot bind a value of Arrow's null type
 ///   (``ADBCConnection/bindsNull``).
 public final class SparkDatabase: ADBCSession, LockRowSession {
