@@ -8,7 +8,7 @@ import PackageDescription
 ///     CSQLite CLibPQ CCrypto        system libraries: libsqlite3, libpq, libcrypto (SHA-1)
 ///     CODBC                         the ODBC API (unixODBC: dlopen)
 ///     CADBC                         ADBC's C API and Arrow's C data interface (drivers: dlopen)
-///     CCurl                         libcurl's easy interface (notifications: dlopen)
+///     CCurl                         libcurl's easy interface (notifications, BigQuery: dlopen)
 ///     IDHealthSQL                   typed SQL, dialects, connections, values, errors
 ///     IDHealthGenerate              synthetic Profiles Sync data (demo, tests, benchmarks)
 ///     IDHealthMaterialize           id_graph, external_id_mapping, profile_traits
@@ -51,14 +51,14 @@ let package = Package(
         // shared libraries loaded with dlopen when a --database names one.
         .systemLibrary(name: "CADBC"),
         // libcurl's easy interface, declarations only: loaded with dlopen when a notification
-        // is sent (docs/notifications.md).
+        // is sent (docs/notifications.md) or BigQuery's REST API is called.
         .systemLibrary(name: "CCurl"),
         // The ODBC API, declarations only: unixODBC's driver manager is loaded with dlopen
         // when an odbc: database is used.
         .systemLibrary(name: "CODBC"),
         .target(
             name: "IDHealthSQL",
-            dependencies: ["CSQLite", "CLibPQ", "CCrypto", "CODBC", "CADBC"]
+            dependencies: ["CSQLite", "CLibPQ", "CCrypto", "CODBC", "CADBC", "CCurl"]
         ),
         .target(
             name: "IDHealthGenerate",
@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "IDHealthKit",
             dependencies: [
-                "IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "CCurl",
+                "IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -1,9 +1,10 @@
 #ifndef IDHEALTH_CCURL_H
 #define IDHEALTH_CCURL_H
-/// The part of libcurl's easy interface idhealth calls to deliver notifications, declared
+/// The part of libcurl's easy interface idhealth calls to deliver notifications and to call
+/// BigQuery's REST API, declared
 /// from libcurl's documentation (https://curl.se/libcurl/c/) rather than its headers, so that
 /// neither the build nor the binary needs libcurl: it is loaded with dlopen when a
-/// notification is sent. Option and info numbers are libcurl's ABI, stable since 7.x.
+/// notification is sent or BigQuery is reached. Option and info numbers are libcurl's ABI, stable since 7.x.
 ///
 /// curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call through a
 /// function pointer; the inline functions below make the call in C with the right types.
@@ -28,13 +29,17 @@ typedef size_t (*idh_curl_write_fn)(char *data, size_t size, size_t count, void 
 enum {
     IDH_CURL_GLOBAL_ALL = 3,
     IDH_CURLE_OK = 0,
+    IDH_CURLE_WRITE_ERROR = 23,
     IDH_CURLE_OPERATION_TIMEDOUT = 28,
+    IDH_CURLOPT_WRITEDATA = 10001,
+    IDH_CURLOPT_CUSTOMREQUEST = 10036,
     IDH_CURLOPT_URL = 10002,
     IDH_CURLOPT_ERRORBUFFER = 10010,
     IDH_CURLOPT_POSTFIELDS = 10015,
     IDH_CURLOPT_USERAGENT = 10018,
     IDH_CURLOPT_HTTPHEADER = 10023,
     IDH_CURLOPT_POST = 47,
+    IDH_CURLOPT_HTTPGET = 80,
     IDH_CURLOPT_NOSIGNAL = 99,
     IDH_CURLOPT_TIMEOUT_MS = 155,
     IDH_CURLOPT_CONNECTTIMEOUT_MS = 156,

@@ -51,7 +51,7 @@ struct CommonOptions: ParsableArguments {
             switch location.kind {
             case .sqlite(let path): options += ["--database", absolute(path)]
             case .postgres(let conninfo): options += ["--database", location.holdsSecret ? PostgresConnectionString.withoutPassword(conninfo) : conninfo]
-            case .odbc, .adbc: if !location.holdsSecret { options += ["--database", database] }
+            case .odbc, .adbc, .bigquery: if !location.holdsSecret { options += ["--database", database] }
             }
         }
         if let dialect { options += ["--dialect", dialect] }

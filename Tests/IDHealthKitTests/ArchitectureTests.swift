@@ -12,12 +12,12 @@ struct ArchitectureTests {
 
     /// What each target may import, besides the system's own modules.
     static let allowed: [String: Set<String>] = [
-        "IDHealthSQL": ["CSQLite", "CLibPQ", "CCrypto", "CODBC", "CADBC"],
+        "IDHealthSQL": ["CSQLite", "CLibPQ", "CCrypto", "CODBC", "CADBC", "CCurl"],
         "IDHealthGenerate": ["IDHealthSQL"],
         "IDHealthMaterialize": ["IDHealthSQL"],
         "IDHealthChecks": ["IDHealthSQL", "IDHealthMaterialize", "IDHealthCheckSQL"],
         "IDHealthReports": ["IDHealthSQL", "IDHealthChecks", "Mustache"],
-        "IDHealthKit": ["IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "Yams", "CCurl"],
+        "IDHealthKit": ["IDHealthSQL", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "Yams"],
         "idhealth": ["IDHealthKit", "IDHealthSQL", "IDHealthGenerate", "IDHealthMaterialize", "IDHealthChecks", "IDHealthReports", "ArgumentParser"],
     ]
     static let system: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin"]

@@ -157,7 +157,7 @@ struct CompileTests {
         Emulation(dialect: .snowflake, script: "run-on-fakesnow.py",
                   swapLine: #"ALTER TABLE "IDENTITY"."IDHEALTH_STAGE_ID_GRAPH" SWAP WITH "IDENTITY"."ID_GRAPH";"#),
         Emulation(dialect: .bigquery, script: "run-on-duckdb-as-bigquery.py",
-                  swapLine: "CREATE OR REPLACE TABLE `identity`.`id_graph` COPY `identity`.`idhealth_stage_id_graph`;"),
+                  swapLine: "CREATE OR REPLACE TABLE `identity`.`id_graph` AS SELECT * FROM `identity`.`idhealth_stage_id_graph`;"),
         Emulation(dialect: .databricks, script: "run-on-spark.py",
                   swapLine: "CREATE OR REPLACE TABLE `identity`.`id_graph` AS SELECT * FROM `identity`.`idhealth_stage_id_graph`;"),
     ]

@@ -190,20 +190,10 @@ struct ArrowColumnReader {
             return .text(String(UTCTime.format(days * 86_400).prefix(10)))
         case .date64:
             let milliseconds = buffer(1)!.load(fromByteOffset: at * 8, as: Int64.self)
-            return .text(String(UTCTime.format(Self.floorDivide(milliseconds, 1_000)).prefix(10)))
+            return .text(String(UTCTime.format(UTCTime.floorDivide(milliseconds, 1_000)).prefix(10)))
         case .timestamp(let perSecond, let zoned):
             let units = buffer(1)!.load(fromByteOffset: at * 8, as: Int64.self)
-            let seconds = Self.floorDivide(units, perSecond)
-            let fraction = units - seconds * perSecond
-            var text = UTCTime.format(seconds)
-            if fraction != 0 {
-                let digits = String(perSecond).count - 1
-                var part = String(fraction)
-                part = String(repeating: "0", count: digits - part.count) + part
-                while part.hasSuffix("0") { part.removeLast() }
-                // PostgreSQL keeps microseconds; a nanosecond engine's extra digits are kept too.
-                text += "." + part
-            }
+            let text = UTCTime.format(units: units, perSecond: perSecond)
             return .text(zoned ? text + "+00" : text)
         case .dictionary(let indexBytes, let isSigned, let values):
             let index = isSigned ? signed(at, bytes: indexBytes) : Int64(unsigned(at, bytes: indexBytes))
@@ -236,11 +226,6 @@ struct ArrowColumnReader {
         return String(decoding: UnsafeRawBufferPointer(start: data + start, count: count), as: UTF8.self)
     }
 
-    /// Division that rounds toward negative infinity, so times before 1970 keep a positive fraction.
-    static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-        let quotient = value / divisor
-        return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
-    }
 }
 
 /// A result or a parameter batch that does not fit what the Arrow C data interface says.

@@ -52,7 +52,8 @@ public struct DatabaseError: ClassifiedError, Sendable {
         case .snowflake: return code == "42501"
         case .databricks:
             return code == "42501" || ["SQLSTATE: 42501", "[INSUFFICIENT_PERMISSIONS", "PERMISSION_DENIED"].contains { message.contains($0) }
-        case .bigquery: return false
+        // BigQuery's error reason.
+        case .bigquery: return code == "accessDenied" || code == "PERMISSION_DENIED"
         case .sqlite: return Int(code).map { [8, 3, 23].contains($0 & 0xFF) } ?? false
         }
     }

@@ -9,13 +9,16 @@ public struct DatabaseLocation: Sendable, Hashable {
         case odbc(connectionString: String)
         /// A warehouse (or a server) through an ADBC driver loaded at run time.
         case adbc(ADBCLocation)
+        /// BigQuery, through its REST API.
+        case bigquery(BigQueryLocation)
     }
 
     public let kind: Kind
 
     /// Parses `DB`: a SQLite path or `sqlite:PATH`; a `postgres://` or `postgresql://` URI
     /// (PostgreSQL or Redshift), or a libpq keyword string (`host=… dbname=…`); `odbc:` and an
-    /// ODBC connection string (`odbc:DSN=warehouse`, `odbc:Driver={…};Server=…`).
+    /// ODBC connection string (`odbc:DSN=warehouse`, `odbc:Driver={…};Server=…`); a
+    /// warehouse's scheme (`snowflake://`, `sc://`, `bigquery://`, `adbc:postgresql://`).
     public init(_ text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty {
@@ -23,6 +26,8 @@ public struct DatabaseLocation: Sendable, Hashable {
         }
         if let adbc = try ADBCLocation(trimmed) {
             kind = .adbc(adbc)
+        } else if let bigquery = try BigQueryLocation(trimmed) {
+            kind = .bigquery(bigquery)
         } else if trimmed.lowercased().hasPrefix("odbc:") {
             let connection = String(trimmed.dropFirst("odbc:".count))
             guard connection.contains("=") else {
@@ -50,13 +55,15 @@ public struct DatabaseLocation: Sendable, Hashable {
         case .postgres(let conninfo): return !PostgresConnectionString.passwords(in: conninfo).isEmpty
         case .odbc(let connectionString): return !ODBCConnectionString.secrets(in: connectionString).isEmpty
         case .adbc(let location): return !location.secrets.isEmpty
+        // The access token is read from the environment, never from the URI.
+        case .bigquery: return false
         }
     }
 
     /// Whether the connection picks its engine itself (ODBC from the driver, ADBC from the scheme).
     var namesItsEngine: Bool {
         switch kind {
-        case .odbc, .adbc: return true
+        case .odbc, .adbc, .bigquery: return true
         case .sqlite, .postgres: return false
         }
     }
@@ -66,6 +73,7 @@ public struct DatabaseLocation: Sendable, Hashable {
         case .sqlite: return .sqlite
         case .postgres, .odbc: return .postgres
         case .adbc(let location): return location.engine
+        case .bigquery: return .bigquery
         }
     }
 
@@ -79,6 +87,9 @@ public struct DatabaseLocation: Sendable, Hashable {
         }
         if let dialect, dialect.engine == .databricks, !namesItsEngine {
             throw ConfigError("--dialect databricks connects through Spark Connect and the ADBC Spark driver: give --database sc://HOST:PORT[/;token=…;x-databricks-cluster-id=…] (docs/warehouses.md), or `idhealth compile --dialect databricks` for SQL files")
+        }
+        if let dialect, dialect.engine == .bigquery, !namesItsEngine {
+            throw ConfigError("--dialect bigquery connects through BigQuery's REST API: give --database bigquery://PROJECT[?location=REGION] (docs/warehouses.md), or `idhealth compile --dialect bigquery` for SQL files")
         }
         if let dialect, !dialect.hasConnection, !namesItsEngine {
             throw ConfigError("idhealth does not connect to \(dialect.engine.displayName) in this version: `idhealth compile --dialect \(dialect.engine.rawValue) --traits …` writes the SQL to run there")
@@ -97,6 +108,8 @@ public struct DatabaseLocation: Sendable, Hashable {
         case .odbc(let connectionString):
             return try ODBC.connect(connectionString: connectionString, dialect: dialect, create: create)
         case .adbc(let location):
+            return try location.connect(dialect: dialect)
+        case .bigquery(let location):
             return try location.connect(dialect: dialect)
         }
     }

@@ -71,9 +71,11 @@ extension Dialect {
             case .qualified(let name): text += quote(name.schema) + "." + quote(name.name)
             case .bind(let value, _) where inlining:
                 text += literal(value)
-            case .bind(.integer(let number), _) where engine == .databricks:
+            case .bind(.integer(let number), _) where engine == .databricks || engine == .bigquery:
                 // Spark types a bound integer as BIGINT, which `LIMIT` refuses; a literal is
-                // typed by its size. (Digits cannot carry anything but a number.)
+                // typed by its size. BigQuery's stand-in loses a parameter under
+                // `FORMAT_DATE(… INTERVAL ? DAY)`; a literal is INT64 there as a parameter
+                // is. (Digits cannot carry anything but a number.)
                 text += String(number)
             case .bind(let value, let label) where positional:
                 bindings.append(value)

@@ -20,9 +20,10 @@ public struct Dialect: Sendable, Hashable {
         /// (`idhealth compile`). Unquoted names fold to upper case there, so every name is
         /// quoted in upper case; no indexes, no recursive `UNION`, DDL that commits on its own.
         case snowflake
-        /// Google BigQuery (GoogleSQL), in files only (`idhealth compile`): names quoted with
-        /// backticks, a schema is a dataset, no indexes, no bare `UNION` (it is `UNION
-        /// DISTINCT`), backslash escapes in string literals, DDL that is not transactional.
+        /// Google BigQuery (GoogleSQL), through its REST API (`BigQueryDatabase`) and in files
+        /// (`idhealth compile`): names quoted with backticks, a schema is a dataset, no
+        /// indexes, no bare `UNION` (it is `UNION DISTINCT`), backslash escapes in string
+        /// literals, DDL that is not transactional.
         case bigquery
         /// Databricks (Spark SQL on Delta Lake tables), through Spark Connect
         /// (`SparkDatabase`) and in files (`idhealth compile`): backticks, no indexes, no
@@ -82,6 +83,12 @@ public struct Dialect: Sendable, Hashable {
         Dialect(engine: .databricks, changesRowsInPlace: changesRowsInPlace, sessionSchema: sessionSchema)
     }
 
+    /// GoogleSQL as a BigQuery connection speaks it: its temporary tables in `sessionSchema`,
+    /// a dataset of the connection's own.
+    public static func bigquery(sessionSchema: String) -> Dialect {
+        Dialect(engine: .bigquery, changesRowsInPlace: true, sessionSchema: sessionSchema)
+    }
+
     private init(engine: Engine, changesRowsInPlace: Bool, sessionSchema: String?) {
         self.engine = engine
         self.changesRowsInPlace = changesRowsInPlace
@@ -95,8 +102,7 @@ public struct Dialect: Sendable, Hashable {
     /// SQL, `idhealth compile`).
     public var hasConnection: Bool {
         switch engine {
-        case .sqlite, .postgres, .redshift, .snowflake, .databricks: return true
-        case .bigquery: return false
+        case .sqlite, .postgres, .redshift, .snowflake, .bigquery, .databricks: return true
         }
     }
 

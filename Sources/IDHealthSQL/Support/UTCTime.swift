@@ -18,6 +18,29 @@ package enum UTCTime {
         return "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3_600)):\(two(secondOfDay % 3_600 / 60)):\(two(secondOfDay % 60))"
     }
 
+    /// Formats a time counted in `perSecond` units since 1970 (microseconds: 1,000,000) as
+    /// `YYYY-MM-DD HH:MM:SS[.fraction]`, the fraction without trailing zeros: PostgreSQL
+    /// keeps microseconds, a nanosecond engine's extra digits are kept too.
+    package static func format(units: Int64, perSecond: Int64) -> String {
+        let seconds = floorDivide(units, perSecond)
+        let fraction = units - seconds * perSecond
+        var text = format(seconds)
+        if fraction != 0 {
+            let digits = String(perSecond).count - 1
+            var part = String(fraction)
+            part = String(repeating: "0", count: digits - part.count) + part
+            while part.hasSuffix("0") { part.removeLast() }
+            text += "." + part
+        }
+        return text
+    }
+
+    /// Division that rounds toward negative infinity, so times before 1970 keep a positive fraction.
+    package static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+        let quotient = value / divisor
+        return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+
     /// Seconds since 1970 of a UTC calendar date (inverse of ``format(_:)`` at midnight).
     package static func seconds(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year

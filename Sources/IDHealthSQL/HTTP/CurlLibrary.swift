@@ -1,16 +1,16 @@
 import CCurl
 import Foundation
-import IDHealthSQL
 
-/// libcurl, loaded with `dlopen` the first time a notification is sent, so that idhealth
-/// starts and runs everywhere else without it (`apt install libcurl4`; it is on most systems).
+/// libcurl, loaded with `dlopen` the first time a notification is sent or BigQuery is
+/// reached, so that idhealth starts and runs everywhere else without it (`apt install
+/// libcurl4`; it is on most systems).
 ///
 /// Why libcurl and not URLSession: on Linux, URLSession (FoundationNetworking) is libcurl,
 /// linked at load time — the static binary would then refuse to start, for every command,
 /// wherever libcurl is absent. async-http-client would add SwiftNIO and BoringSSL to every
-/// build (minutes of cold build on two cores) for one POST a run. libcurl itself does the
+/// build (minutes of cold build on two cores) for a few requests a run. libcurl itself does the
 /// HTTP, TLS, proxies (`https_proxy`) and timeouts.
-final class CurlLibrary: @unchecked Sendable {
+package final class CurlLibrary: @unchecked Sendable {
     // @unchecked Sendable: the function pointers are set once, in init, and only read after.
     let globalInit: idh_curl_global_init_fn
     let easyInit: idh_curl_easy_init_fn
@@ -28,11 +28,11 @@ final class CurlLibrary: @unchecked Sendable {
     static let libraryNames = ["libcurl.so.4", "libcurl.so", "libcurl.4.dylib", "libcurl.dylib"]
 
     /// The library, loaded once per process (or why it cannot be).
-    static let shared: Result<CurlLibrary, ConfigError> = DynamicLibrary.once { try CurlLibrary() }
+    package static let shared: Result<CurlLibrary, ConfigError> = DynamicLibrary.once { try CurlLibrary() }
 
     private init() throws {
         let library = try DynamicLibrary(names: Self.libraryNames, label: "libcurl",
-                                         missing: "libcurl is not installed: notifications need it; on Debian or Ubuntu `apt install libcurl4`")
+                                         missing: "libcurl is not installed: notifications and BigQuery need it; on Debian or Ubuntu `apt install libcurl4`")
         globalInit = try library.function("curl_global_init", as: idh_curl_global_init_fn.self)
         easyInit = try library.function("curl_easy_init", as: idh_curl_easy_init_fn.self)
         easyCleanup = try library.function("curl_easy_cleanup", as: idh_curl_easy_cleanup_fn.self)
