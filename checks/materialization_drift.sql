@@ -25,13 +25,13 @@
 SELECT 'id_graph' AS table_name, _idh_key AS row_key FROM (
     SELECT _idh_key FROM (
         SELECT segment_id AS _idh_key, canonical_segment_id AS _idh_canonical FROM {{target.id_graph}}
-        EXCEPT
+        {{set.except}}
         SELECT segment_id, canonical_segment_id FROM {{rebuilt.id_graph}}
     ) current_only
-    UNION
+    {{set.union}}
     SELECT _idh_key FROM (
         SELECT segment_id AS _idh_key, canonical_segment_id AS _idh_canonical FROM {{rebuilt.id_graph}}
-        EXCEPT
+        {{set.except}}
         SELECT segment_id, canonical_segment_id FROM {{target.id_graph}}
     ) rebuilt_only
 ) id_graph_keys
@@ -39,13 +39,13 @@ UNION ALL
 SELECT 'external_id_mapping', _idh_key FROM (
     SELECT _idh_key FROM (
         SELECT external_id_hash AS _idh_key, canonical_segment_id AS _idh_canonical, external_id_type AS _idh_type, external_id_value AS _idh_value FROM {{target.external_id_mapping}}
-        EXCEPT
+        {{set.except}}
         SELECT external_id_hash, canonical_segment_id, external_id_type, external_id_value FROM {{rebuilt.external_id_mapping}}
     ) current_only
-    UNION
+    {{set.union}}
     SELECT _idh_key FROM (
         SELECT external_id_hash AS _idh_key, canonical_segment_id AS _idh_canonical, external_id_type AS _idh_type, external_id_value AS _idh_value FROM {{rebuilt.external_id_mapping}}
-        EXCEPT
+        {{set.except}}
         SELECT external_id_hash, canonical_segment_id, external_id_type, external_id_value FROM {{target.external_id_mapping}}
     ) rebuilt_only
 ) mapping_keys
@@ -53,13 +53,13 @@ UNION ALL
 SELECT 'profile_traits', _idh_key FROM (
     SELECT _idh_key FROM (
         SELECT pt.canonical_segment_id AS _idh_key, NULLIF(pt.merged_to, '') AS _idh_merged_to{{fn.trait_columns_as_text(pt)}} FROM {{target.profile_traits}} pt
-        EXCEPT
+        {{set.except}}
         SELECT pt.canonical_segment_id, NULLIF(pt.merged_to, ''){{fn.trait_columns_as_text(pt)}} FROM {{rebuilt.profile_traits}} pt
     ) current_only
-    UNION
+    {{set.union}}
     SELECT _idh_key FROM (
         SELECT pt.canonical_segment_id AS _idh_key, NULLIF(pt.merged_to, '') AS _idh_merged_to{{fn.trait_columns_as_text(pt)}} FROM {{rebuilt.profile_traits}} pt
-        EXCEPT
+        {{set.except}}
         SELECT pt.canonical_segment_id, NULLIF(pt.merged_to, ''){{fn.trait_columns_as_text(pt)}} FROM {{target.profile_traits}} pt
     ) rebuilt_only
 ) trait_keys

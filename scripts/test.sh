@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/throwaway-postgres.sh
 source scripts/lib/spark-connect.sh
+source scripts/lib/bigquery-emulator.sh
 
 install_missing_packages
 # The Python tools the tests call live in a virtual environment of the project's own (.venv):
@@ -48,8 +49,12 @@ export IDHEALTH_TEST_POSTGRES_NOCRYPTO="${IDHEALTH_PG_URL%/postgres}/idhealth_no
 # Spark's stand-in (for Databricks): one Spark Connect server for the whole run, reached by
 # the ADBC Spark driver; each test makes a schema of its own.
 start_spark_connect .venv
-trap 'stop_spark_connect; stop_throwaway_postgres' EXIT
+trap 'stop_spark_connect; stop_bigquery_emulator; stop_throwaway_postgres' EXIT
 export IDHEALTH_TEST_SPARK="sc://127.0.0.1:$SPARK_CONNECT_PORT"
+# BigQuery's stand-in: one emulator of BigQuery's REST API for the whole run, reached as
+# idhealth reaches BigQuery (its endpoint= instead of Google's); each test makes its datasets.
+start_bigquery_emulator
+export IDHEALTH_TEST_BIGQUERY="bigquery://idhealth?endpoint=http://127.0.0.1:$BIGQUERY_EMULATOR_PORT"
 # The build refuses a target that imports a layer it does not declare (docs/architecture.md).
 swift build --build-tests --explicit-target-dependency-import-check error
 # The release binary links the Swift runtime statically; StaticBinaryTests runs it with the

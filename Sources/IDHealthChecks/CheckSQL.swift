@@ -210,7 +210,7 @@ struct QueryRenderer {
     func placeholder(_ token: String, arguments: [String: TemplateParameter], file: String, tables: inout [String]) throws -> SQL {
         let parts = token.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2, parts[1].range(of: #"^[A-Za-z0-9_]+$"#, options: .regularExpression) != nil else {
-            throw ConfigError("\(file): unrecognised placeholder {{\(token)}}; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}}, {{ident.COLUMN}} or {{fn.NAME(…)}}")
+            throw ConfigError("\(file): unrecognised placeholder {{\(token)}}; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}}, {{ident.COLUMN}}, {{set.union}}, {{set.except}} or {{fn.NAME(…)}}")
         }
         let (kind, name) = (parts[0], parts[1])
         switch kind {
@@ -224,6 +224,11 @@ struct QueryRenderer {
             // A column whose name is a keyword somewhere (`timestamp`), quoted by the dialect:
             // double quotes are a string literal on BigQuery and Databricks.
             return "\(ident: name)"
+        case "set" where name == "union":
+            // A bare UNION or EXCEPT is a syntax error on BigQuery (it wants DISTINCT or ALL).
+            return .unionDistinct
+        case "set" where name == "except":
+            return .exceptDistinct
         case "rebuilt":
             guard let rebuilt else { throw ConfigError("\(file): {{rebuilt.\(name)}} exists only in the drift check") }
             return .table(QualifiedName(rebuilt.schema, rebuilt.prefix + name))
@@ -233,7 +238,7 @@ struct QueryRenderer {
             }
             return Self.bound(argument, label: name)
         default:
-            throw ConfigError("\(file): unrecognised placeholder {{\(token)}}; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}}, {{ident.COLUMN}} or {{fn.NAME(…)}}")
+            throw ConfigError("\(file): unrecognised placeholder {{\(token)}}; use {{source.TABLE}}, {{target.TABLE}}, {{param.NAME}}, {{ident.COLUMN}}, {{set.union}}, {{set.except}} or {{fn.NAME(…)}}")
         }
     }
 

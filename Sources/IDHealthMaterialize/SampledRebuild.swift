@@ -91,7 +91,7 @@ package struct SampledRebuild {
             CREATE TABLE \(table: hashes) AS
             SELECT x.external_id_hash AS external_id_hash FROM \(table: raw(TableName.externalIDMappingUpdates)) x
             WHERE x.segment_id IN (SELECT m.segment_id FROM \(table: members) m)
-            UNION
+            \(sql: .unionDistinct)
             SELECT e.external_id_hash FROM \(table: storedMapping) e
             WHERE e.canonical_segment_id IN (SELECT s.profile_id FROM \(table: profiles) s)
             """)
@@ -105,8 +105,8 @@ package struct SampledRebuild {
         // Resolve everything the sampled rows depend on: the forward closure of their ids.
         let seed: SQL = """
             SELECT i.segment_id AS segment_id FROM \(table: ids) i
-            UNION SELECT m.segment_id FROM \(table: members) m
-            UNION SELECT x.segment_id FROM \(table: mappingRows) x
+            \(sql: .unionDistinct) SELECT m.segment_id FROM \(table: members) m
+            \(sql: .unionDistinct) SELECT x.segment_id FROM \(table: mappingRows) x
             """
         try reachable(into: closure, seed: seed, index: "sample_closure") { frontier in
             "SELECT p.target AS segment_id FROM \(sql: frontier) f JOIN \(table: pointers) p ON p.segment_id = f.segment_id"
@@ -182,7 +182,7 @@ package struct SampledRebuild {
             CREATE TABLE \(table: table) AS
             SELECT k.\(ident: column) AS \(ident: column) FROM (
                 \(sql: first)
-                UNION
+                \(sql: .unionDistinct)
                 \(sql: second)
             ) k
             ORDER BY \(sql: .random)

@@ -69,6 +69,29 @@ struct DbtProfilesTests {
         }
     }
 
+    @Test("a bigquery output of method oauth is bigquery://PROJECT?location=…, its dataset the schema; a key file is refused naming the line and saying how to mint a token")
+    func bigqueryOutputs() throws {
+        let oauth = try DbtProfiles.connection(file: Self.profiles, profile: "identity", target: "bq", environment: Self.environment)
+        #expect(oauth.dialect == .bigquery)
+        #expect(oauth.database == "bigquery://analytics-prod?location=EU")
+        #expect(oauth.schema == "identity")
+        guard case .bigquery(let location) = try DatabaseLocation(oauth.database).kind else {
+            Issue.record("a bigquery output is not a BigQuery location")
+            return
+        }
+        #expect(location.project == "analytics-prod")
+        #expect(location.location == "EU")
+        #expect(location.target == "bigquery://analytics-prod")
+        do {
+            _ = try DbtProfiles.connection(file: Self.profiles, profile: "identity", target: "bqkey", environment: Self.environment)
+            Issue.record("a service-account output was taken")
+        } catch let error as ConfigError {
+            let text = "\(error)"
+            #expect(text.contains("\(Self.profiles.path):66: `identity.outputs.bqkey.method` is `service-account`"), "\(text)")
+            #expect(text.contains("gcloud auth print-access-token"), "\(text)")
+        }
+    }
+
     @Test("what is wrong is named: the variable, the template, the profile, the output, with the file and line")
     func errors() throws {
         let path = Self.profiles.path
@@ -83,7 +106,7 @@ struct DbtProfilesTests {
         #expect(throws: ConfigError("\(path) has no profile `marketing`; its profiles: identity")) {
             try DbtProfiles.connection(file: Self.profiles, profile: "marketing", target: nil, environment: Self.environment)
         }
-        #expect(throws: ConfigError("\(path):6: profile `identity` has no output `prod`; its outputs: ci, warehouse, iam, snow, templated, cluster, sqlwarehouse")) {
+        #expect(throws: ConfigError("\(path):6: profile `identity` has no output `prod`; its outputs: ci, warehouse, iam, snow, templated, cluster, sqlwarehouse, bq, bqkey")) {
             try DbtProfiles.connection(file: Self.profiles, profile: "identity", target: "prod", environment: Self.environment)
         }
         let missing = Self.fixtures.appendingPathComponent("nowhere/profiles.yml")

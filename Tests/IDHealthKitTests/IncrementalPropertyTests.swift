@@ -198,7 +198,7 @@ struct IncrementalPropertyTests {
             try test.createRaw(TableName.externalIDMappingUpdates, columns: ["id", "segment_id", "external_id_type", "external_id_value", "external_id_hash", "timestamp", "uuid_ts", "seq"], rows: [])
             try test.database.execute("""
                 CREATE TABLE \(table: QualifiedName(source, TableName.profileTraitsUpdates)) (
-                    id \(type: .text), segment_id \(type: .text), "timestamp" \(type: .timestamp), uuid_ts \(type: .timestamp), seq \(type: .integer),
+                    id \(type: .text), segment_id \(type: .text), \(ident: "timestamp") \(type: .timestamp), uuid_ts \(type: .timestamp), seq \(type: .integer),
                     email \(type: .text), plan \(type: .text), score \(type: .real))
                 """)
         }

@@ -30,7 +30,7 @@ struct MaterializationModeTests {
         try test.createRaw(TableName.externalIDMappingUpdates, columns: ["id", "segment_id", "external_id_type", "external_id_value", "external_id_hash", "timestamp", "uuid_ts", "seq"], rows: [
             ["e1", "b", "email", "b@x.com", "h1", test.time(5), test.time(5), 5],
         ])
-        try test.database.execute("CREATE TABLE \(table: QualifiedName(test.schemas.source, TableName.profileTraitsUpdates)) (id \(type: .text), segment_id \(type: .text), \"timestamp\" \(type: .timestamp), uuid_ts \(type: .timestamp), seq \(type: .integer), email \(type: .text), score \(type: .real))")
+        try test.database.execute("CREATE TABLE \(table: QualifiedName(test.schemas.source, TableName.profileTraitsUpdates)) (id \(type: .text), segment_id \(type: .text), \(ident: "timestamp") \(type: .timestamp), uuid_ts \(type: .timestamp), seq \(type: .integer), email \(type: .text), score \(type: .real))")
         try test.insertRaw(TableName.profileTraitsUpdates, columns: traitColumns, rows: [
             ["t1", "a", test.time(6), test.time(6), 6, "a@x.com", .real(1.5)],
             ["t2", "c", test.time(7), test.time(7), 7, .null, .real(2)],

@@ -117,10 +117,12 @@ public enum DbtProfiles {
             return try snowflakeConnection(values, path: path, node: node, reader: reader, origin: origin)
         case "databricks":
             return try databricksConnection(values, path: path, node: node, reader: reader, origin: origin)
-        case "bigquery", "sqlserver", "synapse", "fabric":
-            throw reader.error(node, "`\(path)` is a \(type) output: idhealth does not connect to \(type) in this version; `idhealth compile --dialect \(type == "sqlserver" || type == "synapse" || type == "fabric" ? "…" : type)` writes the SQL to run there")
+        case "bigquery":
+            return try bigqueryConnection(values, path: path, node: node, reader: reader, origin: origin)
+        case "sqlserver", "synapse", "fabric":
+            throw reader.error(node, "`\(path)` is a \(type) output: idhealth does not connect to \(type) in this version; `idhealth compile --dialect \("…")` writes the SQL to run there")
         default:
-            throw reader.error(node, "`\(path)` has type `\(type)`; idhealth reads postgres, redshift, snowflake and databricks outputs")
+            throw reader.error(node, "`\(path)` has type `\(type)`; idhealth reads postgres, redshift, snowflake, databricks and bigquery outputs")
         }
         // libpq's keyword for each dbt key, in dbt's own names (`pass` and `database` are
         // the older spellings).
@@ -171,6 +173,31 @@ public enum DbtProfiles {
         }
         return DbtConnection(database: "sc://\(host):443/;token=\(token);x-databricks-cluster-id=\(cluster)", dialect: .databricks,
                              schema: values["schema"]?.text, origin: origin)
+    }
+
+    /// A dbt `bigquery` output of `method: oauth` as `bigquery://PROJECT?location=…`: the
+    /// access token comes from GOOGLE_OAUTH_ACCESS_TOKEN, as for any `bigquery://` database.
+    /// A key file or a token in the profile is refused with a message: idhealth does not
+    /// sign service-account assertions, and a token does not belong in a URI.
+    static func bigqueryConnection(_ values: [String: (text: String, node: Node)], path: String, node: Node, reader: ConfigReader, origin: String) throws -> DbtConnection {
+        guard let project = values["project"] ?? values["database"] else {
+            throw reader.error(node, "`\(path)` has no `project`")
+        }
+        let method = values["method"]?.text ?? "oauth"
+        guard method == "oauth" else {
+            throw reader.error(values["method"]?.node ?? node, "`\(path).method` is `\(method)`: idhealth reads BigQuery's access token from GOOGLE_OAUTH_ACCESS_TOKEN (method: oauth); mint one from a key file with `gcloud auth activate-service-account --key-file …` and `gcloud auth print-access-token`")
+        }
+        guard project.text.range(of: #"^[a-z0-9.:-]+$"#, options: .regularExpression) != nil else {
+            throw reader.error(project.node, "`\(path).project` is not a project id (lower-case letters, digits, hyphens)")
+        }
+        var uri = "bigquery://" + project.text
+        if let location = values["location"] {
+            guard location.text.range(of: #"^[A-Za-z0-9-]+$"#, options: .regularExpression) != nil else {
+                throw reader.error(location.node, "`\(path).location` is not a region (US, EU, europe-west3 …)")
+            }
+            uri += "?location=" + location.text
+        }
+        return DbtConnection(database: uri, dialect: .bigquery, schema: (values["dataset"] ?? values["schema"])?.text, origin: origin)
     }
 
     /// A dbt `snowflake` output as the ADBC Snowflake driver's DSN:

@@ -118,18 +118,24 @@ final class BigQueryClient: @unchecked Sendable {
             body["parameterMode"] = "POSITIONAL"
             body["queryParameters"] = parameters.map(Self.parameter)
         }
-        try checkCancelled(sql: text)
+        // A signal cancels the statement running when it comes (as ADBC's StatementCancel
+        // does), not the ones after it: the lock's release and the session's cleanup still run.
+        lock.withLock { cancelled = false }
+        defer { lock.withLock { runningJob = nil; cancelled = false } }
         var response = try call(.post, "/queries", body: body, sql: text) ?? [:]
         let job = (response["jobReference"] as? [String: Any])?["jobId"] as? String
         let jobLocation = (response["jobReference"] as? [String: Any])?["location"] as? String ?? location.location
         lock.withLock { runningJob = job }
-        defer { lock.withLock { runningJob = nil } }
         var results: [(String, String)] = [("maxResults", String(Self.pageRows)), ("formatOptions.useInt64Timestamp", "true")]
         if let jobLocation { results.append(("location", jobLocation)) }
         // A job still running: ask again, each call waiting up to waitMilliseconds on the server.
         while (response["jobComplete"] as? Bool) != true {
             guard let job else { throw failure("response", "BigQuery answered a query with neither its result nor its job", sql: text) }
-            try checkCancelled(sql: text)
+            if lock.withLock({ cancelled }) {
+                // The signal came before the job was known: cancel it here.
+                cancelJob(job, location: jobLocation)
+                throw failure("cancelled", "the statement was cancelled", sql: text)
+            }
             response = try call(.get, "/queries/" + Self.segment(job), query: results + [("timeoutMs", String(Self.waitMilliseconds))], sql: text) ?? [:]
         }
         if let errors = response["errors"] as? [[String: Any]], let first = errors.first {
@@ -181,7 +187,8 @@ final class BigQueryClient: @unchecked Sendable {
         body.append(rows)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
         let what = "loading rows into \(table.schema).\(table.name)"
-        try checkCancelled(sql: what)
+        lock.withLock { cancelled = false }
+        defer { lock.withLock { cancelled = false } }
         var response = try call(.post, "/jobs", query: [("uploadType", "multipart")], payload: (body, "multipart/related; boundary=" + boundary), upload: true, sql: what) ?? [:]
         let reference = response["jobReference"] as? [String: Any]
         while ((response["status"] as? [String: Any])?["state"] as? String) != "DONE" {
@@ -206,10 +213,11 @@ final class BigQueryClient: @unchecked Sendable {
             cancelled = true
             return runningJob
         }
-        guard let job else { return }
-        var query: [(String, String)] = []
-        if let region = location.location { query.append(("location", region)) }
-        _ = try? call(.post, "/jobs/" + Self.segment(job) + "/cancel", query: query, body: [:])
+        if let job { cancelJob(job, location: location.location) }
+    }
+
+    private func cancelJob(_ job: String, location region: String?) {
+        _ = try? call(.post, "/jobs/" + Self.segment(job) + "/cancel", query: region.map { [("location", $0)] } ?? [], body: [:])
     }
 
     private func checkCancelled(sql: String) throws {

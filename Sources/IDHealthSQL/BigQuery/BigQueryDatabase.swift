@@ -146,7 +146,7 @@ public final class BigQueryDatabase: Database, LockRowSession {
     // MARK: - Catalog
 
     /// The project's datasets, every page of `datasets.list`.
-    private func datasets() throws -> [String] {
+    func datasets() throws -> [String] {
         var names: [String] = []
         var pageToken: String?
         repeat {

@@ -37,8 +37,10 @@ struct TestDatabase {
             let path = directory.appendingPathComponent("test.sqlite").path
             let database = try SQLiteDatabase(path: path)
             return try body(TestDatabase(database: database, schemas: Schemas(source: "main", target: "main"), location: path, directory: directory))
-        case .snowflake, .bigquery, .databricks:
-            Issue.record("no \(engine.displayName) to connect to: its SQL is tested through compile and a local stand-in (CompileTests)", sourceLocation: sourceLocation)
+        case .bigquery:
+            return try withBigQuery(sourceLocation: sourceLocation, body)
+        case .snowflake, .databricks:
+            Issue.record("no native connection to \(engine.displayName): it is reached through its ADBC driver (Place.adbc)", sourceLocation: sourceLocation)
             throw TestSetupError.noPostgres
         case .postgres, .redshift:
             guard let url = postgresURL else {
@@ -118,12 +120,13 @@ struct TestDatabase {
     static let placesAndWarehouses: [Place] = places + warehouses
 
     /// The warehouses' stand-ins: Snowflake's (fakesnow's server) and Spark's (a Spark
-    /// Connect server), each through its ADBC driver.
-    static let warehouses: [Place] = [.adbc(.snowflake), .adbc(.databricks)]
+    /// Connect server), each through its ADBC driver, and BigQuery's (an emulator of its
+    /// REST API), through idhealth's own client of that API.
+    static let warehouses: [Place] = [.adbc(.snowflake), .adbc(.databricks), .native(.bigquery)]
 
     /// The places where an incremental run changes rows in place: all but Spark without
     /// Delta Lake, whose runs are full rebuilds (docs/warehouses.md).
-    static let incrementalPlaces: [Place] = places + [.adbc(.snowflake)]
+    static let incrementalPlaces: [Place] = places + [.adbc(.snowflake), .native(.bigquery)]
 
     /// A SQLite file as an ODBC connection string for libsqliteodbc (`SQLite3`, the driver
     /// Debian's package registers).
@@ -238,6 +241,38 @@ struct TestDatabase {
         defer {
             for name in (try? database.rows("SHOW SCHEMAS")) ?? [] {
                 guard let name = name[0].stringValue, name.hasPrefix(schema) else { continue }
+                _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE")
+            }
+        }
+        return try body(TestDatabase(database: database, schemas: Schemas(source: schema, target: schema), location: uri, directory: directory))
+    }
+
+    /// The BigQuery emulator scripts/test.sh starts (`IDHEALTH_TEST_BIGQUERY`, `bigquery://…?endpoint=…`).
+    static var bigqueryURI: String? {
+        ProcessInfo.processInfo.environment["IDHEALTH_TEST_BIGQUERY"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// One BigQuery test at a time: the emulator runs every query on one DuckDB connection.
+    static let bigqueryTurn = NSLock()
+
+    /// A dataset of its own on the BigQuery emulator, dropped afterwards (with its tables)
+    /// together with every dataset named after it; the connection's session dataset goes
+    /// with the connection.
+    static func withBigQuery<T>(sourceLocation: SourceLocation, _ body: (TestDatabase) throws -> T) throws -> T {
+        bigqueryTurn.lock()
+        defer { bigqueryTurn.unlock() }
+        guard let uri = bigqueryURI else {
+            Issue.record("IDHEALTH_TEST_BIGQUERY is not set: run the tests with scripts/test.sh, which starts a BigQuery emulator", sourceLocation: sourceLocation)
+            throw TestSetupError.noPostgres
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try #require(try DatabaseLocation(uri).connect() as? BigQueryDatabase)
+        defer { database.close() }
+        let schema = uniqueSchemaName()
+        try database.useSchema(schema, create: true)
+        defer {
+            for name in (try? database.datasets()) ?? [] where name.hasPrefix(schema) {
                 _ = try? database.execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE")
             }
         }
