@@ -445,7 +445,7 @@ struct CommandLineTests {
             #expect(unknown.stderr.contains("--dialect: unknown dialect `oracle`; known: sqlite, postgres, redshift, snowflake"), "\(unknown.stderr)")
             let compileOnly = try CLI.run(["check"] + redshift + ["--dialect", "bigquery"], in: directory)
             #expect(compileOnly.status == 2)
-            #expect(compileOnly.stderr.contains("idhealth does not connect to BigQuery in this version: `idhealth compile --dialect bigquery"), "\(compileOnly.stderr)")
+            #expect(compileOnly.stderr.contains("--dialect bigquery connects through BigQuery's REST API: give --database bigquery://PROJECT"), "\(compileOnly.stderr)")
             let snowflakeDialect = try CLI.run(["check"] + redshift + ["--dialect", "snowflake"], in: directory)
             #expect(snowflakeDialect.status == 2)
             #expect(snowflakeDialect.stderr.contains("--dialect snowflake connects through the ADBC Snowflake driver: give --database snowflake://"), "\(snowflakeDialect.stderr)")

@@ -254,33 +254,45 @@ struct WarehouseTests {
     @Test("Spark: SIGTERM stops a materialization with exit 143 and drops its session schema; the next run drops the leftover work tables and finishes")
     func sparkSignal() throws {
         try withSparkSchemas { uri, raw, identity, database in
-            try CLI.withDirectory { directory in
-                let arguments = ["--database", uri, "--source-schema", raw, "--target-schema", identity, "--mode", "table"]
-                #expect(try CLI.run(["generate", "--database", uri, "--source-schema", raw, "--profiles", "100"], in: directory).status == 0)
-                #expect(try CLI.run(["materialize"] + arguments, in: directory).status == 0)
-                let before = try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(identity, TableName.idGraph))").intValue
+            try expectSignalStopsThenNextRunFinishes(location: uri, source: raw, target: identity, on: database,
+                                                     sessions: { try database.rows("SHOW SCHEMAS").compactMap { $0[0].stringValue } },
+                                                     // This session read the table before the runs replaced it: Spark caches its files.
+                                                     refresh: { try database.execute("REFRESH TABLE \(table: $0)") })
+        }
+    }
 
-                let release = directory.appendingPathComponent("release")
-                let running = try CLI.start(["materialize"] + arguments, in: directory, environment: [
-                    "IDHEALTH_PAUSE_AT_STATEMENT": "25", "IDHEALTH_PAUSE_RELEASE_FILE": release.path,
-                ])
-                try running.waitForStderr(containing: "paused at statement 25")
-                kill(running.process.processIdentifier, SIGTERM)
-                try running.waitForStderr(containing: "signal 15: cancelling")
-                FileManager.default.createFile(atPath: release.path, contents: nil)
-                let stopped = try running.finish()
-                #expect(stopped.status == 143, "\(stopped.stderr)")
-                #expect(stopped.stderr.contains("Databricks commits each table change on its own"), "\(stopped.stderr)")
-                let sessions = try database.rows("SHOW SCHEMAS").compactMap { $0[0].stringValue }.filter { $0.hasPrefix("idhealth_session_") }
-                #expect(sessions == [database.dialect.temporarySchema], "the stopped run dropped its session schema: \(sessions)")
+    /// A table-mode materialization stopped by SIGTERM at its 25th statement: exit 143 saying
+    /// that the engine commits each change on its own, no session schema left but this
+    /// connection's (`sessions` lists the schemas), and the next run drops the leftover work
+    /// tables and finishes with the table it had. `refresh` runs before a table is read again.
+    func expectSignalStopsThenNextRunFinishes(location: String, source: String, target: String, on database: any Database,
+                                              sessions: () throws -> [String], refresh: (QualifiedName) throws -> Void = { _ in }) throws {
+        try CLI.withDirectory { directory in
+            let arguments = ["--database", location, "--source-schema", source, "--target-schema", target, "--mode", "table"]
+            #expect(try CLI.run(["generate", "--database", location, "--source-schema", source, "--profiles", "100"], in: directory).status == 0)
+            #expect(try CLI.run(["materialize"] + arguments, in: directory).status == 0)
+            let idGraph = QualifiedName(target, TableName.idGraph)
+            let before = try database.scalar("SELECT COUNT(*) FROM \(table: idGraph)").intValue
 
-                #expect(try CLI.run(["materialize"] + arguments, in: directory).status == 0)
-                #expect(try database.tableNames(in: identity, prefix: "idhealth_work_").isEmpty)
-                #expect(try database.tableNames(in: identity, prefix: "idhealth_stage_").isEmpty)
-                // This session read the table before the runs replaced it: Spark caches its files.
-                try database.execute("REFRESH TABLE \(table: QualifiedName(identity, TableName.idGraph))")
-                #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(identity, TableName.idGraph))").intValue == before)
-            }
+            let release = directory.appendingPathComponent("release")
+            let running = try CLI.start(["materialize"] + arguments, in: directory, environment: [
+                "IDHEALTH_PAUSE_AT_STATEMENT": "25", "IDHEALTH_PAUSE_RELEASE_FILE": release.path,
+            ])
+            try running.waitForStderr(containing: "paused at statement 25")
+            kill(running.process.processIdentifier, SIGTERM)
+            try running.waitForStderr(containing: "signal 15: cancelling")
+            FileManager.default.createFile(atPath: release.path, contents: nil)
+            let stopped = try running.finish()
+            #expect(stopped.status == 143, "\(stopped.stderr)")
+            #expect(stopped.stderr.contains("\(database.dialect.engine.displayName) commits each table change on its own"), "\(stopped.stderr)")
+            let left = try sessions().filter { $0.hasPrefix("idhealth_session_") }
+            #expect(left == [database.dialect.temporarySchema], "the stopped run dropped its session schema: \(left)")
+
+            #expect(try CLI.run(["materialize"] + arguments, in: directory).status == 0)
+            #expect(try database.tableNames(in: target, prefix: "idhealth_work_").isEmpty)
+            #expect(try database.tableNames(in: target, prefix: "idhealth_stage_").isEmpty)
+            try refresh(idGraph)
+            #expect(try database.scalar("SELECT COUNT(*) FROM \(table: idGraph)").intValue == before)
         }
     }
 }
@@ -332,31 +344,7 @@ extension WarehouseTests {
     @Test("BigQuery: SIGTERM stops a materialization with exit 143 and drops its session dataset; the next run drops the leftover work tables and finishes")
     func bigquerySignal() throws {
         try withBigQueryDatasets { uri, raw, identity, database in
-            try CLI.withDirectory { directory in
-                let arguments = ["--database", uri, "--source-schema", raw, "--target-schema", identity, "--mode", "table"]
-                #expect(try CLI.run(["generate", "--database", uri, "--source-schema", raw, "--profiles", "100"], in: directory).status == 0)
-                #expect(try CLI.run(["materialize"] + arguments, in: directory).status == 0)
-                let before = try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(identity, TableName.idGraph))").intValue
-
-                let release = directory.appendingPathComponent("release")
-                let running = try CLI.start(["materialize"] + arguments, in: directory, environment: [
-                    "IDHEALTH_PAUSE_AT_STATEMENT": "25", "IDHEALTH_PAUSE_RELEASE_FILE": release.path,
-                ])
-                try running.waitForStderr(containing: "paused at statement 25")
-                kill(running.process.processIdentifier, SIGTERM)
-                try running.waitForStderr(containing: "signal 15: cancelling")
-                FileManager.default.createFile(atPath: release.path, contents: nil)
-                let stopped = try running.finish()
-                #expect(stopped.status == 143, "\(stopped.stderr)")
-                #expect(stopped.stderr.contains("BigQuery commits each table change on its own"), "\(stopped.stderr)")
-                let sessions = try database.datasets().filter { $0.hasPrefix("idhealth_session_") }
-                #expect(sessions == [database.dialect.temporarySchema], "the stopped run dropped its session dataset: \(sessions)")
-
-                #expect(try CLI.run(["materialize"] + arguments, in: directory).status == 0)
-                #expect(try database.tableNames(in: identity, prefix: "idhealth_work_").isEmpty)
-                #expect(try database.tableNames(in: identity, prefix: "idhealth_stage_").isEmpty)
-                #expect(try database.scalar("SELECT COUNT(*) FROM \(table: QualifiedName(identity, TableName.idGraph))").intValue == before)
-            }
+            try expectSignalStopsThenNextRunFinishes(location: uri, source: raw, target: identity, on: database, sessions: { try database.datasets() })
         }
     }
 

@@ -35,6 +35,8 @@ public final class BigQueryDatabase: Database, LockRowSession {
         do {
             try dropStaleSessionDatasets()
             try execute("CREATE SCHEMA IF NOT EXISTS \(ident: session)")
+        } catch let error as DatabaseError where error.isAuthenticationFailure {
+            throw ConfigError("BigQuery \(target) refused the access token (\(error.message)): set a fresh one in GOOGLE_OAUTH_ACCESS_TOKEN (`gcloud auth print-access-token`; a token lasts an hour)")
         } catch let error as DatabaseError where error.isPermissionDenied || error.code == "connection" || error.code == "timeout" {
             throw ConfigError("BigQuery \(target): \(error.message)\(error.isPermissionDenied ? " (idhealth keeps its work tables in a dataset of its own for each run, \(session): the account needs bigquery.datasets.create on the project)" : "")")
         }

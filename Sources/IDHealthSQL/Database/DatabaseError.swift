@@ -58,6 +58,11 @@ public struct DatabaseError: ClassifiedError, Sendable {
         }
     }
 
+    /// Whether BigQuery refused the credentials (HTTP 401: an expired or malformed token).
+    public var isAuthenticationFailure: Bool {
+        engine == .bigquery && ["http401", "authError", "UNAUTHENTICATED", "unauthorized"].contains(code)
+    }
+
     public var description: String {
         var text = "\(label ?? engine.displayName) error \(code): \(message)"
         if let detail, !detail.isEmpty { text += " (\(detail))" }

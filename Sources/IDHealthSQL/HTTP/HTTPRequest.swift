@@ -5,7 +5,7 @@ import Foundation
 /// What came back, or why nothing did.
 package struct HTTPRequest {
     package enum Method: String, Sendable {
-        case get = "GET", post = "POST", delete = "DELETE"
+        case get = "GET", post = "POST"
     }
 
     package enum Outcome: Equatable {
@@ -62,43 +62,40 @@ package struct HTTPRequest {
         let code: Int32 = withExtendedLifetime(sink) {
             url.withCString { urlText in
                 "idhealth/\(IDHealthVersion.current)".withCString { agent in
-                    method.rawValue.withCString { verb in
-                        payload.withUnsafeBytes { bytes in
-                            errorBuffer.withUnsafeMutableBufferPointer { buffer in
-                                let set = curl.setopt
-                                _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_URL), urlText)
-                                _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_USERAGENT), agent)
-                                _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_ERRORBUFFER), buffer.baseAddress)
-                                _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_HTTPHEADER), UnsafeRawPointer(list))
-                                switch method {
-                                case .get:
-                                    _ = idh_curl_setopt_long(set, handle, Int32(IDH_CURLOPT_HTTPGET), 1)
-                                case .post, .delete:
-                                    _ = idh_curl_setopt_long(set, handle, Int32(IDH_CURLOPT_POST), 1)
-                                    _ = idh_curl_setopt_offset(set, handle, Int32(IDH_CURLOPT_POSTFIELDSIZE_LARGE), Int64(bytes.count))
-                                    // An empty body still needs a pointer, or libcurl reads stdin.
-                                    _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_POSTFIELDS), bytes.baseAddress ?? UnsafeRawPointer(agent))
-                                    if method == .delete { _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_CUSTOMREQUEST), verb) }
-                                }
-                                // Signals are idhealth's (SIGTERM cancels a statement); timeouts must
-                                // not use SIGALRM behind its back.
-                                _ = idh_curl_setopt_long(set, handle, Int32(IDH_CURLOPT_NOSIGNAL), 1)
-                                _ = idh_curl_setopt_long(set, handle, Int32(IDH_CURLOPT_TIMEOUT_MS), milliseconds)
-                                _ = idh_curl_setopt_long(set, handle, Int32(IDH_CURLOPT_CONNECTTIMEOUT_MS), min(milliseconds, 30_000))
-                                _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_WRITEDATA), sinkPointer)
-                                _ = idh_curl_setopt_writer(set, handle) { data, size, count, user in
-                                    let length = size * count
-                                    let sink = Unmanaged<ResponseSink>.fromOpaque(user!).takeUnretainedValue()
-                                    guard sink.limit > 0 else { return length }
-                                    guard sink.data.count + length <= sink.limit else {
-                                        sink.overflowed = true
-                                        return 0
-                                    }
-                                    if let data { sink.data.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
-                                    return length
-                                }
-                                return curl.easyPerform(handle)
+                    payload.withUnsafeBytes { bytes in
+                        errorBuffer.withUnsafeMutableBufferPointer { buffer in
+                            let set = curl.setopt
+                            _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_URL), urlText)
+                            _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_USERAGENT), agent)
+                            _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_ERRORBUFFER), buffer.baseAddress)
+                            _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_HTTPHEADER), UnsafeRawPointer(list))
+                            switch method {
+                            case .get:
+                                _ = idh_curl_setopt_long(set, handle, Int32(IDH_CURLOPT_HTTPGET), 1)
+                            case .post:
+                                _ = idh_curl_setopt_long(set, handle, Int32(IDH_CURLOPT_POST), 1)
+                                _ = idh_curl_setopt_offset(set, handle, Int32(IDH_CURLOPT_POSTFIELDSIZE_LARGE), Int64(bytes.count))
+                                // An empty body still needs a pointer, or libcurl reads stdin.
+                                _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_POSTFIELDS), bytes.baseAddress ?? UnsafeRawPointer(agent))
                             }
+                            // Signals are idhealth's (SIGTERM cancels a statement); timeouts must
+                            // not use SIGALRM behind its back.
+                            _ = idh_curl_setopt_long(set, handle, Int32(IDH_CURLOPT_NOSIGNAL), 1)
+                            _ = idh_curl_setopt_long(set, handle, Int32(IDH_CURLOPT_TIMEOUT_MS), milliseconds)
+                            _ = idh_curl_setopt_long(set, handle, Int32(IDH_CURLOPT_CONNECTTIMEOUT_MS), min(milliseconds, 30_000))
+                            _ = idh_curl_setopt_pointer(set, handle, Int32(IDH_CURLOPT_WRITEDATA), sinkPointer)
+                            _ = idh_curl_setopt_writer(set, handle) { data, size, count, user in
+                                let length = size * count
+                                let sink = Unmanaged<ResponseSink>.fromOpaque(user!).takeUnretainedValue()
+                                guard sink.limit > 0 else { return length }
+                                guard sink.data.count + length <= sink.limit else {
+                                    sink.overflowed = true
+                                    return 0
+                                }
+                                if let data { sink.data.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
+                                return length
+                            }
+                            return curl.easyPerform(handle)
                         }
                     }
                 }
