@@ -208,15 +208,18 @@ extension Dialect {
             return "current_timestamp()"
         case (.bigquery, .unionDistinct):
             return "UNION DISTINCT"
-        case (_, .unionDistinct):
+        case (.sqlite, .unionDistinct), (.postgres, .unionDistinct), (.redshift, .unionDistinct),
+             (.snowflake, .unionDistinct), (.databricks, .unionDistinct):
             return "UNION"
         case (.snowflake, .onlyValue(let value)):
             return "ANY_VALUE(\(sql: value))"
-        case (_, .onlyValue(let value)):
+        case (.sqlite, .onlyValue(let value)), (.postgres, .onlyValue(let value)), (.redshift, .onlyValue(let value)),
+             (.bigquery, .onlyValue(let value)), (.databricks, .onlyValue(let value)):
             return value
         case (.bigquery, .exceptDistinct):
             return "EXCEPT DISTINCT"
-        case (_, .exceptDistinct):
+        case (.sqlite, .exceptDistinct), (.postgres, .exceptDistinct), (.redshift, .exceptDistinct),
+             (.snowflake, .exceptDistinct), (.databricks, .exceptDistinct):
             return "EXCEPT"
         case (.sqlite, .dayText(let value)):
             return "substr(strftime('%Y-%m-%d %H:%M:%S', \(sql: value)), 1, 10)"
@@ -268,16 +271,17 @@ extension Dialect {
             return "length(CAST(\(sql: value) AS BLOB))"
         case (.postgres, .byteLength(let value)), (.redshift, .byteLength(let value)):
             return "octet_length(\(sql: value))"
-        case (_, .random):
+        case (.sqlite, .random), (.postgres, .random), (.redshift, .random), (.snowflake, .random):
             return "RANDOM()"
         case (.redshift, .now):
             // CURRENT_TIMESTAMP and NOW() run on Redshift's leader node only, not over tables.
             return "CAST(GETDATE() AS TIMESTAMPTZ)"
-        case (_, .now):
+        case (.sqlite, .now), (.postgres, .now):
             return "CURRENT_TIMESTAMP"
         case (.sqlite, .cast(let value, .untyped)):
             return value
-        case (_, .cast(let value, let type)):
+        case (.sqlite, .cast(let value, let type)), (.postgres, .cast(let value, let type)), (.redshift, .cast(let value, let type)),
+             (.snowflake, .cast(let value, let type)), (.bigquery, .cast(let value, let type)), (.databricks, .cast(let value, let type)):
             return "CAST(\(sql: value) AS \(type: type))"
         }
     }

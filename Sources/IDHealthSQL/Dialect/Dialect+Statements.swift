@@ -287,7 +287,8 @@ extension Dialect {
         guard schema == temporarySchema else { return "n.nspname = \(bind: .text(schema))" }
         switch engine {
         case .redshift: return "n.nspname LIKE 'pg!_temp!_%' ESCAPE '!' AND pg_table_is_visible(c.oid)"
-        default: return "n.oid = pg_my_temp_schema()"
+        // PostgreSQL's catalog; the other engines never read pg_class.
+        case .postgres, .sqlite, .snowflake, .bigquery, .databricks: return "n.oid = pg_my_temp_schema()"
         }
     }
 }

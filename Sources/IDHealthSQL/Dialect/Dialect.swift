@@ -305,36 +305,74 @@ public struct Dialect: Sendable, Hashable {
 
     // MARK: - Types
 
-    /// How this engine spells a column type.
+    /// How this engine spells a column type: one exhaustive table per engine, so a new
+    /// engine or type cannot fall through to another engine's spelling.
     public func spell(_ type: SQLType) -> String {
-        switch (engine, type) {
-        // Redshift's TEXT is VARCHAR(256), which would cut longer trait values.
-        case (.redshift, .text), (.redshift, .untyped): return "VARCHAR(65535)"
-        case (.snowflake, .timestamp): return "TIMESTAMP_TZ"
-        // GoogleSQL's own names (it takes BIGINT as an alias, but not TEXT).
-        case (.bigquery, .text), (.bigquery, .untyped): return "STRING"
-        case (.bigquery, .integer): return "INT64"
-        case (.bigquery, .real): return "FLOAT64"
-        case (.bigquery, .boolean): return "BOOL"
-        case (.bigquery, .timestamp): return "TIMESTAMP"
-        case (.databricks, .text), (.databricks, .untyped): return "STRING"
-        case (.databricks, .real): return "DOUBLE"
-        // Spark's bare DECIMAL is DECIMAL(10,0).
-        case (.databricks, .numeric): return "DECIMAL(38,9)"
-        case (.databricks, .timestamp): return "TIMESTAMP"
-        case (_, .text): return "TEXT"
-        case (_, .integer): return "BIGINT"
-        case (.sqlite, .real): return "REAL"
-        case (_, .real): return "DOUBLE PRECISION"
-        case (_, .numeric): return "NUMERIC"
-        case (_, .boolean): return "BOOLEAN"
-        // SQLite has no time type: times are ISO-8601 text in UTC, which sorts and compares.
-        case (.sqlite, .timestamp): return "TEXT"
-        case (_, .timestamp): return "TIMESTAMPTZ"
-        case (.sqlite, .date): return "TEXT"
-        case (_, .date): return "DATE"
-        case (.sqlite, .untyped): return ""
-        case (_, .untyped): return "TEXT"
+        switch engine {
+        case .sqlite:
+            switch type {
+            case .text: return "TEXT"
+            case .integer: return "BIGINT"
+            case .real: return "REAL"
+            case .numeric: return "NUMERIC"
+            case .boolean: return "BOOLEAN"
+            // SQLite has no time type: times are ISO-8601 text in UTC, which sorts and compares.
+            case .timestamp, .date: return "TEXT"
+            case .untyped: return ""
+            }
+        case .postgres:
+            switch type {
+            case .text, .untyped: return "TEXT"
+            case .integer: return "BIGINT"
+            case .real: return "DOUBLE PRECISION"
+            case .numeric: return "NUMERIC"
+            case .boolean: return "BOOLEAN"
+            case .timestamp: return "TIMESTAMPTZ"
+            case .date: return "DATE"
+            }
+        case .redshift:
+            switch type {
+            // Redshift's TEXT is VARCHAR(256), which would cut longer trait values.
+            case .text, .untyped: return "VARCHAR(65535)"
+            case .integer: return "BIGINT"
+            case .real: return "DOUBLE PRECISION"
+            case .numeric: return "NUMERIC"
+            case .boolean: return "BOOLEAN"
+            case .timestamp: return "TIMESTAMPTZ"
+            case .date: return "DATE"
+            }
+        case .snowflake:
+            switch type {
+            case .text, .untyped: return "TEXT"
+            case .integer: return "BIGINT"
+            case .real: return "DOUBLE PRECISION"
+            case .numeric: return "NUMERIC"
+            case .boolean: return "BOOLEAN"
+            case .timestamp: return "TIMESTAMP_TZ"
+            case .date: return "DATE"
+            }
+        case .bigquery:
+            // GoogleSQL's own names (it takes BIGINT as an alias, but not TEXT).
+            switch type {
+            case .text, .untyped: return "STRING"
+            case .integer: return "INT64"
+            case .real: return "FLOAT64"
+            case .numeric: return "NUMERIC"
+            case .boolean: return "BOOL"
+            case .timestamp: return "TIMESTAMP"
+            case .date: return "DATE"
+            }
+        case .databricks:
+            switch type {
+            case .text, .untyped: return "STRING"
+            case .integer: return "BIGINT"
+            case .real: return "DOUBLE"
+            // Spark's bare DECIMAL is DECIMAL(10,0).
+            case .numeric: return "DECIMAL(38,9)"
+            case .boolean: return "BOOLEAN"
+            case .timestamp: return "TIMESTAMP"
+            case .date: return "DATE"
+            }
         }
     }
 
